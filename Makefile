@@ -1,0 +1,46 @@
+# paxosql: `make demo` runs it, `make test` tests it.
+SHELL := /bin/bash
+MVN ?= mvn -B -q
+JAR := target/paxosql.jar
+SEEDS ?= 100000
+DEB_PACKAGES := mariadb-server mariadb-client mariadb-backup sysbench python3-pymysql haproxy
+
+.PHONY: deps build test test-slow sim bench demo clean
+
+# Installs what the tests and the demo need; we never use Debian's packaged mariadb service.
+deps:
+	@if command -v mariadbd >/dev/null 2>&1 && command -v sysbench >/dev/null 2>&1 \
+	    && command -v haproxy >/dev/null 2>&1 && /usr/bin/python3 -c 'import pymysql' 2>/dev/null \
+	    && command -v mariadb-backup >/dev/null 2>&1; then \
+	  echo "deps: MariaDB, sysbench, haproxy and PyMySQL are installed"; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $(DEB_PACKAGES) \
+	    && (service mariadb stop || true); \
+	else \
+	  echo "deps: missing packages; run as root:"; \
+	  echo "  sudo apt-get update && sudo apt-get install -y $(DEB_PACKAGES) && sudo service mariadb stop"; \
+	  exit 1; \
+	fi
+
+build:
+	$(MVN) package -DskipTests
+
+test: deps
+	mvn -B test
+
+test-slow: deps
+	mvn -B test -DexcludedGroups= -Dgroups=slow
+
+sim:
+	mvn -B test -Dtest='PaxosSimulationTest' -Dpaxosql.sim.seeds=$(SEEDS) -DexcludedGroups=
+
+bench: build
+	$(MVN) install -DskipTests
+	cd bench && $(MVN) package && java -jar target/benchmarks.jar $(BENCH_ARGS)
+
+demo: deps build
+	java -jar $(JAR) demo
+
+clean:
+	$(MVN) clean
+	cd bench && $(MVN) clean
