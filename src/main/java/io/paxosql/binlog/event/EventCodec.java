@@ -8,6 +8,15 @@ public final class EventCodec {
   private EventCodec() {}
 
   public static BinlogEvent decode(byte[] event, boolean checksummed) {
+    return decode(event, checksummed, true);
+  }
+
+  /** As {@link #decode(byte[], boolean)}, skipping the checksum check for bytes already verified. */
+  public static BinlogEvent decodeVerified(byte[] event, boolean checksummed) {
+    return decode(event, checksummed, false);
+  }
+
+  private static BinlogEvent decode(byte[] event, boolean checksummed, boolean verify) {
     EventHeader h = EventHeader.decode(event, 0);
     if (h.eventSize() != event.length) {
       throw new EventFormatException(EventType.name(h.type()) + " event: header says " + h.eventSize()
@@ -15,7 +24,9 @@ public final class EventCodec {
     }
     int end = event.length;
     if (checksummed) {
-      Checksum.verify(event);
+      if (verify) {
+        Checksum.verify(event);
+      }
       end -= Checksum.SIZE;
     }
     BodyReader r = new BodyReader(event, EventHeader.SIZE, end, EventType.name(h.type()));
