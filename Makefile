@@ -31,7 +31,7 @@ test: deps
 	@$(MAKE) --no-print-directory no-leftover-servers
 
 no-leftover-servers:
-	@if pgrep -af 'mariadbd --defaults-file=/tmp/pxs-'; then \
+	@if pgrep -a -x mariadbd | grep -- '--defaults-file=/tmp/pxs-'; then \
 	  echo "FAIL: the test suite left the mariadbd processes above running"; exit 1; \
 	else echo "no mariadbd left running by the tests"; fi
 
