@@ -22,11 +22,11 @@ public final class Main implements Runnable {
 
   public static void main(String[] args) {
     JvmSettings.applyBeforeLibrariesLoad();
-    System.exit(run(args));
+    System.exit(execute(args));
   }
 
   /** Runs the command line and returns the process exit code; never calls System.exit. */
-  public static int run(String... args) {
+  public static int execute(String... args) {
     return new CommandLine(new Main()).execute(args);
   }
 
