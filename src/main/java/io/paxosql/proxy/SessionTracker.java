@@ -195,7 +195,11 @@ public final class SessionTracker {
       }
       return;
     }
-    if (response != Response.IDLE && response != Response.STREAM) {
+    if (response == Response.STREAM) {
+      // A replica's semi-sync ACKs (0xEF) travel upstream during the binlog stream.
+      return;
+    }
+    if (response != Response.IDLE) {
       anomaly("client sent a packet while the response to " + Command.name(command)
           + " was still coming");
     }
