@@ -58,6 +58,7 @@ public final class SessionTracker {
   private String pendingSchema;
   private int command = -1;
   private Response response = Response.IDLE;
+  private final java.util.ArrayDeque<Pending> pipelined = new java.util.ArrayDeque<>();
   private long remainingDefinitions;
   private int preparedColumns;
   private int nextSequenceId;
@@ -81,7 +82,7 @@ public final class SessionTracker {
 
   /** True between commands: nothing is in flight in either direction. */
   public boolean idle() {
-    return phase == Phase.COMMAND && response == Response.IDLE;
+    return phase == Phase.COMMAND && response == Response.IDLE && pipelined.isEmpty();
   }
 
   /** Sequence id the next packet of the current exchange should carry. */
@@ -199,36 +200,47 @@ public final class SessionTracker {
       // A replica's semi-sync ACKs (0xEF) travel upstream during the binlog stream.
       return;
     }
-    if (response != Response.IDLE) {
-      anomaly("client sent a packet while the response to " + Command.name(command)
-          + " was still coming");
-    }
     if (seq != 0) {
       anomaly("command packet has sequence id " + seq + ", expected 0");
     }
-    nextSequenceId = (lastSeq + 1) & 0xFF;
     if (n == 0) {
       anomaly("empty command packet");
-      response = Response.IDLE;
       return;
     }
     commands++;
-    command = prefix[0] & 0xFF;
-    switch (command) {
-      case Command.COM_QUIT -> {
+    int code = prefix[0] & 0xFF;
+    String schemaArgument = null;
+    if (code == Command.COM_INIT_DB) {
+      schemaArgument = n == length ? new String(prefix, 1, n - 1, StandardCharsets.UTF_8) : null;
+      if (schemaArgument == null) {
+        anomaly("COM_INIT_DB of " + length + " bytes is longer than the tracked prefix");
+      }
+    } else if (code == Command.COM_CHANGE_USER) {
+      schemaArgument = changeUserSchema(prefix, n, length);
+    }
+    Pending p = new Pending(code, lastSeq, schemaArgument);
+    if (Command.expectsNoResponse(code)) {
+      if (code == Command.COM_QUIT) {
         phase = Phase.CLOSED;
-        response = Response.IDLE;
       }
-      case Command.COM_STMT_CLOSE, Command.COM_STMT_SEND_LONG_DATA -> response = Response.IDLE;
-      case Command.COM_INIT_DB -> {
-        pendingSchema = n == length ? new String(prefix, 1, n - 1, StandardCharsets.UTF_8) : null;
-        if (pendingSchema == null) {
-          anomaly("COM_INIT_DB of " + length + " bytes is longer than the tracked prefix");
-        }
-        response = Response.FIRST;
-      }
+      return;
+    }
+    // Clients such as Connector/J pipeline commands (prepare + execute) before any response.
+    if (response == Response.IDLE) {
+      begin(p);
+    } else {
+      pipelined.add(p);
+    }
+  }
+
+  private record Pending(int code, int lastSeq, String schema) {}
+
+  private void begin(Pending p) {
+    command = p.code();
+    nextSequenceId = (p.lastSeq() + 1) & 0xFF;
+    pendingSchema = p.schema();
+    switch (command) {
       case Command.COM_CHANGE_USER -> {
-        pendingSchema = changeUserSchema(prefix, n, length);
         phase = Phase.AUTH;
         response = Response.IDLE;
         schema = pendingSchema;
@@ -236,6 +248,15 @@ public final class SessionTracker {
       case Command.COM_BINLOG_DUMP -> response = Response.STREAM;
       case Command.COM_FIELD_LIST -> response = Response.FIELD_LIST;
       default -> response = Response.FIRST;
+    }
+  }
+
+  /** The response to the current command is complete; start following the next pipelined one. */
+  private void finish() {
+    response = Response.IDLE;
+    Pending next = pipelined.poll();
+    if (next != null) {
+      begin(next);
     }
   }
 
@@ -285,7 +306,11 @@ public final class SessionTracker {
       case COLUMNS_EOF -> {
         if (isEof(h, length)) {
           int status = eofStatus(prefix, n);
-          response = (status & ServerStatus.CURSOR_EXISTS) != 0 ? Response.IDLE : Response.ROWS;
+          if ((status & ServerStatus.CURSOR_EXISTS) != 0) {
+            finish();
+          } else {
+            response = Response.ROWS;
+          }
         } else {
           anomaly("expected EOF after column definitions, got a packet starting 0x"
               + Integer.toHexString(h));
@@ -294,41 +319,49 @@ public final class SessionTracker {
       }
       case ROWS -> {
         if (h == 0xFF) {
-          response = Response.IDLE;
+          finish();
         } else if (isTerminator(h, length)) {
           endOfResult(deprecateEof ? okStatus(prefix, n) : eofStatus(prefix, n));
         }
       }
       case FIELD_LIST -> {
         if (h == 0xFF || isTerminator(h, length)) {
-          response = Response.IDLE;
+          finish();
         }
       }
       case PARAM_DEFS -> {
         if (--remainingDefinitions == 0) {
-          response = deprecateEof ? afterParams() : Response.PARAMS_EOF;
+          if (deprecateEof) {
+            afterParams();
+          } else {
+            response = Response.PARAMS_EOF;
+          }
         }
       }
-      case PARAMS_EOF -> response = afterParams();
+      case PARAMS_EOF -> afterParams();
       case PREPARED_COLUMN_DEFS -> {
         if (--remainingDefinitions == 0) {
-          response = deprecateEof ? Response.IDLE : Response.PREPARED_COLUMNS_EOF;
+          if (deprecateEof) {
+            finish();
+          } else {
+            response = Response.PREPARED_COLUMNS_EOF;
+          }
         }
       }
-      case PREPARED_COLUMNS_EOF -> response = Response.IDLE;
+      case PREPARED_COLUMNS_EOF -> finish();
       default -> anomaly("server packet in unexpected state " + response);
     }
   }
 
   private void onFirstResponsePacket(int h, long length, byte[] prefix, int n) {
     if (h == 0xFF) {
-      response = Response.IDLE;
+      finish();
       return;
     }
     if (h == 0x00 && command == Command.COM_STMT_PREPARE) {
       if (n < 9) {
         anomaly("COM_STMT_PREPARE OK shorter than 9 bytes");
-        response = Response.IDLE;
+        finish();
         return;
       }
       preparedColumns = (prefix[5] & 0xFF) | (prefix[6] & 0xFF) << 8;
@@ -337,7 +370,7 @@ public final class SessionTracker {
         remainingDefinitions = params;
         response = Response.PARAM_DEFS;
       } else {
-        response = afterParams();
+        afterParams();
       }
       return;
     }
@@ -353,7 +386,7 @@ public final class SessionTracker {
       return;
     }
     if (command == Command.COM_STATISTICS) {
-      response = Response.IDLE;
+      finish();
       return;
     }
     if (command == Command.COM_STMT_FETCH) {
@@ -365,7 +398,7 @@ public final class SessionTracker {
     if (columns <= 0) {
       anomaly("unexpected first response packet 0x" + Integer.toHexString(h) + " to "
           + Command.name(command));
-      response = Response.IDLE;
+      finish();
       return;
     }
     boolean metadataFollows = true;
@@ -383,22 +416,27 @@ public final class SessionTracker {
 
   private void onResponsePacketInRows(int h, long length, byte[] prefix, int n) {
     if (h == 0xFF) {
-      response = Response.IDLE;
+      finish();
     } else if (isTerminator(h, length)) {
       endOfResult(deprecateEof ? okStatus(prefix, n) : eofStatus(prefix, n));
     }
   }
 
-  private Response afterParams() {
+  private void afterParams() {
     if (preparedColumns > 0) {
       remainingDefinitions = preparedColumns;
-      return Response.PREPARED_COLUMN_DEFS;
+      response = Response.PREPARED_COLUMN_DEFS;
+    } else {
+      finish();
     }
-    return Response.IDLE;
   }
 
   private void endOfResult(int status) {
-    response = (status & ServerStatus.MORE_RESULTS_EXISTS) != 0 ? Response.FIRST : Response.IDLE;
+    if ((status & ServerStatus.MORE_RESULTS_EXISTS) != 0) {
+      response = Response.FIRST;
+    } else {
+      finish();
+    }
   }
 
   private boolean isEof(int h, long length) {
