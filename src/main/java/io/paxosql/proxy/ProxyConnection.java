@@ -94,6 +94,13 @@ final class ProxyConnection {
   /** The internal hop starts with the front proxy's PROXY line naming the real client. */
   private void readProxyHeader() {
     proxyHeaderBytes = Buffer.buffer(ProxyProtocolHeader.MAX_LENGTH);
+    long timer = context.owner().setTimer(port.settings().backendConnectTimeout().toMillis(), t -> {
+      if (!closed && route == null && backend == null) {
+        port.metrics().protocolErrors.increment();
+        refuse(ER_UNKNOWN_ERROR, ErrPacket.GENERAL_ERROR, "the internal proxy port expects a PROXY "
+            + "protocol line from a paxosql proxy first; clients must use the RW or RO port");
+      }
+    });
     client.handler(chunk -> {
       proxyHeaderBytes.appendBuffer(chunk);
       int end;
@@ -111,6 +118,7 @@ final class ProxyConnection {
         refuse(ER_UNKNOWN_ERROR, ErrPacket.GENERAL_ERROR, "bad PROXY header: " + e.getMessage());
         return;
       }
+      context.owner().cancelTimer(timer);
       Buffer rest = proxyHeaderBytes.slice(end, proxyHeaderBytes.length());
       proxyHeaderBytes = rest.length() == 0 ? null : rest.copy();
       client.pause();
