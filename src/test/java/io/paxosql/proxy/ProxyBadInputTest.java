@@ -32,7 +32,7 @@ class ProxyBadInputTest {
 
   @BeforeAll
   static void start() {
-    db = SERVERS.start("badinput", b -> b.set("proxy_protocol_networks", "127.0.0.0/8")
+    db = SERVERS.start("badinput", b -> b
         .set("max_connections", "2000"));
     fx = new ProxyFixture(ProxyFixture.settingsFor(db).withLimits(5000, Duration.ofSeconds(3),
         Duration.ZERO, MAX_PACKET), new MasterRoute.Local("n1"));

@@ -46,8 +46,7 @@ class ProxyClientsTest {
 
   @BeforeAll
   static void start() {
-    db = SERVERS.start("clients", b -> b.set("max_allowed_packet", "64M")
-        .set("proxy_protocol_networks", "127.0.0.0/8"));
+    db = SERVERS.start("clients", b -> b.set("max_allowed_packet", "64M"));
     fx = new ProxyFixture(ProxyFixture.settingsFor(db), new MasterRoute.Local("n1"));
   }
 

@@ -27,7 +27,7 @@ class ProxyRoutingTest {
 
   @BeforeAll
   static void start() {
-    db = SERVERS.start("routing", b -> b.set("proxy_protocol_networks", "127.0.0.0/8"));
+    db = SERVERS.start("routing", b -> { });
   }
 
   @AfterEach

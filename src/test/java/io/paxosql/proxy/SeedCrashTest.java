@@ -28,8 +28,7 @@ class SeedCrashTest {
 
   @BeforeAll
   static void start() throws Exception {
-    db = SERVERS.start("seed", b -> b.set("max_allowed_packet", "64M")
-        .set("proxy_protocol_networks", "127.0.0.0/8"));
+    db = SERVERS.start("seed", b -> b.set("max_allowed_packet", "64M"));
     try (Connection c = Sql.root(db)) {
       Sql.exec(c, "CREATE DATABASE seedcrash");
     }
