@@ -14,13 +14,27 @@ public final class Checksum {
     return crc.getValue();
   }
 
+  /** LOG_EVENT_BINLOG_IN_USE_F: set in place on the open file's Format_description, outside its checksum. */
+  static final int FLAG_BINLOG_IN_USE = 0x01;
+
+  /** The checksum an event must carry: MariaDB sums a Format_description as if the in-use flag were clear. */
+  static long ofEvent(byte[] b) {
+    int len = b.length - SIZE;
+    if ((b[4] & 0xff) == EventType.FORMAT_DESCRIPTION && (b[17] & FLAG_BINLOG_IN_USE) != 0) {
+      byte[] copy = java.util.Arrays.copyOf(b, len);
+      copy[17] &= (byte) ~FLAG_BINLOG_IN_USE;
+      return compute(copy, 0, len);
+    }
+    return compute(b, 0, len);
+  }
+
   /** Throws naming the event when the stored checksum of a whole event {@code b} is wrong. */
   public static void verify(byte[] b) {
     if (b.length < EventHeader.SIZE + SIZE) {
       throw new EventFormatException("event of " + b.length + " bytes is too short to carry a checksum");
     }
     long stored = Le.u32(b, b.length - SIZE);
-    long actual = compute(b, 0, b.length - SIZE);
+    long actual = ofEvent(b);
     if (stored != actual) {
       throw new EventFormatException(String.format(
           "%s event at log_pos %d: checksum mismatch (stored %08x, computed %08x); the event is corrupt",
@@ -30,7 +44,7 @@ public final class Checksum {
 
   /** Writes the checksum of everything before the footer into the footer. */
   public static void fill(byte[] b) {
-    Le.put32(b, b.length - SIZE, compute(b, 0, b.length - SIZE));
+    Le.put32(b, b.length - SIZE, ofEvent(b));
   }
 
   /**
