@@ -53,7 +53,6 @@ final class Learner {
             throw new IllegalStateException("safety violation on node " + n.self() + ": instance " + instance
                     + " learned as " + prev + " and as " + v);
         }
-        knownChosenBelow = Math.max(knownChosenBelow, instance + 1);
         Value next;
         while ((next = early.remove(firstUnchosen)) != null) {
             long i = firstUnchosen;
@@ -85,12 +84,10 @@ final class Learner {
 
     /** A peer knows values up to {@code chosenBelow}; ask it if we lack some. */
     void noteBehind(int peer, long chosenBelow) {
-        if (chosenBelow > knownChosenBelow) {
-            knownChosenBelow = chosenBelow;
-            catchUpPeer = peer;
-        }
-        if (catchUpPeer < 0) {
-            catchUpPeer = peer;
+        knownChosenBelow = Math.max(knownChosenBelow, chosenBelow);
+        // Ask whoever reported the most lately; a peer that is behind itself gets replaced at once.
+        if (peer != n.self() && (chosenBelow >= knownChosenBelow || peer == catchUpPeer)) {
+            catchUpPeer = chosenBelow > firstUnchosen ? peer : -1;
         }
         maybeCatchUp();
     }

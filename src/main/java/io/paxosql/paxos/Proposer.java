@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -312,28 +313,42 @@ final class Proposer {
         }
     }
 
+    /**
+     * The next instance value from the queue. A membership change goes alone, and only once the previous
+     * change is in force; while it waits, data queued behind it goes first, or a no-op moves the log on to
+     * the instance where the previous change takes effect.
+     */
     private Value batch() {
         Entry first = pending.peek();
         if (first == null) {
             return null;
         }
+        boolean changeInFlight = inFlight.values().stream().anyMatch(f -> f.value.isMembershipChange());
         if (!(first instanceof Entry.Data)) {
-            boolean changeInFlight = inFlight.values().stream().anyMatch(f -> f.value.isMembershipChange());
-            if (changeInFlight || n.membership.latestStart() > next) {
-                return null; // the previous change is not in force yet
+            if (!changeInFlight && n.membership.latestStart() <= next) {
+                pending.poll();
+                if (!n.membership.isValidChange(first)) {
+                    n.outbox.dropped(first.proposalId());
+                    return batch();
+                }
+                return new Value(ballot, List.of(first));
             }
-            pending.poll();
-            if (!n.membership.isValidChange(first)) {
-                n.outbox.dropped(first.proposalId());
-                return batch();
-            }
-            return new Value(ballot, List.of(first));
         }
         List<Entry> out = new ArrayList<>();
         int size = 16;
-        while (!pending.isEmpty() && pending.peek() instanceof Entry.Data d && size + d.size() <= n.cfg.maxBatchBytes()) {
-            out.add(pending.poll());
-            size += d.size();
+        for (Iterator<Entry> it = pending.iterator(); it.hasNext(); ) {
+            Entry e = it.next();
+            if (e instanceof Entry.Data) {
+                if (size + e.size() > n.cfg.maxBatchBytes()) {
+                    break;
+                }
+                out.add(e);
+                size += e.size();
+                it.remove();
+            }
+        }
+        if (out.isEmpty()) {
+            return changeInFlight ? null : Value.noop(ballot);
         }
         return new Value(ballot, out);
     }
