@@ -27,6 +27,14 @@ final class SimClock {
     }
 
     /**
+     * Clock chaos, beyond any bound: node clocks run at their own rate (as slow as half, as fast as one and
+     * a half times real time). Leases may then overlap; the chosen log must stay safe regardless.
+     */
+    long chaoticTickTime(long grid, double rate) {
+        return (long) (grid * period / rate) + (skew == 0 ? 0 : rnd.nextLong(-skew, skew + 1));
+    }
+
+    /**
      * The follower margin that keeps leases apart under this skew: a grant can reach the follower up to a
      * period plus two skews after the leader's tick, and the two expiries may fire up to two skews apart.
      */

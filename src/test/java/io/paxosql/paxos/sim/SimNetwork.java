@@ -18,6 +18,8 @@ final class SimNetwork {
     double dropRate;
     double duplicateRate;
     long maxDelay;
+    double straggleRate;
+    long straggleDelay = 1;
 
     SimNetwork(SplittableRandom rnd, double dropRate, double duplicateRate, long maxDelay) {
         this.rnd = rnd;
@@ -32,6 +34,9 @@ final class SimNetwork {
             return new long[0];
         }
         long d = 1 + rnd.nextLong(maxDelay);
+        if (rnd.nextDouble() < straggleRate) {
+            d += rnd.nextLong(straggleDelay); // a message stuck in some queue for a long while
+        }
         if (rnd.nextDouble() < duplicateRate) {
             return new long[] {d, 1 + rnd.nextLong(maxDelay * 2)};
         }

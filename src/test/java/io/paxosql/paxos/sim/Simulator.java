@@ -27,6 +27,8 @@ import java.util.TreeSet;
 public final class Simulator {
 
     private static final long PERIOD = 100;
+    /** -Dpaxosql.sim.verbose=true prints every event of the run (use with one seed). */
+    private static final boolean VERBOSE = Boolean.getBoolean("paxosql.sim.verbose");
     private static final long[] LOG_STARTS = {0, (1L << 31) - 3, (1L << 32) - 3, (1L << 62) - 3};
 
     private enum Kind { TICK, DELIVER, SYNC, RESTART }
@@ -45,6 +47,9 @@ public final class Simulator {
         long appliedBelow;
         long maxAppliedId = -1;
         long grid;
+        long tickGen;
+        double rate;
+        io.paxosql.paxos.Ballot lastLed;
 
         SimNode(int id, PaxosConfig cfg) {
             this.id = id;
@@ -72,6 +77,7 @@ public final class Simulator {
     private long now;
     private long nextProposal = 1;
     private boolean faults = true;
+    private long elections;
 
     private final long faultTicks;
     private final long livenessTicks;
@@ -80,6 +86,8 @@ public final class Simulator {
     private final double toggleRate;
     private final double memberRate;
     private final double proposeRate;
+    /** Clocks beyond the skew bound: the lease check is off, the log checks are not. */
+    private final boolean chaos;
 
     public Simulator(long seed, int nodeCount, long faultTicks, long livenessTicks) {
         this.seed = seed;
@@ -90,18 +98,21 @@ public final class Simulator {
         this.clock = new SimClock(rnd.split(), PERIOD, skew);
         int lease = rnd.nextInt(8, 21);
         int renew = rnd.nextInt(1, lease / 3 + 1);
-        int margin = SimClock.marginFor(PERIOD, skew) + rnd.nextInt(0, 2);
+        this.chaos = rnd.nextInt(4) == 0;
+        int margin = chaos ? 0 : SimClock.marginFor(PERIOD, skew) + rnd.nextInt(0, 2);
         long first = LOG_STARTS[rnd.nextInt(LOG_STARTS.length)];
         int alpha = rnd.nextInt(1, 9);
         int batch = rnd.nextInt(64, 513);
         int catchUp = rnd.nextInt(1, 21);
-        int election = rnd.nextInt(2, 9);
+        int election = chaos ? 1 : rnd.nextInt(2, 9);
         int retransmit = rnd.nextInt(1, 4);
         this.net = new SimNetwork(rnd.split(), rnd.nextDouble() * 0.3, rnd.nextDouble() * 0.1,
                 rnd.nextInt(10) == 0 ? PERIOD * 10 : 1 + rnd.nextLong(PERIOD * 3));
-        this.crashRate = rnd.nextDouble() * 0.02;
+        net.straggleRate = rnd.nextDouble() * 0.03;
+        net.straggleDelay = PERIOD * 40;
+        this.crashRate = rnd.nextDouble() * 0.04;
         this.partitionRate = rnd.nextDouble() * 0.03;
-        this.toggleRate = rnd.nextDouble() * 0.02;
+        this.toggleRate = rnd.nextDouble() * 0.04;
         this.memberRate = rnd.nextInt(3) == 0 ? rnd.nextDouble() * 0.02 : 0;
         this.proposeRate = 0.1 + rnd.nextDouble() * 0.6;
         TreeSet<Integer> members = new TreeSet<>();
@@ -114,14 +125,16 @@ public final class Simulator {
                     alpha, batch, 64, catchUp);
             SimNode n = new SimNode(i, c);
             n.core.setCampaignAllowed(rnd.nextInt(5) != 0);
+            n.rate = chaos ? 0.5 + rnd.nextDouble() : 1.0;
             nodes.add(n);
-            schedule(clock.tickTime(++n.grid), Kind.TICK, i, 0, null);
+            schedule(tickTime(n), Kind.TICK, i, 0, null);
         }
         params = "seed=" + seed + " nodes=" + nodeCount + " first=" + first + " skew=" + skew + " lease=" + lease
                 + " margin=" + margin + " renew=" + renew + " election=" + election + " retransmit=" + retransmit
                 + " alpha=" + alpha + " batch=" + batch + " catchUp=" + catchUp + " drop=" + fmt(net.dropRate)
                 + " dup=" + fmt(net.duplicateRate) + " maxDelay=" + net.maxDelay + " crash=" + fmt(crashRate)
-                + " partition=" + fmt(partitionRate) + " member=" + fmt(memberRate);
+                + " partition=" + fmt(partitionRate) + " member=" + fmt(memberRate) + " chaos=" + chaos
+                + " straggle=" + fmt(net.straggleRate);
     }
 
     /** Runs to the end; throws AssertionError with the seed, parameters and recent events on any failure. */
@@ -146,6 +159,9 @@ public final class Simulator {
         net.maxDelay = Math.min(net.maxDelay, PERIOD);
         note("faults off");
         for (SimNode n : nodes) {
+            n.tickGen++;
+            n.grid = now / PERIOD; // back on the common grid
+            schedule(tickTime(n), Kind.TICK, n.id, n.tickGen, null);
             if (!n.up) {
                 restart(n);
             }
@@ -188,7 +204,10 @@ public final class Simulator {
         SimNode n = e.node > 0 ? nodes.get(e.node - 1) : null;
         switch (e.kind) {
             case TICK -> {
-                schedule(clock.tickTime(++n.grid), Kind.TICK, n.id, 0, null);
+                if (e.gen != n.tickGen) {
+                    return; // a tick of the chaotic clock, superseded when chaos ended
+                }
+                schedule(tickTime(n), Kind.TICK, n.id, n.tickGen, null);
                 if (n.up) {
                     n.core.tick();
                 }
@@ -222,13 +241,15 @@ public final class Simulator {
                 holders.add(x.id);
             }
         }
-        checker.leaseHolders(holders, now);
+        if (!chaos) {
+            checker.leaseHolders(holders, now);
+        }
     }
 
     /** Once per tick of node 1: the random faults and client activity of this moment. */
     private void clusterTick() {
         if (rnd.nextDouble() < proposeRate) {
-            propose(faults ? nodes.get(rnd.nextInt(nodes.size())) : leaderOrRandom());
+            propose(faults && rnd.nextInt(3) == 0 ? nodes.get(rnd.nextInt(nodes.size())) : leaderOrRandom());
         }
         if (!faults) {
             return;
@@ -331,6 +352,10 @@ public final class Simulator {
             send(m);
         }
         checker.dropped(r.dropped());
+        if (r.status() != null && r.status().role() == Role.LEADER && !r.status().ballot().equals(n.lastLed)) {
+            n.lastLed = r.status().ballot();
+            elections++;
+        }
         if (r.status() != null) {
             trace("node " + n.id + " status " + Describe.status(r.status()));
         }
@@ -391,6 +416,14 @@ public final class Simulator {
         }
     }
 
+    private long tickTime(SimNode n) {
+        ++n.grid;
+        if (chaos && faults) {
+            return Math.max(now + 1, clock.chaoticTickTime(n.grid, n.rate));
+        }
+        return Math.max(now + 1, clock.tickTime(n.grid));
+    }
+
     private void schedule(long time, Kind kind, int node, long gen, Message msg) {
         events.add(new Event(time, seq++, kind, node, gen, msg));
     }
@@ -401,6 +434,9 @@ public final class Simulator {
 
     /** Kept cheap: the last events are formatted only when a run fails. */
     private void trace(Object what) {
+        if (VERBOSE) {
+            System.out.println("t=" + now + " " + (what instanceof Message m ? "deliver " + Describe.message(m) : what));
+        }
         if (trace.size() >= 80) {
             trace.removeFirst();
         }
@@ -429,6 +465,10 @@ public final class Simulator {
 
     private static String fmt(double d) {
         return String.format("%.3f", d);
+    }
+
+    public long elections() {
+        return elections;
     }
 
     public long chosenCount() {
