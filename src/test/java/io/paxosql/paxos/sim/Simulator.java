@@ -31,7 +31,7 @@ public final class Simulator {
     private static final boolean VERBOSE = Boolean.getBoolean("paxosql.sim.verbose");
     private static final long[] LOG_STARTS = {0, (1L << 31) - 3, (1L << 32) - 3, (1L << 62) - 3};
 
-    private enum Kind { TICK, DELIVER, SYNC, RESTART }
+    private enum Kind { TICK, DELIVER, SYNC, CRASH, RESTART }
 
     private record Event(long time, long seq, Kind kind, int node, long gen, Message msg) { }
 
@@ -226,6 +226,11 @@ public final class Simulator {
                     sync(n);
                 }
             }
+            case CRASH -> {
+                if (n.up && n.gen == e.gen) {
+                    crash(n);
+                }
+            }
             case RESTART -> {
                 if (!n.up) {
                     restart(n);
@@ -361,7 +366,12 @@ public final class Simulator {
         }
         n.toApply = r.chosen();
         n.syncing = true;
-        schedule(now + rnd.nextLong(0, PERIOD * 2), Kind.SYNC, n.id, n.gen, null);
+        long syncAt = now + rnd.nextLong(0, PERIOD * 2);
+        schedule(syncAt, Kind.SYNC, n.id, n.gen, null);
+        if (faults && !r.persist().isEmpty() && rnd.nextDouble() < crashRate) {
+            // Power fails while the writes are on their way to the disk.
+            schedule(now + rnd.nextLong(0, syncAt - now + 1), Kind.CRASH, n.id, n.gen, null);
+        }
     }
 
     private void sync(SimNode n) {
