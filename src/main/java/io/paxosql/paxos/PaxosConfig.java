@@ -23,13 +23,17 @@ public record PaxosConfig(long clusterId, int nodeId, SortedSet<Integer> initial
                           int leaseTicks, int leaseMarginTicks, int renewTicks, int electionTicks,
                           int retransmitTicks, int alpha, int maxBatchBytes, int maxPending, int catchUpBatch) {
 
+    /** Highest log start accepted: leaves 2^62 instances of headroom so instance + window never overflows. */
+    public static final long MAX_FIRST_INSTANCE = 1L << 62;
+
     public PaxosConfig {
         initialMembers = Collections.unmodifiableSortedSet(new TreeSet<>(initialMembers));
         if (initialMembers.isEmpty()) {
             throw new IllegalArgumentException("initialMembers is empty; list the node ids of the first cluster");
         }
-        if (firstInstance < 0) {
-            throw new IllegalArgumentException("firstInstance must be >= 0, got " + firstInstance);
+        if (firstInstance < 0 || firstInstance > MAX_FIRST_INSTANCE) {
+            throw new IllegalArgumentException("firstInstance must be in [0, 2^62], got " + firstInstance
+                    + "; the log needs room above it for instance arithmetic");
         }
         positive("leaseTicks", leaseTicks);
         positive("renewTicks", renewTicks);
