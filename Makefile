@@ -5,7 +5,7 @@ JAR := target/paxosql.jar
 SEEDS ?= 100000
 DEB_PACKAGES := mariadb-server mariadb-client mariadb-backup sysbench python3-pymysql haproxy
 
-.PHONY: deps build test test-slow sim bench demo clean
+.PHONY: deps build test no-leftover-servers test-slow sim bench demo clean
 
 # Installs what the tests and the demo need; we never use Debian's packaged mariadb service.
 deps:
@@ -25,8 +25,15 @@ deps:
 build:
 	$(MVN) package -DskipTests
 
+# The suite must leave no server behind: every mariadbd a test starts lives under /tmp/pxs-*.
 test: deps
 	mvn -B test
+	@$(MAKE) --no-print-directory no-leftover-servers
+
+no-leftover-servers:
+	@if pgrep -a -x mariadbd | grep -- '--defaults-file=/tmp/pxs-'; then \
+	  echo "FAIL: the test suite left the mariadbd processes above running"; exit 1; \
+	else echo "no mariadbd left running by the tests"; fi
 
 test-slow: deps
 	mvn -B test -DexcludedGroups= -Dgroups=slow

@@ -22,12 +22,17 @@ public final class Main implements Runnable {
 
   public static void main(String[] args) {
     JvmSettings.applyBeforeLibrariesLoad();
-    System.exit(run(args));
+    System.exit(execute(args));
   }
 
   /** Runs the command line and returns the process exit code; never calls System.exit. */
-  public static int run(String... args) {
+  public static int execute(String... args) {
     return new CommandLine(new Main()).execute(args);
+  }
+
+  /** As {@link #execute(String...)}, printing to the given writers (for tests and embedding). */
+  public static int execute(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
+    return new CommandLine(new Main()).setOut(out).setErr(err).execute(args);
   }
 
   @Override

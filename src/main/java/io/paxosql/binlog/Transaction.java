@@ -1,0 +1,25 @@
+package io.paxosql.binlog;
+
+import io.paxosql.binlog.event.Gtid;
+import java.util.List;
+
+/**
+ * One whole event group as the master wrote it: its GTID, every event's bytes (checksums included,
+ * log_pos as in the master's binlog) and where the group ends in the master's binlog.
+ */
+public record Transaction(Gtid gtid, List<byte[]> events, String sourceFile, long sourceEndPos) {
+  public Transaction {
+    if (events.isEmpty()) {
+      throw new IllegalArgumentException("a transaction has at least its Gtid event");
+    }
+    events = List.copyOf(events);
+  }
+
+  public long sizeBytes() {
+    long n = 0;
+    for (byte[] e : events) {
+      n += e.length;
+    }
+    return n;
+  }
+}

@@ -1,0 +1,33 @@
+package io.paxosql.binlog.log;
+
+import io.paxosql.binlog.GtidState;
+import io.paxosql.binlog.Transaction;
+import io.vertx.core.Future;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The ordered log of whole transactions between the capture and the binlog servers. Appends are
+ * asynchronous: the future completes once the entry is durable in the implementation's sense (for
+ * the replicated log: chosen by a majority), which is when the capture may ACK the master.
+ */
+public interface TransactionLog {
+
+  /** Appends a whole transaction; fails for a GTID at or below the log's last one in its domain. */
+  Future<LogEntry> append(Transaction tx);
+
+  /** Up to {@code max} entries starting at {@code fromSequence} (fewer at the end of the log). */
+  Future<List<LogEntry>> read(long fromSequence, int max);
+
+  /**
+   * The sequence of the first entry a replica at {@code state} has not applied. Fails with
+   * {@link GtidPositionException} when that entry is no longer retained, when the replica holds a
+   * GTID the log never had, or names a domain the log does not know.
+   */
+  Future<Long> locate(GtidState state);
+
+  /** Calls {@code listener} for every entry appended from now on; the returned handle stops it. */
+  AutoCloseable subscribe(Consumer<LogEntry> listener);
+
+  RetainedRange retained();
+}

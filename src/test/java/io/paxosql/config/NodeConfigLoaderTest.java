@@ -1,0 +1,107 @@
+package io.paxosql.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class NodeConfigLoaderTest {
+  private static final Path BASE = Path.of("/etc/paxosql");
+
+  private static final String VALID = """
+      clusterId: prod-eu
+      nodeId: 2
+      dataDir: data/n2
+      ports: { rw: 3306, ro: 3307, paxos: 7000, binlog: 7001, admin: 7002, internal: 7003 }
+      members:
+        - { id: 1, host: 10.0.0.1, paxos: 7000, internal: 7003, admin: 7002 }
+        - { id: 2, host: 10.0.0.2, paxos: 7000, internal: 7003, admin: 7002 }
+        - { id: 3, host: 10.0.0.3, paxos: 7000, internal: 7003, admin: 7002 }
+      mariadb: { port: 3316 }
+      replication: { user: repl, password: long-enough-secret }
+      """;
+
+  @Test
+  void validFileParsesWithDefaults() {
+    NodeConfig c = NodeConfigLoader.parse(VALID, "t.yaml", BASE);
+    assertEquals("prod-eu", c.clusterId());
+    assertEquals(2, c.nodeId());
+    assertEquals(Path.of("/etc/paxosql/data/n2"), c.dataDir());
+    assertEquals("10.0.0.2", c.self().host());
+    assertEquals(NodeConfig.MariaDbMode.MANAGED, c.mariadb().mode());
+    assertEquals("127.0.0.1", c.mariadb().host());
+    assertEquals(NodeConfig.ReadConsistency.LOCAL, c.proxy().roConsistency());
+    assertEquals(1000, c.proxy().maxConnections());
+    assertEquals(3, c.members().size());
+  }
+
+  @Test
+  void demoConfigsAreValidAndFollowThePortScheme() {
+    for (int i = 1; i <= 3; i++) {
+      NodeConfig c = NodeConfigLoader.load(Path.of("conf/node" + i + ".yaml"));
+      int base = 6400 + 10 * i;
+      assertEquals(i, c.nodeId());
+      assertEquals(List.of(base + 1, base + 2, base + 3, base + 4, base + 5, base + 7),
+          List.of(c.ports().rw(), c.ports().ro(), c.ports().paxos(), c.ports().binlog(), c.ports().admin(),
+              c.ports().internal()));
+      assertEquals(base + 6, c.mariadb().port());
+      assertEquals(c.ports().paxos(), c.self().paxos());
+      assertEquals(c.ports().internal(), c.self().internal());
+      assertTrue(c.dataDir().endsWith(Path.of("run/demo/node" + i)), c.dataDir().toString());
+    }
+  }
+
+  @Test
+  void everyProblemIsReportedWithItsKey() {
+    String bad = VALID.replace("rw: 3306", "rw: 99999").replace("ro: 3307", "ro: 7000")
+        .replace("nodeId: 2", "nodeId: 9").replace("mariadb: { port: 3316 }", "mariadb: { port: 3316, mode: cluster }")
+        + "prxy: { maxConnections: 5 }\n";
+    ConfigException e = assertThrows(ConfigException.class, () -> NodeConfigLoader.parse(bad, "t.yaml", BASE));
+    String msg = e.getMessage();
+    assertTrue(msg.contains("ports.rw: expected an integer from 1 to 65535, got 99999"), msg);
+    assertTrue(msg.contains("ports.paxos: port 7000 is already used by ports.ro"), msg);
+    assertTrue(msg.contains("nodeId: 9 is not in members"), msg);
+    assertTrue(msg.contains("mariadb.mode: expected one of [managed, attach], got 'cluster'"), msg);
+    assertTrue(msg.contains("prxy: unknown key"), msg);
+    assertEquals(5, e.problems().size(), msg);
+  }
+
+  @Test
+  void missingRequiredKeysAndWrongTypesAreNamed() {
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> NodeConfigLoader.parse("clusterId: Bad_Id\nnodeId: two\nports: 5\n", "t.yaml", BASE));
+    String msg = e.getMessage();
+    assertTrue(msg.contains("clusterId: expected lower-case letters"), msg);
+    assertTrue(msg.contains("nodeId: expected an integer from 1 to 4095, got 'two'"), msg);
+    assertTrue(msg.contains("ports: expected a section"), msg);
+    assertTrue(msg.contains("dataDir: required"), msg);
+    assertTrue(msg.contains("members: required list is missing"), msg);
+    assertTrue(msg.contains("replication: required section is missing"), msg);
+  }
+
+  @Test
+  void attachModeNeedsHostAndCredentials() {
+    String attach = VALID.replace("mariadb: { port: 3316 }", "mariadb: { mode: attach, port: 3306 }");
+    ConfigException e = assertThrows(ConfigException.class, () -> NodeConfigLoader.parse(attach, "t.yaml", BASE));
+    assertTrue(e.getMessage().contains("mariadb.host: required"), e.getMessage());
+    assertTrue(e.getMessage().contains("mariadb.adminUser: required"), e.getMessage());
+  }
+
+  @Test
+  void unreadableOrMalformedFilesSaySo() throws Exception {
+    ConfigException e = assertThrows(ConfigException.class, () -> NodeConfigLoader.load(Path.of("/nonexistent/x.yaml")));
+    assertTrue(e.getMessage().contains("cannot read the file"), e.getMessage());
+    Path tmp = Files.createTempFile("cfg", ".yaml");
+    Files.writeString(tmp, "clusterId: [unclosed\n");
+    e = assertThrows(ConfigException.class, () -> NodeConfigLoader.load(tmp));
+    assertTrue(e.getMessage().contains("not valid YAML"), e.getMessage());
+    Files.writeString(tmp, "- just\n- a list\n");
+    e = assertThrows(ConfigException.class, () -> NodeConfigLoader.load(tmp));
+    assertTrue(e.getMessage().contains("top level must be a section"), e.getMessage());
+    Files.delete(tmp);
+  }
+}
