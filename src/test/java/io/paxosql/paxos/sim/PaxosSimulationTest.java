@@ -4,7 +4,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Many seeded simulations over 3- and 5-node clusters. {@code -Dpaxosql.sim.seeds=N} sets the count
- * (default 2000, half per size); {@code -Dpaxosql.sim.seed=S} replays one seed of each size.
+ * (default 6000, half per size); {@code -Dpaxosql.sim.seed=S} replays one seed of each size.
  */
 class PaxosSimulationTest {
 
@@ -31,7 +31,7 @@ class PaxosSimulationTest {
             new Simulator(s, 5, FAULT_TICKS, LIVENESS_TICKS).run();
             return;
         }
-        long count = Long.getLong("paxosql.sim.seeds", 2000);
+        long count = Long.getLong("paxosql.sim.seeds", 6000);
         long base = Long.getLong("paxosql.sim.base", 1);
         long start = System.nanoTime();
         long chosen = 0;
