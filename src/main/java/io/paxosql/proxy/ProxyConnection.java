@@ -49,6 +49,8 @@ final class ProxyConnection {
   private long serverPackets;
   private long reportedAnomalies;
   private Buffer proxyHeaderBytes;
+  private boolean active = true;
+  private int idleSweeps;
 
   ProxyConnection(ProxyPort port, NetSocket client, NetClient backends, Context context) {
     this.port = port;
@@ -227,6 +229,7 @@ final class ProxyConnection {
     if (closed) {
       return false;
     }
+    active = true;
     ProxyMetrics m = port.metrics();
     m.bytesFromClient.increment(chunk.length());
     if (route != null && !route.equals(port.locator().current())) {
@@ -258,6 +261,7 @@ final class ProxyConnection {
     if (closed) {
       return false;
     }
+    active = true;
     port.metrics().bytesFromServer.increment(chunk.length());
     if (!opaque) {
       try {
@@ -372,6 +376,22 @@ final class ProxyConnection {
         close();
       }
     });
+  }
+
+  Context context() {
+    return context;
+  }
+
+  /** Called on this connection's event loop by the idle sweep; closes after enough quiet sweeps. */
+  void sweepIdle(int sweepsUntilIdle) {
+    if (active) {
+      active = false;
+      idleSweeps = 0;
+    } else if (++idleSweeps >= sweepsUntilIdle && !closed) {
+      LOG.info("closing {}:{} on {} port: idle for {}", clientHost, clientPort, port.role().tag(),
+          port.settings().idleTimeout());
+      close();
+    }
   }
 
   void closeSoon() {
