@@ -22,6 +22,8 @@ final class Learner {
     long knownChosenBelow;
     private int catchUpPeer = -1;
     private long catchUpSentAt = Long.MIN_VALUE / 2;
+    private long lastProbe;
+    private long probes;
 
     Learner(PaxosNode n, PersistentState s) {
         this.n = n;
@@ -94,6 +96,25 @@ final class Learner {
 
     void tick() {
         maybeCatchUp();
+        probe();
+    }
+
+    /**
+     * With no leader in view nobody tells us the commit point; ask the members we know in turn. Without
+     * this a node that fell behind a membership change that made it the only member never learns so.
+     */
+    private void probe() {
+        long every = (long) n.cfg.leaseTicks() + n.cfg.leaseMarginTicks();
+        if (n.acceptor.leaseViewValid() || n.now < Math.max(lastProbe, n.acceptor.leaseViewUntil) + every) {
+            return;
+        }
+        lastProbe = n.now;
+        java.util.List<Integer> peers = new ArrayList<>(n.membership.from(firstUnchosen));
+        peers.remove((Integer) n.self());
+        if (!peers.isEmpty()) {
+            int peer = peers.get((int) (probes++ % peers.size()));
+            n.send(new Message.CatchUp(n.cfg.clusterId(), n.self(), peer, firstUnchosen, n.cfg.catchUpBatch()));
+        }
     }
 
     private void maybeCatchUp() {
