@@ -1,5 +1,6 @@
 package io.paxosql.node.admin;
 
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -23,6 +24,7 @@ import org.slf4j.LoggerFactory;
 public final class AdminServer {
   private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
   private static final int MAX_BODY = 64 * 1024;
+  private static final String STATUS_PAGE = readStatusPage();
 
   private final Vertx vertx;
   private final ClusterAdmin admin;
@@ -38,6 +40,15 @@ public final class AdminServer {
     router.get("/members").handler(ctx -> answer(ctx, admin::members));
     router.post("/init").handler(this::init);
     router.post("/step-down").handler(ctx -> answer(ctx, admin::stepDown));
+    router.get("/").handler(ctx -> ctx.response().putHeader("content-type", "text/html; charset=utf-8")
+        .end(STATUS_PAGE));
+  }
+
+  /** Prometheus text at {@code /metrics}, scraped from {@code registry} on each request. */
+  public AdminServer withMetrics(PrometheusMeterRegistry registry) {
+    router.get("/metrics").handler(ctx -> ctx.response()
+        .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(registry.scrape()));
+    return this;
   }
 
   /** Further routes (metrics, the status page) are added by their owners before {@link #listen}. */
@@ -57,6 +68,17 @@ public final class AdminServer {
 
   public Future<Void> close() {
     return server == null ? Future.succeededFuture() : server.close();
+  }
+
+  private static String readStatusPage() {
+    try (var in = AdminServer.class.getResourceAsStream("status.html")) {
+      if (in == null) {
+        throw new IllegalStateException("status.html is missing from the jar");
+      }
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   private void init(RoutingContext ctx) {
