@@ -63,6 +63,14 @@ public final class AckTracker {
     return Optional.ofNullable(ack);
   }
 
+  /**
+   * The sink could not make a transaction durable: it and everything after it can never be ACKed
+   * on this stream; they are forgotten so that later confirmations of them are ignored.
+   */
+  public void failed(long ticket) {
+    pending.removeIf(p -> p.ticket >= ticket);
+  }
+
   /** The GTID state covering every confirmed transaction of the prefix: where a reconnect resumes. */
   public GtidState confirmedState() {
     return confirmedState;
