@@ -25,7 +25,7 @@ import java.util.Map;
  * from a GTID position. Leaves the channel at the first event packet.
  */
 final class MasterLogin {
-  static final long CAPABILITIES = Capabilities.LONG_PASSWORD | Capabilities.LONG_FLAG | Capabilities.PROTOCOL_41
+  static final long CAPABILITIES = Capabilities.CLIENT_MYSQL | Capabilities.LONG_FLAG | Capabilities.PROTOCOL_41
       | Capabilities.TRANSACTIONS | Capabilities.SECURE_CONNECTION | Capabilities.PLUGIN_AUTH
       | Capabilities.PLUGIN_AUTH_LENENC_CLIENT_DATA;
   private static final int LATIN1 = 8;

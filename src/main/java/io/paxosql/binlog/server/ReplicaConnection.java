@@ -37,7 +37,7 @@ final class ReplicaConnection {
   private static final Logger LOG = LoggerFactory.getLogger(ReplicaConnection.class);
   static final int ER_MASTER_FATAL_ERROR_READING_BINLOG = 1236;
   static final int ER_NO_SUCH_THREAD = 1094;
-  private static final long CAPABILITIES = Capabilities.LONG_PASSWORD | Capabilities.FOUND_ROWS
+  private static final long CAPABILITIES = Capabilities.FOUND_ROWS
       | Capabilities.LONG_FLAG | Capabilities.CONNECT_WITH_DB | Capabilities.PROTOCOL_41 | Capabilities.TRANSACTIONS
       | Capabilities.SECURE_CONNECTION | Capabilities.MULTI_RESULTS | Capabilities.PLUGIN_AUTH
       | Capabilities.CONNECT_ATTRS | Capabilities.PLUGIN_AUTH_LENENC_CLIENT_DATA;
