@@ -188,6 +188,8 @@ public final class Capture {
     }
     boolean ask = groupNeedsAck[0];
     groupNeedsAck[0] = false;
+    LOG.debug("received {} ending at {}:{} (master asks for an ACK: {})", tx.get().gtid(), tx.get().sourceFile(),
+        tx.get().sourceEndPos(), ask);
     transactions++;
     long ticket = tracker.received(tx.get(), ask);
     Future<?> appended = sink.append(tx.get());
@@ -217,6 +219,7 @@ public final class Capture {
     // The ACK is a new command: sequence id 0 (shared/notes facts, section 4b).
     ch.write(0, ack);
     acksSent++;
+    LOG.debug("ACK {}", pos);
   }
 
   private void connectionLost(PacketChannel ch, String why) {

@@ -52,6 +52,11 @@ public final class BinlogServer {
     return server == null ? Future.succeededFuture() : server.close();
   }
 
+  /** Cuts every replica connection, as a network failure would; replicas reconnect by themselves. */
+  public void disconnectAll() {
+    connections.values().forEach(ReplicaConnection::kill);
+  }
+
   public int connectionCount() {
     return connections.size();
   }

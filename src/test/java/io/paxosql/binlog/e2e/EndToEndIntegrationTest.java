@@ -1,6 +1,7 @@
 package io.paxosql.binlog.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.paxosql.testing.MariaDbServers;
@@ -115,7 +116,7 @@ class EndToEndIntegrationTest {
     try (Connection a = Sql.root(rig.a); Connection b = Sql.root(rig.b)) {
       List<String> tables = Rig.userTables(a);
       assertEquals(tables, Rig.userTables(b), tag);
-      assertTrue(tables.size() >= 3, tables.toString());
+      assertFalse(tables.isEmpty(), "no user tables on A");
       for (String t : tables) {
         assertEquals(Rig.checksum(a, t), Rig.checksum(b, t), tag + ": CHECKSUM TABLE " + t);
       }
