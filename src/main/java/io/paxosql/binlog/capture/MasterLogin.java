@@ -24,7 +24,7 @@ import java.util.Map;
  * (shared/notes/mariadb-captures/general_semisync_replica.log), register, and ask for the binlog
  * from a GTID position. Leaves the channel at the first event packet.
  */
-final class MasterLogin {
+public final class MasterLogin {
   static final long CAPABILITIES = Capabilities.CLIENT_MYSQL | Capabilities.LONG_FLAG | Capabilities.PROTOCOL_41
       | Capabilities.TRANSACTIONS | Capabilities.SECURE_CONNECTION | Capabilities.PLUGIN_AUTH
       | Capabilities.PLUGIN_AUTH_LENENC_CLIENT_DATA;
@@ -35,21 +35,29 @@ final class MasterLogin {
 
   private MasterLogin() {}
 
-  static Future<Session> run(PacketChannel ch, CaptureConfig cfg, GtidState from) {
+  /** Logs in with mysql_native_password; completes with the connection id the server gave us. */
+  public static Future<Long> login(PacketChannel ch, String user, String password) {
     long[] connectionId = new long[1];
-    boolean[] semi = new boolean[1];
-    boolean[] crc = new boolean[1];
     return ch.read().compose(p -> {
       HandshakeV10 hs = HandshakeV10.decode(p.payload());
       connectionId[0] = hs.connectionId();
       byte[] seed = Arrays.copyOf(hs.scramble(), NativePassword.SEED_LENGTH);
-      HandshakeResponse41 resp = new HandshakeResponse41(CAPABILITIES, 1 << 30, LATIN1, cfg.user(),
-          Bytes.of(NativePassword.scramble(cfg.password().getBytes(StandardCharsets.UTF_8), seed)), null,
+      HandshakeResponse41 resp = new HandshakeResponse41(CAPABILITIES, 1 << 30, LATIN1, user,
+          Bytes.of(NativePassword.scramble(password.getBytes(StandardCharsets.UTF_8), seed)), null,
           NativePassword.PLUGIN, Map.of());
       ch.write(p.nextSequenceId(), resp.encode());
       return ch.read();
-    }).compose(p -> authResult(ch, cfg, p))
-        .compose(v -> query(ch, "SELECT UNIX_TIMESTAMP()"))
+    }).compose(p -> authResult(ch, user, password, p)).map(v -> connectionId[0]);
+  }
+
+  static Future<Session> run(PacketChannel ch, CaptureConfig cfg, GtidState from) {
+    long[] connectionId = new long[1];
+    boolean[] semi = new boolean[1];
+    boolean[] crc = new boolean[1];
+    return login(ch, cfg.user(), cfg.password()).compose(id -> {
+      connectionId[0] = id;
+      return query(ch, "SELECT UNIX_TIMESTAMP()");
+    })
         .compose(v -> query(ch, "SHOW VARIABLES LIKE 'SERVER_ID'"))
         .compose(rs -> {
           if (!rs.rows().isEmpty() && String.valueOf(cfg.serverId()).equals(rs.rows().get(0).get(1))) {
@@ -83,21 +91,21 @@ final class MasterLogin {
         });
   }
 
-  private static Future<Void> authResult(PacketChannel ch, CaptureConfig cfg, Packet p) {
+  private static Future<Void> authResult(PacketChannel ch, String user, String password, Packet p) {
     if (p.firstByte() == AuthSwitchRequest.HEADER && AuthSwitchRequest.matches(p.payload())) {
       AuthSwitchRequest sw = AuthSwitchRequest.decode(p.payload());
       if (!NativePassword.PLUGIN.equals(sw.pluginName())) {
         return Future.failedFuture(new IllegalStateException("the master wants auth plugin " + sw.pluginName()
-            + " for user " + cfg.user() + "; the capture speaks mysql_native_password only: create the user"
+            + " for user " + user + "; the capture speaks mysql_native_password only: create the user"
             + " IDENTIFIED WITH mysql_native_password"));
       }
       byte[] seed = Arrays.copyOf(sw.seed(), NativePassword.SEED_LENGTH);
       ch.write(p.nextSequenceId(),
-          Buffer.buffer(NativePassword.scramble(cfg.password().getBytes(StandardCharsets.UTF_8), seed)));
-      return ch.read().compose(next -> authResult(ch, cfg, next));
+          Buffer.buffer(NativePassword.scramble(password.getBytes(StandardCharsets.UTF_8), seed)));
+      return ch.read().compose(next -> authResult(ch, user, password, next));
     }
     if (ErrPacket.matches(p.payload())) {
-      return Future.failedFuture(new MasterRefusedException("login to the master as " + cfg.user() + " failed: "
+      return Future.failedFuture(new MasterRefusedException("login to the master as " + user + " failed: "
           + ErrPacket.decode(p.payload(), CAPABILITIES)));
     }
     if (!OkPacket.matches(p.payload())) {
@@ -119,7 +127,7 @@ final class MasterLogin {
   }
 
   /** Sends a query; completes with its result set (empty for an OK). */
-  static Future<TextResultSet> query(PacketChannel ch, String sql) {
+  public static Future<TextResultSet> query(PacketChannel ch, String sql) {
     ch.write(0, Command.Query.of(sql).encode());
     return ch.read().compose(first -> {
       if (ErrPacket.matches(first.payload())) {
@@ -141,7 +149,7 @@ final class MasterLogin {
   }
 
   /** The master answered with an error; the message quotes it. */
-  static final class MasterRefusedException extends RuntimeException {
+  public static final class MasterRefusedException extends RuntimeException {
     MasterRefusedException(String message) {
       super(message);
     }

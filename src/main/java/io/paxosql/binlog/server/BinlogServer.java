@@ -57,6 +57,10 @@ public final class BinlogServer {
     connections.values().forEach(ReplicaConnection::kill);
   }
 
+  public java.util.Set<Long> connectionIds() {
+    return java.util.Set.copyOf(connections.keySet());
+  }
+
   public int connectionCount() {
     return connections.size();
   }
