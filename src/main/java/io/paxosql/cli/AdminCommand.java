@@ -1,25 +1,166 @@
 package io.paxosql.cli;
 
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 
+/**
+ * {@code paxosql admin --node HOST:PORT <command>}: asks a node's admin port. Exit codes: 0 done,
+ * 1 the node refused (its message says why), 2 usage error, 3 the node could not be reached or
+ * answered something that is not the admin API.
+ */
 @Command(name = "admin", mixinStandardHelpOptions = true,
-    description = "Ask a running node: status, members, init, step-down.")
-final class AdminCommand implements Callable<Integer> {
+    description = "Ask a running node: status, members, init, step-down.",
+    subcommands = {AdminCommand.Status.class, AdminCommand.Members.class, AdminCommand.Init.class,
+        AdminCommand.StepDown.class},
+    footer = {"", "Exit codes: 0 done, 1 refused by the node, 2 usage error, 3 node unreachable."})
+final class AdminCommand implements Runnable {
+  static final int EXIT_REFUSED = 1;
+  static final int EXIT_UNREACHABLE = 3;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
   @Option(names = "--node", required = true, paramLabel = "HOST:PORT",
       description = "The node's admin address, e.g. 127.0.0.1:6415.")
   String node;
 
-  @Option(names = "--json", description = "Print JSON for scripts.")
+  @Option(names = "--json", description = "Print the node's JSON answer as is (for scripts).")
   boolean json;
 
-  @Parameters(index = "0", paramLabel = "COMMAND", description = "status | members | init | step-down")
-  String command;
+  @Option(names = "--timeout-ms", defaultValue = "5000", paramLabel = "MS",
+      description = "How long to wait for the node (default: ${DEFAULT-VALUE}).")
+  long timeoutMs;
 
   @Override
-  public Integer call() {
-    return Unavailable.report("admin", "the cluster's admin API (issue #7)");
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(),
+        "missing admin command: choose one of status, members, init, step-down");
+  }
+
+  /** Sends one request and prints the answer; returns the exit code. */
+  int call(String method, String path, JsonObject body) {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    URI uri;
+    try {
+      uri = AdminAddress.parse(node).uri(path);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(timeoutMs)).build();
+    HttpRequest.Builder req = HttpRequest.newBuilder(uri).timeout(Duration.ofMillis(timeoutMs));
+    if ("POST".equals(method)) {
+      req.header("content-type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString(body == null ? "{}" : body.encode()));
+    }
+    HttpResponse<String> resp;
+    try {
+      resp = client.send(req.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (ConnectException e) {
+      err.println("cannot reach node " + node + ": connection refused. Is the node running, and is "
+          + node + " its admin port (ports.admin in its config)?");
+      return EXIT_UNREACHABLE;
+    } catch (HttpTimeoutException e) {
+      err.println("node " + node + " did not answer within " + timeoutMs + " ms; it may be overloaded or "
+          + "hung: check its log, or retry with a larger --timeout-ms");
+      return EXIT_UNREACHABLE;
+    } catch (IOException e) {
+      err.println("cannot talk to node " + node + ": " + e.getMessage());
+      return EXIT_UNREACHABLE;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return EXIT_UNREACHABLE;
+    }
+    JsonObject answer;
+    try {
+      answer = new JsonObject(resp.body());
+    } catch (DecodeException e) {
+      err.println("node " + node + " answered HTTP " + resp.statusCode() + " with something that is not "
+          + "the paxosql admin API; is " + node + " really a paxosql admin port?");
+      return EXIT_UNREACHABLE;
+    }
+    if (resp.statusCode() >= 400) {
+      if (json) {
+        out.println(answer.encodePrettily());
+      } else {
+        err.println("error (" + answer.getString("error", "unknown") + "): " + answer.getString("message", ""));
+        String hint = answer.getString("hint");
+        if (hint != null && !hint.isEmpty()) {
+          err.println("what to do: " + hint);
+        }
+      }
+      return EXIT_REFUSED;
+    }
+    out.println(json ? answer.encodePrettily() : HumanJson.render(answer));
+    return 0;
+  }
+
+  @Command(name = "status", mixinStandardHelpOptions = true,
+      description = "Members, roles, master, lease, epoch, last chosen instance, each MariaDB's GTID and lag.")
+  static final class Status implements Callable<Integer> {
+    @ParentCommand AdminCommand admin;
+
+    @Override
+    public Integer call() {
+      return admin.call("GET", "/status", null);
+    }
+  }
+
+  @Command(name = "members", mixinStandardHelpOptions = true, description = "The cluster's member list.")
+  static final class Members implements Callable<Integer> {
+    @ParentCommand AdminCommand admin;
+
+    @Override
+    public Integer call() {
+      return admin.call("GET", "/members", null);
+    }
+  }
+
+  @Command(name = "init", mixinStandardHelpOptions = true,
+      description = "Bootstrap a new cluster from its members' Paxos addresses.")
+  static final class Init implements Callable<Integer> {
+    @ParentCommand AdminCommand admin;
+
+    @Option(names = "--members", required = true, split = ",", paramLabel = "HOST:PORT",
+        description = "Every member's Paxos address, comma separated, e.g. "
+            + "127.0.0.1:6413,127.0.0.1:6423,127.0.0.1:6433.")
+    List<String> members;
+
+    @Override
+    public Integer call() {
+      for (String m : members) {
+        try {
+          AdminAddress.parse(m);
+        } catch (IllegalArgumentException e) {
+          throw new CommandLine.ParameterException(admin.spec.commandLine(), "--members: " + e.getMessage());
+        }
+      }
+      return admin.call("POST", "/init", new JsonObject().put("members", members));
+    }
+  }
+
+  @Command(name = "step-down", mixinStandardHelpOptions = true,
+      description = "Planned switchover: the master hands its lease to another member.")
+  static final class StepDown implements Callable<Integer> {
+    @ParentCommand AdminCommand admin;
+
+    @Override
+    public Integer call() {
+      return admin.call("POST", "/step-down", null);
+    }
   }
 }

@@ -1,19 +1,57 @@
 package io.paxosql.cli;
 
+import io.paxosql.config.ConfigException;
+import io.paxosql.config.NodeConfig;
+import io.paxosql.config.NodeConfigLoader;
+import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+/**
+ * {@code paxosql demo}: three node processes on loopback from conf/node1-3.yaml, bootstrapped into
+ * one cluster, with connection instructions and a live status line until Ctrl-C or SIGTERM.
+ */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-    description = "Start a three-node cluster on loopback under run/demo/ and show its status.")
+    description = "Start a three-node cluster on loopback (data under run/demo/) and show its status.")
 final class DemoCommand implements Callable<Integer> {
-  @Option(names = "--dir", defaultValue = "run/demo", paramLabel = "DIR",
-      description = "Where the demo keeps its data (default: ${DEFAULT-VALUE}).")
-  Path dir;
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--conf-dir", defaultValue = "conf", paramLabel = "DIR",
+      description = "Where node1.yaml..node3.yaml are (default: ${DEFAULT-VALUE}).")
+  Path confDir;
+
+  @Option(names = "--nodes", defaultValue = "3", paramLabel = "N",
+      description = "How many of the configs to start (default: ${DEFAULT-VALUE}).")
+  int nodes;
+
+  @Option(names = "--ready-timeout-s", defaultValue = "180", paramLabel = "S",
+      description = "How long to wait for the cluster to elect a master (default: ${DEFAULT-VALUE}).")
+  long readyTimeoutSeconds;
 
   @Override
-  public Integer call() {
-    return Unavailable.report("demo", "the cluster (issue #7)");
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    if (nodes < 1 || nodes > 9) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--nodes must be 1..9, got " + nodes);
+    }
+    List<NodeConfig> configs = new ArrayList<>();
+    List<Path> files = new ArrayList<>();
+    for (int i = 1; i <= nodes; i++) {
+      Path file = confDir.resolve("node" + i + ".yaml");
+      try {
+        configs.add(NodeConfigLoader.load(file));
+        files.add(file);
+      } catch (ConfigException e) {
+        err.println(e.getMessage());
+        return 1;
+      }
+    }
+    return new DemoCluster(configs, files, out, err).run(readyTimeoutSeconds);
   }
 }

@@ -30,6 +30,11 @@ public final class Main implements Runnable {
     return new CommandLine(new Main()).execute(args);
   }
 
+  /** As {@link #execute(String...)}, printing to the given writers (for tests and embedding). */
+  public static int execute(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
+    return new CommandLine(new Main()).setOut(out).setErr(err).execute(args);
+  }
+
   @Override
   public void run() {
     throw new CommandLine.ParameterException(

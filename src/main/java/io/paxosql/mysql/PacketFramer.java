@@ -32,6 +32,7 @@ public final class PacketFramer {
   private final Consumer<Packet> sink;
   private final PacketObserver observer;
   private final byte[] prefix;
+  private int prefixLimit;
 
   private final byte[] header = new byte[PacketCodec.HEADER_LENGTH];
   private int headerFill;
@@ -44,6 +45,7 @@ public final class PacketFramer {
   private Buffer body;
   private int prefixFill;
   private ProtocolException failure;
+  private boolean halted;
 
   private PacketFramer(long maxPacketSize, Consumer<Packet> sink, PacketObserver observer,
       int prefixCapacity) {
@@ -54,6 +56,7 @@ public final class PacketFramer {
     this.sink = sink;
     this.observer = observer;
     this.prefix = new byte[prefixCapacity];
+    this.prefixLimit = prefixCapacity;
   }
 
   /** A framer that delivers whole logical packets of at most {@code maxPacketSize} bytes. */
@@ -94,6 +97,31 @@ public final class PacketFramer {
     }
   }
 
+  /**
+   * Keeps only the first {@code limit} payload bytes of later packets (at most the capacity given
+   * to {@link #scanning}); a relay needs long prefixes during the handshake and short ones after.
+   */
+  public void prefixLimit(int limit) {
+    if (limit < 0 || limit > prefix.length) {
+      throw new IllegalArgumentException("prefix limit must be 0.." + prefix.length + ", got " + limit);
+    }
+    prefixLimit = limit;
+  }
+
+  /**
+   * Stops framing for good: the rest of the current read and all later reads are ignored. For a
+   * relay whose stream stops being MySQL packets (TLS after an SSLRequest, compression), called
+   * from the observer of the last packet in plain framing.
+   */
+  public void halt() {
+    halted = true;
+    body = null;
+  }
+
+  public boolean halted() {
+    return halted;
+  }
+
   /** True when no packet is partly received: the last read ended exactly on a packet boundary. */
   public boolean atPacketBoundary() {
     return headerFill == 0 && bodyRemaining == NO_BODY && !continuing;
@@ -111,7 +139,7 @@ public final class PacketFramer {
   private void feedChecked(Buffer chunk) {
     int pos = 0;
     int end = chunk.length();
-    while (pos < end) {
+    while (pos < end && !halted) {
       if (bodyRemaining != NO_BODY) {
         int n = Math.min(bodyRemaining, end - pos);
         consumeBody(chunk, pos, n);
@@ -154,7 +182,7 @@ public final class PacketFramer {
     if (sink != null) {
       sink.accept(new Packet(seq, chunk.slice(pos, pos + length)));
     } else {
-      int n = Math.min(length, prefix.length);
+      int n = Math.min(length, prefixLimit);
       if (n > 0) {
         chunk.getBytes(pos, pos + n, prefix, 0);
       }
@@ -191,8 +219,8 @@ public final class PacketFramer {
   private void consumeBody(Buffer chunk, int pos, int n) {
     if (sink != null) {
       body.appendBuffer(chunk, pos, n);
-    } else if (prefixFill < prefix.length) {
-      int c = Math.min(n, prefix.length - prefixFill);
+    } else if (prefixFill < prefixLimit) {
+      int c = Math.min(n, prefixLimit - prefixFill);
       chunk.getBytes(pos, pos + c, prefix, prefixFill);
       prefixFill += c;
     }

@@ -14,15 +14,15 @@ public final class GtidLocator {
   private GtidLocator() {}
 
   /** {@code entries} must be the retained entries of {@code range}, in order. */
-  public static long locate(RetainedRange range, Iterable<LogEntry> entries, GtidState replica) {
+  public static long locate(RetainedRange range, Iterable<? extends GtidAt> entries, GtidState replica) {
     Map<Long, Long> startByDomain = new HashMap<>();
     Map<Gtid, Long> wanted = new HashMap<>();
     for (Gtid g : replica.gtids()) {
       wanted.put(g, null);
     }
     Map<Long, Long> firstOfDomain = new HashMap<>();
-    for (LogEntry e : entries) {
-      Gtid g = e.transaction().gtid();
+    for (GtidAt e : entries) {
+      Gtid g = e.gtid();
       firstOfDomain.putIfAbsent(g.domainId(), e.sequence());
       if (wanted.containsKey(g)) {
         wanted.put(g, e.sequence() + 1);
@@ -64,8 +64,8 @@ public final class GtidLocator {
       }
     }
     long start = startByDomain.values().stream().mapToLong(Long::longValue).min().orElse(range.last() + 1);
-    for (LogEntry e : entries) {
-      if (e.sequence() >= start && !replica.covers(e.transaction().gtid())) {
+    for (GtidAt e : entries) {
+      if (e.sequence() >= start && !replica.covers(e.gtid())) {
         return e.sequence();
       }
     }

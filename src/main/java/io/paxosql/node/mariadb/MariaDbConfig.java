@@ -104,6 +104,9 @@ public record MariaDbConfig(Path baseDir, int port, long serverId, Map<String, S
     server.put("thread_cache_size", "8");
     server.put("performance_schema", "OFF");
     server.put("max_allowed_packet", "64M");
+    // Our proxy sends a PROXY protocol header so MariaDB sees the client's address; loopback is
+    // trusted, member addresses are added by the node. Clients without a header still work.
+    server.put("proxy_protocol_networks", "127.0.0.0/8,::1/128");
     server.putAll(options);
 
     StringBuilder out = new StringBuilder();

@@ -1,0 +1,201 @@
+package io.paxosql.log;
+
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.CRC32C;
+
+/**
+ * Byte layout of one log entry: {@code version(1) kind(1) body crc32c(4)}, big-endian, where the CRC32C
+ * covers everything before it. Chronicle frames each entry with its own length header; the checksum
+ * catches a torn or rotted body that the header cannot.
+ */
+final class RecordCodec {
+  static final byte VERSION = 1;
+  private static final byte PROMISED = 1;
+  private static final byte ACCEPTED = 2;
+  private static final byte CHOSEN = 3;
+  private static final byte MEMBERS = 4;
+  private static final byte CHECKPOINT = 5;
+  private static final int MAX_MEMBERS = 1024;
+
+  private RecordCodec() {}
+
+  /**
+   * State carried forward at the head of every new roll file, so that older files can be deleted without
+   * losing the promise, unchosen acceptances or member sets they hold.
+   */
+  record Checkpoint(long chosenBelow, LogRecord.Promised promised, List<LogRecord.Accepted> accepted,
+                    List<LogRecord.Members> members) {
+    Checkpoint {
+      accepted = List.copyOf(accepted);
+      members = List.copyOf(members);
+    }
+  }
+
+  static byte[] encode(Object record) {
+    int size = 2 + bodySize(record) + 4;
+    ByteBuffer b = ByteBuffer.allocate(size);
+    b.put(VERSION);
+    if (record instanceof LogRecord.Promised p) {
+      b.put(PROMISED);
+      putPromised(b, p);
+    } else if (record instanceof LogRecord.Accepted a) {
+      b.put(ACCEPTED);
+      putAccepted(b, a);
+    } else if (record instanceof LogRecord.Chosen c) {
+      b.put(CHOSEN).putLong(c.instance()).putInt(c.value().length).put(c.value());
+    } else if (record instanceof LogRecord.Members m) {
+      b.put(MEMBERS);
+      putMembers(b, m);
+    } else if (record instanceof Checkpoint cp) {
+      b.put(CHECKPOINT).putLong(cp.chosenBelow());
+      putPromised(b, cp.promised());
+      b.putInt(cp.accepted().size());
+      cp.accepted().forEach(a -> putAccepted(b, a));
+      b.putInt(cp.members().size());
+      cp.members().forEach(m -> putMembers(b, m));
+    } else {
+      throw new IllegalArgumentException("not a log record: " + record);
+    }
+    CRC32C crc = new CRC32C();
+    crc.update(b.array(), 0, size - 4);
+    b.putInt((int) crc.getValue());
+    return b.array();
+  }
+
+  /**
+   * Decodes one entry; {@code where} names its file and offset for the error message.
+   *
+   * @throws LogCorruptedException if the checksum fails or the body is malformed
+   */
+  static Object decode(byte[] bytes, String where) {
+    if (bytes.length < 6) {
+      throw corrupt(where, "entry of " + bytes.length + " bytes is shorter than the 6-byte minimum");
+    }
+    CRC32C crc = new CRC32C();
+    crc.update(bytes, 0, bytes.length - 4);
+    ByteBuffer b = ByteBuffer.wrap(bytes);
+    int stored = b.getInt(bytes.length - 4);
+    if (stored != (int) crc.getValue()) {
+      throw corrupt(where, String.format("checksum mismatch (stored %08x, computed %08x) over %d bytes",
+          stored, (int) crc.getValue(), bytes.length));
+    }
+    b.limit(bytes.length - 4);
+    try {
+      byte version = b.get();
+      if (version != VERSION) {
+        throw corrupt(where, "unknown entry format version " + version + " (this build reads " + VERSION + ")");
+      }
+      byte kind = b.get();
+      Object r = switch (kind) {
+        case PROMISED -> getPromised(b);
+        case ACCEPTED -> getAccepted(b);
+        case CHOSEN -> new LogRecord.Chosen(b.getLong(), getBytes(b));
+        case MEMBERS -> getMembers(b);
+        case CHECKPOINT -> getCheckpoint(b);
+        default -> throw corrupt(where, "unknown entry kind " + kind);
+      };
+      if (b.hasRemaining()) {
+        throw corrupt(where, b.remaining() + " unexpected trailing bytes after a kind-" + kind + " entry");
+      }
+      return r;
+    } catch (BufferUnderflowException | IllegalArgumentException e) {
+      throw corrupt(where, "malformed body (" + e + ")");
+    }
+  }
+
+  private static LogCorruptedException corrupt(String where, String what) {
+    return new LogCorruptedException("corrupted log entry at " + where + ": " + what
+        + ". Refusing to start; restore this node's log directory from a healthy member or rebuild the node"
+        + " (remove its log directory and let it catch up or install a snapshot)");
+  }
+
+  private static int bodySize(Object r) {
+    if (r instanceof LogRecord.Promised) {
+      return 12;
+    } else if (r instanceof LogRecord.Accepted a) {
+      return 24 + a.value().length;
+    } else if (r instanceof LogRecord.Chosen c) {
+      return 12 + c.value().length;
+    } else if (r instanceof LogRecord.Members m) {
+      return 12 + 4 * m.members().length;
+    } else if (r instanceof Checkpoint cp) {
+      int s = 8 + 12 + 4 + 4;
+      for (LogRecord.Accepted a : cp.accepted()) {
+        s += bodySize(a);
+      }
+      for (LogRecord.Members m : cp.members()) {
+        s += bodySize(m);
+      }
+      return s;
+    }
+    throw new IllegalArgumentException("not a log record: " + r);
+  }
+
+  private static void putPromised(ByteBuffer b, LogRecord.Promised p) {
+    b.putLong(p.round()).putInt(p.node());
+  }
+
+  private static void putAccepted(ByteBuffer b, LogRecord.Accepted a) {
+    b.putLong(a.instance()).putLong(a.round()).putInt(a.node()).putInt(a.value().length).put(a.value());
+  }
+
+  private static void putMembers(ByteBuffer b, LogRecord.Members m) {
+    int[] ids = m.members();
+    b.putLong(m.effectiveFrom()).putInt(ids.length);
+    for (int id : ids) {
+      b.putInt(id);
+    }
+  }
+
+  private static LogRecord.Promised getPromised(ByteBuffer b) {
+    return new LogRecord.Promised(b.getLong(), b.getInt());
+  }
+
+  private static LogRecord.Accepted getAccepted(ByteBuffer b) {
+    return new LogRecord.Accepted(b.getLong(), b.getLong(), b.getInt(), getBytes(b));
+  }
+
+  private static LogRecord.Members getMembers(ByteBuffer b) {
+    long from = b.getLong();
+    int n = count(b, MAX_MEMBERS, 4);
+    int[] ids = new int[n];
+    for (int i = 0; i < n; i++) {
+      ids[i] = b.getInt();
+    }
+    return new LogRecord.Members(from, ids);
+  }
+
+  private static Checkpoint getCheckpoint(ByteBuffer b) {
+    long chosenBelow = b.getLong();
+    LogRecord.Promised p = getPromised(b);
+    int na = count(b, Integer.MAX_VALUE, 24);
+    List<LogRecord.Accepted> acc = new ArrayList<>(na);
+    for (int i = 0; i < na; i++) {
+      acc.add(getAccepted(b));
+    }
+    int nm = count(b, MAX_MEMBERS, 12);
+    List<LogRecord.Members> mem = new ArrayList<>(nm);
+    for (int i = 0; i < nm; i++) {
+      mem.add(getMembers(b));
+    }
+    return new Checkpoint(chosenBelow, p, acc, mem);
+  }
+
+  private static byte[] getBytes(ByteBuffer b) {
+    byte[] v = new byte[count(b, Integer.MAX_VALUE, 1)];
+    b.get(v);
+    return v;
+  }
+
+  /** Reads a count and checks it against what the remaining bytes can possibly hold. */
+  private static int count(ByteBuffer b, int max, int minBytesEach) {
+    int n = b.getInt();
+    if (n < 0 || n > max || (long) n * minBytesEach > b.remaining()) {
+      throw new IllegalArgumentException("count " + n + " does not fit the " + b.remaining() + " bytes left");
+    }
+    return n;
+  }
+}

@@ -1,0 +1,198 @@
+package io.paxosql.node.mariadb;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.mysqlclient.MySQLBuilder;
+import io.vertx.mysqlclient.MySQLConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlConnection;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The administrative SQL a node sends to its own MariaDB to give it a role: read-only follower of the
+ * local binlog server, or semi-sync master whose only ACKing replica is our capture. Non-blocking
+ * (vertx-mysql-client); every call fails with a message naming the statement that failed.
+ */
+public final class MariaDbControl implements AutoCloseable {
+  /** Our semi-sync wait never times out in practice: a timeout would silently commit without a majority. */
+  public static final long SEMI_SYNC_TIMEOUT_MS = 4_294_967_295L;
+  private static final Pattern GTID_LIST = Pattern.compile("(\\d+-\\d+-\\d+)?(,\\d+-\\d+-\\d+)*");
+  private static final Pattern SAFE_IDENT = Pattern.compile("[A-Za-z0-9_]{1,32}");
+
+  private final Pool pool;
+
+  public MariaDbControl(Vertx vertx, String host, int port, String user, String password) {
+    this.pool = MySQLBuilder.pool()
+        .with(new PoolOptions().setMaxSize(2))
+        .with(new NetClientOptions().setConnectTimeout(2000))
+        .connectingTo(new MySQLConnectOptions().setHost(host).setPort(port).setUser(user)
+            .setPassword(password))
+        .using(vertx)
+        .build();
+  }
+
+  /** A probe: fails when MariaDB is down, or when it does not answer within {@code timeout} (hung). */
+  public Future<Void> probe(Duration timeout) {
+    return withTimeout(sql("SELECT 1").mapEmpty(), timeout, "health probe SELECT 1");
+  }
+
+  public Future<String> gtidBinlogPos() {
+    return string("SELECT @@GLOBAL.gtid_binlog_pos");
+  }
+
+  public Future<String> gtidSlavePos() {
+    return string("SELECT @@GLOBAL.gtid_slave_pos");
+  }
+
+  public Future<String> gtidCurrentPos() {
+    return string("SELECT @@GLOBAL.gtid_current_pos");
+  }
+
+  public Future<Boolean> readOnly() {
+    return string("SELECT @@GLOBAL.read_only").map("1"::equals);
+  }
+
+  public Future<Void> setReadOnly(boolean on) {
+    return sql("SET GLOBAL read_only=" + (on ? "ON" : "OFF")).mapEmpty();
+  }
+
+  /**
+   * Makes MariaDB wait, at commit, for a semi-sync ACK after the binlog fsync (AFTER_SYNC) with no
+   * practical timeout, so it never falls back to asynchronous commit.
+   */
+  public Future<Void> enableSemiSyncMaster() {
+    return sql("SET GLOBAL rpl_semi_sync_master_wait_point='AFTER_SYNC'")
+        .compose(x -> sql("SET GLOBAL rpl_semi_sync_master_timeout=" + SEMI_SYNC_TIMEOUT_MS))
+        .compose(x -> sql("SET GLOBAL rpl_semi_sync_master_enabled=ON"))
+        .mapEmpty();
+  }
+
+  public Future<Void> disableSemiSyncMaster() {
+    return sql("SET GLOBAL rpl_semi_sync_master_enabled=OFF").mapEmpty();
+  }
+
+  /**
+   * Points the replica at {@code host:port} (our local binlog server) with GTID positioning and
+   * starts it. The slave position is first set to what the binlog holds, which is exact for a node
+   * that was master or was just fenced and harmless for a follower.
+   */
+  public Future<Void> follow(String host, int port, String user, String password) {
+    requireIdent(user, "replication user");
+    return sql("STOP SLAVE")
+        .compose(x -> sql("SET GLOBAL gtid_slave_pos=@@GLOBAL.gtid_binlog_pos"))
+        .compose(x -> sql("CHANGE MASTER TO MASTER_HOST='" + host + "', MASTER_PORT=" + port
+            + ", MASTER_USER='" + user + "', MASTER_PASSWORD='" + escape(password)
+            + "', MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1, MASTER_HEARTBEAT_PERIOD=1"))
+        .compose(x -> sql("START SLAVE"))
+        .mapEmpty();
+  }
+
+  public Future<Void> stopReplica() {
+    return sql("STOP SLAVE").compose(x -> sql("RESET SLAVE ALL")).mapEmpty();
+  }
+
+  /**
+   * Waits until the replica has applied {@code gtidPos}. True when reached, false on timeout.
+   * MASTER_GTID_WAIT waits on gtid_slave_pos, so this is for a replicating node only.
+   */
+  public Future<Boolean> waitForGtid(String gtidPos, Duration timeout) {
+    if (!GTID_LIST.matcher(gtidPos).matches()) {
+      return Future.failedFuture(new IllegalArgumentException("not a GTID position: '" + gtidPos + "'"));
+    }
+    double seconds = timeout.toMillis() / 1000.0;
+    return string("SELECT MASTER_GTID_WAIT('" + gtidPos + "', " + seconds + ")").map("0"::equals);
+  }
+
+  /** SHOW SLAVE STATUS, reduced to what a node reports; empty when no replica is configured. */
+  public Future<Optional<ReplicaStatus>> replicaStatus() {
+    return sql("SHOW SLAVE STATUS").map(rows -> {
+      if (rows.size() == 0) {
+        return Optional.empty();
+      }
+      Row r = rows.iterator().next();
+      return Optional.of(new ReplicaStatus(
+          "Yes".equals(r.getString("Slave_IO_Running")),
+          "Yes".equals(r.getString("Slave_SQL_Running")),
+          nullToEmpty(r.getString("Gtid_IO_Pos")),
+          r.getValue("Seconds_Behind_Master") == null ? -1 : r.getLong("Seconds_Behind_Master"),
+          nullToEmpty(r.getString("Last_IO_Error")),
+          nullToEmpty(r.getString("Last_SQL_Error"))));
+    });
+  }
+
+  /**
+   * Creates or updates an account without writing it to the binlog: accounts are per node, and a
+   * local binlog write would create a GTID the cluster never chose. Names are restricted to
+   * identifier characters; the password is escaped.
+   */
+  public Future<Void> ensureLocalUser(String user, String host, String password, String grants) {
+    requireIdent(user, "user");
+    String account = "'" + user + "'@'" + escape(host) + "'";
+    return pool.withConnection(c -> sql(c, "SET SESSION sql_log_bin=0")
+        .compose(x -> sql(c, "CREATE USER IF NOT EXISTS " + account + " IDENTIFIED BY '" + escape(password) + "'"))
+        .compose(x -> sql(c, "ALTER USER " + account + " IDENTIFIED BY '" + escape(password) + "'"))
+        .compose(x -> sql(c, "GRANT " + grants + " ON *.* TO " + account))
+        .compose(x -> sql(c, "SET SESSION sql_log_bin=1"))
+        .mapEmpty());
+  }
+
+  @Override
+  public void close() {
+    pool.close();
+  }
+
+  private Future<String> string(String query) {
+    return sql(query).map(rows -> {
+      if (rows.size() == 0) {
+        return "";
+      }
+      Object v = rows.iterator().next().getValue(0);
+      return v == null ? "" : v.toString();
+    });
+  }
+
+  /** Runs one statement on any pooled connection: only for statements that need no session state. */
+  private Future<RowSet<Row>> sql(String query) {
+    return pool.query(query).execute()
+        .recover(e -> Future.failedFuture(new MariaDbControlException(redact(query), e)));
+  }
+
+  private static Future<RowSet<Row>> sql(SqlConnection c, String query) {
+    return c.query(query).execute()
+        .recover(e -> Future.failedFuture(new MariaDbControlException(redact(query), e)));
+  }
+
+  private <T> Future<T> withTimeout(Future<T> f, Duration timeout, String what) {
+    return f.timeout(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+        .recover(e -> Future.failedFuture(e instanceof MariaDbControlException ? e
+            : new MariaDbControlException(what + " (no answer within " + timeout.toMillis() + " ms)", e)));
+  }
+
+  private static void requireIdent(String name, String what) {
+    if (!SAFE_IDENT.matcher(name).matches()) {
+      throw new IllegalArgumentException(what + " '" + name + "' must be 1-32 letters, digits or _");
+    }
+  }
+
+  private static String escape(String s) {
+    return s.replace("\\", "\\\\").replace("'", "\\'");
+  }
+
+  private static String redact(String query) {
+    return query.replaceAll("(?i)(PASSWORD|IDENTIFIED BY) *=? *'(\\\\.|[^'])*'", "$1 '***'");
+  }
+
+  private static String nullToEmpty(String s) {
+    return s == null ? "" : s;
+  }
+
+  /** What a node reports about its replica threads. */
+  public record ReplicaStatus(boolean ioRunning, boolean sqlRunning, String gtidIoPos, long secondsBehind,
+      String lastIoError, String lastSqlError) {}
+}

@@ -1,0 +1,103 @@
+package io.paxosql.node.mariadb;
+
+import io.paxosql.config.NodeConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+
+/**
+ * A node's own managed MariaDB: always started as a read-only follower with --init-rpl-role=SLAVE
+ * (so crash recovery rolls back what was never ACKed), and fenced the same way. Process control runs
+ * on worker threads; the returned futures complete on the caller's context.
+ */
+public final class NodeMariaDb implements AutoCloseable {
+  /** The role option that makes crash recovery roll back and truncate unacknowledged transactions. */
+  public static final String FOLLOWER_ROLE = "--init-rpl-role=SLAVE";
+  /** Grants for the account our capture and binlog servers use; never written to the binlog. */
+  static final String REPLICATION_GRANTS = "REPLICATION SLAVE, REPLICATION SLAVE ADMIN, BINLOG MONITOR";
+
+  private final Vertx vertx;
+  private final NodeConfig config;
+  private final MariaDbServer server;
+  private final MariaDbControl control;
+
+  public NodeMariaDb(Vertx vertx, NodeConfig config) {
+    if (config.mariadb().mode() != NodeConfig.MariaDbMode.MANAGED) {
+      throw new IllegalArgumentException("mariadb.mode: attach is not supported yet: fencing a master needs "
+          + "kill -9 and a restart with --init-rpl-role=SLAVE, which only a managed server allows; use mode: managed");
+    }
+    this.vertx = vertx;
+    this.config = config;
+    this.server = new MariaDbServer(serverConfig(config));
+    this.control = new MariaDbControl(vertx, "127.0.0.1", config.mariadb().port(), config.mariadb().adminUser(),
+        config.mariadb().adminPassword());
+  }
+
+  /** The my.cnf of a node's MariaDB: durable defaults plus follower settings and parallel apply. */
+  static MariaDbConfig serverConfig(NodeConfig config) {
+    Path base = config.dataDir().resolve("mariadb");
+    return MariaDbConfig.builder(base, config.mariadb().port(), config.nodeId())
+        .set("read_only", "ON")
+        .set("rpl_semi_sync_master_enabled", "OFF")
+        // Followers must keep up: the next master serves only after applying everything chosen.
+        .set("slave_parallel_threads", "4")
+        .set("slave_parallel_mode", "optimistic")
+        .set("slave_net_timeout", "10")
+        .set("max_allowed_packet", "1G")
+        .set("binlog_expire_logs_seconds", "86400")
+        .build();
+  }
+
+  public NodeConfig config() {
+    return config;
+  }
+
+  public MariaDbControl control() {
+    return control;
+  }
+
+  public MariaDbServer server() {
+    return server;
+  }
+
+  public boolean isRunning() {
+    return server.isRunning();
+  }
+
+  /**
+   * Starts MariaDB as a follower: a mariadbd left running by an earlier life of this node is killed
+   * first, then the server starts with --init-rpl-role=SLAVE and read_only, and the local
+   * replication account is (re)created without touching the binlog.
+   */
+  public Future<Void> startAsFollower() {
+    return vertx.<Void>executeBlocking(() -> {
+      server.killLeftover();
+      server.initDataDir();
+      server.start(FOLLOWER_ROLE);
+      return null;
+    }, false).compose(x -> control.ensureLocalUser(config.replication().user(), "127.0.0.1",
+        config.replication().password(), REPLICATION_GRANTS));
+  }
+
+  /** kill -9 and restart as a follower: prepared, unacknowledged transactions are rolled back. */
+  public Future<Void> fence() {
+    return vertx.<Void>executeBlocking(() -> {
+      server.kill();
+      server.start(FOLLOWER_ROLE);
+      return null;
+    }, false).compose(x -> control.setReadOnly(true));
+  }
+
+  /** Clean shutdown (SIGTERM, bounded wait, SIGKILL). */
+  public Future<Void> stop() {
+    return vertx.executeBlocking(() -> {
+      server.stop();
+      return null;
+    }, false);
+  }
+
+  @Override
+  public void close() {
+    control.close();
+  }
+}

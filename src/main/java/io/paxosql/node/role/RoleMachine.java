@@ -1,0 +1,188 @@
+package io.paxosql.node.role;
+
+import io.paxosql.node.role.RoleCommand.AllowCampaign;
+import io.paxosql.node.role.RoleCommand.Fence;
+import io.paxosql.node.role.RoleCommand.Promote;
+import io.paxosql.node.role.RoleCommand.Publish;
+import io.paxosql.node.role.RoleCommand.Resign;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Decides a node's role from what it observes: its lease, its MariaDB's health and lag, and the
+ * outcome of the long steps it started. Pure and single-threaded: every input returns the commands
+ * to carry out. At most one long step (promote or fence) runs at a time; inputs that arrive meanwhile
+ * are remembered and acted on when it ends.
+ *
+ * <p>Safety does not rest on this machine's speed: a master's MariaDB commits only what the capture
+ * ACKs, and it ACKs only chosen transactions of its own epoch. The machine makes a deposed or broken
+ * master stop serving and roll back what it never got chosen.
+ */
+public final class RoleMachine {
+  private Role role = Role.STARTING;
+  private long epoch;
+  /** A lease epoch is promoted at most once: a second master-change record for it would be refused. */
+  private long lastPromotedEpoch;
+  private boolean leaseHeld;
+  private long leaseEpoch;
+  private boolean healthy;
+  private boolean caughtUp;
+  private boolean stepDownPending;
+  private boolean campaignAllowed;
+  private String divergence;
+
+  public Role role() {
+    return role;
+  }
+
+  public long epoch() {
+    return epoch;
+  }
+
+  public boolean campaignAllowed() {
+    return campaignAllowed;
+  }
+
+  public String divergence() {
+    return divergence;
+  }
+
+  /** MariaDB runs as a follower of the local binlog server (after start or after fencing). */
+  public List<RoleCommand> onFollowing() {
+    List<RoleCommand> out = new ArrayList<>();
+    if (role == Role.DIVERGED) {
+      return out;
+    }
+    role = Role.FOLLOWER;
+    out.add(new Publish(Role.FOLLOWER, epoch));
+    reconsider(out);
+    return out;
+  }
+
+  /** The lease as Paxos reports it; {@code epoch} identifies the leadership that holds it. */
+  public List<RoleCommand> onLease(boolean held, long epoch) {
+    leaseHeld = held;
+    leaseEpoch = held ? epoch : 0;
+    List<RoleCommand> out = new ArrayList<>();
+    reconsider(out);
+    return out;
+  }
+
+  /** The health probe: MariaDB answers in time ({@code true}) or is down or hung. */
+  public List<RoleCommand> onHealth(boolean healthy) {
+    this.healthy = healthy;
+    List<RoleCommand> out = new ArrayList<>();
+    reconsider(out);
+    return out;
+  }
+
+  /** Whether MariaDB has applied every transaction chosen so far. */
+  public List<RoleCommand> onCaughtUp(boolean caughtUp) {
+    this.caughtUp = caughtUp;
+    List<RoleCommand> out = new ArrayList<>();
+    reconsider(out);
+    return out;
+  }
+
+  public List<RoleCommand> onPromoted(long promotedEpoch) {
+    List<RoleCommand> out = new ArrayList<>();
+    if (role == Role.PROMOTING && promotedEpoch == epoch) {
+      role = Role.MASTER;
+      out.add(new Publish(Role.MASTER, epoch));
+    }
+    reconsider(out);
+    return out;
+  }
+
+  public List<RoleCommand> onPromotionFailed(String reason) {
+    List<RoleCommand> out = new ArrayList<>();
+    if (role == Role.PROMOTING) {
+      // Half a promotion may have opened MariaDB for writes: fence rather than guess.
+      startFence("promotion failed: " + reason, out);
+    }
+    return out;
+  }
+
+  public List<RoleCommand> onFenced() {
+    List<RoleCommand> out = new ArrayList<>();
+    if (role == Role.FENCING) {
+      role = Role.FOLLOWER;
+      out.add(new Publish(Role.FOLLOWER, epoch));
+    }
+    reconsider(out);
+    return out;
+  }
+
+  /** The chain refused one of this master's transactions, or MariaDB holds a GTID never chosen. */
+  public List<RoleCommand> onDiverged(String reason) {
+    List<RoleCommand> out = new ArrayList<>();
+    if (role == Role.MASTER || role == Role.PROMOTING) {
+      // A master's refused transaction is still only prepared: fencing rolls it back.
+      startFence(reason, out);
+      return out;
+    }
+    divergence = reason;
+    role = Role.DIVERGED;
+    out.add(new Publish(Role.DIVERGED, epoch));
+    setCampaign(false, out);
+    if (leaseHeld) {
+      out.add(new Resign("diverged: " + reason));
+    }
+    return out;
+  }
+
+  public List<RoleCommand> onStepDownRequested() {
+    List<RoleCommand> out = new ArrayList<>();
+    if (role == Role.MASTER || role == Role.PROMOTING) {
+      stepDownPending = true;
+      setCampaign(false, out);
+      out.add(new Resign("step-down requested"));
+    }
+    return out;
+  }
+
+  private void reconsider(List<RoleCommand> out) {
+    if (role == Role.FOLLOWER && !leaseHeld) {
+      stepDownPending = false;
+    }
+    boolean eligible = healthy && caughtUp && !stepDownPending
+        && (role == Role.FOLLOWER || role == Role.PROMOTING || role == Role.MASTER);
+    setCampaign(eligible || ((role == Role.MASTER || role == Role.PROMOTING) && healthy && !stepDownPending), out);
+    switch (role) {
+      case FOLLOWER -> {
+        if (leaseHeld && leaseEpoch <= lastPromotedEpoch) {
+          out.add(new Resign("the lease of epoch " + leaseEpoch + " was already used; a new election gives a new epoch"));
+        } else if (leaseHeld && healthy && caughtUp && !stepDownPending) {
+          role = Role.PROMOTING;
+          epoch = leaseEpoch;
+          lastPromotedEpoch = epoch;
+          out.add(new Publish(Role.PROMOTING, epoch));
+          out.add(new Promote(epoch));
+        }
+      }
+      case PROMOTING, MASTER -> {
+        if (!leaseHeld || leaseEpoch != epoch) {
+          startFence("lease lost", out);
+        } else if (!healthy) {
+          out.add(new Resign("local MariaDB is down or hung"));
+          startFence("local MariaDB is down or hung", out);
+        }
+      }
+      default -> { }
+    }
+  }
+
+  private void startFence(String reason, List<RoleCommand> out) {
+    role = Role.FENCING;
+    out.add(new Publish(Role.FENCING, epoch));
+    setCampaign(false, out);
+    out.add(new Fence(reason));
+  }
+
+  private void setCampaign(boolean allowed, List<RoleCommand> out) {
+    if (allowed != campaignAllowed) {
+      campaignAllowed = allowed;
+      out.add(new AllowCampaign(allowed));
+    }
+  }
+}

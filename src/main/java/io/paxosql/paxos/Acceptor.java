@@ -1,0 +1,123 @@
+package io.paxosql.paxos;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+
+/**
+ * The acceptor role: one promise covering all instances, accepted values of unchosen instances, and this
+ * node's view of who holds the master lease. While that view is valid it promises nobody else, which is
+ * what keeps two leases from overlapping: the view lasts {@code leaseMarginTicks} longer than the lease
+ * the leader computes for itself from the same grant.
+ */
+final class Acceptor {
+
+    /** Lease holder after a restart: unknown, so the view blocks every candidate. */
+    static final int UNKNOWN_HOLDER = -2;
+
+    private final PaxosNode n;
+    Ballot promised;
+    final TreeMap<Long, AcceptedValue> accepted = new TreeMap<>();
+    int leaseHolder = -1;
+    long leaseViewUntil;
+
+    Acceptor(PaxosNode n, PersistentState s) {
+        this.n = n;
+        Ballot p = s.promised();
+        for (AcceptedValue a : s.accepted()) {
+            AcceptedValue old = accepted.get(a.instance());
+            if (old == null || a.ballot().greaterThan(old.ballot())) {
+                accepted.put(a.instance(), a);
+            }
+            p = Ballot.max(p, a.ballot());
+        }
+        promised = p;
+        // We may have granted a lease just before the crash and forgotten whom to: honour it for a full view.
+        leaseHolder = UNKNOWN_HOLDER;
+        leaseViewUntil = n.now + leaseView();
+    }
+
+    boolean leaseViewValid() {
+        return n.now < leaseViewUntil;
+    }
+
+    void onPrepare(Message.Prepare p) {
+        Learner l = n.learner;
+        if (p.ballot().compareTo(promised) < 0) {
+            nack(p.from(), p.ballot(), Message.NackReason.LOWER_BALLOT);
+            return;
+        }
+        if (leaseViewValid() && leaseHolder != p.from()) {
+            nack(p.from(), p.ballot(), Message.NackReason.LEASE_HELD);
+            return;
+        }
+        if (p.fromInstance() < l.firstRetained || l.firstUnchosen - p.fromInstance() > n.cfg.catchUpBatch()) {
+            nack(p.from(), p.ballot(), Message.NackReason.CANDIDATE_BEHIND);
+            return;
+        }
+        raise(p.ballot());
+        grantView(p.from());
+        List<AcceptedValue> acc = new ArrayList<>(accepted.tailMap(p.fromInstance(), true).values());
+        List<ChosenValue> chosen = l.retainedFrom(p.fromInstance(), Integer.MAX_VALUE);
+        n.outbox.sendAfterPersist(new Message.Promise(n.cfg.clusterId(), n.self(), p.from(), p.ballot(), p.seq(),
+                p.fromInstance(), acc, chosen));
+        n.afterPromise();
+    }
+
+    void onAccept(Message.Accept a) {
+        Learner l = n.learner;
+        if (a.instance() < l.firstUnchosen) {
+            if (a.instance() >= l.firstRetained) {
+                n.send(new Message.Values(n.cfg.clusterId(), n.self(), a.from(),
+                        l.retainedFrom(a.instance(), 1), l.firstUnchosen));
+            }
+        } else if (a.ballot().compareTo(promised) < 0) {
+            nack(a.from(), a.ballot(), Message.NackReason.LOWER_BALLOT);
+        } else {
+            raise(a.ballot());
+            AcceptedValue v = new AcceptedValue(a.instance(), a.ballot(), a.value());
+            accepted.put(a.instance(), v);
+            n.outbox.persist(new Durable.Accepted(v.instance(), v.ballot(), v.value()));
+            n.outbox.sendAfterPersist(new Message.Accepted(n.cfg.clusterId(), n.self(), a.from(), a.ballot(), a.instance()));
+            n.afterPromise();
+        }
+        l.noteCommit(a.from(), a.ballot(), a.chosenBelow());
+    }
+
+    void onRenew(Message.Renew r) {
+        if (r.ballot().equals(promised) && (!leaseViewValid() || leaseHolder == r.from())) {
+            grantView(r.from());
+            n.send(new Message.Grant(n.cfg.clusterId(), n.self(), r.from(), r.ballot(), r.seq()));
+        } else if (r.ballot().compareTo(promised) < 0) {
+            nack(r.from(), r.ballot(), Message.NackReason.LOWER_BALLOT);
+        }
+        n.learner.noteCommit(r.from(), r.ballot(), r.chosenBelow());
+    }
+
+    /** The value this acceptor accepted at {@code instance} under exactly {@code ballot}, or null. */
+    Value acceptedUnder(long instance, Ballot ballot) {
+        AcceptedValue a = accepted.get(instance);
+        return a != null && a.ballot().equals(ballot) ? a.value() : null;
+    }
+
+    /** Callers have checked that the view is lapsed or already {@code holder}'s. */
+    private void grantView(int holder) {
+        leaseHolder = holder;
+        leaseViewUntil = Math.max(leaseViewUntil, n.now + leaseView());
+    }
+
+    private long leaseView() {
+        return (long) n.cfg.leaseTicks() + n.cfg.leaseMarginTicks();
+    }
+
+    private void raise(Ballot b) {
+        if (b.greaterThan(promised)) {
+            promised = b;
+            n.outbox.persist(new Durable.Promised(b));
+        }
+    }
+
+    private void nack(int to, Ballot b, Message.NackReason why) {
+        n.send(new Message.Nack(n.cfg.clusterId(), n.self(), to, b, promised, why, n.learner.firstUnchosen));
+    }
+}

@@ -1,0 +1,92 @@
+package io.paxosql.paxos;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The member set as a function of the instance. A change chosen at instance i takes effect at
+ * i + alpha (alpha = the leader's pipeline window), so a leader always knows the members of every
+ * instance it may propose: it only proposes below firstUnchosen + alpha. Changes are one member at a time
+ * and never overlap (a leader proposes a change only when the previous one is in force), so majorities of
+ * consecutive member sets intersect.
+ */
+final class Membership {
+
+    private final TreeMap<Long, SortedSet<Integer>> byStart = new TreeMap<>();
+    private final int alpha;
+
+    Membership(int alpha, long firstInstance, Set<Integer> initial) {
+        this.alpha = alpha;
+        byStart.put(firstInstance, immutable(initial));
+    }
+
+    void restore(Durable.Members m) {
+        byStart.put(m.effectiveFrom(), m.members());
+    }
+
+    /** Members voting at {@code instance}; callers only ask about instances whose set is decided. */
+    SortedSet<Integer> at(long instance) {
+        Map.Entry<Long, SortedSet<Integer>> e = byStart.floorEntry(instance);
+        return e != null ? e.getValue() : byStart.firstEntry().getValue();
+    }
+
+    /** The instance from which the newest known set applies. */
+    long latestStart() {
+        return byStart.lastKey();
+    }
+
+    SortedSet<Integer> latest() {
+        return byStart.lastEntry().getValue();
+    }
+
+    /** Everyone who votes at some instance from {@code instance} on (for sending prepares and commits). */
+    SortedSet<Integer> from(long instance) {
+        SortedSet<Integer> all = new TreeSet<>(at(instance));
+        for (SortedSet<Integer> s : byStart.tailMap(instance, false).values()) {
+            all.addAll(s);
+        }
+        return all;
+    }
+
+    /** Applies a chosen change at {@code instance}; returns the record to persist. */
+    Durable.Members apply(long instance, Entry change) {
+        SortedSet<Integer> next = new TreeSet<>(latest());
+        if (change instanceof Entry.AddMember a) {
+            next.add(a.node());
+        } else if (change instanceof Entry.RemoveMember r) {
+            next.remove(r.node());
+        }
+        Durable.Members rec = new Durable.Members(instance + alpha, next);
+        byStart.put(rec.effectiveFrom(), rec.members());
+        return rec;
+    }
+
+    /** Whether {@code change} is a real one-member change of the newest set and leaves somebody voting. */
+    boolean isValidChange(Entry change) {
+        SortedSet<Integer> cur = latest();
+        if (change instanceof Entry.AddMember a) {
+            return !cur.contains(a.node());
+        }
+        if (change instanceof Entry.RemoveMember r) {
+            return cur.contains(r.node()) && cur.size() > 1;
+        }
+        return false;
+    }
+
+    static boolean isMajority(Set<Integer> voters, Set<Integer> members) {
+        int n = 0;
+        for (Integer v : voters) {
+            if (members.contains(v)) {
+                n++;
+            }
+        }
+        return 2 * n > members.size();
+    }
+
+    private static SortedSet<Integer> immutable(Set<Integer> s) {
+        return java.util.Collections.unmodifiableSortedSet(new TreeSet<>(s));
+    }
+}

@@ -1,0 +1,388 @@
+package io.paxosql.paxos;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeMap;
+
+/**
+ * Candidate and leader: phase 1 over every instance from the first unchosen one, then phase 2 per
+ * instance with up to alpha instances in flight, recovery of reported values, no-op gap filling, a no-op
+ * barrier that ends recovery, batching of queued proposals, and the lease bookkeeping.
+ *
+ * <p>Lease: every prepare or renew carries a sequence number; the tick it left at is remembered. When a
+ * majority granted one, the lease lasts until that tick + leaseTicks. The lease counts only once the
+ * barrier is chosen, so a leader that recovered from a stale majority cannot claim it.
+ */
+final class Proposer {
+
+    private static final class InFlight {
+        final Value value;
+        final Set<Integer> votes = new HashSet<>();
+        long sentAt;
+
+        InFlight(Value value, long sentAt) {
+            this.value = value;
+            this.sentAt = sentAt;
+        }
+    }
+
+    private final PaxosNode n;
+    Role role = Role.FOLLOWER;
+    Ballot ballot = Ballot.ZERO;
+    private long maxRoundSeen;
+
+    private final Set<Integer> promisers = new HashSet<>();
+    /** Highest-ballot value reported per instance not yet assigned. */
+    private final TreeMap<Long, AcceptedValue> reports = new TreeMap<>();
+    private long campaignStart;
+    private long campaignSeq;
+    private long lastPrepare;
+
+    private long next;
+    private long barrier = -1;
+    private final TreeMap<Long, InFlight> inFlight = new TreeMap<>();
+    private final ArrayDeque<Entry> pending = new ArrayDeque<>();
+    private boolean commitDirty;
+
+    private long seq;
+    private final TreeMap<Long, Long> seqSentAt = new TreeMap<>();
+    private final Map<Long, Set<Integer>> grants = new HashMap<>();
+    private long leaseDeadline = -1;
+    private long lastRenew;
+
+    Proposer(PaxosNode n) {
+        this.n = n;
+    }
+
+    boolean holdsLease() {
+        return role == Role.LEADER && barrier >= 0 && n.learner.firstUnchosen > barrier && n.now < leaseDeadline;
+    }
+
+    long leaseUntil() {
+        return holdsLease() ? leaseDeadline : -1;
+    }
+
+    // ---- campaign ----
+
+    void tick() {
+        switch (role) {
+            case FOLLOWER -> maybeCampaign();
+            case CANDIDATE -> {
+                if (n.now >= campaignStart + n.cfg.leaseTicks()) {
+                    stepDown();
+                } else if (n.now - lastPrepare >= n.cfg.retransmitTicks()) {
+                    sendPrepare(campaignSeq, true);
+                }
+            }
+            case LEADER -> {
+                if (n.now >= leaseDeadline || !n.membership.at(n.learner.firstUnchosen).contains(n.self())) {
+                    stepDown();
+                    return;
+                }
+                if (n.now - lastRenew >= n.cfg.renewTicks()) {
+                    renew();
+                }
+                if (n.now - lastPrepare >= n.cfg.retransmitTicks()) {
+                    sendPrepare(seq, true);
+                }
+                retransmitAccepts();
+            }
+        }
+    }
+
+    private void maybeCampaign() {
+        if (!n.campaignAllowed) {
+            return;
+        }
+        SortedSet<Integer> members = n.membership.at(n.learner.firstUnchosen);
+        if (!members.contains(n.self())) {
+            return;
+        }
+        int rank = members.headSet(n.self()).size();
+        long wait = n.cfg.electionTicks() + (long) rank * Math.max(1, n.cfg.electionTicks() / 2);
+        if (n.now < n.acceptor.leaseViewUntil + wait) {
+            return;
+        }
+        long round = Math.max(maxRoundSeen, Math.max(ballot.round(), n.acceptor.promised.round())) + 1;
+        ballot = new Ballot(round, n.self());
+        maxRoundSeen = round;
+        role = Role.CANDIDATE;
+        promisers.clear();
+        reports.clear();
+        grants.clear();
+        seqSentAt.clear();
+        leaseDeadline = -1;
+        barrier = -1;
+        campaignStart = n.now;
+        campaignSeq = ++seq;
+        seqSentAt.put(campaignSeq, n.now);
+        sendPrepare(campaignSeq, false);
+    }
+
+    private void sendPrepare(long s, boolean onlyMissing) {
+        lastPrepare = n.now;
+        long from = n.learner.firstUnchosen;
+        for (int m : n.membership.from(from)) {
+            if (!onlyMissing || !promisers.contains(m)) {
+                n.send(new Message.Prepare(n.cfg.clusterId(), n.self(), m, ballot, from, s));
+            }
+        }
+    }
+
+    void onPromise(Message.Promise p) {
+        if (role == Role.FOLLOWER || !p.ballot().equals(ballot) || p.fromInstance() > n.learner.firstUnchosen) {
+            return;
+        }
+        for (ChosenValue c : p.chosen()) {
+            n.learner.learn(c.instance(), c.value());
+        }
+        long floor = role == Role.LEADER ? next : n.learner.firstUnchosen;
+        for (AcceptedValue a : p.accepted()) {
+            if (a.instance() >= floor && !n.learner.isChosen(a.instance())) {
+                AcceptedValue old = reports.get(a.instance());
+                if (old == null || a.ballot().greaterThan(old.ballot())) {
+                    reports.put(a.instance(), a);
+                }
+            }
+        }
+        promisers.add(p.from());
+        onGrant(p.from(), p.seq());
+        if (role == Role.CANDIDATE && Membership.isMajority(promisers, n.membership.at(n.learner.firstUnchosen))) {
+            becomeLeader();
+        }
+    }
+
+    private void becomeLeader() {
+        role = Role.LEADER;
+        next = n.learner.firstUnchosen;
+        reports.headMap(next).clear();
+        barrier = reports.isEmpty() ? next : Math.max(next, reports.lastKey() + 1);
+        lastRenew = n.now;
+    }
+
+    void onNack(Message.Nack k) {
+        maxRoundSeen = Math.max(maxRoundSeen, k.promised().round());
+        n.learner.noteBehind(k.from(), k.chosenBelow());
+        if (role != Role.FOLLOWER && k.ballot().equals(ballot) && k.reason() == Message.NackReason.LOWER_BALLOT) {
+            stepDown();
+        }
+    }
+
+    /** Our own acceptor promised someone else's higher ballot: we can no longer lead under ours. */
+    void onLocalPromise(Ballot promised) {
+        maxRoundSeen = Math.max(maxRoundSeen, promised.round());
+        if (role != Role.FOLLOWER && promised.greaterThan(ballot)) {
+            stepDown();
+        }
+    }
+
+    void stepDown() {
+        if (role == Role.FOLLOWER) {
+            return;
+        }
+        role = Role.FOLLOWER;
+        for (InFlight f : inFlight.values()) {
+            for (Entry e : f.value.entries()) {
+                if (f.value.epoch().equals(ballot)) {
+                    n.outbox.inDoubt(e.proposalId());
+                }
+            }
+        }
+        inFlight.clear();
+        for (Entry e : pending) {
+            n.outbox.dropped(e.proposalId());
+        }
+        pending.clear();
+        reports.clear();
+        promisers.clear();
+        leaseDeadline = -1;
+        barrier = -1;
+    }
+
+    // ---- lease ----
+
+    private void renew() {
+        lastRenew = n.now;
+        long s = ++seq;
+        seqSentAt.put(s, n.now);
+        // Grants for requests older than one lease can no longer extend it.
+        seqSentAt.values().removeIf(t -> t + n.cfg.leaseTicks() <= n.now);
+        grants.keySet().removeIf(k -> !seqSentAt.containsKey(k));
+        long from = n.learner.firstUnchosen;
+        for (int m : n.membership.from(from)) {
+            n.send(new Message.Renew(n.cfg.clusterId(), n.self(), m, ballot, s, from));
+        }
+    }
+
+    void onGrant(int from, long s) {
+        Long sentAt = seqSentAt.get(s);
+        if (sentAt == null || role == Role.FOLLOWER) {
+            return;
+        }
+        Set<Integer> g = grants.computeIfAbsent(s, k -> new HashSet<>());
+        g.add(from);
+        if (Membership.isMajority(g, n.membership.at(n.learner.firstUnchosen))) {
+            leaseDeadline = Math.max(leaseDeadline, sentAt + n.cfg.leaseTicks());
+        }
+    }
+
+    void onGrantMessage(Message.Grant g) {
+        if (g.ballot().equals(ballot)) {
+            onGrant(g.from(), g.seq());
+        }
+    }
+
+    // ---- phase 2 ----
+
+    ProposeResult propose(Entry e) {
+        if (role != Role.LEADER) {
+            return new ProposeResult(ProposeResult.Outcome.NOT_LEADER, n.leaderHint(), "node " + n.self()
+                    + " is " + role + "; propose to the leader");
+        }
+        if (e.size() + 16 > n.cfg.maxBatchBytes()) {
+            return new ProposeResult(ProposeResult.Outcome.TOO_LARGE, n.self(), "proposal of " + e.size()
+                    + " bytes exceeds maxBatchBytes " + n.cfg.maxBatchBytes() + "; split it");
+        }
+        if (pending.size() >= n.cfg.maxPending()) {
+            return new ProposeResult(ProposeResult.Outcome.BUSY, n.self(), pending.size()
+                    + " proposals queued; retry once some are chosen");
+        }
+        if (!(e instanceof Entry.Data) && !n.membership.isValidChange(e)) {
+            return new ProposeResult(ProposeResult.Outcome.INVALID, n.self(), e + " is not a single add or remove of "
+                    + n.membership.latest());
+        }
+        pending.add(e);
+        return ProposeResult.queued();
+    }
+
+    boolean hasWork() {
+        return role == Role.LEADER && (commitDirty || ((!pending.isEmpty() || !reports.isEmpty()
+                || next <= barrier) && next < n.learner.firstUnchosen + n.cfg.alpha()));
+    }
+
+    /** Assigns instances while the window has room: recovered values, gap no-ops, the barrier, batches. */
+    void fill() {
+        if (role != Role.LEADER) {
+            return;
+        }
+        inFlight.headMap(n.learner.firstUnchosen).clear();
+        reports.headMap(next).clear();
+        while (next < n.learner.firstUnchosen + n.cfg.alpha()) {
+            if (n.learner.isChosen(next)) {
+                next++;
+                continue;
+            }
+            SortedSet<Integer> members = n.membership.at(next);
+            if (!Membership.isMajority(promisers, members)) {
+                break; // a newly added member has not promised yet; tick() keeps asking it
+            }
+            AcceptedValue reported = reports.remove(next);
+            Value v;
+            if (reported != null) {
+                v = reported.value();
+            } else if (next <= barrier) {
+                v = Value.noop(ballot);
+            } else {
+                v = batch();
+                if (v == null) {
+                    break;
+                }
+            }
+            InFlight f = new InFlight(v, n.now);
+            inFlight.put(next, f);
+            for (int m : members) {
+                n.send(new Message.Accept(n.cfg.clusterId(), n.self(), m, ballot, next, v, n.learner.firstUnchosen));
+            }
+            next++;
+        }
+        if (commitDirty) {
+            commitDirty = false;
+            long below = n.learner.firstUnchosen;
+            for (int m : n.membership.from(below)) {
+                if (m != n.self()) {
+                    n.send(new Message.Commit(n.cfg.clusterId(), n.self(), m, ballot, below));
+                }
+            }
+        }
+    }
+
+    /**
+     * The next instance value from the queue. A membership change goes alone, and only once the previous
+     * change is in force; while it waits, data queued behind it goes first, or a no-op moves the log on to
+     * the instance where the previous change takes effect.
+     */
+    private Value batch() {
+        Entry first = pending.peek();
+        if (first == null) {
+            return null;
+        }
+        boolean changeInFlight = inFlight.values().stream().anyMatch(f -> f.value.isMembershipChange());
+        if (!(first instanceof Entry.Data)) {
+            if (!changeInFlight && n.membership.latestStart() <= next) {
+                pending.poll();
+                if (!n.membership.isValidChange(first)) {
+                    n.outbox.dropped(first.proposalId());
+                    return batch();
+                }
+                return new Value(ballot, List.of(first));
+            }
+        }
+        List<Entry> out = new ArrayList<>();
+        int size = 16;
+        for (Iterator<Entry> it = pending.iterator(); it.hasNext(); ) {
+            Entry e = it.next();
+            if (e instanceof Entry.Data) {
+                if (size + e.size() > n.cfg.maxBatchBytes()) {
+                    break;
+                }
+                out.add(e);
+                size += e.size();
+                it.remove();
+            }
+        }
+        if (out.isEmpty()) {
+            return changeInFlight ? null : Value.noop(ballot);
+        }
+        return new Value(ballot, out);
+    }
+
+    void onAccepted(Message.Accepted a) {
+        if (role != Role.LEADER || !a.ballot().equals(ballot)) {
+            return;
+        }
+        InFlight f = inFlight.get(a.instance());
+        SortedSet<Integer> members = n.membership.at(a.instance());
+        if (f == null || !members.contains(a.from())) {
+            return;
+        }
+        f.votes.add(a.from());
+        if (Membership.isMajority(f.votes, members)) {
+            inFlight.remove(a.instance());
+            n.learner.learn(a.instance(), f.value);
+            commitDirty = true;
+        }
+    }
+
+    private void retransmitAccepts() {
+        for (Map.Entry<Long, InFlight> e : inFlight.entrySet()) {
+            InFlight f = e.getValue();
+            if (n.now - f.sentAt < n.cfg.retransmitTicks()) {
+                continue;
+            }
+            f.sentAt = n.now;
+            for (int m : n.membership.at(e.getKey())) {
+                if (m != n.self() && !f.votes.contains(m)) {
+                    n.send(new Message.Accept(n.cfg.clusterId(), n.self(), m, ballot, e.getKey(), f.value,
+                            n.learner.firstUnchosen));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,384 @@
+package io.paxosql.proxy;
+
+import io.paxosql.mysql.ErrPacket;
+import io.paxosql.mysql.PacketCodec;
+import io.paxosql.mysql.PacketFramer;
+import io.paxosql.mysql.PacketTooLargeException;
+import io.paxosql.mysql.ProtocolException;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection: picks the backend, then relays bytes both ways unchanged while two
+ * scanning framers feed a {@link SessionTracker}. Reads are forwarded as they arrive (no
+ * re-framing, no copy); a full write queue on one side pauses reading on the other, so memory per
+ * connection stays near two write queues. Runs on one event loop; only {@link #closeIfRoutedTo}
+ * and {@link #snapshot} are called from elsewhere, and they hop onto that loop.
+ */
+final class ProxyConnection {
+  private static final Logger LOG = LoggerFactory.getLogger(ProxyConnection.class);
+  /** Generic server error code used for the proxy's own refusals (ER_UNKNOWN_ERROR). */
+  static final int ER_UNKNOWN_ERROR = 1105;
+  static final int ER_HOST_NOT_PRIVILEGED = 1130;
+  private static final long SERVER_PACKET_LIMIT = 1L << 40;
+
+  private final ProxyPort port;
+  private final NetSocket client;
+  private final NetClient backends;
+  private final Context context;
+  private final SessionTracker tracker = new SessionTracker();
+  private final PacketFramer fromClient;
+  private final PacketFramer fromServer;
+  private String clientHost;
+  private int clientPort;
+  private MasterRoute route;
+  private NetSocket backend;
+  private boolean opaque;
+  private boolean closed;
+  private boolean counted;
+  private long clientPackets;
+  private long serverPackets;
+  private long reportedAnomalies;
+  private Buffer proxyHeaderBytes;
+
+  ProxyConnection(ProxyPort port, NetSocket client, NetClient backends, Context context) {
+    this.port = port;
+    this.client = client;
+    this.backends = backends;
+    this.context = context;
+    this.fromClient = PacketFramer.scanning(port.settings().maxPacketSize(),
+        SessionTracker.CLIENT_PREFIX_HANDSHAKE, this::onClientPacket);
+    this.fromServer = PacketFramer.scanning(SERVER_PACKET_LIMIT,
+        SessionTracker.SERVER_PREFIX_HANDSHAKE, this::onServerPacket);
+  }
+
+  void start() {
+    ProxyMetrics m = port.metrics();
+    SocketAddress remote = client.remoteAddress();
+    clientHost = remote.hostAddress();
+    clientPort = remote.port();
+    if (m.open.incrementAndGet() > port.settings().maxConnectionsPerPort()) {
+      m.open.decrementAndGet();
+      m.refusedLimit.increment();
+      refuse(ErrPacket.ER_CON_COUNT_ERROR, "08004", "Too many connections");
+      return;
+    }
+    counted = true;
+    m.total.increment();
+    port.register(this);
+    client.pause();
+    client.closeHandler(v -> close());
+    client.exceptionHandler(e -> LOG.debug("client {}:{} on {} port: {}", clientHost, clientPort,
+        port.role().tag(), e.toString()));
+    if (port.role() == ProxyRole.INTERNAL) {
+      if (!port.settings().memberHosts().contains(clientHost)) {
+        m.refusedNotMember.increment();
+        refuse(ER_HOST_NOT_PRIVILEGED, ErrPacket.GENERAL_ERROR, "Host '" + clientHost
+            + "' is not a cluster member; the internal proxy port accepts only member nodes");
+        return;
+      }
+      readProxyHeader();
+    } else {
+      route();
+    }
+  }
+
+  /** The internal hop starts with the front proxy's PROXY line naming the real client. */
+  private void readProxyHeader() {
+    proxyHeaderBytes = Buffer.buffer(ProxyProtocolHeader.MAX_LENGTH);
+    long timer = context.owner().setTimer(port.settings().backendConnectTimeout().toMillis(), t -> {
+      if (!closed && route == null && backend == null) {
+        port.metrics().protocolErrors.increment();
+        refuse(ER_UNKNOWN_ERROR, ErrPacket.GENERAL_ERROR, "the internal proxy port expects a PROXY "
+            + "protocol line from a paxosql proxy first; clients must use the RW or RO port");
+      }
+    });
+    client.handler(chunk -> {
+      proxyHeaderBytes.appendBuffer(chunk);
+      int end;
+      try {
+        end = ProxyProtocolHeader.endOf(proxyHeaderBytes);
+        if (end < 0) {
+          return;
+        }
+        ProxyProtocolHeader h = ProxyProtocolHeader.parse(
+            proxyHeaderBytes.getString(0, end, StandardCharsets.US_ASCII.name()));
+        clientHost = h.sourceHost();
+        clientPort = h.sourcePort();
+      } catch (IllegalArgumentException e) {
+        port.metrics().protocolErrors.increment();
+        refuse(ER_UNKNOWN_ERROR, ErrPacket.GENERAL_ERROR, "bad PROXY header: " + e.getMessage());
+        return;
+      }
+      context.owner().cancelTimer(timer);
+      Buffer rest = proxyHeaderBytes.slice(end, proxyHeaderBytes.length());
+      proxyHeaderBytes = rest.length() == 0 ? null : rest.copy();
+      client.pause();
+      client.handler(null);
+      route();
+    });
+    client.resume();
+  }
+
+  private void route() {
+    ProxySettings s = port.settings();
+    MasterRoute r = port.role() == ProxyRole.RO ? null : port.locator().current();
+    if (port.role() == ProxyRole.INTERNAL && !(r instanceof MasterRoute.Local)) {
+      port.metrics().refusedNoMaster.increment();
+      refuse(ER_UNKNOWN_ERROR, ErrPacket.GENERAL_ERROR, "no master: this node is not the master ("
+          + describe(r) + "); retry through any node's RW port");
+      return;
+    }
+    route = r;
+    String host;
+    int targetPort;
+    boolean header;
+    if (r instanceof MasterRoute.None none) {
+      port.metrics().refusedNoMaster.increment();
+      refuse(ER_UNKNOWN_ERROR, ErrPacket.GENERAL_ERROR, "no master: " + none.reason());
+      return;
+    } else if (r instanceof MasterRoute.Remote remote) {
+      host = remote.host();
+      targetPort = remote.internalPort();
+      header = true;
+    } else {
+      host = s.backendHost();
+      targetPort = s.backendPort();
+      header = s.proxyProtocol();
+    }
+    backends.connect(targetPort, host).onComplete(ar -> {
+      if (ar.failed()) {
+        port.metrics().refusedBackend.increment();
+        String cause = ar.cause().getMessage() == null ? ar.cause().toString() : ar.cause().getMessage();
+        if (port.role() == ProxyRole.RO) {
+          refuse(ER_UNKNOWN_ERROR, ErrPacket.GENERAL_ERROR, "backend unavailable: this node's MariaDB at "
+              + host + ":" + targetPort + " is unreachable: " + cause);
+        } else if (r instanceof MasterRoute.Remote remote) {
+          refuse(ER_UNKNOWN_ERROR, ErrPacket.GENERAL_ERROR, "no master: master node " + remote.nodeId()
+              + " at " + host + ":" + targetPort + " is unreachable: " + cause);
+        } else {
+          refuse(ER_UNKNOWN_ERROR, ErrPacket.GENERAL_ERROR, "no master: this node is master but its "
+              + "MariaDB at " + host + ":" + targetPort + " is unreachable: " + cause);
+        }
+        return;
+      }
+      NetSocket b = ar.result();
+      if (closed) {
+        b.close();
+        return;
+      }
+      if (header) {
+        SocketAddress local = client.localAddress();
+        b.write(new ProxyProtocolHeader(clientHost, clientPort, local.hostAddress(), local.port())
+            .encode());
+      }
+      relay(b);
+    });
+  }
+
+  private static String describe(MasterRoute r) {
+    if (r instanceof MasterRoute.Remote remote) {
+      return "the master is node " + remote.nodeId();
+    }
+    if (r instanceof MasterRoute.None none) {
+      return none.reason();
+    }
+    return "unknown";
+  }
+
+  private void relay(NetSocket b) {
+    backend = b;
+    int queue = port.settings().writeQueueBytes();
+    client.setWriteQueueMaxSize(queue);
+    backend.setWriteQueueMaxSize(queue);
+    backend.closeHandler(v -> close());
+    backend.exceptionHandler(e -> LOG.debug("backend of {}:{}: {}", clientHost, clientPort,
+        e.toString()));
+    backend.handler(this::onServerBytes);
+    client.handler(this::onClientBytes);
+    if (proxyHeaderBytes != null) {
+      Buffer early = proxyHeaderBytes;
+      proxyHeaderBytes = null;
+      onClientBytes(early);
+    }
+    client.resume();
+  }
+
+  private void onClientBytes(Buffer chunk) {
+    if (closed) {
+      return;
+    }
+    ProxyMetrics m = port.metrics();
+    m.bytesFromClient.increment(chunk.length());
+    if (route != null && !route.equals(port.locator().current())) {
+      m.closedByMasterChange.increment();
+      close();
+      return;
+    }
+    if (!opaque) {
+      try {
+        fromClient.feed(chunk);
+      } catch (PacketTooLargeException e) {
+        m.protocolErrors.increment();
+        fail(ErrPacket.ER_NET_PACKET_TOO_LARGE, "08S01", "Got a packet bigger than the proxy's "
+            + "maximum of " + e.maximum() + " bytes (like max_allowed_packet); the connection is "
+            + "closed");
+        return;
+      } catch (ProtocolException e) {
+        m.protocolErrors.increment();
+        fail(ER_UNKNOWN_ERROR, "08S01", "proxy: malformed packet from client: " + e.getMessage());
+        return;
+      }
+      flushCounts();
+    }
+    backend.write(chunk);
+    if (backend.writeQueueFull()) {
+      client.pause();
+      backend.drainHandler(v -> client.resume());
+    }
+  }
+
+  private void onServerBytes(Buffer chunk) {
+    if (closed) {
+      return;
+    }
+    port.metrics().bytesFromServer.increment(chunk.length());
+    if (!opaque) {
+      try {
+        fromServer.feed(chunk);
+      } catch (ProtocolException e) {
+        port.metrics().protocolErrors.increment();
+        LOG.warn("malformed packet from backend of {}:{}; closing: {}", clientHost, clientPort,
+            e.getMessage());
+        close();
+        return;
+      }
+      flushCounts();
+    }
+    client.write(chunk);
+    if (client.writeQueueFull()) {
+      backend.pause();
+      client.drainHandler(v -> backend.resume());
+    }
+  }
+
+  private void onClientPacket(int seq, int lastSeq, long length, byte[] prefix, int n) {
+    clientPackets++;
+    if (tracker.onClientPacket(seq, lastSeq, length, prefix, n)) {
+      goOpaque();
+    }
+  }
+
+  private void onServerPacket(int seq, int lastSeq, long length, byte[] prefix, int n) {
+    serverPackets++;
+    SessionTracker.Phase before = tracker.phase();
+    tracker.onServerPacket(seq, lastSeq, length, prefix, n);
+    if (before != SessionTracker.Phase.COMMAND && tracker.phase() == SessionTracker.Phase.COMMAND) {
+      fromClient.prefixLimit(SessionTracker.CLIENT_PREFIX_COMMAND);
+      fromServer.prefixLimit(SessionTracker.SERVER_PREFIX_COMMAND);
+    }
+  }
+
+  /** TLS or compression: from here on the bytes are not MySQL packets we can read. */
+  private void goOpaque() {
+    opaque = true;
+    fromClient.halt();
+    fromServer.halt();
+  }
+
+  private void flushCounts() {
+    ProxyMetrics m = port.metrics();
+    if (clientPackets > 0) {
+      m.packetsFromClient.increment(clientPackets);
+      clientPackets = 0;
+    }
+    if (serverPackets > 0) {
+      m.packetsFromServer.increment(serverPackets);
+      serverPackets = 0;
+    }
+    long anomalies = tracker.anomalies();
+    if (anomalies != reportedAnomalies) {
+      m.trackingAnomalies.increment(anomalies - reportedAnomalies);
+      LOG.debug("session of {}:{}: {}", clientHost, clientPort, tracker.lastAnomaly());
+      reportedAnomalies = anomalies;
+    }
+  }
+
+  /** Sends an ERR as the server's first packet (the client waits for a greeting) and closes. */
+  private void refuse(int code, String sqlState, String message) {
+    LOG.info("refusing {}:{} on {} port: {}", clientHost, clientPort, port.role().tag(), message);
+    sendErrAndClose(0, code, sqlState, message);
+  }
+
+  /** Cuts a relayed session with an ERR for the client. */
+  private void fail(int code, String sqlState, String message) {
+    LOG.warn("closing {}:{} on {} port: {}", clientHost, clientPort, port.role().tag(), message);
+    sendErrAndClose(1, code, sqlState, message);
+  }
+
+  private void sendErrAndClose(int seq, int code, String sqlState, String message) {
+    Buffer err = PacketCodec.encode(seq, new ErrPacket(code, sqlState, message).encode());
+    client.handler(null);
+    if (backend != null) {
+      backend.handler(null);
+      backend.close();
+    }
+    Future<Void> written = client.write(err);
+    written.onComplete(v -> client.close());
+    markClosed();
+  }
+
+  void close() {
+    if (closed) {
+      return;
+    }
+    markClosed();
+    client.close();
+    if (backend != null) {
+      backend.close();
+    }
+  }
+
+  private void markClosed() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (counted) {
+      port.metrics().open.decrementAndGet();
+      port.unregister(this);
+    }
+  }
+
+  /** Closes this connection if it was relayed towards a master other than {@code current}. */
+  void closeIfRoutedTo(MasterRoute current) {
+    context.runOnContext(v -> {
+      if (!closed && route != null && !route.equals(current)) {
+        LOG.info("closing {}:{} on {} port: master changed from {} to {}", clientHost, clientPort,
+            port.role().tag(), route, current);
+        port.metrics().closedByMasterChange.increment();
+        close();
+      }
+    });
+  }
+
+  void closeSoon() {
+    context.runOnContext(v -> close());
+  }
+
+  Future<SessionInfo> snapshot() {
+    Promise<SessionInfo> p = Promise.promise();
+    context.runOnContext(v -> p.complete(new SessionInfo(port.role(), clientHost + ":" + clientPort,
+        tracker.phase(), tracker.schema(), tracker.commandInFlight(), tracker.commands(),
+        tracker.anomalies(), tracker.lastAnomaly())));
+    return p.future();
+  }
+}

@@ -1,0 +1,48 @@
+package io.paxosql.proxy;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** State one listening port shares across its event loops: settings, counters, open sessions. */
+final class ProxyPort {
+  private final ProxyRole role;
+  private final ProxySettings settings;
+  private final MasterLocator locator;
+  private final ProxyMetrics metrics;
+  private final Set<ProxyConnection> connections = ConcurrentHashMap.newKeySet();
+
+  ProxyPort(ProxyRole role, ProxySettings settings, MasterLocator locator, ProxyMetrics metrics) {
+    this.role = role;
+    this.settings = settings;
+    this.locator = locator;
+    this.metrics = metrics;
+  }
+
+  ProxyRole role() {
+    return role;
+  }
+
+  ProxySettings settings() {
+    return settings;
+  }
+
+  MasterLocator locator() {
+    return locator;
+  }
+
+  ProxyMetrics metrics() {
+    return metrics;
+  }
+
+  void register(ProxyConnection c) {
+    connections.add(c);
+  }
+
+  void unregister(ProxyConnection c) {
+    connections.remove(c);
+  }
+
+  Set<ProxyConnection> connections() {
+    return connections;
+  }
+}

@@ -1,0 +1,66 @@
+package io.paxosql.proxy;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One event loop's share of the proxy: a server per enabled port (Vert.x spreads connections over
+ * the instances listening on the same port) and a client for backend connections.
+ */
+final class ProxyVerticle extends VerticleBase {
+  private final Map<ProxyRole, ProxyPort> ports;
+  private final Map<ProxyRole, Integer> bindPorts;
+  private final List<NetServer> servers = new ArrayList<>();
+  private NetClient backends;
+
+  ProxyVerticle(Map<ProxyRole, ProxyPort> ports, Map<ProxyRole, Integer> bindPorts) {
+    this.ports = ports;
+    this.bindPorts = bindPorts;
+  }
+
+  @Override
+  public Future<?> start() {
+    ProxySettings s = ports.values().iterator().next().settings();
+    NetClientOptions clientOptions = new NetClientOptions()
+        .setConnectTimeout((int) Math.max(1, s.backendConnectTimeout().toMillis()))
+        .setTcpNoDelay(true)
+        .setIdleTimeout((int) s.idleTimeout().toMillis()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+    backends = vertx.createNetClient(clientOptions);
+    List<Future<NetServer>> listening = new ArrayList<>();
+    for (Map.Entry<ProxyRole, ProxyPort> e : ports.entrySet()) {
+      ProxyPort port = e.getValue();
+      NetServerOptions options = new NetServerOptions()
+          .setHost(s.listenHost()).setPort(bindPorts.get(e.getKey()))
+          .setTcpNoDelay(true).setAcceptBacklog(2048)
+          .setIdleTimeout((int) s.idleTimeout().toMillis()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+      NetServer server = vertx.createNetServer(options);
+      server.connectHandler(socket -> new ProxyConnection(port, socket, backends, context).start());
+      servers.add(server);
+      listening.add(server.listen());
+    }
+    return Future.all(listening);
+  }
+
+  int actualPort(ProxyRole role) {
+    int i = new ArrayList<>(ports.keySet()).indexOf(role);
+    return servers.get(i).actualPort();
+  }
+
+  @Override
+  public Future<?> stop() {
+    List<Future<Void>> closing = new ArrayList<>();
+    for (NetServer server : servers) {
+      closing.add(server.close());
+    }
+    closing.add(backends.close());
+    return Future.all(closing);
+  }
+}

@@ -1,0 +1,504 @@
+package io.paxosql.proxy;
+
+import java.util.Arrays;
+import io.paxosql.mysql.Capabilities;
+import io.paxosql.mysql.Command;
+import io.paxosql.mysql.HandshakeResponse41;
+import io.paxosql.mysql.HandshakeV10;
+import io.paxosql.mysql.ProtocolException;
+import io.paxosql.mysql.ServerStatus;
+import io.vertx.core.buffer.Buffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Follows one proxied MySQL session packet by packet, from the packet boundaries and payload
+ * prefixes the relay's scanning framers report: handshake and authentication, then each command
+ * and the shape of its response (OK/ERR, result sets with or without EOF, prepared statements,
+ * LOCAL INFILE, multi-results), the sequence ids, and the current schema (from the handshake
+ * response, COM_INIT_DB once the server says OK, and COM_CHANGE_USER).
+ *
+ * <p>It never throws and never changes the bytes: what it cannot follow is counted as an anomaly
+ * and tracking resumes at the next command. Pure: no I/O, not thread-safe (one per connection).
+ */
+public final class SessionTracker {
+
+  /** Where the session is. */
+  public enum Phase {
+    /** Waiting for the server greeting and the client's handshake response. */
+    HANDSHAKE,
+    /** Authentication exchange until the server's OK or ERR. */
+    AUTH,
+    /** Commands and responses. */
+    COMMAND,
+    /** TLS or compression took over: bytes are relayed without parsing. */
+    OPAQUE,
+    /** The session ended (COM_QUIT, or an ERR during the handshake). */
+    CLOSED
+  }
+
+  private enum Response {
+    IDLE, FIRST, COLUMN_DEFS, COLUMNS_EOF, ROWS, PARAM_DEFS, PARAMS_EOF, PREPARED_COLUMN_DEFS,
+    PREPARED_COLUMNS_EOF, LOCAL_INFILE, FIELD_LIST, STREAM
+  }
+
+  /** Payload bytes the client framer must keep: enough for a handshake response. */
+  public static final int CLIENT_PREFIX_HANDSHAKE = 2048;
+  /** Enough for a command byte and a schema name (64 characters of up to 4 bytes). */
+  public static final int CLIENT_PREFIX_COMMAND = 300;
+  /** Enough for the greeting; afterwards the server's prefixes need only a few bytes. */
+  public static final int SERVER_PREFIX_HANDSHAKE = 512;
+  public static final int SERVER_PREFIX_COMMAND = 32;
+
+  private Phase phase = Phase.HANDSHAKE;
+  private long serverCapabilities;
+  private long clientCapabilities;
+  private boolean deprecateEof;
+  private boolean cacheMetadata;
+  private String schema;
+  private String pendingSchema;
+  private int command = -1;
+  private Response response = Response.IDLE;
+  private final java.util.ArrayDeque<Pending> pipelined = new java.util.ArrayDeque<>();
+  private long remainingDefinitions;
+  private int preparedColumns;
+  private int nextSequenceId;
+  private long commands;
+  private long anomalies;
+  private String lastAnomaly;
+
+  public Phase phase() {
+    return phase;
+  }
+
+  /** The current default schema, or null when none is selected (or it is unknown). */
+  public String schema() {
+    return schema;
+  }
+
+  /** The command whose response is still coming, or -1 when the session is idle. */
+  public int commandInFlight() {
+    return response == Response.IDLE ? -1 : command;
+  }
+
+  /** True between commands: nothing is in flight in either direction. */
+  public boolean idle() {
+    return phase == Phase.COMMAND && response == Response.IDLE && pipelined.isEmpty();
+  }
+
+  /** Sequence id the next packet of the current exchange should carry. */
+  public int nextSequenceId() {
+    return nextSequenceId;
+  }
+
+  public long commands() {
+    return commands;
+  }
+
+  public long anomalies() {
+    return anomalies;
+  }
+
+  public String lastAnomaly() {
+    return lastAnomaly;
+  }
+
+  /** Capabilities both sides agreed on (0 until the handshake response was seen). */
+  public long agreedCapabilities() {
+    return serverCapabilities & clientCapabilities;
+  }
+
+  /** A whole packet from the client. Returns true when the stream stops being framed packets. */
+  public boolean onClientPacket(int seq, int lastSeq, long length, byte[] prefix, int n) {
+    switch (phase) {
+      case HANDSHAKE -> {
+        checkSequence("client", seq, lastSeq);
+        return onHandshakeResponse(length, prefix, n);
+      }
+      case AUTH -> checkSequence("client", seq, lastSeq);
+      case COMMAND -> onCommandPhaseClientPacket(seq, lastSeq, length, prefix, n);
+      default -> { }
+    }
+    return false;
+  }
+
+  /** A whole packet from the server. */
+  public void onServerPacket(int seq, int lastSeq, long length, byte[] prefix, int n) {
+    switch (phase) {
+      case HANDSHAKE -> onGreeting(seq, lastSeq, length, prefix, n);
+      case AUTH -> {
+        checkSequence("server", seq, lastSeq);
+        int h = n > 0 ? prefix[0] & 0xFF : -1;
+        if (h == 0x00) {
+          phase = Phase.COMMAND;
+          response = Response.IDLE;
+        } else if (h == 0xFF) {
+          phase = Phase.CLOSED;
+        }
+      }
+      case COMMAND -> onResponsePacket(seq, lastSeq, length, prefix, n);
+      default -> { }
+    }
+  }
+
+  private void onGreeting(int seq, int lastSeq, long length, byte[] prefix, int n) {
+    checkSequence("server", seq, lastSeq);
+    if (n > 0 && (prefix[0] & 0xFF) == 0xFF) {
+      phase = Phase.CLOSED;
+      return;
+    }
+    if (n < length) {
+      anomaly("server greeting of " + length + " bytes is longer than the tracked prefix");
+      return;
+    }
+    try {
+      serverCapabilities = HandshakeV10.decode(Buffer.buffer(Arrays.copyOf(prefix, n))).capabilities();
+    } catch (ProtocolException e) {
+      anomaly("unreadable server greeting: " + e.getMessage());
+    }
+  }
+
+  private boolean onHandshakeResponse(long length, byte[] prefix, int n) {
+    if (n >= 4) {
+      clientCapabilities = (prefix[0] & 0xFF) | (prefix[1] & 0xFF) << 8 | (prefix[2] & 0xFF) << 16
+          | (long) (prefix[3] & 0xFF) << 24;
+    }
+    if (length == 32 && Capabilities.has(clientCapabilities, Capabilities.SSL)) {
+      phase = Phase.OPAQUE;
+      return true;
+    }
+    if (n < length) {
+      anomaly("handshake response of " + length + " bytes is longer than the tracked prefix");
+    } else {
+      try {
+        HandshakeResponse41 r = HandshakeResponse41.decode(Buffer.buffer(Arrays.copyOf(prefix, n)));
+        clientCapabilities = r.capabilities();
+        schema = r.database() == null || r.database().isEmpty() ? null : r.database();
+      } catch (ProtocolException e) {
+        anomaly("unreadable handshake response: " + e.getMessage());
+      }
+    }
+    long agreed = agreedCapabilities();
+    deprecateEof = Capabilities.has(agreed, Capabilities.DEPRECATE_EOF);
+    cacheMetadata = Capabilities.has(agreed, Capabilities.MARIADB_CACHE_METADATA);
+    if (Capabilities.has(agreed, Capabilities.COMPRESS)) {
+      phase = Phase.OPAQUE;
+      return true;
+    }
+    phase = Phase.AUTH;
+    return false;
+  }
+
+  private void onCommandPhaseClientPacket(int seq, int lastSeq, long length, byte[] prefix, int n) {
+    if (response == Response.LOCAL_INFILE) {
+      checkSequence("client", seq, lastSeq);
+      if (length == 0) {
+        response = Response.FIRST;
+      }
+      return;
+    }
+    if (response == Response.STREAM) {
+      // A replica's semi-sync ACKs (0xEF) travel upstream during the binlog stream.
+      return;
+    }
+    if (seq != 0) {
+      anomaly("command packet has sequence id " + seq + ", expected 0");
+    }
+    if (n == 0) {
+      anomaly("empty command packet");
+      return;
+    }
+    commands++;
+    int code = prefix[0] & 0xFF;
+    String schemaArgument = null;
+    if (code == Command.COM_INIT_DB) {
+      schemaArgument = n == length ? new String(prefix, 1, n - 1, StandardCharsets.UTF_8) : null;
+      if (schemaArgument == null) {
+        anomaly("COM_INIT_DB of " + length + " bytes is longer than the tracked prefix");
+      }
+    } else if (code == Command.COM_CHANGE_USER) {
+      schemaArgument = changeUserSchema(prefix, n, length);
+    }
+    Pending p = new Pending(code, lastSeq, schemaArgument);
+    if (Command.expectsNoResponse(code)) {
+      if (code == Command.COM_QUIT) {
+        phase = Phase.CLOSED;
+      }
+      return;
+    }
+    // Clients such as Connector/J pipeline commands (prepare + execute) before any response.
+    if (response == Response.IDLE) {
+      begin(p);
+    } else {
+      pipelined.add(p);
+    }
+  }
+
+  private record Pending(int code, int lastSeq, String schema) {}
+
+  private void begin(Pending p) {
+    command = p.code();
+    nextSequenceId = (p.lastSeq() + 1) & 0xFF;
+    pendingSchema = p.schema();
+    switch (command) {
+      case Command.COM_CHANGE_USER -> {
+        phase = Phase.AUTH;
+        response = Response.IDLE;
+        schema = pendingSchema;
+      }
+      case Command.COM_BINLOG_DUMP -> response = Response.STREAM;
+      case Command.COM_FIELD_LIST -> response = Response.FIELD_LIST;
+      default -> response = Response.FIRST;
+    }
+  }
+
+  /** The response to the current command is complete; start following the next pipelined one. */
+  private void finish() {
+    response = Response.IDLE;
+    Pending next = pipelined.poll();
+    if (next != null) {
+      begin(next);
+    }
+  }
+
+  private String changeUserSchema(byte[] prefix, int n, long length) {
+    if (n < length) {
+      return null;
+    }
+    int p = 1;
+    while (p < n && prefix[p] != 0) {
+      p++;
+    }
+    p++;
+    if (p >= n) {
+      return null;
+    }
+    int authLength = prefix[p] & 0xFF;
+    p += 1 + authLength;
+    int start = p;
+    while (p < n && prefix[p] != 0) {
+      p++;
+    }
+    if (p >= n || p == start) {
+      return null;
+    }
+    return new String(prefix, start, p - start, StandardCharsets.UTF_8);
+  }
+
+  private void onResponsePacket(int seq, int lastSeq, long length, byte[] prefix, int n) {
+    if (response == Response.STREAM) {
+      nextSequenceId = (lastSeq + 1) & 0xFF;
+      return;
+    }
+    if (response == Response.IDLE) {
+      anomaly("server sent a " + length + "-byte packet while no command was in flight");
+      nextSequenceId = (lastSeq + 1) & 0xFF;
+      return;
+    }
+    checkSequence("server", seq, lastSeq);
+    int h = n > 0 ? prefix[0] & 0xFF : -1;
+    switch (response) {
+      case FIRST -> onFirstResponsePacket(h, length, prefix, n);
+      case COLUMN_DEFS -> {
+        if (--remainingDefinitions == 0) {
+          response = deprecateEof ? Response.ROWS : Response.COLUMNS_EOF;
+        }
+      }
+      case COLUMNS_EOF -> {
+        if (isEof(h, length)) {
+          int status = eofStatus(prefix, n);
+          if ((status & ServerStatus.CURSOR_EXISTS) != 0) {
+            finish();
+          } else {
+            response = Response.ROWS;
+          }
+        } else {
+          anomaly("expected EOF after column definitions, got a packet starting 0x"
+              + Integer.toHexString(h));
+          response = Response.ROWS;
+        }
+      }
+      case ROWS -> {
+        if (h == 0xFF) {
+          finish();
+        } else if (isTerminator(h, length)) {
+          endOfResult(deprecateEof ? okStatus(prefix, n) : eofStatus(prefix, n));
+        }
+      }
+      case FIELD_LIST -> {
+        if (h == 0xFF || isTerminator(h, length)) {
+          finish();
+        }
+      }
+      case PARAM_DEFS -> {
+        if (--remainingDefinitions == 0) {
+          if (deprecateEof) {
+            afterParams();
+          } else {
+            response = Response.PARAMS_EOF;
+          }
+        }
+      }
+      case PARAMS_EOF -> afterParams();
+      case PREPARED_COLUMN_DEFS -> {
+        if (--remainingDefinitions == 0) {
+          if (deprecateEof) {
+            finish();
+          } else {
+            response = Response.PREPARED_COLUMNS_EOF;
+          }
+        }
+      }
+      case PREPARED_COLUMNS_EOF -> finish();
+      default -> anomaly("server packet in unexpected state " + response);
+    }
+  }
+
+  private void onFirstResponsePacket(int h, long length, byte[] prefix, int n) {
+    if (h == 0xFF) {
+      finish();
+      return;
+    }
+    if (h == 0x00 && command == Command.COM_STMT_PREPARE) {
+      if (n < 9) {
+        anomaly("COM_STMT_PREPARE OK shorter than 9 bytes");
+        finish();
+        return;
+      }
+      preparedColumns = (prefix[5] & 0xFF) | (prefix[6] & 0xFF) << 8;
+      int params = (prefix[7] & 0xFF) | (prefix[8] & 0xFF) << 8;
+      if (params > 0) {
+        remainingDefinitions = params;
+        response = Response.PARAM_DEFS;
+      } else {
+        afterParams();
+      }
+      return;
+    }
+    if (h == 0x00 || (h == 0xFE && command == Command.COM_CHANGE_USER)) {
+      if (command == Command.COM_INIT_DB) {
+        schema = pendingSchema;
+      }
+      endOfResult(okStatus(prefix, n));
+      return;
+    }
+    if (h == 0xFB) {
+      response = Response.LOCAL_INFILE;
+      return;
+    }
+    if (command == Command.COM_STATISTICS) {
+      finish();
+      return;
+    }
+    if (command == Command.COM_STMT_FETCH) {
+      response = Response.ROWS;
+      onResponsePacketInRows(h, length, prefix, n);
+      return;
+    }
+    long columns = lenenc(prefix, 0, n);
+    if (columns <= 0) {
+      anomaly("unexpected first response packet 0x" + Integer.toHexString(h) + " to "
+          + Command.name(command));
+      finish();
+      return;
+    }
+    boolean metadataFollows = true;
+    if (cacheMetadata && command == Command.COM_STMT_EXECUTE) {
+      int at = lenencSize(h);
+      metadataFollows = at < n && prefix[at] != 0;
+    }
+    if (metadataFollows) {
+      remainingDefinitions = columns;
+      response = Response.COLUMN_DEFS;
+    } else {
+      response = Response.ROWS;
+    }
+  }
+
+  private void onResponsePacketInRows(int h, long length, byte[] prefix, int n) {
+    if (h == 0xFF) {
+      finish();
+    } else if (isTerminator(h, length)) {
+      endOfResult(deprecateEof ? okStatus(prefix, n) : eofStatus(prefix, n));
+    }
+  }
+
+  private void afterParams() {
+    if (preparedColumns > 0) {
+      remainingDefinitions = preparedColumns;
+      response = Response.PREPARED_COLUMN_DEFS;
+    } else {
+      finish();
+    }
+  }
+
+  private void endOfResult(int status) {
+    if ((status & ServerStatus.MORE_RESULTS_EXISTS) != 0) {
+      response = Response.FIRST;
+    } else {
+      finish();
+    }
+  }
+
+  private boolean isEof(int h, long length) {
+    return h == 0xFE && length < 9;
+  }
+
+  private boolean isTerminator(int h, long length) {
+    return h == 0xFE && (deprecateEof ? length < 0xFFFFFF : length < 9);
+  }
+
+  private static int eofStatus(byte[] p, int n) {
+    return n >= 5 ? (p[3] & 0xFF) | (p[4] & 0xFF) << 8 : 0;
+  }
+
+  private static int okStatus(byte[] p, int n) {
+    int at = 1;
+    for (int i = 0; i < 2; i++) {
+      if (at >= n) {
+        return 0;
+      }
+      at += lenencSize(p[at] & 0xFF);
+    }
+    return at + 1 < n ? (p[at] & 0xFF) | (p[at + 1] & 0xFF) << 8 : 0;
+  }
+
+  private static int lenencSize(int first) {
+    return switch (first) {
+      case 0xFC -> 3;
+      case 0xFD -> 4;
+      case 0xFE -> 9;
+      default -> 1;
+    };
+  }
+
+  private static long lenenc(byte[] p, int at, int n) {
+    if (at >= n) {
+      return -1;
+    }
+    int first = p[at] & 0xFF;
+    int size = lenencSize(first);
+    if (first == 0xFB || first == 0xFF || at + size > n) {
+      return -1;
+    }
+    if (size == 1) {
+      return first;
+    }
+    long v = 0;
+    for (int i = size - 1; i >= 1; i--) {
+      v = v << 8 | (p[at + i] & 0xFF);
+    }
+    return v;
+  }
+
+  private void checkSequence(String side, int seq, int lastSeq) {
+    if (seq != nextSequenceId) {
+      anomaly(side + " packet has sequence id " + seq + ", expected " + nextSequenceId);
+    }
+    nextSequenceId = (lastSeq + 1) & 0xFF;
+  }
+
+  private void anomaly(String what) {
+    anomalies++;
+    lastAnomaly = what;
+  }
+}

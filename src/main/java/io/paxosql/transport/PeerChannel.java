@@ -1,0 +1,126 @@
+package io.paxosql.transport;
+
+import io.paxosql.transport.proto.Envelope;
+import io.paxosql.transport.proto.PaxosTransportGrpcClient;
+import io.vertx.core.Vertx;
+import io.vertx.core.streams.WriteStream;
+import java.util.ArrayDeque;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The outgoing link to one peer: a long-lived client stream of envelopes, reopened with exponential
+ * backoff (plus jitter) whenever it fails. Messages wait in a bounded buffer while the link is down or
+ * its write queue is full; beyond that they are dropped, which Paxos tolerates (it retransmits).
+ * Used only on the owning context.
+ */
+final class PeerChannel {
+  private static final Logger LOG = LoggerFactory.getLogger(PeerChannel.class);
+  static final int MAX_BUFFERED = 10_000;
+
+  private final Vertx vertx;
+  private final PaxosTransportGrpcClient client;
+  private final TransportConfig cfg;
+  private final int peer;
+  private final ArrayDeque<Envelope> buffered = new ArrayDeque<>();
+  private WriteStream<Envelope> stream;
+  private boolean connecting;
+  private boolean closed;
+  private long backoffMillis;
+  private long timer = -1;
+  long dropped;
+  long connects;
+
+  PeerChannel(Vertx vertx, PaxosTransportGrpcClient client, TransportConfig cfg, int peer) {
+    this.vertx = vertx;
+    this.client = client;
+    this.cfg = cfg;
+    this.peer = peer;
+    this.backoffMillis = cfg.backoffMin().toMillis();
+  }
+
+  void send(Envelope e) {
+    if (closed) {
+      return;
+    }
+    if (stream != null && buffered.isEmpty() && !stream.writeQueueFull()) {
+      stream.write(e);
+      return;
+    }
+    if (buffered.size() >= MAX_BUFFERED) {
+      dropped++;
+      return;
+    }
+    buffered.add(e);
+    if (stream == null) {
+      connect();
+    }
+  }
+
+  boolean connected() {
+    return stream != null;
+  }
+
+  void close() {
+    closed = true;
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+    }
+    if (stream != null) {
+      stream.end();
+      stream = null;
+    }
+    buffered.clear();
+  }
+
+  private void connect() {
+    if (connecting || closed || timer >= 0) {
+      return;
+    }
+    connecting = true;
+    client.messages((ws, err) -> {
+      connecting = false;
+      if (err != null) {
+        retryLater(err);
+        return;
+      }
+      if (closed) {
+        ws.end();
+        return;
+      }
+      connects++;
+      stream = ws;
+      backoffMillis = cfg.backoffMin().toMillis();
+      ws.drainHandler(v -> flush());
+      flush();
+    }).onComplete((ack, err) -> {
+      // The peer ended or broke the stream: it restarted, closed, or rejected us.
+      if (stream != null) {
+        stream = null;
+        retryLater(err != null ? err : new IllegalStateException("peer ended the stream"));
+      }
+    });
+  }
+
+  private void flush() {
+    while (stream != null && !buffered.isEmpty() && !stream.writeQueueFull()) {
+      stream.write(buffered.poll());
+    }
+  }
+
+  private void retryLater(Throwable cause) {
+    if (closed) {
+      return;
+    }
+    long delay = backoffMillis + ThreadLocalRandom.current().nextLong(backoffMillis / 2 + 1);
+    LOG.debug("link {} -> {} down ({}); retrying in {} ms", cfg.nodeId(), peer, cause.toString(), delay);
+    backoffMillis = Math.min(backoffMillis * 2, cfg.backoffMax().toMillis());
+    timer = vertx.setTimer(delay, id -> {
+      timer = -1;
+      if (!buffered.isEmpty()) {
+        connect();
+      }
+    });
+  }
+}

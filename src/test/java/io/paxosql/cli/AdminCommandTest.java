@@ -1,0 +1,145 @@
+package io.paxosql.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.paxosql.node.admin.AdminException;
+import io.paxosql.node.admin.AdminServer;
+import io.paxosql.node.admin.ClusterAdmin;
+import io.paxosql.testing.FreePorts;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The admin CLI against a real admin HTTP server whose cluster behind it is a small fake. */
+class AdminCommandTest {
+  private Vertx vertx;
+  private AdminServer server;
+  private int port;
+  private final List<List<String>> inits = new ArrayList<>();
+
+  private final ClusterAdmin fake = new ClusterAdmin() {
+    @Override
+    public Future<JsonObject> status() {
+      return Future.succeededFuture(new JsonObject().put("master", 2).put("epoch", 7)
+          .put("members", new JsonArray().add(new JsonObject().put("id", 1).put("role", "follower"))
+              .add(new JsonObject().put("id", 2).put("role", "master"))));
+    }
+
+    @Override
+    public Future<JsonObject> members() {
+      return Future.succeededFuture(new JsonObject().put("members", new JsonArray().add("127.0.0.1:6413")));
+    }
+
+    @Override
+    public Future<JsonObject> init(List<String> members) {
+      if (!inits.isEmpty()) {
+        return Future.failedFuture(new AdminException("already-initialised", 409,
+            "cluster demo is already initialised with members " + inits.get(0), "nothing to do"));
+      }
+      inits.add(members);
+      return Future.succeededFuture(new JsonObject().put("initialised", true));
+    }
+
+    @Override
+    public Future<JsonObject> stepDown() {
+      throw new IllegalStateException("boom");
+    }
+  };
+
+  @BeforeEach
+  void start() throws Exception {
+    vertx = Vertx.vertx();
+    server = new AdminServer(vertx, fake);
+    port = server.listen("127.0.0.1", FreePorts.next()).await(10, TimeUnit.SECONDS);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    vertx.close().await(10, TimeUnit.SECONDS);
+  }
+
+  private record Run(int code, String out, String err) {}
+
+  private Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void statusPrintsForPeopleAndForScripts() {
+    Run human = run("admin", "--node", "127.0.0.1:" + port, "status");
+    assertEquals(0, human.code(), human.err());
+    assertTrue(human.out().contains("master: 2"), human.out());
+    assertTrue(human.out().contains("  - id: 1"), human.out());
+    Run json = run("admin", "--node", "127.0.0.1:" + port, "--json", "status");
+    assertEquals(7, new JsonObject(json.out()).getInteger("epoch"));
+  }
+
+  @Test
+  void initTwiceIsRefusedWithAReasonAndExitOne() {
+    String members = "127.0.0.1:6413,127.0.0.1:6423,127.0.0.1:6433";
+    assertEquals(0, run("admin", "--node", "127.0.0.1:" + port, "init", "--members", members).code());
+    assertEquals(List.of(List.of("127.0.0.1:6413", "127.0.0.1:6423", "127.0.0.1:6433")), inits);
+    Run again = run("admin", "--node", "127.0.0.1:" + port, "init", "--members", members);
+    assertEquals(AdminCommand.EXIT_REFUSED, again.code());
+    assertTrue(again.err().contains("error (already-initialised): cluster demo is already initialised"), again.err());
+    assertTrue(again.err().contains("what to do: nothing to do"), again.err());
+  }
+
+  @Test
+  void badMemberListIsAUsageError() {
+    Run r = run("admin", "--node", "127.0.0.1:" + port, "init", "--members", "127.0.0.1:6413,nohostport");
+    assertEquals(Main.EXIT_USAGE, r.code());
+    assertTrue(r.err().contains("--members: 'nohostport' is not HOST:PORT"), r.err());
+    assertTrue(inits.isEmpty());
+  }
+
+  @Test
+  void unreachableNodeIsNamedAndExitsThree() {
+    int closed = FreePorts.next();
+    Run r = run("admin", "--node", "127.0.0.1:" + closed, "status");
+    assertEquals(AdminCommand.EXIT_UNREACHABLE, r.code());
+    assertTrue(r.err().contains("cannot reach node 127.0.0.1:" + closed + ": connection refused"), r.err());
+    Run bad = run("admin", "--node", "127.0.0.1:99999", "status");
+    assertEquals(Main.EXIT_USAGE, bad.code());
+    assertTrue(bad.err().contains("port 99999 is not in 1..65535"), bad.err());
+  }
+
+  @Test
+  void aFailingBackendAnswersAnInternalErrorNotASilentClose() {
+    Run r = run("admin", "--node", "127.0.0.1:" + port, "step-down");
+    assertEquals(AdminCommand.EXIT_REFUSED, r.code());
+    assertTrue(r.err().contains("error (internal): boom"), r.err());
+  }
+
+  @Test
+  void malformedInitBodiesAndUnknownPathsGetJsonErrors() throws Exception {
+    var client = java.net.http.HttpClient.newHttpClient();
+    var resp = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/init"))
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{not json")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertEquals(400, resp.statusCode());
+    assertEquals("bad-request", new JsonObject(resp.body()).getString("error"));
+    resp = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/init"))
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"members\": [1, 2]}")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertEquals(400, resp.statusCode());
+    assertTrue(new JsonObject(resp.body()).getString("message").contains("is not a \"host:port\" string"));
+    resp = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/nope")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertEquals(404, resp.statusCode());
+    assertEquals("not-found", new JsonObject(resp.body()).getString("error"));
+  }
+}

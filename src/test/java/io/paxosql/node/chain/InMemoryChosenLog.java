@@ -1,0 +1,78 @@
+package io.paxosql.node.chain;
+
+import io.vertx.core.Future;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/** A single-process stand-in for the Paxos log: every proposal is chosen at once, in call order. */
+final class InMemoryChosenLog implements ChosenLog {
+  private final List<ChosenEntry> entries = new ArrayList<>();
+  private final List<Consumer<ChosenEntry>> followers = new ArrayList<>();
+  private long instance = (1L << 32) - 3;
+  /** When set, proposals are chosen only on {@link #release()}: stands for Paxos latency. */
+  private boolean holding;
+  private final List<byte[]> held = new ArrayList<>();
+
+  void hold() {
+    holding = true;
+  }
+
+  void release() {
+    holding = false;
+    List<byte[]> now = new ArrayList<>(held);
+    held.clear();
+    now.forEach(this::choose);
+  }
+
+  /** Chooses the held proposals in the reverse of their proposal order. */
+  void releaseReversed() {
+    holding = false;
+    List<byte[]> now = new ArrayList<>(held);
+    held.clear();
+    java.util.Collections.reverse(now);
+    now.forEach(this::choose);
+  }
+
+  List<ChosenEntry> entries() {
+    return entries;
+  }
+
+  @Override
+  public Future<LogPosition> propose(byte[] bytes) {
+    if (holding) {
+      held.add(bytes);
+      return Future.succeededFuture(null);
+    }
+    return Future.succeededFuture(choose(bytes));
+  }
+
+  private LogPosition choose(byte[] bytes) {
+    ChosenEntry e = new ChosenEntry(new LogPosition(instance++, 0), bytes);
+    entries.add(e);
+    new ArrayList<>(followers).forEach(f -> f.accept(e));
+    return e.position();
+  }
+
+  @Override
+  public AutoCloseable follow(LogPosition from, Consumer<ChosenEntry> listener) {
+    for (ChosenEntry e : new ArrayList<>(entries)) {
+      if (e.position().compareTo(from) >= 0) {
+        listener.accept(e);
+      }
+    }
+    followers.add(listener);
+    return () -> followers.remove(listener);
+  }
+
+  @Override
+  public Future<List<ChosenEntry>> read(LogPosition from, int max) {
+    List<ChosenEntry> out = new ArrayList<>();
+    for (ChosenEntry e : entries) {
+      if (e.position().compareTo(from) >= 0 && out.size() < max) {
+        out.add(e);
+      }
+    }
+    return Future.succeededFuture(out);
+  }
+}

@@ -1,0 +1,112 @@
+package io.paxosql.node.mariadb;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.paxosql.testing.MariaDbServers;
+import io.paxosql.testing.Sql;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Role SQL against real servers: health, GTID positions, read_only, semi-sync, following a master. */
+class MariaDbControlIntegrationTest {
+  @RegisterExtension final MariaDbServers servers = new MariaDbServers();
+  private Vertx vertx;
+
+  @BeforeEach
+  void vertx() {
+    vertx = Vertx.vertx();
+  }
+
+  @AfterEach
+  void closeVertx() throws Exception {
+    vertx.close().await(30, TimeUnit.SECONDS);
+  }
+
+  private MariaDbControl control(MariaDbServer s) {
+    return new MariaDbControl(vertx, "127.0.0.1", s.port(), "root", "");
+  }
+
+  private static <T> T await(Future<T> f) throws Exception {
+    return f.await(90, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void followerFollowsByGtidAndReportsItsReplica() throws Exception {
+    MariaDbServer a = servers.start("ctl-a");
+    MariaDbServer b = servers.start("ctl-b");
+    MariaDbControl ca = control(a);
+    MariaDbControl cb = control(b);
+
+    await(ca.ensureLocalUser("repl", "127.0.0.1", "pa'ss\\word", "REPLICATION SLAVE, BINLOG MONITOR"));
+    assertEquals("", await(ca.gtidBinlogPos()), "a local account leaves no GTID behind");
+
+    await(cb.setReadOnly(true));
+    assertTrue(await(cb.readOnly()));
+    await(cb.follow("127.0.0.1", a.port(), "repl", "pa'ss\\word"));
+    try (Connection c = Sql.root(a)) {
+      Sql.exec(c, "CREATE DATABASE d");
+      Sql.exec(c, "CREATE TABLE d.t (k INT PRIMARY KEY)");
+      Sql.exec(c, "INSERT INTO d.t VALUES (1)");
+    }
+    String pos = await(ca.gtidBinlogPos());
+    assertTrue(await(cb.waitForGtid(pos, Duration.ofSeconds(60))), "replica reached " + pos);
+    assertEquals(pos, await(cb.gtidSlavePos()));
+    MariaDbControl.ReplicaStatus st = await(cb.replicaStatus()).orElseThrow();
+    assertTrue(st.ioRunning() && st.sqlRunning(), st.toString());
+    assertEquals("", st.lastSqlError());
+
+    String ahead = pos.substring(0, pos.lastIndexOf('-') + 1) + "999";
+    assertFalse(await(cb.waitForGtid(ahead, Duration.ofMillis(300))), "times out on a GTID never written");
+    assertThrows(IllegalArgumentException.class, () -> await(cb.waitForGtid("0-1-1'; DROP", Duration.ofSeconds(1))));
+
+    await(cb.stopReplica());
+    assertTrue(await(cb.replicaStatus()).isEmpty());
+    ca.close();
+    cb.close();
+  }
+
+  @Test
+  void semiSyncMasterSettingsNeverFallBackQuickly() throws Exception {
+    MariaDbServer a = servers.start("ctl-semi");
+    MariaDbControl ca = control(a);
+    await(ca.enableSemiSyncMaster());
+    try (Connection c = Sql.root(a)) {
+      assertEquals(1, Sql.queryLong(c, "SELECT @@rpl_semi_sync_master_enabled"));
+      assertEquals("AFTER_SYNC", Sql.queryString(c, "SELECT @@rpl_semi_sync_master_wait_point"));
+      assertEquals(MariaDbControl.SEMI_SYNC_TIMEOUT_MS, Sql.queryLong(c, "SELECT @@rpl_semi_sync_master_timeout"));
+    }
+    await(ca.disableSemiSyncMaster());
+    ca.close();
+  }
+
+  @Test
+  void probeTellsDownAndHungApart() throws Exception {
+    MariaDbServer a = servers.start("ctl-probe");
+    MariaDbControl ca = control(a);
+    await(ca.probe(Duration.ofSeconds(5)));
+
+    long pid = a.pid().orElseThrow();
+    new ProcessBuilder("kill", "-STOP", Long.toString(pid)).start().waitFor();
+    try {
+      Exception hung = assertThrows(Exception.class, () -> await(ca.probe(Duration.ofMillis(500))));
+      assertTrue(hung.getMessage().contains("no answer within 500 ms"), hung.getMessage());
+    } finally {
+      new ProcessBuilder("kill", "-CONT", Long.toString(pid)).start().waitFor();
+    }
+
+    a.kill();
+    Exception down = assertThrows(Exception.class, () -> await(ca.probe(Duration.ofSeconds(5))));
+    assertTrue(down.getMessage().contains("SELECT 1 failed"), down.getMessage());
+    ca.close();
+  }
+}

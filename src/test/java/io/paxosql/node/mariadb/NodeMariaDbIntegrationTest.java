@@ -1,0 +1,113 @@
+package io.paxosql.node.mariadb;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.paxosql.config.NodeConfig;
+import io.paxosql.config.NodeConfigLoader;
+import io.paxosql.testing.FreePorts;
+import io.paxosql.testing.Sql;
+import io.vertx.core.Vertx;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** A node's MariaDB: starts as a read-only follower, and fencing rolls back an unacknowledged commit. */
+class NodeMariaDbIntegrationTest {
+  private Vertx vertx;
+  private Path dir;
+  private NodeMariaDb db;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    vertx = Vertx.vertx();
+    dir = Files.createTempDirectory(Path.of("/tmp"), "pxs-node-");
+    int p = FreePorts.next();
+    String yaml = """
+        clusterId: t
+        nodeId: 1
+        dataDir: %s
+        ports: { rw: %d, ro: %d, paxos: %d, binlog: %d, admin: %d, internal: %d }
+        members: [ { id: 1, host: 127.0.0.1, paxos: %d, internal: %d, admin: %d } ]
+        mariadb: { port: %d }
+        replication: { user: paxosql_repl, password: repl-secret-123 }
+        """.formatted(dir, FreePorts.next(), FreePorts.next(), p, FreePorts.next(), FreePorts.next(),
+        FreePorts.next(), p, FreePorts.next(), FreePorts.next(), FreePorts.next());
+    NodeConfig config = NodeConfigLoader.parse(yaml, "test", dir);
+    db = new NodeMariaDb(vertx, config);
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    db.server().kill();
+    db.close();
+    vertx.close().await(30, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void startsReadOnlyWithALocalReplicationAccountAndNoGtid() throws Exception {
+    db.startAsFollower().await(120, TimeUnit.SECONDS);
+    assertTrue(db.control().readOnly().await(10, TimeUnit.SECONDS));
+    assertEquals("", db.control().gtidBinlogPos().await(10, TimeUnit.SECONDS), "no local GTID may exist");
+    try (Connection c = Sql.connect(db.server().port(), "paxosql_repl", "repl-secret-123")) {
+      assertEquals("1", Sql.queryString(c, "SELECT 1"));
+    }
+    try (Connection c = Sql.root(db.server())) {
+      assertEquals(4, Sql.queryLong(c, "SELECT @@slave_parallel_threads"));
+      assertEquals("optimistic", Sql.queryString(c, "SELECT @@slave_parallel_mode"));
+    }
+    // A second start of the same node (its JVM died, MariaDB kept running) kills the leftover first.
+    NodeMariaDb again = new NodeMariaDb(vertx, db.config());
+    again.startAsFollower().await(120, TimeUnit.SECONDS);
+    assertTrue(again.isRunning());
+    again.server().kill();
+    again.close();
+  }
+
+  /** The seed's phantom read: a commit waiting for its ACK must never become visible after fencing. */
+  @Test
+  void fencingRollsBackACommitThatWaitsForItsAck() throws Exception {
+    db.startAsFollower().await(120, TimeUnit.SECONDS);
+    try (Connection c = Sql.root(db.server())) {
+      Sql.exec(c, "CREATE DATABASE d");
+      Sql.exec(c, "CREATE TABLE d.t (k INT PRIMARY KEY)");
+      Sql.exec(c, "INSERT INTO d.t VALUES (1)");
+    }
+    String before = db.control().gtidBinlogPos().await(10, TimeUnit.SECONDS);
+    db.control().enableSemiSyncMaster().await(10, TimeUnit.SECONDS);
+    db.control().setReadOnly(false).await(10, TimeUnit.SECONDS);
+
+    Connection writer = Sql.root(db.server());
+    CompletableFuture<Void> commit = CompletableFuture.runAsync(() -> {
+      try {
+        Sql.exec(writer, "INSERT INTO d.t VALUES (2)");
+      } catch (SQLException e) {
+        throw new RuntimeException(e);
+      }
+    });
+    try (Connection c = Sql.root(db.server())) {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (!before.equals("") && Sql.queryString(c, "SELECT @@gtid_binlog_pos").equals(before)) {
+        assertTrue(System.nanoTime() < deadline, "the commit never reached the binlog");
+        Thread.sleep(20);
+      }
+      assertEquals(1, Sql.queryLong(c, "SELECT COUNT(*) FROM d.t"), "the waiting row is invisible");
+    }
+
+    db.fence().await(120, TimeUnit.SECONDS);
+    assertThrows(Exception.class, () -> commit.get(30, TimeUnit.SECONDS), "the client lost its connection");
+    writer.close();
+    try (Connection c = Sql.root(db.server())) {
+      assertEquals(1, Sql.queryLong(c, "SELECT COUNT(*) FROM d.t"), "the unacknowledged row is gone");
+      assertEquals(before, Sql.queryString(c, "SELECT @@gtid_binlog_pos"), "and truncated from the binlog");
+      assertEquals(1, Sql.queryLong(c, "SELECT @@read_only"));
+    }
+  }
+}

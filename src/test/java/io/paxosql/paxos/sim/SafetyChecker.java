@@ -1,0 +1,108 @@
+package io.paxosql.paxos.sim;
+
+import io.paxosql.paxos.Describe;
+import io.paxosql.paxos.Entry;
+import io.paxosql.paxos.Value;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Cluster-wide invariants, fed by the simulator as nodes apply values and as time passes. Each check
+ * throws {@link SafetyViolation} naming what broke.
+ */
+final class SafetyChecker {
+
+    static final class SafetyViolation extends RuntimeException {
+        SafetyViolation(String msg) {
+            super(msg);
+        }
+    }
+
+    /** The one sequence every node's chosen values must be a prefix of. */
+    private final TreeMap<Long, Value> log = new TreeMap<>();
+    private final Map<Long, Long> instanceOfProposal = new HashMap<>();
+    private final Map<Long, Long> ackedToProposer = new HashMap<>();
+    private final Set<Long> dropped = new HashSet<>();
+
+    /** Node {@code node} applies {@code v} at {@code instance}; it must be next in its own sequence. */
+    void applied(int node, long expectedNext, long instance, Value v) {
+        if (instance != expectedNext) {
+            throw new SafetyViolation("node " + node + " applied instance " + instance + " but its log ends before "
+                    + expectedNext + ": chosen values must come in order without gaps");
+        }
+        agree(node, instance, v);
+        if (v.epoch().node() == node) {
+            for (Entry e : v.entries()) {
+                ackedToProposer.put(e.proposalId(), instance);
+            }
+        }
+    }
+
+    /** A value a node holds durably as chosen (also ones it never applied before a crash). */
+    void agree(int node, long instance, Value v) {
+        Value prev = log.putIfAbsent(instance, v);
+        if (prev != null && !prev.equals(v)) {
+            throw new SafetyViolation("two values chosen at instance " + instance + ": " + Describe.value(prev)
+                    + " and, at node " + node + ", " + Describe.value(v));
+        }
+        if (prev == null) {
+            for (Entry e : v.entries()) {
+                Long other = instanceOfProposal.putIfAbsent(e.proposalId(), instance);
+                if (other != null && other != instance) {
+                    throw new SafetyViolation("proposal " + e.proposalId() + " chosen twice, at " + other + " and " + instance);
+                }
+                if (dropped.contains(e.proposalId())) {
+                    throw new SafetyViolation("proposal " + e.proposalId() + " was reported dropped but is chosen at " + instance);
+                }
+            }
+        }
+    }
+
+    void dropped(List<Long> ids) {
+        for (long id : ids) {
+            if (instanceOfProposal.containsKey(id)) {
+                throw new SafetyViolation("proposal " + id + " reported dropped but chosen at " + instanceOfProposal.get(id));
+            }
+            dropped.add(id);
+        }
+    }
+
+    /** After a restart: nothing the node applied may be missing from what it restored. */
+    void restarted(int node, long appliedBelow, long restoredFirstUnchosen) {
+        if (restoredFirstUnchosen < appliedBelow) {
+            throw new SafetyViolation("node " + node + " applied up to " + (appliedBelow - 1) + " but restarted with only "
+                    + (restoredFirstUnchosen - 1) + " durable: a chosen value was lost across the crash");
+        }
+    }
+
+    void leaseHolders(List<Integer> holders, long time) {
+        if (holders.size() > 1) {
+            throw new SafetyViolation("nodes " + holders + " all believe they hold the lease at time " + time);
+        }
+    }
+
+    /** Every proposal a proposer saw chosen is in the final log where it saw it. */
+    void finalCheck() {
+        for (Map.Entry<Long, Long> e : ackedToProposer.entrySet()) {
+            Value v = log.get(e.getValue());
+            boolean present = v != null && v.entries().stream().anyMatch(x -> x.proposalId() == e.getKey());
+            if (!present) {
+                throw new SafetyViolation("proposal " + e.getKey() + " was reported chosen at " + e.getValue()
+                        + " but the final log does not hold it there");
+            }
+        }
+    }
+
+    boolean isChosen(long proposalId) {
+        return instanceOfProposal.containsKey(proposalId);
+    }
+
+    int size() {
+        return log.size();
+    }
+}

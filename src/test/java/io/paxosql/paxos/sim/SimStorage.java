@@ -1,0 +1,54 @@
+package io.paxosql.paxos.sim;
+
+import io.paxosql.paxos.Durable;
+import io.paxosql.paxos.MemoryStore;
+import io.paxosql.paxos.PersistentState;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/** A disk whose writes reach stable storage only at sync; a crash keeps a random prefix of the rest. */
+final class SimStorage {
+
+    private final MemoryStore durable;
+    private final List<Durable> unsynced = new ArrayList<>();
+
+    SimStorage(long firstInstance) {
+        durable = new MemoryStore(firstInstance);
+    }
+
+    void write(List<Durable> records) {
+        unsynced.addAll(records);
+    }
+
+    void sync() {
+        unsynced.forEach(durable::write);
+        unsynced.clear();
+    }
+
+    /** Power loss: the disk may have written some of the pending records, in order, before dying. */
+    void crash(SplittableRandom rnd) {
+        int kept = unsynced.isEmpty() ? 0 : rnd.nextInt(unsynced.size() + 1);
+        for (int i = 0; i < kept; i++) {
+            durable.write(unsynced.get(i));
+        }
+        unsynced.clear();
+    }
+
+    void compact(long below) {
+        durable.compact(below);
+    }
+
+    long firstUnchosen() {
+        return durable.firstUnchosen();
+    }
+
+    io.paxosql.paxos.Value chosen(long instance) {
+        return durable.chosen(instance);
+    }
+
+    PersistentState state() {
+        return durable.state();
+    }
+}

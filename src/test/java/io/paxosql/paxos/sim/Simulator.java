@@ -1,0 +1,487 @@
+package io.paxosql.paxos.sim;
+
+import io.paxosql.paxos.ChosenValue;
+import io.paxosql.paxos.Describe;
+import io.paxosql.paxos.Entry;
+import io.paxosql.paxos.Message;
+import io.paxosql.paxos.PaxosConfig;
+import io.paxosql.paxos.PaxosNode;
+import io.paxosql.paxos.Ready;
+import io.paxosql.paxos.Role;
+import io.paxosql.paxos.Value;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.SortedSet;
+import java.util.SplittableRandom;
+import java.util.TreeSet;
+
+/**
+ * One seeded run: a fault phase (loss, duplication, delay, partitions, crashes with torn writes, restarts,
+ * campaign toggles, membership changes, compaction) then a liveness phase (faults off, everyone up and
+ * connected) in which a leader must get a fresh proposal chosen everywhere within a tick budget.
+ * Everything random comes from the seed, so a seed replays the same run.
+ */
+public final class Simulator {
+
+    private static final long PERIOD = 100;
+    /** -Dpaxosql.sim.verbose=true prints every event of the run (use with one seed). */
+    private static final boolean VERBOSE = Boolean.getBoolean("paxosql.sim.verbose");
+    private static final long[] LOG_STARTS = {0, (1L << 31) - 3, (1L << 32) - 3, (1L << 62) - 3};
+
+    private enum Kind { TICK, DELIVER, SYNC, CRASH, RESTART }
+
+    private record Event(long time, long seq, Kind kind, int node, long gen, Message msg) { }
+
+    private final class SimNode {
+        final int id;
+        final PaxosConfig cfg;
+        final SimStorage storage;
+        PaxosNode core;
+        boolean up = true;
+        long gen;
+        boolean syncing;
+        List<ChosenValue> toApply = List.of();
+        long appliedBelow;
+        long maxAppliedId = -1;
+        long grid;
+        long tickGen;
+        double rate;
+        io.paxosql.paxos.Ballot lastLed;
+
+        SimNode(int id, PaxosConfig cfg) {
+            this.id = id;
+            this.cfg = cfg;
+            this.storage = new SimStorage(cfg.firstInstance());
+            this.core = PaxosNode.fresh(cfg);
+            this.appliedBelow = cfg.firstInstance();
+        }
+    }
+
+    private final long seed;
+    private final SplittableRandom rnd;
+    private final SimClock clock;
+    private final SimNetwork net;
+    private final SafetyChecker checker = new SafetyChecker();
+    private final PriorityQueue<Event> events = new PriorityQueue<>((a, b) ->
+            a.time != b.time ? Long.compare(a.time, b.time) : Long.compare(a.seq, b.seq));
+    private final List<SimNode> nodes = new ArrayList<>();
+    private final List<Integer> ids = new ArrayList<>();
+    private record Trace(long time, Object what) { }
+
+    private final ArrayDeque<Trace> trace = new ArrayDeque<>();
+    private final String params;
+    private long seq;
+    private long now;
+    private long nextProposal = 1;
+    private boolean faults = true;
+    private long elections;
+
+    private final long faultTicks;
+    private final long livenessTicks;
+    private final double crashRate;
+    private final double partitionRate;
+    private final double toggleRate;
+    private final double memberRate;
+    private final double proposeRate;
+    /** Clocks beyond the skew bound: the lease check is off, the log checks are not. */
+    private final boolean chaos;
+
+    public Simulator(long seed, int nodeCount, long faultTicks, long livenessTicks) {
+        this.seed = seed;
+        this.rnd = new SplittableRandom(seed);
+        this.faultTicks = faultTicks;
+        this.livenessTicks = livenessTicks;
+        long skew = rnd.nextLong(0, PERIOD * 2 / 5 + 1);
+        this.clock = new SimClock(rnd.split(), PERIOD, skew);
+        int lease = rnd.nextInt(8, 21);
+        int renew = rnd.nextInt(1, lease / 3 + 1);
+        this.chaos = rnd.nextInt(4) == 0;
+        int margin = chaos ? 0 : SimClock.marginFor(PERIOD, skew) + rnd.nextInt(0, 2);
+        long first = LOG_STARTS[rnd.nextInt(LOG_STARTS.length)];
+        int alpha = rnd.nextInt(1, 9);
+        int batch = rnd.nextInt(64, 513);
+        int catchUp = rnd.nextInt(1, 21);
+        int election = chaos ? 1 : rnd.nextInt(2, 9);
+        int retransmit = rnd.nextInt(1, 4);
+        this.net = new SimNetwork(rnd.split(), rnd.nextDouble() * 0.3, rnd.nextDouble() * 0.1,
+                rnd.nextInt(10) == 0 ? PERIOD * 10 : 1 + rnd.nextLong(PERIOD * 3));
+        net.straggleRate = rnd.nextDouble() * 0.03;
+        net.straggleDelay = PERIOD * 40;
+        this.crashRate = rnd.nextDouble() * 0.04;
+        this.partitionRate = rnd.nextDouble() * 0.03;
+        this.toggleRate = rnd.nextDouble() * 0.04;
+        this.memberRate = rnd.nextInt(3) == 0 ? rnd.nextDouble() * 0.02 : 0;
+        this.proposeRate = 0.1 + rnd.nextDouble() * 0.6;
+        TreeSet<Integer> members = new TreeSet<>();
+        for (int i = 1; i <= nodeCount; i++) {
+            members.add(i);
+            ids.add(i);
+        }
+        for (int i = 1; i <= nodeCount; i++) {
+            PaxosConfig c = new PaxosConfig(42, i, members, first, lease, margin, renew, election, retransmit,
+                    alpha, batch, 64, catchUp);
+            SimNode n = new SimNode(i, c);
+            n.core.setCampaignAllowed(rnd.nextInt(5) != 0);
+            n.rate = chaos ? 0.5 + rnd.nextDouble() : 1.0;
+            nodes.add(n);
+            schedule(tickTime(n), Kind.TICK, i, 0, null);
+        }
+        params = "seed=" + seed + " nodes=" + nodeCount + " first=" + first + " skew=" + skew + " lease=" + lease
+                + " margin=" + margin + " renew=" + renew + " election=" + election + " retransmit=" + retransmit
+                + " alpha=" + alpha + " batch=" + batch + " catchUp=" + catchUp + " drop=" + fmt(net.dropRate)
+                + " dup=" + fmt(net.duplicateRate) + " maxDelay=" + net.maxDelay + " crash=" + fmt(crashRate)
+                + " partition=" + fmt(partitionRate) + " member=" + fmt(memberRate) + " chaos=" + chaos
+                + " straggle=" + fmt(net.straggleRate);
+    }
+
+    /** Runs to the end; throws AssertionError with the seed, parameters and recent events on any failure. */
+    public void run() {
+        try {
+            runPhases();
+        } catch (RuntimeException | AssertionError e) {
+            throw new AssertionError("simulation failed: " + e.getMessage() + "\n  replay: " + params
+                    + "\n  last events:" + traceText(), e);
+        }
+    }
+
+    private void runPhases() {
+        long faultEnd = faultTicks * PERIOD;
+        while (now < faultEnd) {
+            step();
+        }
+        faults = false;
+        net.heal();
+        net.dropRate = 0;
+        net.duplicateRate = 0;
+        net.maxDelay = Math.min(net.maxDelay, PERIOD);
+        note("faults off");
+        for (SimNode n : nodes) {
+            n.tickGen++;
+            n.grid = now / PERIOD; // back on the common grid
+            schedule(tickTime(n), Kind.TICK, n.id, n.tickGen, null);
+            if (!n.up) {
+                restart(n);
+            }
+            n.core.setCampaignAllowed(true);
+        }
+        long firstLive = nextProposal;
+        long deadline = now + livenessTicks * PERIOD;
+        while (!converged(firstLive)) {
+            if (now > deadline) {
+                throw new AssertionError("liveness: no leader got proposal " + firstLive + " or later chosen on every "
+                        + "member within " + livenessTicks + " ticks after faults stopped; " + describeNodes());
+            }
+            step();
+        }
+        checker.finalCheck();
+    }
+
+    private boolean converged(long firstLive) {
+        SimNode leader = null;
+        for (SimNode n : nodes) {
+            if (n.core.holdsLease()) {
+                leader = n;
+            }
+        }
+        if (leader == null) {
+            return false;
+        }
+        SortedSet<Integer> members = leader.core.membersAt(leader.core.firstUnchosen());
+        for (SimNode n : nodes) {
+            if (members.contains(n.id) && n.maxAppliedId < firstLive) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void step() {
+        Event e = events.poll();
+        now = e.time;
+        SimNode n = e.node > 0 ? nodes.get(e.node - 1) : null;
+        switch (e.kind) {
+            case TICK -> {
+                if (e.gen != n.tickGen) {
+                    return; // a tick of the chaotic clock, superseded when chaos ended
+                }
+                schedule(tickTime(n), Kind.TICK, n.id, n.tickGen, null);
+                if (n.up) {
+                    n.core.tick();
+                }
+                if (e.node == 1) {
+                    clusterTick();
+                }
+            }
+            case DELIVER -> {
+                if (n.up) {
+                    trace(e.msg);
+                    n.core.step(e.msg);
+                }
+            }
+            case SYNC -> {
+                if (n.up && n.gen == e.gen) {
+                    sync(n);
+                }
+            }
+            case CRASH -> {
+                if (n.up && n.gen == e.gen) {
+                    crash(n);
+                }
+            }
+            case RESTART -> {
+                if (!n.up) {
+                    restart(n);
+                }
+            }
+        }
+        for (SimNode x : nodes) {
+            pump(x);
+        }
+        List<Integer> holders = new ArrayList<>(1);
+        for (SimNode x : nodes) {
+            if (x.up && x.core.holdsLease()) {
+                holders.add(x.id);
+            }
+        }
+        if (!chaos) {
+            checker.leaseHolders(holders, now);
+        }
+    }
+
+    /** Once per tick of node 1: the random faults and client activity of this moment. */
+    private void clusterTick() {
+        if (rnd.nextDouble() < proposeRate) {
+            propose(faults && rnd.nextInt(3) == 0 ? nodes.get(rnd.nextInt(nodes.size())) : leaderOrRandom());
+        }
+        if (!faults) {
+            return;
+        }
+        if (rnd.nextDouble() < crashRate) {
+            crash(nodes.get(rnd.nextInt(nodes.size())));
+        }
+        if (rnd.nextDouble() < partitionRate) {
+            int k = rnd.nextInt(4);
+            note(k == 0 ? net.partition(ids, false) : k == 1 ? net.partition(ids, true)
+                    : k == 2 ? net.cutLinks(ids) : healed());
+        }
+        if (rnd.nextDouble() < toggleRate) {
+            SimNode x = nodes.get(rnd.nextInt(nodes.size()));
+            boolean allow = rnd.nextInt(3) != 0;
+            x.core.setCampaignAllowed(allow);
+            note("node " + x.id + " campaign " + (allow ? "on" : "off"));
+        }
+        if (rnd.nextDouble() < memberRate) {
+            changeMembers();
+        }
+        if (rnd.nextDouble() < 0.02) {
+            compact(nodes.get(rnd.nextInt(nodes.size())));
+        }
+    }
+
+    private String healed() {
+        net.heal();
+        return "heal";
+    }
+
+    private SimNode leaderOrRandom() {
+        for (SimNode n : nodes) {
+            if (n.up && n.core.status().role() == Role.LEADER) {
+                return n;
+            }
+        }
+        return nodes.get(rnd.nextInt(nodes.size()));
+    }
+
+    private void propose(SimNode n) {
+        if (!n.up) {
+            return;
+        }
+        int count = 1 + rnd.nextInt(3);
+        for (int i = 0; i < count; i++) {
+            byte[] b = new byte[1 + rnd.nextInt(40)];
+            rnd.nextBytes(b);
+            long id = nextProposal;
+            if (n.core.propose(id, b).queuedOk()) {
+                nextProposal++;
+                trace("node " + n.id + " queued proposal " + id);
+            }
+        }
+    }
+
+    private void changeMembers() {
+        SimNode leader = leaderOrRandom();
+        if (!leader.up || leader.core.status().role() != Role.LEADER) {
+            return;
+        }
+        SortedSet<Integer> members = leader.core.membersAt(Long.MAX_VALUE);
+        long id = nextProposal++;
+        Entry change;
+        if (members.size() > 3 && rnd.nextBoolean() || members.size() == ids.size()) {
+            List<Integer> m = new ArrayList<>(members);
+            change = new Entry.RemoveMember(id, m.get(rnd.nextInt(m.size())));
+        } else {
+            List<Integer> out = new ArrayList<>(ids);
+            out.removeAll(members);
+            change = new Entry.AddMember(id, out.get(rnd.nextInt(out.size())));
+        }
+        note("node " + leader.id + " proposes " + Describe.entry(change) + " -> " + leader.core.proposeMembership(change).outcome());
+    }
+
+    /** Drops retained values every node already holds durably, so no one ever needs a snapshot here. */
+    private void compact(SimNode n) {
+        if (!n.up) {
+            return;
+        }
+        long safe = Long.MAX_VALUE;
+        for (SimNode x : nodes) {
+            safe = Math.min(safe, x.storage.firstUnchosen());
+        }
+        long below = Math.min(safe, n.core.firstUnchosen()) - 1;
+        if (below > n.core.firstRetained()) {
+            n.core.compact(below);
+            n.storage.compact(below);
+            note("node " + n.id + " compacts below " + below);
+        }
+    }
+
+    private void pump(SimNode n) {
+        if (!n.up || n.syncing || !n.core.hasReady()) {
+            return;
+        }
+        Ready r = n.core.ready();
+        n.storage.write(r.persist());
+        for (Message m : r.send()) {
+            send(m);
+        }
+        checker.dropped(r.dropped());
+        if (r.status() != null && r.status().role() == Role.LEADER && !r.status().ballot().equals(n.lastLed)) {
+            n.lastLed = r.status().ballot();
+            elections++;
+        }
+        if (r.status() != null) {
+            trace("node " + n.id + " status " + Describe.status(r.status()));
+        }
+        n.toApply = r.chosen();
+        n.syncing = true;
+        long syncAt = now + rnd.nextLong(0, PERIOD * 2);
+        schedule(syncAt, Kind.SYNC, n.id, n.gen, null);
+        if (faults && !r.persist().isEmpty() && rnd.nextDouble() < crashRate) {
+            // Power fails while the writes are on their way to the disk.
+            schedule(now + rnd.nextLong(0, syncAt - now + 1), Kind.CRASH, n.id, n.gen, null);
+        }
+    }
+
+    private void sync(SimNode n) {
+        n.storage.sync();
+        for (ChosenValue c : n.toApply) {
+            checker.applied(n.id, n.appliedBelow, c.instance(), c.value());
+            n.appliedBelow = c.instance() + 1;
+            for (Entry e : c.value().entries()) {
+                n.maxAppliedId = Math.max(n.maxAppliedId, e.proposalId());
+            }
+        }
+        n.toApply = List.of();
+        n.syncing = false;
+        for (Message m : n.core.advance()) {
+            send(m);
+        }
+    }
+
+    private void crash(SimNode n) {
+        if (!n.up) {
+            return;
+        }
+        n.up = false;
+        n.gen++;
+        n.syncing = false;
+        n.toApply = List.of();
+        n.storage.crash(rnd);
+        note("node " + n.id + " crashes");
+        schedule(now + PERIOD * rnd.nextLong(1, 60), Kind.RESTART, n.id, 0, null);
+    }
+
+    private void restart(SimNode n) {
+        boolean allowed = n.core.status() != null && rnd.nextInt(5) != 0;
+        n.core = new PaxosNode(n.cfg, n.storage.state());
+        n.core.setCampaignAllowed(allowed || !faults);
+        n.up = true;
+        long restored = n.core.firstUnchosen();
+        checker.restarted(n.id, n.appliedBelow, restored);
+        for (long i = n.appliedBelow; i < restored; i++) {
+            Value v = n.storage.chosen(i);
+            if (v != null) {
+                checker.agree(n.id, i, v);
+            }
+        }
+        n.appliedBelow = Math.max(n.appliedBelow, restored);
+        note("node " + n.id + " restarts at " + restored);
+    }
+
+    private void send(Message m) {
+        for (long d : net.delays(m)) {
+            schedule(now + d, Kind.DELIVER, m.to(), 0, m);
+        }
+    }
+
+    private long tickTime(SimNode n) {
+        ++n.grid;
+        if (chaos && faults) {
+            return Math.max(now + 1, clock.chaoticTickTime(n.grid, n.rate));
+        }
+        return Math.max(now + 1, clock.tickTime(n.grid));
+    }
+
+    private void schedule(long time, Kind kind, int node, long gen, Message msg) {
+        events.add(new Event(time, seq++, kind, node, gen, msg));
+    }
+
+    private void note(String s) {
+        trace("* " + s);
+    }
+
+    /** Kept cheap: the last events are formatted only when a run fails. */
+    private void trace(Object what) {
+        if (VERBOSE) {
+            System.out.println("t=" + now + " " + (what instanceof Message m ? "deliver " + Describe.message(m) : what));
+        }
+        if (trace.size() >= 80) {
+            trace.removeFirst();
+        }
+        trace.addLast(new Trace(now, what));
+    }
+
+    private String traceText() {
+        StringBuilder sb = new StringBuilder();
+        for (Trace t : trace) {
+            Object w = t.what();
+            sb.append("\n    t=").append(t.time()).append(' ')
+                    .append(w instanceof Message m ? "deliver " + Describe.message(m) : w.toString());
+        }
+        return sb.toString();
+    }
+
+    private String describeNodes() {
+        StringBuilder sb = new StringBuilder();
+        for (SimNode n : nodes) {
+            sb.append("\n    node ").append(n.id).append(n.up ? " up " : " down ")
+                    .append(Describe.status(n.core.status())).append(" members=")
+                    .append(n.core.membersAt(n.core.firstUnchosen())).append(" maxApplied=").append(n.maxAppliedId);
+        }
+        return sb.toString();
+    }
+
+    private static String fmt(double d) {
+        return String.format("%.3f", d);
+    }
+
+    public long elections() {
+        return elections;
+    }
+
+    public long chosenCount() {
+        return checker.size();
+    }
+}
