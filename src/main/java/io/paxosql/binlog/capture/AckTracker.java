@@ -29,6 +29,7 @@ public final class AckTracker {
   private final ArrayDeque<Pending> pending = new ArrayDeque<>();
   private long nextTicket;
   private GtidState confirmedState;
+  private BinlogPosition confirmedPosition;
 
   public AckTracker(GtidState start) {
     this.confirmedState = start;
@@ -56,6 +57,7 @@ public final class AckTracker {
     while (!pending.isEmpty() && pending.peekFirst().confirmed) {
       Pending p = pending.removeFirst();
       confirmedState = confirmedState.with(p.tx.gtid());
+      confirmedPosition = new BinlogPosition(p.tx.sourceFile(), p.tx.sourceEndPos());
       if (p.needsAck) {
         ack = new BinlogPosition(p.tx.sourceFile(), p.tx.sourceEndPos());
       }
@@ -74,6 +76,11 @@ public final class AckTracker {
   /** The GTID state covering every confirmed transaction of the prefix: where a reconnect resumes. */
   public GtidState confirmedState() {
     return confirmedState;
+  }
+
+  /** The master's binlog position at the end of the confirmed prefix; null before the first confirmation. */
+  public BinlogPosition confirmedPosition() {
+    return confirmedPosition;
   }
 
   public int unconfirmed() {

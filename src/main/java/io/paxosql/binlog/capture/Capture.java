@@ -136,6 +136,10 @@ public final class Capture {
   private void startStream(MasterLogin.Session s) {
     TransactionParser parser = new TransactionParser(s.checksummed(), "");
     boolean[] groupNeedsAck = new boolean[1];
+    // An ACK sent just before the last connection broke may never have arrived, and the master does
+    // not resend what we resume after: ACK the confirmed position again once this dump is running.
+    BinlogPosition reAck = s.semiSync() ? tracker.confirmedPosition() : null;
+    boolean[] started = new boolean[1];
     lastPacketNanos = System.nanoTime();
     long period = config.heartbeatMillis();
     watchdog = vertx.setPeriodic(period, id -> {
@@ -147,6 +151,12 @@ public final class Capture {
     });
     s.channel().stream(p -> {
       lastPacketNanos = System.nanoTime();
+      if (!started[0]) {
+        started[0] = true;
+        if (reAck != null && p.firstByte() == 0) {
+          sendAck(s.channel(), reAck);
+        }
+      }
       try {
         onPacket(s, parser, groupNeedsAck, p);
       } catch (MalformedStreamException | IllegalStateException e) {
@@ -216,9 +226,9 @@ public final class Capture {
     byte[] name = pos.file().getBytes(StandardCharsets.ISO_8859_1);
     Buffer ack = new PayloadWriter(9 + name.length).int1(SEMI_SYNC_HEADER).int8(pos.position())
         .bytes(Buffer.buffer(name)).payload();
+    acksSent++;
     // The ACK is a new command: sequence id 0 (shared/notes facts, section 4b).
     ch.write(0, ack);
-    acksSent++;
     LOG.debug("ACK {}", pos);
   }
 

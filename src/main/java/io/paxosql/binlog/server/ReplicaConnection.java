@@ -15,6 +15,7 @@ import io.paxosql.mysql.HandshakeV10;
 import io.paxosql.mysql.NativePassword;
 import io.paxosql.mysql.OkPacket;
 import io.paxosql.mysql.Packet;
+import io.paxosql.mysql.PacketCodec;
 import io.paxosql.mysql.ServerStatus;
 import io.paxosql.mysql.TextResultSet;
 import io.paxosql.mysql.AuthSwitchRequest;
@@ -67,6 +68,9 @@ final class ReplicaConnection {
   private AutoCloseable subscription;
   private long heartbeatTimer = -1;
   private long lastSendNanos;
+  // Event packets gathered during one pump and written at once: one write per batch, not per event.
+  private Buffer out = Buffer.buffer();
+  private static final int FLUSH_BYTES = 1 << 20;
 
   ReplicaConnection(Vertx vertx, BinlogServer server, long id, NetSocket socket) {
     this.vertx = vertx;
@@ -234,6 +238,7 @@ final class ReplicaConnection {
       stream = new DumpStream(server.config().fileBaseName(), server.config().serverId(), server.config().rotateAt(),
           System.currentTimeMillis() / 1000, state);
       stream.start().forEach(this::sendEvent);
+      flush();
       subscription = server.log().subscribe(e -> context.runOnContext(x -> pump()));
       long periodNanos = session.heartbeatPeriodNanos();
       if (periodNanos > 0) {
@@ -241,6 +246,7 @@ final class ReplicaConnection {
         heartbeatTimer = vertx.setPeriodic(ms, t -> {
           if (!closed && System.nanoTime() - lastSendNanos >= periodNanos) {
             sendEvent(stream.heartbeat());
+            flush();
           }
         });
       }
@@ -249,6 +255,7 @@ final class ReplicaConnection {
   }
 
   private void fatal(String message) {
+    flush();
     LOG.warn("binlog server: refusing replica {}: {}", peer, message);
     ch.write(seq, new ErrPacket(ER_MASTER_FATAL_ERROR_READING_BINLOG, "HY000", message).encode());
     ch.close();
@@ -259,8 +266,18 @@ final class ReplicaConnection {
     if (semiSyncHeader) {
       b.appendByte((byte) 0xEF).appendByte((byte) 0);
     }
-    seq = ch.write(seq, b.appendBytes(event));
+    seq = PacketCodec.encodeTo(out, seq, b.appendBytes(event));
     lastSendNanos = System.nanoTime();
+    if (out.length() >= FLUSH_BYTES) {
+      flush();
+    }
+  }
+
+  private void flush() {
+    if (out.length() > 0 && !closed) {
+      ch.socket().write(out);
+      out = Buffer.buffer();
+    }
   }
 
   /** Sends log entries from nextEntry on, a batch at a time, honouring the socket's back-pressure. */
@@ -294,6 +311,7 @@ final class ReplicaConnection {
         }
         nextEntry = e.sequence() + 1;
       }
+      flush();
       if (entries.size() == READ_BATCH || more) {
         pump();
       }
