@@ -131,7 +131,14 @@ final class Proposer {
         long from = n.learner.firstUnchosen;
         for (int m : n.membership.from(from)) {
             if (!onlyMissing || !promisers.contains(m)) {
-                n.send(new Message.Prepare(n.cfg.clusterId(), n.self(), m, ballot, from, s));
+                Message.Prepare p = new Message.Prepare(n.cfg.clusterId(), n.self(), m, ballot, from, s);
+                if (m == n.self()) {
+                    n.send(p); // our own acceptor promises at once: that record reserves the ballot
+                } else {
+                    // A ballot must be durable before anyone sees it, or a restart could reuse it for
+                    // another value while old Accepted replies for it are still on the wire.
+                    n.outbox.sendAfterPersist(p);
+                }
             }
         }
     }
