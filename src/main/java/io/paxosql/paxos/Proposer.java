@@ -330,7 +330,9 @@ final class Proposer {
         if (first == null) {
             return null;
         }
-        boolean changeInFlight = inFlight.values().stream().anyMatch(f -> f.value.isMembershipChange());
+        // Changes recovered from a deposed leader but not yet re-proposed count as in flight too.
+        boolean changeInFlight = inFlight.values().stream().anyMatch(f -> f.value.isMembershipChange())
+                || reports.values().stream().anyMatch(a -> a.value().isMembershipChange());
         if (!(first instanceof Entry.Data)) {
             if (!changeInFlight && n.membership.latestStart() <= next) {
                 pending.poll();
