@@ -577,7 +577,9 @@ public final class PaxosLog implements AutoCloseable {
       try {
         syncDirectory();
       } catch (IOException ex) {
-        LOG.warn("could not sync {} after retention: {}", config.dir(), ex.toString());
+        if (!halted) {
+          LOG.warn("could not sync {} after retention: {}", config.dir(), ex.toString());
+        }
       }
       LOG.info("log {}: retention deleted {} files; first retained instance now {}", config.dir(), deleted,
           firstRetained);

@@ -49,6 +49,16 @@ public final class PaxosNode {
         campaignAllowed = allowed;
     }
 
+    /**
+     * Stops leading now: no more renewals or proposals (queued ones are dropped, in-flight ones are in
+     * doubt). Peers elect another leader once the lease they granted lapses. For a planned switchover or
+     * a leader whose application cannot serve.
+     */
+    public void resign() {
+        proposer.stepDown();
+        drainLocal();
+    }
+
     /** Advances this node's clock by one tick. */
     public void tick() {
         now++;

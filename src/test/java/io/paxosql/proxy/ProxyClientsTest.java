@@ -133,6 +133,10 @@ class ProxyClientsTest {
       }
       assertEquals("jdbc_db", schemaOfOnlySession());
     }
+    assertTrue(fx.counter("paxosql.proxy.bytes", "port", "rw", "direction", "client_to_server") > 2 * BLOB);
+    assertTrue(fx.counter("paxosql.proxy.bytes", "port", "rw", "direction", "server_to_client") > 2 * BLOB);
+    assertTrue(fx.counter("paxosql.proxy.packets", "port", "rw", "direction", "client_to_server") > 30);
+    assertTrue(fx.counter("paxosql.proxy.packets", "port", "rw", "direction", "server_to_client") > 60);
   }
 
   @Test

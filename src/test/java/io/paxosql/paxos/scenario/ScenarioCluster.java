@@ -51,6 +51,7 @@ final class ScenarioCluster {
         switch (w[0]) {
             case "cluster" -> cluster(kv);
             case "allow" -> forNodes(args.get(0), n -> n.setCampaignAllowed(!args.contains("off")));
+            case "resign" -> forNodes(args.get(0), PaxosNode::resign);
             case "tick" -> {
                 int count = args.size() > 1 ? Integer.parseInt(args.get(1)) : 1;
                 for (int i = 0; i < count; i++) {

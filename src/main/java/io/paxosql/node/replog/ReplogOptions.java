@@ -1,0 +1,53 @@
+package io.paxosql.node.replog;
+
+import io.paxosql.log.LogConfig;
+import io.paxosql.paxos.PaxosConfig;
+import io.paxosql.transport.TransportConfig;
+import java.time.Duration;
+
+/**
+ * Settings of one ReplicatedLog node.
+ *
+ * @param paxos            the core's settings (ticks are {@code tickMillis} long)
+ * @param log              the Chronicle log's settings
+ * @param transport        addresses, cluster id and TLS
+ * @param tickMillis       the core's clock period
+ * @param forwardProposals a follower forwards proposals to the leader (else it rejects with "not leader: <id>")
+ * @param memoryValues     chosen values the core keeps in memory; older ones are read from the log
+ * @param retentionEvery   how often progress is exchanged and log retention runs
+ * @param progressTimeout  a member silent for longer does not hold back retention
+ * @param catchUpBatchBytes bytes per catch-up stream message
+ * @param catchUpMaxValues  values per catch-up stream before the follower asks again
+ */
+public record ReplogOptions(PaxosConfig paxos, LogConfig log, TransportConfig transport, long tickMillis,
+                            boolean forwardProposals, int memoryValues, Duration retentionEvery,
+                            Duration progressTimeout, int catchUpBatchBytes, int catchUpMaxValues) {
+  public ReplogOptions {
+    if (paxos.nodeId() != transport.nodeId() || paxos.clusterId() != transport.clusterId()) {
+      throw new IllegalArgumentException("paxos and transport settings disagree on node id (" + paxos.nodeId() + " vs "
+          + transport.nodeId() + ") or cluster id (" + paxos.clusterId() + " vs " + transport.clusterId() + ")");
+    }
+    if (paxos.firstInstance() != log.firstInstance()) {
+      throw new IllegalArgumentException("paxos.firstInstance " + paxos.firstInstance() + " differs from"
+          + " log.firstInstance " + log.firstInstance());
+    }
+    if (tickMillis <= 0 || memoryValues <= 0 || catchUpBatchBytes <= 0 || catchUpMaxValues <= 0) {
+      throw new IllegalArgumentException("tickMillis, memoryValues, catchUpBatchBytes and catchUpMaxValues must be > 0");
+    }
+  }
+
+  public static ReplogOptions of(PaxosConfig paxos, LogConfig log, TransportConfig transport, long tickMillis) {
+    return new ReplogOptions(paxos, log, transport, tickMillis, true, 10_000, Duration.ofSeconds(1),
+        Duration.ofMinutes(10), 1 << 20, 100_000);
+  }
+
+  public ReplogOptions withForwarding(boolean forward) {
+    return new ReplogOptions(paxos, log, transport, tickMillis, forward, memoryValues, retentionEvery, progressTimeout,
+        catchUpBatchBytes, catchUpMaxValues);
+  }
+
+  public ReplogOptions withRetention(Duration every, Duration silentAfter) {
+    return new ReplogOptions(paxos, log, transport, tickMillis, forwardProposals, memoryValues, every, silentAfter,
+        catchUpBatchBytes, catchUpMaxValues);
+  }
+}

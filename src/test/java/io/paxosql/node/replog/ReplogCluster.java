@@ -1,0 +1,192 @@
+package io.paxosql.node.replog;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.paxosql.log.LogConfig;
+import io.paxosql.log.LogRecord;
+import io.paxosql.log.ReadResult;
+import io.paxosql.paxos.PaxosConfig;
+import io.paxosql.paxos.Role;
+import io.paxosql.paxos.Status;
+import io.paxosql.testing.FreePorts;
+import io.paxosql.transport.FaultInjector;
+import io.paxosql.transport.TransportConfig;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
+import net.openhft.chronicle.queue.rollcycles.TestRollCycles;
+
+/** N real ReplicatedLog nodes on loopback gRPC with Chronicle logs in temp dirs; one shared fault injector. */
+final class ReplogCluster implements AutoCloseable {
+  static final long CLUSTER = 0x5eed;
+  static final long TICK_MS = 50;
+
+  final Vertx vertx = Vertx.vertx();
+  final FaultInjector faults = new FaultInjector();
+  final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  final Path dir;
+  final int size;
+  final long firstInstance;
+  final Map<Integer, Integer> ports = new TreeMap<>();
+  final Map<Integer, ReplicatedLog> nodes = new TreeMap<>();
+  UnaryOperator<ReplogOptions> tune = o -> o;
+
+  ReplogCluster(Path dir, int size, long firstInstance) {
+    this.dir = dir;
+    this.size = size;
+    this.firstInstance = firstInstance;
+    for (int i = 1; i <= size; i++) {
+      ports.put(i, FreePorts.next());
+    }
+  }
+
+  ReplogOptions options(int id) {
+    TreeSet<Integer> members = new TreeSet<>(ports.keySet());
+    PaxosConfig paxos = PaxosConfig.defaults(CLUSTER, id, members, firstInstance);
+    LogConfig log = LogConfig.defaults(dir.resolve("node" + id)).withFirstInstance(firstInstance)
+        .withRollCycle(TestRollCycles.TEST_SECONDLY, net.openhft.chronicle.core.time.SystemTimeProvider.INSTANCE)
+        .withRetention(1_000_000, Duration.ZERO).withRegistry(registry);
+    Map<Integer, String> peers = new HashMap<>();
+    ports.forEach((n, p) -> {
+      if (n != id) {
+        peers.put(n, "127.0.0.1:" + p);
+      }
+    });
+    TransportConfig t = TransportConfig.plain(CLUSTER, id, "127.0.0.1", ports.get(id), peers);
+    return tune.apply(ReplogOptions.of(paxos, log, t, TICK_MS));
+  }
+
+  ReplogCluster startAll() {
+    for (int id : ports.keySet()) {
+      start(id);
+    }
+    return this;
+  }
+
+  ReplicatedLog start(int id) {
+    ReplicatedLog r = await(ReplicatedLog.start(vertx, options(id), faults, registry).toCompletionStage()
+        .toCompletableFuture());
+    nodes.put(id, r);
+    return r;
+  }
+
+  void halt(int id) {
+    await(nodes.remove(id).halt().toCompletionStage().toCompletableFuture());
+  }
+
+  ReplicatedLog node(int id) {
+    return nodes.get(id);
+  }
+
+  /** The node that leads with a lease, once exactly one among {@code among} does. */
+  ReplicatedLog leader(List<Integer> among) {
+    ReplicatedLog[] found = new ReplicatedLog[1];
+    waitFor("a leader with a lease among " + among, Duration.ofSeconds(30), () -> {
+      found[0] = null;
+      for (int id : among) {
+        ReplicatedLog r = nodes.get(id);
+        Status s = r == null ? null : r.status();
+        if (s != null && s.role() == Role.LEADER && r.holdsLease()) {
+          if (found[0] != null) {
+            return false;
+          }
+          found[0] = r;
+        }
+      }
+      return found[0] != null;
+    });
+    return found[0];
+  }
+
+  ReplicatedLog leader() {
+    return leader(new ArrayList<>(nodes.keySet()));
+  }
+
+  /** Every running node holds the same chosen values; returns them (instance → bytes of the stored value). */
+  List<LogRecord.Chosen> converged() {
+    waitFor("every node at the same commit point", Duration.ofSeconds(60), () -> {
+      long c = -1;
+      for (ReplicatedLog r : nodes.values()) {
+        if (c >= 0 && r.chosenBelow() != c) {
+          return false;
+        }
+        c = r.chosenBelow();
+      }
+      return true;
+    });
+    List<LogRecord.Chosen> first = null;
+    for (ReplicatedLog r : nodes.values()) {
+      List<LogRecord.Chosen> all = readAll(r, r.firstRetained());
+      if (first == null) {
+        first = all;
+      } else {
+        int offset = (int) (all.isEmpty() ? 0 : all.get(0).instance() - first.get(0).instance());
+        for (int i = 0; i < all.size(); i++) {
+          if (!all.get(i).equals(first.get(i + offset))) {
+            throw new AssertionError("node " + r.nodeId() + " differs at instance " + all.get(i).instance());
+          }
+        }
+      }
+    }
+    return first;
+  }
+
+  static List<LogRecord.Chosen> readAll(ReplicatedLog r, long from) {
+    List<LogRecord.Chosen> out = new ArrayList<>();
+    long next = from;
+    while (true) {
+      ReadResult rr = await(r.storage().read(next, 10_000, 64 << 20));
+      if (rr.snapshotNeeded()) {
+        throw new AssertionError("node " + r.nodeId() + " no longer holds " + next);
+      }
+      if (rr.values().isEmpty()) {
+        return out;
+      }
+      out.addAll(rr.values());
+      next = rr.values().get(rr.values().size() - 1).instance() + 1;
+    }
+  }
+
+  static void waitFor(String what, Duration max, BooleanSupplier cond) {
+    long deadline = System.nanoTime() + max.toNanos();
+    while (!cond.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out after " + max + " waiting for " + what);
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        throw new AssertionError(e);
+      }
+    }
+  }
+
+  static <T> T await(java.util.concurrent.CompletionStage<T> f) {
+    try {
+      return f.toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError("operation failed", e);
+    }
+  }
+
+  @Override
+  public void close() {
+    for (ReplicatedLog r : new ArrayList<>(nodes.values())) {
+      try {
+        r.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        // keep closing the others
+      }
+    }
+    nodes.clear();
+    vertx.close().toCompletionStage().toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).join();
+  }
+}
