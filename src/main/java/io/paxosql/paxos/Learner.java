@@ -60,7 +60,10 @@ final class Learner {
             long i = firstUnchosen;
             if (next.isMembershipChange()) {
                 // Before the Chosen record: a torn write that keeps only this one still restores correctly.
-                n.outbox.persist(n.membership.apply(i, next.entries().get(0)));
+                Durable.Members m = n.membership.apply(i, next.entries().get(0));
+                if (m != null) {
+                    n.outbox.persist(m);
+                }
             }
             n.outbox.persist(new Durable.Chosen(i, next));
             n.outbox.chosen(new ChosenValue(i, next));

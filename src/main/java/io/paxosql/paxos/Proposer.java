@@ -131,7 +131,14 @@ final class Proposer {
         long from = n.learner.firstUnchosen;
         for (int m : n.membership.from(from)) {
             if (!onlyMissing || !promisers.contains(m)) {
-                n.send(new Message.Prepare(n.cfg.clusterId(), n.self(), m, ballot, from, s));
+                Message.Prepare p = new Message.Prepare(n.cfg.clusterId(), n.self(), m, ballot, from, s);
+                if (m == n.self()) {
+                    n.send(p); // our own acceptor promises at once: that record reserves the ballot
+                } else {
+                    // A ballot must be durable before anyone sees it, or a restart could reuse it for
+                    // another value while old Accepted replies for it are still on the wire.
+                    n.outbox.sendAfterPersist(p);
+                }
             }
         }
     }
@@ -323,7 +330,9 @@ final class Proposer {
         if (first == null) {
             return null;
         }
-        boolean changeInFlight = inFlight.values().stream().anyMatch(f -> f.value.isMembershipChange());
+        // Changes recovered from a deposed leader but not yet re-proposed count as in flight too.
+        boolean changeInFlight = inFlight.values().stream().anyMatch(f -> f.value.isMembershipChange())
+                || reports.values().stream().anyMatch(a -> a.value().isMembershipChange());
         if (!(first instanceof Entry.Data)) {
             if (!changeInFlight && n.membership.latestStart() <= next) {
                 pending.poll();

@@ -400,7 +400,9 @@ public final class Simulator {
         n.toApply = List.of();
         n.storage.crash(rnd);
         note("node " + n.id + " crashes");
-        schedule(now + PERIOD * rnd.nextLong(1, 60), Kind.RESTART, n.id, 0, null);
+        // Half the restarts are quick, within the lease the node may have granted just before dying.
+        long down = rnd.nextBoolean() ? rnd.nextLong(1, PERIOD * 5) : PERIOD * rnd.nextLong(1, 60);
+        schedule(now + down, Kind.RESTART, n.id, 0, null);
     }
 
     private void restart(SimNode n) {
