@@ -180,6 +180,16 @@ public final class ReplicatedLog implements ChosenLog {
     return p.future();
   }
 
+  /**
+   * The core refuses an entry whose size plus 16 exceeds maxBatchBytes, and sizes a data entry as its
+   * bytes plus 16. The batch cap, not gRPC (256 MiB per message) or Chronicle (16 MiB per entry with
+   * its default 64 MiB block, measured), is what binds: {@link ReplogOptions} keeps it below both.
+   */
+  @Override
+  public int maxProposalBytes() {
+    return opts.paxos().maxBatchBytes() - 32;
+  }
+
   private void proposeOnContext(byte[] bytes, Promise<LogPosition> p) {
     if (stopped) {
       p.fail("node " + self + " is stopped");

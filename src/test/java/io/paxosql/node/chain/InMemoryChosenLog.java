@@ -13,6 +13,38 @@ final class InMemoryChosenLog implements ChosenLog {
   /** When set, proposals are chosen only on {@link #release()}: stands for Paxos latency. */
   private boolean holding;
   private final List<byte[]> held = new ArrayList<>();
+  private final int maxProposalBytes;
+  /** When set, a proposal fails instead of being chosen: stands for a lost leadership. */
+  private boolean failing;
+
+  InMemoryChosenLog() {
+    this(1 << 20);
+  }
+
+  InMemoryChosenLog(int maxProposalBytes) {
+    this.maxProposalBytes = maxProposalBytes;
+  }
+
+  void failProposals(boolean fail) {
+    failing = fail;
+  }
+
+  /** Chooses {@code bytes} as if another node had proposed them. */
+  LogPosition chooseForeign(byte[] bytes) {
+    return choose(bytes);
+  }
+
+  /** Chooses the held proposals in {@code order} (indexes into the held list); drops the rest. */
+  void releaseInOrder(List<Integer> order) {
+    holding = false;
+    List<byte[]> now = new ArrayList<>(held);
+    held.clear();
+    order.forEach(i -> choose(now.get(i)));
+  }
+
+  List<byte[]> held() {
+    return held;
+  }
 
   void hold() {
     holding = true;
@@ -39,7 +71,18 @@ final class InMemoryChosenLog implements ChosenLog {
   }
 
   @Override
+  public int maxProposalBytes() {
+    return maxProposalBytes;
+  }
+
+  @Override
   public Future<LogPosition> propose(byte[] bytes) {
+    if (bytes.length > maxProposalBytes) {
+      return Future.failedFuture("proposal of " + bytes.length + " bytes exceeds " + maxProposalBytes);
+    }
+    if (failing) {
+      return Future.failedFuture("not leader: unknown");
+    }
     if (holding) {
       held.add(bytes);
       return Future.succeededFuture(null);
