@@ -285,4 +285,21 @@ class ChainedLogTest {
     }
     assertEquals(4, total);
   }
+
+  /** A big transaction's parts go out a window at a time: the next ones only as earlier ones are chosen. */
+  @Test
+  void partsAreProposedAWindowAtATimeInOrder() {
+    InMemoryChosenLog paxosLog = new InMemoryChosenLog(1 << 20);
+    ChainedLog master = new ChainedLog(paxosLog, 1, r -> { });
+    master.start();
+    master.beginEpoch(1);
+    paxosLog.holdFutures();
+    Future<LogEntry> big = master.append(big(1, 1, 20 << 20, 5));
+    Future<LogEntry> after = master.append(tx(1, 2));
+    int window = paxosLog.held().size();
+    assertTrue(window >= 1 && window * (1L << 20) <= ChainedLog.IN_FLIGHT_BYTES + (1 << 20), window + " in flight");
+    paxosLog.release();
+    assertEquals(1, big.result().sequence());
+    assertEquals(2, after.result().sequence(), "the small transaction waited behind the big one's parts");
+  }
 }
