@@ -139,7 +139,7 @@ class ReplicatedLogEndToEndIntegrationTest {
         }
       });
       return ReplogOptions.of(paxos, LogConfig.defaults(dir.resolve("node" + id)),
-          TransportConfig.plain(CLUSTER, id, "127.0.0.1", ports.get(id), peers), 50);
+          TransportConfig.plain(CLUSTER, id, "127.0.0.1", ports.get(id), peers), 100);
     }
 
     private int awaitLeader() throws InterruptedException {
