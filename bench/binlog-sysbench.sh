@@ -96,7 +96,11 @@ rpl_semi_sync_master_timeout=4000000000"
   local lagfile=$WORK/lag-$mode
   : > "$lagfile"
   ( while true; do
-      echo $(( $(seqno "$(sql "$pa" 'SELECT @@gtid_binlog_pos')") - $(seqno "$(sql "$pb" 'SELECT @@gtid_slave_pos')") )) >> "$lagfile"
+      local ha io ap
+      ha=$(seqno "$(sql "$pa" 'SELECT @@gtid_binlog_pos')")
+      io=$(seqno "$(mariadb --no-defaults -h127.0.0.1 -P"$pb" -uroot -e 'SHOW SLAVE STATUS\G' | awk '/Gtid_IO_Pos/ {print $2}')")
+      ap=$(seqno "$(sql "$pb" 'SELECT @@gtid_slave_pos')")
+      echo "$((ha - ap)) $((ha - io))" >> "$lagfile"
       sleep 1
     done ) &
   local sampler=$!
@@ -109,19 +113,21 @@ rpl_semi_sync_master_timeout=4000000000"
   t1=$(date +%s.%N)
   TPS[$mode]=$(grep -E '^\s+transactions:' "$WORK/run-$mode.txt" | sed -E 's/.*\(([0-9.]+) per sec.*/\1/')
   LAT[$mode]=$(grep -E '^\s+avg:' "$WORK/run-$mode.txt" | awk '{print $2}')
-  LAGAVG[$mode]=$(awk '{s+=$1; n++; if ($1>m) m=$1} END {printf "%.0f", n ? s/n : 0}' "$lagfile")
+  LAGAVG[$mode]=$(awk '{s+=$1; n++} END {printf "%.0f", n ? s/n : 0}' "$lagfile")
   LAGMAX[$mode]=$(awk '{if ($1>m) m=$1} END {print m+0}' "$lagfile")
+  IOLAG[$mode]=$(awk '{s+=$2; n++; if ($2>m) m=$2} END {printf "%.0f/%d", n ? s/n : 0, m}' "$lagfile")
   CATCHUP[$mode]=$(echo "$t1 - $t0" | bc)
   [ "$(sql "$pb" "SELECT @@gtid_slave_pos")" = "$pos" ] || { echo "$mode: B did not converge" >&2; exit 1; }
   for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
   PIDS=()
 }
 
-declare -A TPS LAT LAGAVG LAGMAX CATCHUP
+declare -A TPS LAT LAGAVG LAGMAX CATCHUP IOLAG
 for mode in native ours; do run_mode "$mode"; done
 echo "sysbench oltp_write_only, 8 threads, ${DUR}s, $TABLES tables x $ROWS rows, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-8s %10s %12s %16s %16s %14s\n' mode TPS avg_lat_ms lag_avg_trx lag_max_trx catchup_s
+# applied lag: transactions A has binlogged that B has not applied; received lag: not yet received by B's IO thread.
+printf '%-8s %9s %11s %16s %16s %18s %10s\n' mode TPS avg_lat_ms applied_lag_avg applied_lag_max received_lag_avg/max catchup_s
 for mode in native ours; do
-  printf '%-8s %10s %12s %16s %16s %14.2f\n' "$mode" "${TPS[$mode]}" "${LAT[$mode]}" "${LAGAVG[$mode]}" "${LAGMAX[$mode]}" "${CATCHUP[$mode]}"
+  printf '%-8s %9s %11s %16s %16s %18s %10.2f\n' "$mode" "${TPS[$mode]}" "${LAT[$mode]}" "${LAGAVG[$mode]}" "${LAGMAX[$mode]}" "${IOLAG[$mode]}" "${CATCHUP[$mode]}"
 done
 echo "TPS ratio ours/native: $(echo "scale=3; ${TPS[ours]} / ${TPS[native]}" | bc)"
