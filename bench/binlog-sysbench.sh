@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# sysbench oltp_write_only, 8 threads, against a semi-sync master A replicated to B in two ways:
+#   ours:   A → capture → in-memory log (confirmed at once) → binlog server → B   (paxosql.jar relay)
+#   native: A → B, MariaDB's own semi-sync (AFTER_SYNC) replica
+# Prints TPS of each, the ratio, and replica lag (transactions B is behind A, sampled each second,
+# and the time B needs to catch up after the run). Usage: bench/binlog-sysbench.sh [seconds] [tables] [rows]
+set -euo pipefail
+DUR=${1:-30}
+TABLES=${2:-4}
+ROWS=${3:-10000}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+JAR=$ROOT/target/paxosql.jar
+[ -f "$JAR" ] || (cd "$ROOT" && mvn -q -B package -DskipTests)
+WORK=$(mktemp -d /tmp/pxs-bench-XXXXXX)
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+sql() { local p=$1; shift; mariadb --no-defaults -h127.0.0.1 -P"$p" -uroot -N -B -e "$*"; }
+
+start_db() { # name port server_id extra-config-lines
+  local n=$1 p=$2 id=$3 extra=$4 d=$WORK/$1
+  mkdir -p "$d/data" "$d/tmp"
+  cat > "$d/my.cnf" <<CNF
+[mariadbd]
+user=root
+datadir=$d/data
+tmpdir=$d/tmp
+socket=$d/s.sock
+port=$p
+bind_address=127.0.0.1
+log_error=$d/error.log
+pid_file=$d/pid
+skip_name_resolve=ON
+server_id=$id
+log_bin=mysql-bin
+binlog_format=ROW
+binlog_checksum=CRC32
+gtid_strict_mode=ON
+log_slave_updates=ON
+sync_binlog=1
+innodb_flush_log_at_trx_commit=1
+skip_slave_start=ON
+innodb_buffer_pool_size=128M
+innodb_log_file_size=64M
+performance_schema=OFF
+max_connections=100
+$extra
+CNF
+  mariadb-install-db --defaults-file="$d/my.cnf" --auth-root-authentication-method=normal --skip-test-db >/dev/null 2>&1
+  /usr/sbin/mariadbd --defaults-file="$d/my.cnf" >"$d/stdout" 2>&1 &
+  PIDS+=($!)
+  for _ in $(seq 100); do sql "$p" "SELECT 1" >/dev/null 2>&1 && return 0; sleep 0.1; done
+  echo "mariadbd $n did not start: $(tail -5 "$d/error.log")" >&2; exit 1
+}
+
+wait_clients() { # port: until A has one semi-sync client
+  for _ in $(seq 200); do
+    [ "$(sql "$1" "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME='RPL_SEMI_SYNC_MASTER_CLIENTS'")" = 1 ] && return 0
+    sleep 0.1
+  done
+  echo "no semi-sync client on A" >&2; exit 1
+}
+
+seqno() { sed -E 's/.*-([0-9]+)$/\1/' <<<"${1:-0-0-0}"; }
+
+run_mode() {
+  local mode=$1 pa pb pr
+  pa=$(port); pb=$(port); pr=$(port)
+  rm -rf "$WORK/a" "$WORK/b"
+  start_db a "$pa" 1 "rpl_semi_sync_master_enabled=ON
+rpl_semi_sync_master_wait_point=AFTER_SYNC
+rpl_semi_sync_master_timeout=4000000000"
+  start_db b "$pb" 2 "rpl_semi_sync_slave_enabled=ON"
+  sql "$pa" "SET SESSION sql_log_bin=0; CREATE USER 'repl'@'127.0.0.1' IDENTIFIED BY 'replpw';
+    GRANT REPLICATION SLAVE, REPLICATION SLAVE ADMIN, BINLOG MONITOR ON *.* TO 'repl'@'127.0.0.1'"
+  if [ "$mode" = ours ]; then
+    java -jar "$JAR" relay --master-port "$pa" --master-password replpw --listen-port "$pr" >"$WORK/relay.log" 2>&1 &
+    PIDS+=($!)
+    wait_clients "$pa"
+    sql "$pb" "CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=$pr, MASTER_USER='relay', MASTER_PASSWORD='relaypw', MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1; START SLAVE"
+  else
+    sql "$pb" "CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=$pa, MASTER_USER='repl', MASTER_PASSWORD='replpw', MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1; START SLAVE"
+    wait_clients "$pa"
+  fi
+  sql "$pa" "CREATE DATABASE sbtest"
+  local sb=(sysbench oltp_write_only --db-driver=mysql --mysql-host=127.0.0.1 --mysql-port="$pa" --mysql-user=root
+    --mysql-db=sbtest --tables="$TABLES" --table-size="$ROWS")
+  "${sb[@]}" prepare >/dev/null
+  sql "$pb" "SELECT MASTER_GTID_WAIT('$(sql "$pa" 'SELECT @@gtid_binlog_pos')', 120)" >/dev/null
+  local lagfile=$WORK/lag-$mode
+  : > "$lagfile"
+  ( while true; do
+      echo $(( $(seqno "$(sql "$pa" 'SELECT @@gtid_binlog_pos')") - $(seqno "$(sql "$pb" 'SELECT @@gtid_slave_pos')") )) >> "$lagfile"
+      sleep 1
+    done ) &
+  local sampler=$!
+  "${sb[@]}" --threads=8 --time="$DUR" --report-interval=0 run > "$WORK/run-$mode.txt"
+  kill "$sampler"; wait "$sampler" 2>/dev/null || true
+  local t0 t1 pos
+  pos=$(sql "$pa" 'SELECT @@gtid_binlog_pos')
+  t0=$(date +%s.%N)
+  sql "$pb" "SELECT MASTER_GTID_WAIT('$pos', 300)" >/dev/null
+  t1=$(date +%s.%N)
+  TPS[$mode]=$(grep -E '^\s+transactions:' "$WORK/run-$mode.txt" | sed -E 's/.*\(([0-9.]+) per sec.*/\1/')
+  LAT[$mode]=$(grep -E '^\s+avg:' "$WORK/run-$mode.txt" | awk '{print $2}')
+  LAGAVG[$mode]=$(awk '{s+=$1; n++; if ($1>m) m=$1} END {printf "%.0f", n ? s/n : 0}' "$lagfile")
+  LAGMAX[$mode]=$(awk '{if ($1>m) m=$1} END {print m+0}' "$lagfile")
+  CATCHUP[$mode]=$(echo "$t1 - $t0" | bc)
+  [ "$(sql "$pb" "SELECT @@gtid_slave_pos")" = "$pos" ] || { echo "$mode: B did not converge" >&2; exit 1; }
+  for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+  PIDS=()
+}
+
+declare -A TPS LAT LAGAVG LAGMAX CATCHUP
+for mode in native ours; do run_mode "$mode"; done
+echo "sysbench oltp_write_only, 8 threads, ${DUR}s, $TABLES tables x $ROWS rows, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%-8s %10s %12s %16s %16s %14s\n' mode TPS avg_lat_ms lag_avg_trx lag_max_trx catchup_s
+for mode in native ours; do
+  printf '%-8s %10s %12s %16s %16s %14.2f\n' "$mode" "${TPS[$mode]}" "${LAT[$mode]}" "${LAGAVG[$mode]}" "${LAGMAX[$mode]}" "${CATCHUP[$mode]}"
+done
+echo "TPS ratio ours/native: $(echo "scale=3; ${TPS[ours]} / ${TPS[native]}" | bc)"
