@@ -153,7 +153,9 @@ public final class ClusterNode {
         .map(port -> {
           watcher = new ConfigWatcher(vertx, configFile, config, 1000, next -> {
             LogLevels.apply(next.logLevel());
-            log.info("live config now: proxy {}, log level {}", next.proxy(), next.logLevel());
+            NodeConfig.Proxy p = next.proxy();
+            proxy.applyLimits(p.maxConnections(), Duration.ofMillis(p.connectTimeoutMs()),
+                Duration.ofSeconds(p.idleTimeoutSeconds()));
           });
           registerGauges();
           replog.onStatus(st -> context.runOnContext(v -> {
