@@ -100,7 +100,8 @@ rpl_semi_sync_master_timeout=4000000000"
       ha=$(seqno "$(sql "$pa" 'SELECT @@gtid_binlog_pos')")
       io=$(seqno "$(mariadb --no-defaults -h127.0.0.1 -P"$pb" -uroot -e 'SHOW SLAVE STATUS\G' | awk '/Gtid_IO_Pos/ {print $2}')")
       ap=$(seqno "$(sql "$pb" 'SELECT @@gtid_slave_pos')")
-      echo "$((ha - ap)) $((ha - io))" >> "$lagfile"
+      # A is sampled first, so B may already be past it: count that as no lag.
+      echo "$(( ha > ap ? ha - ap : 0 )) $(( ha > io ? ha - io : 0 ))" >> "$lagfile"
       sleep 1
     done ) &
   local sampler=$!
