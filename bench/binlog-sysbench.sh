@@ -3,7 +3,7 @@
 #   ours:   A → capture → in-memory log (confirmed at once) → binlog server → B   (paxosql.jar relay)
 #   native: A → B, MariaDB's own semi-sync (AFTER_SYNC) replica
 # Prints TPS of each, the ratio, and replica lag (transactions B is behind A, sampled each second,
-# and the time B needs to catch up after the run). Usage: bench/binlog-sysbench.sh [seconds] [tables] [rows]
+# and the time B needs to catch up after the run). Each mode gets a 10 s warm-up first. Usage: bench/binlog-sysbench.sh [seconds] [tables] [rows]
 set -euo pipefail
 DUR=${1:-30}
 TABLES=${2:-4}
@@ -93,6 +93,9 @@ rpl_semi_sync_master_timeout=4000000000"
     --mysql-db=sbtest --tables="$TABLES" --table-size="$ROWS")
   "${sb[@]}" prepare >/dev/null
   sql "$pb" "SELECT MASTER_GTID_WAIT('$(sql "$pa" 'SELECT @@gtid_binlog_pos')', 120)" >/dev/null
+  # Warm-up (the relay's JIT, both servers' buffer pools), then wait for B before measuring.
+  "${sb[@]}" --threads=8 --time=10 --report-interval=0 run > /dev/null
+  sql "$pb" "SELECT MASTER_GTID_WAIT('$(sql "$pa" 'SELECT @@gtid_binlog_pos')', 600)" >/dev/null
   local lagfile=$WORK/lag-$mode
   : > "$lagfile"
   ( while true; do
