@@ -148,7 +148,11 @@ public final class ClusterNode {
         .compose(port -> followLocalBinlogServer())
         .compose(x -> {
           proxy = new ProxyServer(vertx, NodeWiring.proxySettings(config), locator, registry);
-          readBarrier = new NodeReadBarrier(vertx, config, locator, this::readIndexHere,
+          // On the master itself every acknowledged transaction is already committed in its own
+          // MariaDB (semi-sync ACK precedes the commit, the commit precedes the client's OK; a new
+          // master applied the whole chain before serving): nothing to wait for once the lease is
+          // confirmed. MASTER_GTID_WAIT would not do here: it compares with the replica position.
+          readBarrier = new NodeReadBarrier(vertx, config, locator, () -> readIndexHere().map(g -> ""),
               () -> replicaLag.lagMs(System.nanoTime()), READ_INDEX_TIMEOUT_MS);
           proxy.applyReadPolicy(NodeWiring.readPolicy(config.proxy()), readBarrier);
           return proxy.start();

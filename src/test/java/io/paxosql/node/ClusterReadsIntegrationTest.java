@@ -82,6 +82,12 @@ class ClusterReadsIntegrationTest {
         stopLagging();
         assertEquals(0, staleLinearizable, "a LINEARIZABLE read returned an older value than a completed write");
       }
+      // On the master's own RO port a LINEARIZABLE read confirms the lease and needs no wait.
+      cluster.rewriteProxy(master, "proxy: { roConsistency: linearizable, roMaxLagMs: 2000 }");
+      awaitMode(master, ReadPolicy.Mode.LINEARIZABLE);
+      try (Connection m = cluster.ro(master)) {
+        assertEquals(0, readAfterWrite(w, List.of(m), 5, 2_500));
+      }
 
       // An invalid edit is rejected as a whole: the mode and the limits stay as they were.
       cluster.rewriteProxy(reader, "proxy: { roConsistency: sometimes, maxConnections: 2 }");
