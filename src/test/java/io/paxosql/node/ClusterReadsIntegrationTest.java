@@ -58,6 +58,13 @@ class ClusterReadsIntegrationTest {
     cluster.execRw(writer, "CREATE DATABASE app", Duration.ofSeconds(20));
     cluster.execRw(writer, "CREATE TABLE app.kv (id INT PRIMARY KEY, v BIGINT)", Duration.ofSeconds(20));
     cluster.execRw(writer, "INSERT INTO app.kv VALUES (1, 0)", Duration.ofSeconds(20));
+    ClusterHarness.await("node " + reader + " has the table", Duration.ofSeconds(30), () -> {
+      try (Connection d = cluster.direct(reader)) {
+        return Sql.queryLong(d, "SELECT COUNT(*) FROM app.kv") == 1;
+      } catch (SQLException e) {
+        return false;
+      }
+    });
     log.info("master {}, writing through node {}, reading through node {}'s RO port", master, writer, reader);
 
     try (Connection w = cluster.rw(writer); Connection r = cluster.ro(reader)) {
