@@ -187,6 +187,18 @@ class ProxyRoutingTest {
   }
 
   @Test
+  void anIdleTimeoutSetLiveClosesOpenIdleSessions() throws Exception {
+    ProxyFixture fx = proxy(ProxyFixture.settingsFor(db).withLimits(10, Duration.ofSeconds(2),
+        Duration.ZERO, 1L << 30), new MasterRoute.Local("n1"));
+    try (MiniClient c = MiniClient.login(fx.ro(), null)) {
+      assertEquals("1", c.query("SELECT 1"));
+      fx.proxy.applyLimits(10, Duration.ofSeconds(2), Duration.ofMillis(300));
+      assertThrows(IOException.class, c::read, "the idle session must be closed");
+    }
+    ProxyFixture.eventually("closed", () -> fx.proxy.openConnections(ProxyRole.RO) == 0);
+  }
+
+  @Test
   void internalPortRefusesNonMembers() throws Exception {
     ProxyFixture fx = proxy(ProxyFixture.settingsFor(db).withPorts(-1, -1, 0)
         .withMembers(Set.of("10.9.9.9")), new MasterRoute.Local("n1"));
