@@ -6,10 +6,12 @@ import java.util.concurrent.ConcurrentHashMap;
 /** State one listening port shares across its event loops: settings, counters, open sessions. */
 final class ProxyPort {
   private final ProxyRole role;
-  private final ProxySettings settings;
+  private volatile ProxySettings settings;
   private final MasterLocator locator;
   private final ProxyMetrics metrics;
   private final Set<ProxyConnection> connections = ConcurrentHashMap.newKeySet();
+  private volatile ReadPolicy readPolicy = ReadPolicy.LOCAL;
+  private volatile ReadBarrier readBarrier = ReadBarrier.NONE;
 
   ProxyPort(ProxyRole role, ProxySettings settings, MasterLocator locator, ProxyMetrics metrics) {
     this.role = role;
@@ -24,6 +26,25 @@ final class ProxyPort {
 
   ProxySettings settings() {
     return settings;
+  }
+
+  /** New limits for connections accepted from now on (config hot reload). */
+  void update(ProxySettings next) {
+    settings = next;
+  }
+
+  ReadPolicy readPolicy() {
+    return readPolicy;
+  }
+
+  ReadBarrier readBarrier() {
+    return readBarrier;
+  }
+
+  /** Statements that start after this call use the new policy. */
+  void readPolicy(ReadPolicy policy, ReadBarrier barrier) {
+    readBarrier = barrier;
+    readPolicy = policy;
   }
 
   MasterLocator locator() {

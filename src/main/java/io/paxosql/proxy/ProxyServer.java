@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -106,6 +107,37 @@ public final class ProxyServer {
         }
       }
     }
+  }
+
+  /**
+   * Applies new limits without a restart (config hot reload): the connection limit and the backend
+   * connect timeout apply to connections accepted from now on, the idle timeout to every connection
+   * at its next sweep.
+   */
+  public void applyLimits(int maxConnections, Duration connectTimeout, Duration idleTimeout) {
+    for (ProxyPort p : ports.values()) {
+      ProxySettings s = p.settings();
+      p.update(s.withLimits(maxConnections, connectTimeout, idleTimeout, s.maxPacketSize()));
+    }
+  }
+
+  /**
+   * Sets how fresh RO-port reads must be (at start and on config hot reload); statements that
+   * start afterwards use it. {@code barrier} answers read indexes and replica lag.
+   */
+  public void applyReadPolicy(ReadPolicy policy, ReadBarrier barrier) {
+    Objects.requireNonNull(policy, "policy");
+    Objects.requireNonNull(barrier, "barrier");
+    ProxyPort ro = ports.get(ProxyRole.RO);
+    if (ro != null) {
+      ro.readPolicy(policy, barrier);
+    }
+  }
+
+  /** The RO port's read policy now (LOCAL when there is no RO port). */
+  public ReadPolicy readPolicy() {
+    ProxyPort ro = ports.get(ProxyRole.RO);
+    return ro == null ? ReadPolicy.LOCAL : ro.readPolicy();
   }
 
   /** Stops listening and closes every open session. */
