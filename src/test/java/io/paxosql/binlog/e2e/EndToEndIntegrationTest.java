@@ -3,6 +3,9 @@ package io.paxosql.binlog.e2e;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.paxosql.testing.MariaDbServers;
+import io.paxosql.testing.Sql;
+import java.sql.Connection;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
