@@ -116,6 +116,13 @@ final class Workload {
         if (attempt == 20) {
           throw e;
         }
+        try {
+          // Concurrent DDL makes the same statements collide again at once; spread the retries.
+          Thread.sleep(5L * (attempt + 1));
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
       }
     }
   }
