@@ -13,7 +13,9 @@
  *       {@link io.paxosql.mysql.ProtocolException}; either way the framer refuses further input.
  *   <li>{@link io.paxosql.mysql.PacketFramer#scanning(long, int, io.paxosql.mysql.PacketObserver)}
  *       — the same framing for a relay that forwards reads untouched: reports each packet's
- *       sequence ids, length and first N payload bytes; holds nothing else.
+ *       sequence ids, length and first N payload bytes; holds nothing else. {@code prefixLimit(n)}
+ *       shortens the kept prefix (long during a handshake, short afterwards); {@code halt()} stops
+ *       framing for good when the stream turns into TLS or compressed frames.
  *   <li>{@link io.paxosql.mysql.PacketCodec#encode(int, io.vertx.core.buffer.Buffer)} / {@code
  *       encodeTo} — payload to wire packets, split at 0xFFFFFF with the empty closing packet.
  * </ul>

@@ -40,6 +40,16 @@ final class Learner {
         return instance < firstUnchosen || early.containsKey(instance);
     }
 
+    /** Whether a membership change is known chosen but waits for earlier instances before it applies. */
+    boolean hasEarlyChange() {
+        for (Value v : early.values()) {
+            if (v.isMembershipChange()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Records that {@code v} is chosen at {@code instance}; emits every value that became contiguous. */
     void learn(long instance, Value v) {
         if (instance < firstUnchosen) {
@@ -60,7 +70,10 @@ final class Learner {
             long i = firstUnchosen;
             if (next.isMembershipChange()) {
                 // Before the Chosen record: a torn write that keeps only this one still restores correctly.
-                n.outbox.persist(n.membership.apply(i, next.entries().get(0)));
+                Durable.Members m = n.membership.apply(i, next.entries().get(0));
+                if (m != null) {
+                    n.outbox.persist(m);
+                }
             }
             n.outbox.persist(new Durable.Chosen(i, next));
             n.outbox.chosen(new ChosenValue(i, next));

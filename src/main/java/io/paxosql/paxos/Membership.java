@@ -51,8 +51,15 @@ final class Membership {
         return all;
     }
 
-    /** Applies a chosen change at {@code instance}; returns the record to persist. */
+    /**
+     * Applies a chosen change at {@code instance}; returns the record to persist, or null when the change
+     * no longer fits the newest set (a value recovered from a deposed leader can come in after another
+     * change). Every node reads the same log, so every node ignores the same changes.
+     */
     Durable.Members apply(long instance, Entry change) {
+        if (!isValidChange(change)) {
+            return null;
+        }
         SortedSet<Integer> next = new TreeSet<>(latest());
         if (change instanceof Entry.AddMember a) {
             next.add(a.node());

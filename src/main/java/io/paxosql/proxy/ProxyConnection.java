@@ -9,6 +9,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
@@ -48,6 +49,8 @@ final class ProxyConnection {
   private long serverPackets;
   private long reportedAnomalies;
   private Buffer proxyHeaderBytes;
+  private boolean active = true;
+  private int idleSweeps;
 
   ProxyConnection(ProxyPort port, NetSocket client, NetClient backends, Context context) {
     this.port = port;
@@ -194,6 +197,11 @@ final class ProxyConnection {
     return "unknown";
   }
 
+  /**
+   * Hands both channels to {@link RelayHandler}s: from here on reads go straight from one Netty
+   * channel to the other (no copy, no Vert.x dispatch per read), after this class has inspected
+   * them. Both sockets live on this connection's event loop.
+   */
   private void relay(NetSocket b) {
     backend = b;
     int queue = port.settings().writeQueueBytes();
@@ -202,26 +210,32 @@ final class ProxyConnection {
     backend.closeHandler(v -> close());
     backend.exceptionHandler(e -> LOG.debug("backend of {}:{}: {}", clientHost, clientPort,
         e.toString()));
-    backend.handler(this::onServerBytes);
-    client.handler(this::onClientBytes);
+    client.handler(null);
+    backend.handler(null);
     if (proxyHeaderBytes != null) {
       Buffer early = proxyHeaderBytes;
       proxyHeaderBytes = null;
-      onClientBytes(early);
+      if (inspectFromClient(early)) {
+        backend.write(early);
+      }
     }
+    RelayHandler.install((NetSocketInternal) client, (NetSocketInternal) backend, this);
     client.resume();
+    backend.resume();
   }
 
-  private void onClientBytes(Buffer chunk) {
+  /** Looks at a read from the client before it is forwarded; false: do not forward, we closed. */
+  boolean inspectFromClient(Buffer chunk) {
     if (closed) {
-      return;
+      return false;
     }
+    active = true;
     ProxyMetrics m = port.metrics();
     m.bytesFromClient.increment(chunk.length());
     if (route != null && !route.equals(port.locator().current())) {
       m.closedByMasterChange.increment();
       close();
-      return;
+      return false;
     }
     if (!opaque) {
       try {
@@ -231,25 +245,23 @@ final class ProxyConnection {
         fail(ErrPacket.ER_NET_PACKET_TOO_LARGE, "08S01", "Got a packet bigger than the proxy's "
             + "maximum of " + e.maximum() + " bytes (like max_allowed_packet); the connection is "
             + "closed");
-        return;
+        return false;
       } catch (ProtocolException e) {
         m.protocolErrors.increment();
         fail(ER_UNKNOWN_ERROR, "08S01", "proxy: malformed packet from client: " + e.getMessage());
-        return;
+        return false;
       }
       flushCounts();
     }
-    backend.write(chunk);
-    if (backend.writeQueueFull()) {
-      client.pause();
-      backend.drainHandler(v -> client.resume());
-    }
+    return true;
   }
 
-  private void onServerBytes(Buffer chunk) {
+  /** Looks at a read from the server before it is forwarded; false: do not forward, we closed. */
+  boolean inspectFromServer(Buffer chunk) {
     if (closed) {
-      return;
+      return false;
     }
+    active = true;
     port.metrics().bytesFromServer.increment(chunk.length());
     if (!opaque) {
       try {
@@ -259,15 +271,11 @@ final class ProxyConnection {
         LOG.warn("malformed packet from backend of {}:{}; closing: {}", clientHost, clientPort,
             e.getMessage());
         close();
-        return;
+        return false;
       }
       flushCounts();
     }
-    client.write(chunk);
-    if (client.writeQueueFull()) {
-      backend.pause();
-      client.drainHandler(v -> backend.resume());
-    }
+    return true;
   }
 
   private void onClientPacket(int seq, int lastSeq, long length, byte[] prefix, int n) {
@@ -368,6 +376,22 @@ final class ProxyConnection {
         close();
       }
     });
+  }
+
+  Context context() {
+    return context;
+  }
+
+  /** Called on this connection's event loop by the idle sweep; closes after enough quiet sweeps. */
+  void sweepIdle(int sweepsUntilIdle) {
+    if (active) {
+      active = false;
+      idleSweeps = 0;
+    } else if (++idleSweeps >= sweepsUntilIdle && !closed) {
+      LOG.info("closing {}:{} on {} port: idle for {}", clientHost, clientPort, port.role().tag(),
+          port.settings().idleTimeout());
+      close();
+    }
   }
 
   void closeSoon() {

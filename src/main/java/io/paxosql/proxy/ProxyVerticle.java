@@ -9,7 +9,6 @@ import io.vertx.core.net.NetServerOptions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One event loop's share of the proxy: a server per enabled port (Vert.x spreads connections over
@@ -31,22 +30,47 @@ final class ProxyVerticle extends VerticleBase {
     ProxySettings s = ports.values().iterator().next().settings();
     NetClientOptions clientOptions = new NetClientOptions()
         .setConnectTimeout((int) Math.max(1, s.backendConnectTimeout().toMillis()))
-        .setTcpNoDelay(true)
-        .setIdleTimeout((int) s.idleTimeout().toMillis()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+        .setTcpNoDelay(true);
     backends = vertx.createNetClient(clientOptions);
     List<Future<NetServer>> listening = new ArrayList<>();
     for (Map.Entry<ProxyRole, ProxyPort> e : ports.entrySet()) {
       ProxyPort port = e.getValue();
       NetServerOptions options = new NetServerOptions()
           .setHost(s.listenHost()).setPort(bindPorts.get(e.getKey()))
-          .setTcpNoDelay(true).setAcceptBacklog(2048)
-          .setIdleTimeout((int) s.idleTimeout().toMillis()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+          .setTcpNoDelay(true).setAcceptBacklog(2048);
       NetServer server = vertx.createNetServer(options);
       server.connectHandler(socket -> new ProxyConnection(port, socket, backends, context).start());
       servers.add(server);
       listening.add(server.listen());
     }
+    startIdleSweep(s);
     return Future.all(listening);
+  }
+
+  /**
+   * Closes connections idle for the configured time. Done here rather than with Netty's idle
+   * handler, which allocates a promise and a listener for every write on the hot path; a relay
+   * only marks each read, and this sweep checks the marks. The timeout is read at every sweep, so
+   * a live change ({@link ProxyServer#applyLimits}) applies to open connections too; the sweep
+   * period (at most 1 s) bounds its precision.
+   */
+  private void startIdleSweep(ProxySettings s) {
+    long initial = s.idleTimeout().toMillis();
+    long period = initial == 0 ? 1000 : Math.max(50, Math.min(initial / 4, 1000));
+    vertx.setPeriodic(period, id -> {
+      for (ProxyPort port : ports.values()) {
+        long idleMillis = port.settings().idleTimeout().toMillis();
+        if (idleMillis == 0) {
+          continue;
+        }
+        int sweepsUntilIdle = (int) Math.max(1, (idleMillis + period - 1) / period);
+        for (ProxyConnection c : port.connections()) {
+          if (c.context() == context) {
+            c.sweepIdle(sweepsUntilIdle);
+          }
+        }
+      }
+    });
   }
 
   int actualPort(ProxyRole role) {

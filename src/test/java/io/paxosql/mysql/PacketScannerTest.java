@@ -3,6 +3,7 @@ package io.paxosql.mysql;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.paxosql.testing.Captures;
 import io.vertx.core.buffer.Buffer;
@@ -71,5 +72,28 @@ class PacketScannerTest {
     PacketFramer framer = PacketFramer.scanning(100, 4, (a, b, c, d, e) -> { });
     assertThrows(PacketTooLargeException.class,
         () -> framer.feed(Buffer.buffer().appendMediumLE(101).appendByte((byte) 0)));
+  }
+
+  @Test
+  void haltStopsFramingMidReadAndPrefixLimitShortensPrefixes() {
+    List<Seen> out = new ArrayList<>();
+    PacketFramer[] self = new PacketFramer[1];
+    self[0] = PacketFramer.scanning(1L << 20, PREFIX, (seq, last, len, prefix, n) -> {
+      out.add(new Seen(seq, last, len, Arrays.copyOf(prefix, n)));
+      if (prefix[0] == 'S') {
+        self[0].halt();
+      }
+    });
+    Buffer wire = Buffer.buffer();
+    PacketCodec.encodeTo(wire, 0, Buffer.buffer("a-long-first-packet"));
+    PacketCodec.encodeTo(wire, 1, Buffer.buffer("SSL"));
+    wire.appendBytes(new byte[] {0x16, 0x03, 0x01, (byte) 0xFF, (byte) 0xFF, 0x01}); // TLS bytes
+    self[0].prefixLimit(4);
+    self[0].feed(wire);
+    self[0].feed(Buffer.buffer(new byte[] {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0}));
+    assertEquals(2, out.size());
+    assertArrayEquals("a-lo".getBytes(), out.get(0).prefix());
+    assertEquals(19, out.get(0).length());
+    assertTrue(self[0].halted());
   }
 }

@@ -60,6 +60,22 @@ class PaxosNodeTest {
     }
 
     @Test
+    void campaignBallotIsDurableBeforeAnyPrepareLeaves() {
+        PaxosNode n = fresh(1);
+        n.setCampaignAllowed(true);
+        for (int i = 0; i < 10 && n.status().role() == Role.FOLLOWER; i++) {
+            n.tick();
+        }
+        assertEquals(Role.CANDIDATE, n.status().role());
+        Ready r = n.ready();
+        assertEquals(List.of(new Durable.Promised(n.status().ballot())), r.persist());
+        assertTrue(r.send().isEmpty(), "prepares must wait for the ballot to be durable: " + r.send());
+        List<Message> released = n.advance();
+        assertEquals(2, released.size());
+        assertTrue(released.stream().allMatch(m -> m instanceof Message.Prepare));
+    }
+
+    @Test
     void messageOfAnotherClusterIsIgnored() {
         PaxosNode n = fresh(2);
         n.step(prepare(8, new Ballot(1, 1)));

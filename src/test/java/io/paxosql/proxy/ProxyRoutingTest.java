@@ -80,6 +80,39 @@ class ProxyRoutingTest {
   }
 
   @Test
+  void masterThatDoesNotAnswerTimesOutWithinTheConnectTimeout() throws Exception {
+    // A listener that never accepts: once its backlog is full the kernel drops further SYNs.
+    try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 1,
+        java.net.InetAddress.getLoopbackAddress())) {
+      java.util.List<java.net.Socket> fillers = new java.util.ArrayList<>();
+      try {
+        for (int i = 0; i < 3; i++) {
+          java.net.Socket f = new java.net.Socket();
+          try {
+            f.connect(silent.getLocalSocketAddress(), 300);
+          } catch (IOException full) {
+            break;
+          }
+          fillers.add(f);
+        }
+        ProxyFixture fx = proxy(ProxyFixture.settingsFor(db).withLimits(100,
+            Duration.ofMillis(700), Duration.ZERO, 1L << 30),
+            new MasterRoute.Remote("n3", "127.0.0.1", silent.getLocalPort()));
+        long start = System.nanoTime();
+        ErrPacket err = firstPacketIsErr(fx.rw());
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(err.message().startsWith("no master: master node n3"), err.message());
+        assertTrue(err.message().contains("timed out"), err.message());
+        assertTrue(millis >= 600, "answered after " + millis + " ms, before the connect timeout");
+      } finally {
+        for (java.net.Socket f : fillers) {
+          f.close();
+        }
+      }
+    }
+  }
+
+  @Test
   void rwThroughTheMastersInternalPortKeepsTheClientAddress() throws Exception {
     ProxyFixture master = proxy(ProxyFixture.settingsFor(db).withPorts(-1, -1, 0),
         new MasterRoute.Local("b"));
@@ -137,6 +170,32 @@ class ProxyRoutingTest {
       assertEquals("1", again.query("SELECT 1"));
     }
     assertEquals(1.0, fx.counter("paxosql.proxy.connections.refused", "port", "ro", "reason", "limit"));
+  }
+
+  @Test
+  void aRaisedConnectionLimitAppliesWithoutRestart() throws Exception {
+    ProxyFixture fx = proxy(ProxyFixture.settingsFor(db).withLimits(1, Duration.ofSeconds(2),
+        Duration.ZERO, 1L << 30), new MasterRoute.Local("n1"));
+    try (MiniClient one = MiniClient.login(fx.ro(), null)) {
+      assertEquals(ErrPacket.ER_CON_COUNT_ERROR, firstPacketIsErr(fx.ro()).errorCode());
+      fx.proxy.applyLimits(2, Duration.ofSeconds(2), Duration.ZERO);
+      try (MiniClient two = MiniClient.login(fx.ro(), null)) {
+        assertEquals("1", two.query("SELECT 1"), "the second connection is admitted after the live change");
+        assertEquals("1", one.query("SELECT 1"), "the open session was not disturbed");
+      }
+    }
+  }
+
+  @Test
+  void anIdleTimeoutSetLiveClosesOpenIdleSessions() throws Exception {
+    ProxyFixture fx = proxy(ProxyFixture.settingsFor(db).withLimits(10, Duration.ofSeconds(2),
+        Duration.ZERO, 1L << 30), new MasterRoute.Local("n1"));
+    try (MiniClient c = MiniClient.login(fx.ro(), null)) {
+      assertEquals("1", c.query("SELECT 1"));
+      fx.proxy.applyLimits(10, Duration.ofSeconds(2), Duration.ofMillis(300));
+      assertThrows(IOException.class, c::read, "the idle session must be closed");
+    }
+    ProxyFixture.eventually("closed", () -> fx.proxy.openConnections(ProxyRole.RO) == 0);
   }
 
   @Test

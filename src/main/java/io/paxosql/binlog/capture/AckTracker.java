@@ -29,6 +29,7 @@ public final class AckTracker {
   private final ArrayDeque<Pending> pending = new ArrayDeque<>();
   private long nextTicket;
   private GtidState confirmedState;
+  private BinlogPosition confirmedPosition;
 
   public AckTracker(GtidState start) {
     this.confirmedState = start;
@@ -56,6 +57,7 @@ public final class AckTracker {
     while (!pending.isEmpty() && pending.peekFirst().confirmed) {
       Pending p = pending.removeFirst();
       confirmedState = confirmedState.with(p.tx.gtid());
+      confirmedPosition = new BinlogPosition(p.tx.sourceFile(), p.tx.sourceEndPos());
       if (p.needsAck) {
         ack = new BinlogPosition(p.tx.sourceFile(), p.tx.sourceEndPos());
       }
@@ -63,9 +65,22 @@ public final class AckTracker {
     return Optional.ofNullable(ack);
   }
 
+  /**
+   * The sink could not make a transaction durable: it and everything after it can never be ACKed
+   * on this stream; they are forgotten so that later confirmations of them are ignored.
+   */
+  public void failed(long ticket) {
+    pending.removeIf(p -> p.ticket >= ticket);
+  }
+
   /** The GTID state covering every confirmed transaction of the prefix: where a reconnect resumes. */
   public GtidState confirmedState() {
     return confirmedState;
+  }
+
+  /** The master's binlog position at the end of the confirmed prefix; null before the first confirmation. */
+  public BinlogPosition confirmedPosition() {
+    return confirmedPosition;
   }
 
   public int unconfirmed() {

@@ -27,7 +27,8 @@ public final class ReplicaSession {
   static final int ER_PARSE_ERROR = 1064;
 
   private static final Pattern SET = Pattern.compile("(?is)\\s*SET\\s+(.*?)\\s*;?\\s*");
-  private static final Pattern ASSIGN = Pattern.compile("(?is)\\s*(@@?[\\w.]+)\\s*:?=\\s*(.*?)\\s*");
+  private static final Pattern ASSIGN = Pattern.compile("(?is)\\s*((?:@@?)?[\\w.]+)\\s*:?=\\s*(.*?)\\s*");
+  private static final Pattern SET_NAMES = Pattern.compile("(?is)\\s*(NAMES|CHARACTER\\s+SET|CHARSET)\\s+.*");
   private static final Pattern SELECT = Pattern.compile("(?is)\\s*SELECT\\s+(.*?)\\s*;?\\s*");
   private static final Pattern SHOW_VARS =
       Pattern.compile("(?is)\\s*SHOW\\s+(?:GLOBAL\\s+|SESSION\\s+)?VARIABLES\\s+LIKE\\s+'([^']*)'\\s*;?\\s*");
@@ -100,6 +101,10 @@ public final class ReplicaSession {
   }
 
   private QueryReply set(String assignments, String sql) {
+    if (SET_NAMES.matcher(assignments).matches()) {
+      // A replica reconnecting sends SET NAMES; events are bytes, so the connection charset does not matter.
+      return new QueryReply.Ok();
+    }
     for (String a : splitTopLevel(assignments)) {
       Matcher m = ASSIGN.matcher(a);
       if (!m.matches()) {
@@ -108,6 +113,9 @@ public final class ReplicaSession {
       }
       String name = m.group(1).toLowerCase(Locale.ROOT);
       String value = evaluate(m.group(2));
+      if (!name.startsWith("@")) {
+        name = "@@" + name;
+      }
       if (name.startsWith("@@")) {
         // Session settings such as @@session.sql_mode do not change what the dump sends; accept them.
         LOG.info("replica set {} = {}; ignored by the binlog server", name, value);

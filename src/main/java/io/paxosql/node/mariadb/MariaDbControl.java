@@ -73,6 +73,11 @@ public final class MariaDbControl implements AutoCloseable {
         .mapEmpty();
   }
 
+  /** The id new sessions write into the binlog; a master uses its epoch (see the node's wiring). */
+  public Future<Void> setServerId(long id) {
+    return sql("SET GLOBAL server_id=" + id).mapEmpty();
+  }
+
   public Future<Void> disableSemiSyncMaster() {
     return sql("SET GLOBAL rpl_semi_sync_master_enabled=OFF").mapEmpty();
   }

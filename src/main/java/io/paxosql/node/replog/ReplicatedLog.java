@@ -295,6 +295,21 @@ public final class ReplicatedLog implements ChosenLog {
     return status;
   }
 
+  /** Whether this node may campaign for the lease; the cluster allows it only while its MariaDB is caught up. */
+  public void setCampaignAllowed(boolean allowed) {
+    context.runOnContext(v -> node.setCampaignAllowed(allowed));
+  }
+
+  /** Gives up leadership and the lease at once (planned switchover, or a master whose MariaDB failed). */
+  public void resign() {
+    context.runOnContext(v -> {
+      if (!stopped) {
+        node.resign();
+        drive();
+      }
+    });
+  }
+
   /** Whether this node holds the master lease now. */
   public boolean holdsLease() {
     Status s = status;

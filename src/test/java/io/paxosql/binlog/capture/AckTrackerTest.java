@@ -29,6 +29,7 @@ class AckTrackerTest {
     assertEquals(Optional.empty(), t.confirmed(tb));
     assertEquals(Optional.of(new BinlogPosition(c.sourceFile(), c.sourceEndPos())), t.confirmed(ta));
     assertEquals(GtidState.of(List.of(c.gtid())), t.confirmedState());
+    assertEquals(new BinlogPosition(c.sourceFile(), c.sourceEndPos()), t.confirmedPosition());
     assertEquals(0, t.unconfirmed());
   }
 

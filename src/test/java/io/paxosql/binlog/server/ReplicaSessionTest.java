@@ -60,6 +60,8 @@ class ReplicaSessionTest {
     assertTrue(drop.message().contains("answers only replication queries"));
     assertInstanceOf(QueryReply.Ok.class, s.answer("SET @some_new_thing= 'x', @@session.sql_mode=''"));
     assertEquals("x", s.userVar("some_new_thing"));
+    assertInstanceOf(QueryReply.Ok.class, s.answer("SET NAMES latin1"));
+    assertInstanceOf(QueryReply.Ok.class, s.answer("SET autocommit=1"));
     QueryReply.Error bad = assertInstanceOf(QueryReply.Error.class, s.answer("SET @slave_connect_state='0-1'"));
     assertTrue(bad.message().contains("expected domain-server-sequence"));
   }

@@ -103,7 +103,8 @@ public final class Simulator {
         long first = LOG_STARTS[rnd.nextInt(LOG_STARTS.length)];
         int alpha = rnd.nextInt(1, 9);
         int batch = rnd.nextInt(64, 513);
-        int catchUp = rnd.nextInt(1, 21);
+        // Small enough to need many rounds, large enough that a node can outrun a log that keeps growing.
+        int catchUp = rnd.nextInt(8, 65);
         int election = chaos ? 1 : rnd.nextInt(2, 9);
         int retransmit = rnd.nextInt(1, 4);
         this.net = new SimNetwork(rnd.split(), rnd.nextDouble() * 0.3, rnd.nextDouble() * 0.1,
@@ -400,7 +401,9 @@ public final class Simulator {
         n.toApply = List.of();
         n.storage.crash(rnd);
         note("node " + n.id + " crashes");
-        schedule(now + PERIOD * rnd.nextLong(1, 60), Kind.RESTART, n.id, 0, null);
+        // Half the restarts are quick, within the lease the node may have granted just before dying.
+        long down = rnd.nextBoolean() ? rnd.nextLong(1, PERIOD * 5) : PERIOD * rnd.nextLong(1, 60);
+        schedule(now + down, Kind.RESTART, n.id, 0, null);
     }
 
     private void restart(SimNode n) {

@@ -1,0 +1,196 @@
+package io.paxosql.node;
+
+import io.paxosql.config.NodeConfig;
+import io.paxosql.config.NodeConfigLoader;
+import io.paxosql.node.role.Role;
+import io.paxosql.testing.FreePorts;
+import io.paxosql.transport.FaultInjector;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A real cluster in one JVM for tests: each member its own Vert.x instance, real mariadbd, real
+ * Chronicle files and real gRPC on loopback, configs written as YAML files in a temp dir. Faults
+ * between members go through one shared {@link FaultInjector}.
+ */
+final class ClusterHarness implements AutoCloseable {
+  final Path dir;
+  final FaultInjector faults = new FaultInjector();
+  final List<Path> configFiles = new ArrayList<>();
+  final List<NodeConfig> configs = new ArrayList<>();
+  private final ClusterNode[] nodes;
+  private final Vertx[] vertxes;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+
+  ClusterHarness(int size) throws Exception {
+    dir = Files.createTempDirectory(Path.of("/tmp"), "pxs-cluster-");
+    nodes = new ClusterNode[size];
+    vertxes = new Vertx[size];
+    int[][] ports = new int[size][7];
+    for (int i = 0; i < size; i++) {
+      for (int k = 0; k < 7; k++) {
+        ports[i][k] = FreePorts.next();
+      }
+    }
+    StringBuilder members = new StringBuilder();
+    for (int i = 0; i < size; i++) {
+      members.append("  - { id: ").append(i + 1).append(", host: 127.0.0.1, paxos: ").append(ports[i][2])
+          .append(", internal: ").append(ports[i][6]).append(", admin: ").append(ports[i][4]).append(" }\n");
+    }
+    for (int i = 0; i < size; i++) {
+      String yaml = "clusterId: test\nnodeId: " + (i + 1) + "\ndataDir: node" + (i + 1) + "\n"
+          + "ports: { rw: " + ports[i][0] + ", ro: " + ports[i][1] + ", paxos: " + ports[i][2] + ", binlog: " + ports[i][3]
+          + ", admin: " + ports[i][4] + ", internal: " + ports[i][6] + " }\n"
+          + "members:\n" + members
+          + "mariadb: { port: " + ports[i][5] + " }\n"
+          + "replication: { user: paxosql_repl, password: repl-secret-123 }\n"
+          + "paxos: { tickMs: 50, electionTicks: 10, leaseTicks: 30, driftMarginTicks: 6 }\n";
+      Path file = dir.resolve("node" + (i + 1) + ".yaml");
+      Files.writeString(file, yaml);
+      configFiles.add(file);
+      configs.add(NodeConfigLoader.load(file));
+    }
+  }
+
+  int size() {
+    return nodes.length;
+  }
+
+  ClusterNode node(int id) {
+    return nodes[id - 1];
+  }
+
+  void start(int id) throws Exception {
+    vertxes[id - 1] = Vertx.vertx();
+    nodes[id - 1] = ClusterNode.start(vertxes[id - 1], configs.get(id - 1), configFiles.get(id - 1), faults)
+        .await(180, TimeUnit.SECONDS);
+  }
+
+  void startAll() throws Exception {
+    for (int id = 1; id <= size(); id++) {
+      start(id);
+    }
+  }
+
+  /** kill -9 of the node's JVM part and its mariadbd, as a machine crash would. */
+  void crash(int id) throws Exception {
+    nodes[id - 1].crash().await(60, TimeUnit.SECONDS);
+    vertxes[id - 1].close().await(30, TimeUnit.SECONDS);
+    nodes[id - 1] = null;
+  }
+
+  void stop(int id) throws Exception {
+    nodes[id - 1].stop().await(120, TimeUnit.SECONDS);
+    vertxes[id - 1].close().await(30, TimeUnit.SECONDS);
+    nodes[id - 1] = null;
+  }
+
+  JsonObject init() throws Exception {
+    JsonArray members = new JsonArray();
+    configs.get(0).members().forEach(m -> members.add(m.host() + ":" + m.paxos()));
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+            + configs.get(0).ports().admin() + "/init"))
+        .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("members", members).encode())).build(),
+        HttpResponse.BodyHandlers.ofString());
+    return new JsonObject(r.body());
+  }
+
+  /** The id of the node whose role is MASTER, waiting up to {@code timeout}. */
+  int awaitMaster(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      Optional<Integer> m = master();
+      if (m.isPresent()) {
+        return m.get();
+      }
+      TimeUnit.MILLISECONDS.sleep(50);
+    }
+    throw new AssertionError("no master within " + timeout + "; roles: " + roles());
+  }
+
+  Optional<Integer> master() {
+    for (int id = 1; id <= size(); id++) {
+      if (nodes[id - 1] != null && nodes[id - 1].role() == Role.MASTER) {
+        return Optional.of(id);
+      }
+    }
+    return Optional.empty();
+  }
+
+  List<String> roles() {
+    List<String> out = new ArrayList<>();
+    for (int id = 1; id <= size(); id++) {
+      out.add(id + "=" + (nodes[id - 1] == null ? "down" : nodes[id - 1].role()));
+    }
+    return out;
+  }
+
+  static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out after " + timeout + " waiting for " + what);
+      }
+      TimeUnit.MILLISECONDS.sleep(50);
+    }
+  }
+
+  /** root over a node's RW port: it reaches the master wherever it is. */
+  Connection rw(int id) throws SQLException {
+    return DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + configs.get(id - 1).ports().rw()
+        + "/?connectTimeout=5000&socketTimeout=30000", "root", "");
+  }
+
+  /**
+   * Runs {@code sql} through a node's RW port, retrying while the cluster answers "no master" (an
+   * election or a restart in progress), as an application would.
+   */
+  void execRw(int id, String sql, Duration patience) throws Exception {
+    long deadline = System.nanoTime() + patience.toNanos();
+    while (true) {
+      try (Connection c = rw(id)) {
+        c.createStatement().execute(sql);
+        return;
+      } catch (SQLException e) {
+        if (!String.valueOf(e.getMessage()).contains("no master") || System.nanoTime() > deadline) {
+          throw e;
+        }
+        TimeUnit.MILLISECONDS.sleep(100);
+      }
+    }
+  }
+
+  /** root straight to a node's MariaDB (for checks). */
+  Connection direct(int id) throws SQLException {
+    return DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + configs.get(id - 1).mariadb().port() + "/", "root", "");
+  }
+
+  @Override
+  public void close() {
+    for (int id = 1; id <= size(); id++) {
+      if (nodes[id - 1] != null) {
+        try {
+          crash(id);
+        } catch (Exception e) {
+          // keep closing the others
+        }
+      }
+    }
+  }
+}
