@@ -61,6 +61,15 @@ final class NodeWiring {
     return ReplogOptions.of(paxos, log, transport, p.tickMs()).withForwarding(false);
   }
 
+  static io.paxosql.proxy.ReadPolicy readPolicy(NodeConfig.Proxy p) {
+    io.paxosql.proxy.ReadPolicy.Mode mode = switch (p.roConsistency()) {
+      case LOCAL -> io.paxosql.proxy.ReadPolicy.Mode.LOCAL;
+      case BOUNDED -> io.paxosql.proxy.ReadPolicy.Mode.BOUNDED;
+      case LINEARIZABLE -> io.paxosql.proxy.ReadPolicy.Mode.LINEARIZABLE;
+    };
+    return new io.paxosql.proxy.ReadPolicy(mode, p.roMaxLagMs());
+  }
+
   static ProxySettings proxySettings(NodeConfig c) {
     Set<String> hosts = new HashSet<>();
     hosts.add("127.0.0.1");
