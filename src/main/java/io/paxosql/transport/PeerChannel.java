@@ -68,6 +68,16 @@ final class PeerChannel {
     }
   }
 
+  /** The peer just reached us, so it is up: reconnect now rather than when the backoff ends. */
+  void peerIsBack() {
+    if (stream == null && timer >= 0 && !closed) {
+      vertx.cancelTimer(timer);
+      timer = -1;
+      backoffMillis = cfg.backoffMin().toMillis();
+      connect();
+    }
+  }
+
   boolean connected() {
     return stream != null;
   }
