@@ -219,8 +219,40 @@ class ClusterIntegrationTest {
       cluster.crash(id);
     }
     cluster.startAll();
-    cluster.awaitMaster(Duration.ofSeconds(60));
+    int master = cluster.awaitMaster(Duration.ofSeconds(60));
     ok.addAll(write(2, 5, 2_000_000));
     assertConverged(ok);
+    assertStatusPageShowsMaster(cluster.awaitMaster(Duration.ofSeconds(30)));
+  }
+
+  /** The admin status page, rendered by headless Chromium; the screenshot stays in target/ as an artifact. */
+  private void assertStatusPageShowsMaster(int master) throws Exception {
+    String url = "http://127.0.0.1:" + cluster.configs.get(0).ports().admin() + "/";
+    java.nio.file.Path profile = java.nio.file.Files.createTempDirectory("chromium-");
+    List<String> common = List.of(chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+        "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--user-data-dir=" + profile, "--virtual-time-budget=4000", "--window-size=1100,700");
+    List<String> dump = new ArrayList<>(common);
+    dump.addAll(List.of("--dump-dom", url));
+    Process p = new ProcessBuilder(dump).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    String dom = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+    assertTrue(dom.contains("id=\"master\" class=\"master\">node " + master + "<"),
+        "the page names node " + master + " as master: " + dom);
+    java.nio.file.Path shot = java.nio.file.Path.of("target", "status-page.png").toAbsolutePath();
+    List<String> screenshot = new ArrayList<>(common);
+    screenshot.addAll(List.of("--screenshot=" + shot, url));
+    Process s = new ProcessBuilder(screenshot).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    assertTrue(s.waitFor(60, TimeUnit.SECONDS));
+    assertTrue(java.nio.file.Files.size(shot) > 10_000, "screenshot written to " + shot);
+  }
+
+  private static String chromium() {
+    for (String c : List.of("/usr/bin/chromium", "/usr/bin/chromium-browser")) {
+      if (java.nio.file.Files.isExecutable(java.nio.file.Path.of(c))) {
+        return c;
+      }
+    }
+    throw new AssertionError("headless Chromium is not installed: run `make deps` (apt-get install chromium)");
   }
 }
