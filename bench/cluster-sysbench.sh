@@ -52,7 +52,15 @@ sb() { # system test [sysbench args]
 for s in "${SYSTEMS[@]}"; do
   mariadb --no-defaults -h127.0.0.1 -P"${PORT[$s]}" -u"${USER[$s]}" ${PASS[$s]:+-p"${PASS[$s]}"} \
     -e "CREATE DATABASE IF NOT EXISTS sbtest"
-  sb "$s" oltp_write_only prepare >/dev/null
+  # A failed prepare (e.g. the cluster's master lost its lease meanwhile) is reported and retried.
+  for attempt in 1 2 3; do
+    if sb "$s" oltp_write_only cleanup >/dev/null 2>&1 && sb "$s" oltp_write_only prepare > "$WORK/prepare-$s.txt" 2>&1; then
+      break
+    fi
+    echo "prepare on $s failed (attempt $attempt): $(grep -iE 'error|fatal' "$WORK/prepare-$s.txt" | head -2)"
+    [ "$attempt" = 3 ] && exit 1
+    [ "$s" = cluster ] && for _ in $(seq 300); do cluster_master >/dev/null && break; sleep 0.2; done
+  done
 done
 
 snap() { # file-prefix: the master's /metrics
@@ -97,10 +105,14 @@ for r in $(seq "$RUNS"); do
           m=$(cluster_master || echo 1)
           snap "$m" "$f.m0"
         fi
-        sb "$s" "$t" --threads="$n" --time="$TIME" --report-interval=0 --percentile=95 run > "$f" 2>&1 || {
-          echo "sysbench failed on $s: $(tail -5 "$f")" >&2; exit 1; }
-        tps=$(grep -E '^\s+transactions:' "$f" | sed -E 's/.*\(([0-9.]+) per sec.*/\1/')
-        p95=$(grep -E '95th percentile:' "$f" | awk '{print $3}')
+        if sb "$s" "$t" --threads="$n" --time="$TIME" --report-interval=0 --percentile=95 run > "$f" 2>&1; then
+          tps=$(grep -E '^\s+transactions:' "$f" | sed -E 's/.*\(([0-9.]+) per sec.*/\1/')
+          p95=$(grep -E '95th percentile:' "$f" | awk '{print $3}')
+        else # reported, counted as 0 TPS; the next cell waits for a master again
+          echo "cell FAILED on $s: $(grep -iE 'error|fatal' "$f" | head -2)"
+          tps=0; p95=nan
+          [ "$s" = cluster ] && for _ in $(seq 300); do cluster_master >/dev/null && break; sleep 0.2; done
+        fi
         extra=
         if [ "$s" = cluster ]; then
           snap "$m" "$f.m1"
