@@ -3,7 +3,7 @@
 #   ours:   A → capture → in-memory log (confirmed at once) → binlog server → B   (paxosql.jar relay)
 #   native: A → B, MariaDB's own semi-sync (AFTER_SYNC) replica
 # Prints TPS of each, the ratio, and replica lag (transactions B is behind A, sampled each second,
-# and the time B needs to catch up after the run). Usage: bench/binlog-sysbench.sh [seconds] [tables] [rows]
+# and the time B needs to catch up after the run). Each mode gets a 10 s warm-up first. Usage: bench/binlog-sysbench.sh [seconds] [tables] [rows]
 set -euo pipefail
 DUR=${1:-30}
 TABLES=${2:-4}
@@ -93,10 +93,18 @@ rpl_semi_sync_master_timeout=4000000000"
     --mysql-db=sbtest --tables="$TABLES" --table-size="$ROWS")
   "${sb[@]}" prepare >/dev/null
   sql "$pb" "SELECT MASTER_GTID_WAIT('$(sql "$pa" 'SELECT @@gtid_binlog_pos')', 120)" >/dev/null
+  # Warm-up (the relay's JIT, both servers' buffer pools), then wait for B before measuring.
+  "${sb[@]}" --threads=8 --time=10 --report-interval=0 run > /dev/null
+  sql "$pb" "SELECT MASTER_GTID_WAIT('$(sql "$pa" 'SELECT @@gtid_binlog_pos')', 600)" >/dev/null
   local lagfile=$WORK/lag-$mode
   : > "$lagfile"
   ( while true; do
-      echo $(( $(seqno "$(sql "$pa" 'SELECT @@gtid_binlog_pos')") - $(seqno "$(sql "$pb" 'SELECT @@gtid_slave_pos')") )) >> "$lagfile"
+      local ha io ap
+      ha=$(seqno "$(sql "$pa" 'SELECT @@gtid_binlog_pos')")
+      io=$(seqno "$(mariadb --no-defaults -h127.0.0.1 -P"$pb" -uroot -e 'SHOW SLAVE STATUS\G' | awk '/Gtid_IO_Pos/ {print $2}')")
+      ap=$(seqno "$(sql "$pb" 'SELECT @@gtid_slave_pos')")
+      # A is sampled first, so B may already be past it: count that as no lag.
+      echo "$(( ha > ap ? ha - ap : 0 )) $(( ha > io ? ha - io : 0 ))" >> "$lagfile"
       sleep 1
     done ) &
   local sampler=$!
@@ -109,19 +117,21 @@ rpl_semi_sync_master_timeout=4000000000"
   t1=$(date +%s.%N)
   TPS[$mode]=$(grep -E '^\s+transactions:' "$WORK/run-$mode.txt" | sed -E 's/.*\(([0-9.]+) per sec.*/\1/')
   LAT[$mode]=$(grep -E '^\s+avg:' "$WORK/run-$mode.txt" | awk '{print $2}')
-  LAGAVG[$mode]=$(awk '{s+=$1; n++; if ($1>m) m=$1} END {printf "%.0f", n ? s/n : 0}' "$lagfile")
+  LAGAVG[$mode]=$(awk '{s+=$1; n++} END {printf "%.0f", n ? s/n : 0}' "$lagfile")
   LAGMAX[$mode]=$(awk '{if ($1>m) m=$1} END {print m+0}' "$lagfile")
+  IOLAG[$mode]=$(awk '{s+=$2; n++; if ($2>m) m=$2} END {printf "%.0f/%d", n ? s/n : 0, m}' "$lagfile")
   CATCHUP[$mode]=$(echo "$t1 - $t0" | bc)
   [ "$(sql "$pb" "SELECT @@gtid_slave_pos")" = "$pos" ] || { echo "$mode: B did not converge" >&2; exit 1; }
   for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
   PIDS=()
 }
 
-declare -A TPS LAT LAGAVG LAGMAX CATCHUP
+declare -A TPS LAT LAGAVG LAGMAX CATCHUP IOLAG
 for mode in native ours; do run_mode "$mode"; done
 echo "sysbench oltp_write_only, 8 threads, ${DUR}s, $TABLES tables x $ROWS rows, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-8s %10s %12s %16s %16s %14s\n' mode TPS avg_lat_ms lag_avg_trx lag_max_trx catchup_s
+# applied lag: transactions A has binlogged that B has not applied; received lag: not yet received by B's IO thread.
+printf '%-8s %9s %11s %16s %16s %18s %10s\n' mode TPS avg_lat_ms applied_lag_avg applied_lag_max received_lag_avg/max catchup_s
 for mode in native ours; do
-  printf '%-8s %10s %12s %16s %16s %14.2f\n' "$mode" "${TPS[$mode]}" "${LAT[$mode]}" "${LAGAVG[$mode]}" "${LAGMAX[$mode]}" "${CATCHUP[$mode]}"
+  printf '%-8s %9s %11s %16s %16s %18s %10.2f\n' "$mode" "${TPS[$mode]}" "${LAT[$mode]}" "${LAGAVG[$mode]}" "${LAGMAX[$mode]}" "${IOLAG[$mode]}" "${CATCHUP[$mode]}"
 done
 echo "TPS ratio ours/native: $(echo "scale=3; ${TPS[ours]} / ${TPS[native]}" | bc)"

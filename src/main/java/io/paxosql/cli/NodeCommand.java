@@ -37,7 +37,8 @@ final class NodeCommand implements Callable<Integer> {
       return 2;
     }
     LogLevels.apply(cfg.logLevel());
-    Vertx vertx = Vertx.vertx();
+    // Native epoll: fewer copies and syscalls on the proxy and gRPC paths (measured by the proxy bench).
+    Vertx vertx = Vertx.vertx(new io.vertx.core.VertxOptions().setPreferNativeTransport(true));
     ClusterNode node;
     try {
       node = ClusterNode.start(vertx, cfg, config, new FaultInjector()).await(300, TimeUnit.SECONDS);

@@ -63,6 +63,8 @@ public final class ClusterNode {
   private final StaticMasterLocator locator = new StaticMasterLocator(new MasterRoute.None("the node is starting"));
   private final InitMarker marker;
   private final Deque<JsonObject> roleChanges = new ArrayDeque<>();
+  /** 25 observations of 200 ms: evidence must outlast a restarted node's chain catching up. */
+  private final DivergenceCheck divergence = new DivergenceCheck(25);
   private final NodeMariaDb mariadb;
   private ReplicatedLog replog;
   private ChainedLog chain;
@@ -153,7 +155,9 @@ public final class ClusterNode {
         .map(port -> {
           watcher = new ConfigWatcher(vertx, configFile, config, 1000, next -> {
             LogLevels.apply(next.logLevel());
-            log.info("live config now: proxy {}, log level {}", next.proxy(), next.logLevel());
+            NodeConfig.Proxy p = next.proxy();
+            proxy.applyLimits(p.maxConnections(), Duration.ofMillis(p.connectTimeoutMs()),
+                Duration.ofSeconds(p.idleTimeoutSeconds()));
           });
           registerGauges();
           replog.onStatus(st -> context.runOnContext(v -> {
@@ -277,7 +281,8 @@ public final class ClusterNode {
     control.probe(PROBE_TIMEOUT)
         .compose(x -> control.gtidBinlogPos())
         .compose(pos -> control.replicaStatus().map(rs -> {
-          observe(true, GtidState.parse(pos), rs.map(MariaDbControl.ReplicaStatus::lastIoError).orElse(""));
+          observe(true, GtidState.parse(pos), rs.map(MariaDbControl.ReplicaStatus::lastIoError).orElse(""),
+              rs.map(MariaDbControl.ReplicaStatus::lastSqlError).orElse(""));
           return null;
         }))
         .onFailure(e -> {
@@ -287,7 +292,7 @@ public final class ClusterNode {
         .onComplete(ar -> monitorBusy = false);
   }
 
-  private void observe(boolean healthy, GtidState applied, String replicaIoError) {
+  private void observe(boolean healthy, GtidState applied, String replicaIoError, String replicaSqlError) {
     ChainState c = chain.state();
     appliedGtid = applied.toString();
     Gtid last = c.lastGtid();
@@ -297,8 +302,15 @@ public final class ClusterNode {
     replog.applied(replog.chosenBelow());
     execute(roles.onHealth(healthy));
     execute(roles.onCaughtUp(caughtUp && initialised()));
-    if (roles.role() == Role.FOLLOWER && replicaIoError.contains("diverged")) {
-      execute(roles.onDiverged(replicaIoError));
+    if (roles.role() == Role.FOLLOWER) {
+      divergence.observe(applied, c.gtids(), replicaIoError, replicaSqlError).ifPresent(evidence -> {
+        String message = evidence + ". This node refuses to serve. To rebuild it: stop the node, move "
+            + config.dataDir().resolve("mariadb") + " aside, and start the node again; its new MariaDB "
+            + "replays the cluster's log from the start (while the log still holds its beginning; otherwise "
+            + "restore a backup).";
+        log.error("node {} has diverged: {}", config.nodeId(), message);
+        execute(roles.onDiverged(message));
+      });
     }
     updateRoute();
   }

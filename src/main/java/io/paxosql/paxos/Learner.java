@@ -40,6 +40,16 @@ final class Learner {
         return instance < firstUnchosen || early.containsKey(instance);
     }
 
+    /** Whether a membership change is known chosen but waits for earlier instances before it applies. */
+    boolean hasEarlyChange() {
+        for (Value v : early.values()) {
+            if (v.isMembershipChange()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Records that {@code v} is chosen at {@code instance}; emits every value that became contiguous. */
     void learn(long instance, Value v) {
         if (instance < firstUnchosen) {

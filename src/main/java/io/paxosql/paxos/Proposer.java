@@ -47,6 +47,8 @@ final class Proposer {
 
     private long next;
     private long barrier = -1;
+    /** Our own barrier value got a majority under our ballot; learning the instance from others is not enough. */
+    private boolean barrierChosen;
     private final TreeMap<Long, InFlight> inFlight = new TreeMap<>();
     private final ArrayDeque<Entry> pending = new ArrayDeque<>();
     private boolean commitDirty;
@@ -62,7 +64,7 @@ final class Proposer {
     }
 
     boolean holdsLease() {
-        return role == Role.LEADER && barrier >= 0 && n.learner.firstUnchosen > barrier && n.now < leaseDeadline;
+        return role == Role.LEADER && barrierChosen && n.learner.firstUnchosen > barrier && n.now < leaseDeadline;
     }
 
     long leaseUntil() {
@@ -120,6 +122,7 @@ final class Proposer {
         seqSentAt.clear();
         leaseDeadline = -1;
         barrier = -1;
+        barrierChosen = false;
         campaignStart = n.now;
         campaignSeq = ++seq;
         seqSentAt.put(campaignSeq, n.now);
@@ -211,6 +214,7 @@ final class Proposer {
         promisers.clear();
         leaseDeadline = -1;
         barrier = -1;
+        barrierChosen = false;
     }
 
     // ---- lease ----
@@ -279,6 +283,12 @@ final class Proposer {
         if (role != Role.LEADER) {
             return;
         }
+        if (!barrierChosen && n.learner.firstUnchosen > barrier) {
+            // Our barrier instance was decided without our quorum: another leader got there; we cannot
+            // claim the lease on the strength of someone else's choice.
+            stepDown();
+            return;
+        }
         inFlight.headMap(n.learner.firstUnchosen).clear();
         reports.headMap(next).clear();
         while (next < n.learner.firstUnchosen + n.cfg.alpha()) {
@@ -332,7 +342,8 @@ final class Proposer {
         }
         // Changes recovered from a deposed leader but not yet re-proposed count as in flight too.
         boolean changeInFlight = inFlight.values().stream().anyMatch(f -> f.value.isMembershipChange())
-                || reports.values().stream().anyMatch(a -> a.value().isMembershipChange());
+                || reports.values().stream().anyMatch(a -> a.value().isMembershipChange())
+                || n.learner.hasEarlyChange(); // chosen out of order, not applied to the member set yet
         if (!(first instanceof Entry.Data)) {
             if (!changeInFlight && n.membership.latestStart() <= next) {
                 pending.poll();
@@ -373,6 +384,9 @@ final class Proposer {
         }
         f.votes.add(a.from());
         if (Membership.isMajority(f.votes, members)) {
+            if (a.instance() == barrier) {
+                barrierChosen = true;
+            }
             inFlight.remove(a.instance());
             n.learner.learn(a.instance(), f.value);
             commitDirty = true;

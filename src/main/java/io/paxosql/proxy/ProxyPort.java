@@ -6,7 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /** State one listening port shares across its event loops: settings, counters, open sessions. */
 final class ProxyPort {
   private final ProxyRole role;
-  private final ProxySettings settings;
+  private volatile ProxySettings settings;
   private final MasterLocator locator;
   private final ProxyMetrics metrics;
   private final Set<ProxyConnection> connections = ConcurrentHashMap.newKeySet();
@@ -24,6 +24,11 @@ final class ProxyPort {
 
   ProxySettings settings() {
     return settings;
+  }
+
+  /** New limits for connections accepted from now on (config hot reload). */
+  void update(ProxySettings next) {
+    settings = next;
   }
 
   MasterLocator locator() {

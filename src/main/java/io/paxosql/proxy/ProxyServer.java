@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -105,6 +106,18 @@ public final class ProxyServer {
           c.closeIfRoutedTo(current);
         }
       }
+    }
+  }
+
+  /**
+   * Applies new limits without a restart (config hot reload): the connection limit and the backend
+   * connect timeout apply to connections accepted from now on, the idle timeout to every connection
+   * at its next sweep.
+   */
+  public void applyLimits(int maxConnections, Duration connectTimeout, Duration idleTimeout) {
+    for (ProxyPort p : ports.values()) {
+      ProxySettings s = p.settings();
+      p.update(s.withLimits(maxConnections, connectTimeout, idleTimeout, s.maxPacketSize()));
     }
   }
 

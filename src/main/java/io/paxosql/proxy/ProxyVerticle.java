@@ -50,17 +50,20 @@ final class ProxyVerticle extends VerticleBase {
   /**
    * Closes connections idle for the configured time. Done here rather than with Netty's idle
    * handler, which allocates a promise and a listener for every write on the hot path; a relay
-   * only marks each read, and this sweep checks the marks a few times per timeout.
+   * only marks each read, and this sweep checks the marks. The timeout is read at every sweep, so
+   * a live change ({@link ProxyServer#applyLimits}) applies to open connections too; the sweep
+   * period (at most 1 s) bounds its precision.
    */
   private void startIdleSweep(ProxySettings s) {
-    long idleMillis = s.idleTimeout().toMillis();
-    if (idleMillis == 0) {
-      return;
-    }
-    long period = Math.max(50, Math.min(idleMillis / 4, 60_000));
-    int sweepsUntilIdle = (int) Math.max(1, (idleMillis + period - 1) / period);
+    long initial = s.idleTimeout().toMillis();
+    long period = initial == 0 ? 1000 : Math.max(50, Math.min(initial / 4, 1000));
     vertx.setPeriodic(period, id -> {
       for (ProxyPort port : ports.values()) {
+        long idleMillis = port.settings().idleTimeout().toMillis();
+        if (idleMillis == 0) {
+          continue;
+        }
+        int sweepsUntilIdle = (int) Math.max(1, (idleMillis + period - 1) / period);
         for (ProxyConnection c : port.connections()) {
           if (c.context() == context) {
             c.sweepIdle(sweepsUntilIdle);

@@ -296,6 +296,10 @@ public final class SessionTracker {
     }
     checkSequence("server", seq, lastSeq);
     int h = n > 0 ? prefix[0] & 0xFF : -1;
+    if (h == 0xFF && n >= 3 && prefix[1] == (byte) 0xFF && prefix[2] == (byte) 0xFF) {
+      // MariaDB progress report (an ERR with code 0xFFFF): the response goes on.
+      return;
+    }
     switch (response) {
       case FIRST -> onFirstResponsePacket(h, length, prefix, n);
       case COLUMN_DEFS -> {

@@ -108,6 +108,27 @@ class ClusterFaultsIntegrationTest {
     assertNotEquals(master, next);
   }
 
+  /** A privileged local write on a follower is a transaction nobody chose: the node must refuse to serve. */
+  @Test
+  void aFollowerWithALocalWriteIsReportedDivergedAndStopsServing() throws Exception {
+    int master = bootstrap();
+    int follower = others(master).get(0);
+    awaitRow(follower, 1);
+    try (Connection c = cluster.direct(follower)) {
+      Sql.exec(c, "INSERT INTO app.t VALUES (77, 'written behind the cluster''s back')");
+    }
+    ClusterHarness.await("node " + follower + " diverged", Duration.ofSeconds(30),
+        () -> cluster.node(follower).role() == Role.DIVERGED);
+    var status = cluster.node(follower).localStatus();
+    assertTrue(status.getBoolean("diverged"));
+    assertTrue(status.getString("divergence").contains("To rebuild it"), status.encode());
+    // It neither serves RW nor campaigns; the rest of the cluster goes on.
+    SQLException refused = assertThrows(SQLException.class, () -> cluster.rw(follower).close());
+    assertTrue(refused.getMessage().contains("diverged"), refused.getMessage());
+    cluster.execRw(master, "INSERT INTO app.t VALUES (6, 'still writable')", Duration.ofSeconds(20));
+    awaitRow(others(master).get(1), 6);
+  }
+
   /**
    * The seed's phantom read: the master cannot get a commit chosen (it is cut off), crashes while the
    * client waits, and restarts later. The row never becomes visible anywhere.

@@ -108,6 +108,43 @@ class ClusterIntegrationTest {
     Set<Long> ok = write(8, 25, 0);
     assertEquals(200, ok.size(), "every write through a healthy cluster is acknowledged");
     assertConverged(ok);
+
+    // The admin CLI against the real nodes: status, a second init, a wrong member list, step-down.
+    String admin = "127.0.0.1:" + cluster.configs.get(1).ports().admin();
+    Admin status = admin("--node", admin, "--json", "status");
+    assertEquals(0, status.code(), status.err());
+    int master = new io.vertx.core.json.JsonObject(status.out()).getInteger("master");
+    String members = String.join(",", cluster.node(1).expectedMembers());
+    Admin again = admin("--node", admin, "init", "--members", members);
+    assertEquals(1, again.code());
+    assertTrue(again.err().contains("already initialised"), again.err());
+    Admin wrong = admin("--node", admin, "init", "--members", "127.0.0.1:1,127.0.0.1:2,127.0.0.1:3");
+    assertEquals(1, wrong.code());
+    assertTrue(wrong.err().contains("does not match this node's configured members"), wrong.err());
+    Admin notMaster = admin("--node", "127.0.0.1:" + cluster.configs.get(master == 1 ? 1 : 0).ports().admin(), "step-down");
+    assertEquals(1, notMaster.code());
+    assertTrue(notMaster.err().contains("is not the master"), notMaster.err());
+
+    long epoch = cluster.node(master).chain().state().epoch();
+    Admin stepDown = admin("--node", "127.0.0.1:" + cluster.configs.get(master - 1).ports().admin(), "step-down");
+    assertEquals(0, stepDown.code(), stepDown.err());
+    ClusterHarness.await("a master of a new epoch after step-down", Duration.ofSeconds(30), () -> cluster.master()
+        .filter(m -> cluster.node(m).chain().state().epoch() > epoch && cluster.node(m).chain().state().masterNode() == m)
+        .isPresent());
+    ok.addAll(write(2, 5, 3_000_000));
+    assertConverged(ok);
+  }
+
+  private record Admin(int code, String out, String err) {}
+
+  private static Admin admin(String... args) {
+    java.io.StringWriter out = new java.io.StringWriter();
+    java.io.StringWriter err = new java.io.StringWriter();
+    String[] all = new String[args.length + 1];
+    all[0] = "admin";
+    System.arraycopy(args, 0, all, 1, args.length);
+    int code = io.paxosql.cli.Main.execute(new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true), all);
+    return new Admin(code, out.toString(), err.toString());
   }
 
   @Test

@@ -150,6 +150,15 @@ class ProxyClientsTest {
     sql.append("PREPARE s FROM 'SELECT v FROM t WHERE id = ?';\nSET @i = 2;\nEXECUTE s USING @i;\n");
     sql.append("DEALLOCATE PREPARE s;\n");
     sql.append("DELIMITER $$\nSELECT COUNT(*) FROM t; SELECT DATABASE()$$\nDELIMITER ;\n");
+    Path csv = dir.resolve("rows.csv");
+    StringBuilder rows = new StringBuilder();
+    for (int i = 0; i < 5000; i++) {
+      rows.append(i).append(",row-").append(i).append('\n');
+    }
+    Files.writeString(csv, rows);
+    sql.append("CREATE TABLE loaded (id INT PRIMARY KEY, v VARCHAR(20));\n");
+    sql.append("LOAD DATA LOCAL INFILE '").append(csv).append("' INTO TABLE loaded ")
+        .append("FIELDS TERMINATED BY ',';\nSELECT COUNT(*) FROM loaded;\n");
     sql.append("INSERT INTO t (id, b) VALUES (4, '");
     Random r = new Random(2);
     String alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
@@ -162,14 +171,34 @@ class ProxyClientsTest {
     Files.writeString(script, sql);
     Path out = dir.resolve("out.txt");
     Process p = new ProcessBuilder("mariadb", "--no-defaults", "-h127.0.0.1", "-P" + fx.rw(),
-        "-uroot", "--batch", "--skip-column-names", "--max-allowed-packet=64M")
+        "-uroot", "--batch", "--skip-column-names", "--max-allowed-packet=64M", "--local-infile=1")
         .redirectInput(script.toFile()).redirectOutput(out.toFile())
         .redirectError(dir.resolve("err.txt").toFile()).start();
     assertTrue(p.waitFor(120, TimeUnit.SECONDS), "mariadb CLI timed out");
     assertEquals(0, p.exitValue(), () -> "mariadb CLI failed: " + read(dir.resolve("err.txt")));
     List<String> lines = Files.readAllLines(out);
-    assertEquals(List.of("TWO", "2", "cli_db"), lines.subList(0, 3));
-    assertEquals(big.toString(), lines.get(3), "20 MB BLOB read back");
+    assertEquals(List.of("TWO", "2", "cli_db", "5000"), lines.subList(0, 4));
+    assertEquals(big.toString(), lines.get(4), "20 MB BLOB read back");
+  }
+
+  @Test
+  void changeUserSwitchesTheTrackedSchema() throws Exception {
+    try (MiniClient c = MiniClient.login(fx.ro(), null)) {
+      c.query("CREATE DATABASE IF NOT EXISTS cu_db");
+      Buffer changeUser = Buffer.buffer().appendByte((byte) 0x11).appendString("root")
+          .appendByte((byte) 0).appendByte((byte) 0).appendString("cu_db").appendByte((byte) 0)
+          .appendShortLE((short) 45).appendString("mysql_native_password").appendByte((byte) 0);
+      c.write(io.paxosql.mysql.PacketCodec.encode(0, changeUser));
+      io.paxosql.mysql.Packet answer = c.read();
+      if (io.paxosql.mysql.AuthSwitchRequest.matches(answer.payload())) {
+        // MariaDB re-authenticates with a fresh seed; root has no password: empty response.
+        c.write(io.paxosql.mysql.PacketCodec.encode(answer.nextSequenceId(), Buffer.buffer()));
+        answer = c.read();
+      }
+      assertEquals(0, answer.firstByte(), "change user failed: " + answer);
+      assertEquals("cu_db", c.query("SELECT DATABASE()"));
+      assertEquals("cu_db", schemaOfOnlySession());
+    }
   }
 
   private static String read(Path p) {

@@ -173,6 +173,32 @@ class ProxyRoutingTest {
   }
 
   @Test
+  void aRaisedConnectionLimitAppliesWithoutRestart() throws Exception {
+    ProxyFixture fx = proxy(ProxyFixture.settingsFor(db).withLimits(1, Duration.ofSeconds(2),
+        Duration.ZERO, 1L << 30), new MasterRoute.Local("n1"));
+    try (MiniClient one = MiniClient.login(fx.ro(), null)) {
+      assertEquals(ErrPacket.ER_CON_COUNT_ERROR, firstPacketIsErr(fx.ro()).errorCode());
+      fx.proxy.applyLimits(2, Duration.ofSeconds(2), Duration.ZERO);
+      try (MiniClient two = MiniClient.login(fx.ro(), null)) {
+        assertEquals("1", two.query("SELECT 1"), "the second connection is admitted after the live change");
+        assertEquals("1", one.query("SELECT 1"), "the open session was not disturbed");
+      }
+    }
+  }
+
+  @Test
+  void anIdleTimeoutSetLiveClosesOpenIdleSessions() throws Exception {
+    ProxyFixture fx = proxy(ProxyFixture.settingsFor(db).withLimits(10, Duration.ofSeconds(2),
+        Duration.ZERO, 1L << 30), new MasterRoute.Local("n1"));
+    try (MiniClient c = MiniClient.login(fx.ro(), null)) {
+      assertEquals("1", c.query("SELECT 1"));
+      fx.proxy.applyLimits(10, Duration.ofSeconds(2), Duration.ofMillis(300));
+      assertThrows(IOException.class, c::read, "the idle session must be closed");
+    }
+    ProxyFixture.eventually("closed", () -> fx.proxy.openConnections(ProxyRole.RO) == 0);
+  }
+
+  @Test
   void internalPortRefusesNonMembers() throws Exception {
     ProxyFixture fx = proxy(ProxyFixture.settingsFor(db).withPorts(-1, -1, 0)
         .withMembers(Set.of("10.9.9.9")), new MasterRoute.Local("n1"));

@@ -47,6 +47,7 @@ public final class Capture {
   private boolean stopped;
   private long watchdog = -1;
   private long lastPacketNanos;
+  private BinlogPosition pendingAck;
   private volatile String lastError;
   private volatile long acksSent;
   private volatile long transactions;
@@ -205,7 +206,7 @@ public final class Capture {
     Future<?> appended = sink.append(tx.get());
     inFlight.add(appended);
     PacketChannel ch = s.channel();
-    appended.onComplete(ar -> context.runOnContext(v -> {
+    appended.onComplete(ar -> onContext(() -> {
       inFlight.remove(appended);
       if (ar.failed()) {
         tracker.failed(ticket);
@@ -214,12 +215,34 @@ public final class Capture {
         ch.close();
         return;
       }
-      tracker.confirmed(ticket).ifPresent(pos -> {
-        if (!ch.closed()) {
-          sendAck(ch, pos);
+      tracker.confirmed(ticket).ifPresent(pos -> scheduleAck(ch, pos));
+    }));
+  }
+
+  private void onContext(Runnable r) {
+    if (Vertx.currentContext() == context) {
+      r.run();
+    } else {
+      context.runOnContext(v -> r.run());
+    }
+  }
+
+  /**
+   * ACKs are gathered until the current task ends: one ACK at the highest confirmed position
+   * releases every commit up to it, so a read that completes many transactions costs one packet.
+   */
+  private void scheduleAck(PacketChannel ch, BinlogPosition pos) {
+    boolean first = pendingAck == null;
+    pendingAck = pos;
+    if (first) {
+      context.runOnContext(v -> {
+        BinlogPosition p = pendingAck;
+        pendingAck = null;
+        if (p != null && !ch.closed()) {
+          sendAck(ch, p);
         }
       });
-    }));
+    }
   }
 
   private void sendAck(PacketChannel ch, BinlogPosition pos) {

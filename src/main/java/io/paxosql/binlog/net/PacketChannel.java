@@ -47,11 +47,14 @@ public final class PacketChannel {
   }
 
   private void deliver(Packet p) {
+    if (handler != null) {
+      // A streaming handler consumes the packet before returning: no copy needed.
+      handler.accept(p);
+      return;
+    }
     // The framer may hand out a slice of the read buffer: copy before keeping it.
     Packet own = new Packet(p.sequenceId(), p.payload().copy());
-    if (handler != null) {
-      handler.accept(own);
-    } else if (!waiting.isEmpty()) {
+    if (!waiting.isEmpty()) {
       waiting.poll().complete(own);
     } else {
       queued.add(own);
@@ -80,7 +83,10 @@ public final class PacketChannel {
     return p.future();
   }
 
-  /** From now on every packet goes to {@code h} (those already queued first). */
+  /**
+   * From now on every packet goes to {@code h} (those already queued first). The payload may be a
+   * slice of the read buffer: {@code h} must copy what it keeps.
+   */
   public void stream(Consumer<Packet> h) {
     handler = h;
     while (!queued.isEmpty()) {

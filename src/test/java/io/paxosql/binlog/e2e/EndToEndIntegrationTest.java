@@ -54,6 +54,14 @@ class EndToEndIntegrationTest {
       Rig.awaitCaughtUp(rig.a, rig.b, 60);
       assertSameData(rig, "seed " + seed);
       assertTrue(rig.capture.acksSent() > 0, "the capture ACKed the master");
+      try (Connection b = Sql.root(rig.b)) {
+        // B asked for MASTER_HEARTBEAT_PERIOD=1: an idle binlog server must send heartbeats.
+        String q = "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME="
+            + "'SLAVE_RECEIVED_HEARTBEATS'";
+        long before = Sql.queryLong(b, q);
+        TimeUnit.MILLISECONDS.sleep(3500);
+        assertTrue(Sql.queryLong(b, q) > before, "no heartbeat reached B while the log was idle");
+      }
     }
   }
 

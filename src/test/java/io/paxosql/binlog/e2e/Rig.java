@@ -76,7 +76,8 @@ final class Rig implements AutoCloseable {
   }
 
   Rig replica(MariaDbServers servers) throws SQLException {
-    b = servers.start("b");
+    // Parallel apply: it relies on the GTID events' group-commit ids, which the binlog server keeps.
+    b = servers.start("b", c -> c.set("slave_parallel_threads", "4").set("slave_parallel_mode", "optimistic"));
     follow(b);
     return this;
   }

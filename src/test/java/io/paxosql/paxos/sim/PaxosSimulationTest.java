@@ -15,6 +15,9 @@ class PaxosSimulationTest {
     static final long[] REGRESSIONS = {
         17133, // 3 nodes: membership shrank to {3} while node 3 lagged; nobody told it the commit point
         40445, // 3 nodes: a recovered removal and a new one both applied: the member set became empty
+        55161, // 3 nodes: two changes overlapped (one chosen out of order, unapplied); a stale pair formed a
+               // majority of the old set and claimed the lease on a barrier instance the real leader decided
+        16331, // 3 nodes: catch-up one value per round trip never closed a gap in a growing log
     };
 
     @Test
@@ -44,6 +47,10 @@ class PaxosSimulationTest {
             sim.run();
             chosen += sim.chosenCount();
             elections += sim.elections();
+            if ((i + 1) % 10_000 == 0) {
+                System.out.printf("paxos simulation: %d seeds clean so far, %.1f s%n", i + 1,
+                        (System.nanoTime() - start) / 1e9);
+            }
         }
         System.out.printf("paxos simulation: %d seeds from %d, %d instances chosen, %d leaders elected, %.1f s%n",
                 count, base, chosen, elections, (System.nanoTime() - start) / 1e9);

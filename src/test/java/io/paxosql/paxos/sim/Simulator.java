@@ -103,7 +103,8 @@ public final class Simulator {
         long first = LOG_STARTS[rnd.nextInt(LOG_STARTS.length)];
         int alpha = rnd.nextInt(1, 9);
         int batch = rnd.nextInt(64, 513);
-        int catchUp = rnd.nextInt(1, 21);
+        // Small enough to need many rounds, large enough that a node can outrun a log that keeps growing.
+        int catchUp = rnd.nextInt(8, 65);
         int election = chaos ? 1 : rnd.nextInt(2, 9);
         int retransmit = rnd.nextInt(1, 4);
         this.net = new SimNetwork(rnd.split(), rnd.nextDouble() * 0.3, rnd.nextDouble() * 0.1,
