@@ -112,7 +112,11 @@ def caught_up(node):
     if not m or m == node or not s:
         return False
     me = next((x for x in s["members"] if x["id"] == node), None)
-    return bool(me and me.get("reachable") and me.get("role") == "FOLLOWER" and (me.get("lagTransactions") or 0) <= 5)
+    if not (me and me.get("reachable") and me.get("role") == "FOLLOWER" and (me.get("lagTransactions") or 0) <= 5):
+        return False
+    # Its own view too: until it knows the master, its RW port refuses ("no master").
+    own = status(node)
+    return bool(own and own.get("master") == m)
 
 
 def promotion_phases(node, wall_kill):
