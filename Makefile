@@ -3,7 +3,7 @@ SHELL := /bin/bash
 MVN ?= mvn -B -q
 JAR := target/paxosql.jar
 SEEDS ?= 100000
-DEB_PACKAGES := mariadb-server mariadb-client mariadb-backup sysbench python3-pymysql haproxy
+DEB_PACKAGES := mariadb-server mariadb-client mariadb-backup sysbench python3-pymysql haproxy chromium
 
 .PHONY: deps build test no-leftover-servers test-slow sim bench demo clean
 
@@ -11,8 +11,8 @@ DEB_PACKAGES := mariadb-server mariadb-client mariadb-backup sysbench python3-py
 deps:
 	@if command -v mariadbd >/dev/null 2>&1 && command -v sysbench >/dev/null 2>&1 \
 	    && command -v haproxy >/dev/null 2>&1 && /usr/bin/python3 -c 'import pymysql' 2>/dev/null \
-	    && command -v mariadb-backup >/dev/null 2>&1; then \
-	  echo "deps: MariaDB, sysbench, haproxy and PyMySQL are installed"; \
+	    && command -v mariadb-backup >/dev/null 2>&1 && command -v chromium >/dev/null 2>&1; then \
+	  echo "deps: MariaDB, sysbench, haproxy, PyMySQL and Chromium are installed"; \
 	elif [ "$$(id -u)" = 0 ]; then \
 	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $(DEB_PACKAGES) \
 	    && (service mariadb stop || true); \

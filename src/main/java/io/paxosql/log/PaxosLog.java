@@ -324,7 +324,7 @@ public final class PaxosLog implements AutoCloseable {
         byte[] raw = new byte[(int) b.readRemaining()];
         b.read(raw);
         Object rec = RecordCodec.decode(raw, where);
-        int cycle = t.cycle();
+        int cycle = queue.rollCycle().toCycle(dc.index());
         fileByCycle.put(cycle, t.currentFile());
         if (state.apply(rec, where) && rec instanceof LogRecord.Chosen c) {
           if (idx == null) {
@@ -449,7 +449,7 @@ public final class PaxosLog implements AutoCloseable {
       dc.wire().bytes().write(bytes);
     }
     long idx = appender.lastIndexAppended();
-    int cycle = appender.cycle();
+    int cycle = queue.rollCycle().toCycle(idx);
     boolean rolled = cycle != lastCycle;
     boolean firstEver = lastCycle == Integer.MIN_VALUE;
     if (rolled) {

@@ -52,6 +52,7 @@ public final class ClusterNode {
   private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
   private static final Duration CATCH_UP_TIMEOUT = Duration.ofSeconds(60);
   private static final int ROLE_HISTORY = 20;
+  private static final long READ_INDEX_TIMEOUT_MS = 2000;
 
   private final Vertx vertx;
   private final Context context;
@@ -70,6 +71,7 @@ public final class ClusterNode {
   private ChainedLog chain;
   private BinlogServer binlogServer;
   private ProxyServer proxy;
+  private NodeReadBarrier readBarrier;
   private AdminServer admin;
   private ConfigWatcher watcher;
   private Capture capture;
@@ -78,6 +80,7 @@ public final class ClusterNode {
   private boolean stopping;
   private volatile String appliedGtid = "";
   private volatile long lagTransactions;
+  private final ReplicaLag replicaLag = new ReplicaLag();
   private volatile String lastProblem = "";
   private volatile boolean initialised;
 
@@ -120,6 +123,10 @@ public final class ClusterNode {
     return chain;
   }
 
+  public ProxyServer proxy() {
+    return proxy;
+  }
+
   public PrometheusMeterRegistry registry() {
     return registry;
   }
@@ -134,6 +141,7 @@ public final class ClusterNode {
           replog = rl;
           rl.setCampaignAllowed(false);
           chain = new ChainedLog(rl, config.nodeId(), reason -> context.runOnContext(v -> onOwnRejected(reason)));
+          chain.subscribe(e -> replicaLag.accepted(e.gtid(), System.nanoTime()));
           chain.start();
           binlogServer = new BinlogServer(vertx, BinlogServerConfig.of(config.ports().binlog(),
               config.replication().user(), config.replication().password(), NodeWiring.binlogServerId(config)), chain);
@@ -142,6 +150,13 @@ public final class ClusterNode {
         .compose(port -> followLocalBinlogServer())
         .compose(x -> {
           proxy = new ProxyServer(vertx, NodeWiring.proxySettings(config), locator, registry);
+          // On the master itself every acknowledged transaction is already committed in its own
+          // MariaDB (semi-sync ACK precedes the commit, the commit precedes the client's OK; a new
+          // master applied the whole chain before serving): nothing to wait for once the lease is
+          // confirmed. MASTER_GTID_WAIT would not do here: it compares with the replica position.
+          readBarrier = new NodeReadBarrier(vertx, config, locator, () -> readIndexHere().map(g -> ""),
+              () -> replicaLag.lagMs(System.nanoTime()), READ_INDEX_TIMEOUT_MS);
+          proxy.applyReadPolicy(NodeWiring.readPolicy(config.proxy()), readBarrier);
           return proxy.start();
         })
         .compose(x -> {
@@ -150,6 +165,16 @@ public final class ClusterNode {
           admin.router().get("/local").handler(ctx -> ctx.response()
               .putHeader("content-type", "application/json").end(localStatus().encodePrettily()));
           admin.router().post("/init-peer").handler(service::initPeer);
+          admin.router().get("/read-index").handler(ctx -> readIndexHere().onComplete(ar -> {
+            if (ar.succeeded()) {
+              ctx.response().putHeader("content-type", "application/json")
+                  .end(new JsonObject().put("gtid", ar.result()).put("node", config.nodeId()).encode());
+            } else {
+              ctx.response().setStatusCode(503).putHeader("content-type", "application/json")
+                  .end(new JsonObject().put("error", "not-master").put("message", ar.cause().getMessage())
+                      .put("hint", "ask the master's admin port; `admin status` shows which node it is").encode());
+            }
+          }));
           return admin.listen(config.self().host(), config.ports().admin());
         })
         .map(port -> {
@@ -158,6 +183,7 @@ public final class ClusterNode {
             NodeConfig.Proxy p = next.proxy();
             proxy.applyLimits(p.maxConnections(), Duration.ofMillis(p.connectTimeoutMs()),
                 Duration.ofSeconds(p.idleTimeoutSeconds()));
+            proxy.applyReadPolicy(NodeWiring.readPolicy(p), readBarrier);
           });
           registerGauges();
           replog.onStatus(st -> context.runOnContext(v -> {
@@ -295,6 +321,7 @@ public final class ClusterNode {
   private void observe(boolean healthy, GtidState applied, String replicaIoError, String replicaSqlError) {
     ChainState c = chain.state();
     appliedGtid = applied.toString();
+    replicaLag.applied(applied);
     Gtid last = c.lastGtid();
     Gtid mine = last == null ? null : applied.get(last.domainId());
     lagTransactions = last == null ? 0 : Math.max(0, last.seqNo() - (mine == null ? 0 : mine.seqNo()));
@@ -318,6 +345,25 @@ public final class ClusterNode {
   private void onOwnRejected(String reason) {
     log.warn("node {}: the chain refused this master's transaction ({}); fencing", config.nodeId(), reason);
     execute(roles.onDiverged(reason));
+  }
+
+  /**
+   * The read index this node gives as master: its chain's GTID position, which covers every
+   * transaction any client was told is committed (the capture ACKs only after the chain accepted
+   * it). Answered only while this node is MASTER and holds the lease, so no other node can have
+   * extended the chain meanwhile.
+   */
+  Future<String> readIndexHere() {
+    Promise<String> p = Promise.promise();
+    context.runOnContext(v -> {
+      Status st = replog == null ? null : replog.status();
+      if (roles.role() != Role.MASTER || st == null || !st.holdsLease()) {
+        p.fail("node " + config.nodeId() + " is not the master with a lease (it is " + roles.role() + ")");
+      } else {
+        p.complete(chain.state().gtids().toString());
+      }
+    });
+    return p.future();
   }
 
   // ---- acting --------------------------------------------------------------------------------------
@@ -442,6 +488,9 @@ public final class ClusterNode {
     String node = Integer.toString(config.nodeId());
     Gauge.builder("paxosql.node.replica.lag.transactions", this, n -> n.lagTransactions).tag("node", node)
         .register(registry);
+    Gauge.builder("paxosql.node.replica.lag.ms", this, n -> n.replicaLag.lagMs(System.nanoTime()))
+        .tag("node", node).description("age of the oldest chain transaction MariaDB has not applied (upper bound)")
+        .register(registry);
     Gauge.builder("paxosql.node.lease.remaining.ms", this, n -> n.leaseRemainingMs()).tag("node", node)
         .register(registry);
     Gauge.builder("paxosql.node.role", this, n -> n.roles.role().ordinal()).tag("node", node)
@@ -472,6 +521,7 @@ public final class ClusterNode {
         .put("lastSequence", c.lastSequence())
         .put("appliedGtid", appliedGtid)
         .put("lagTransactions", lagTransactions)
+        .put("lagMs", replicaLag.lagMs(System.nanoTime()))
         .put("diverged", roles.role() == Role.DIVERGED)
         .put("divergence", roles.divergence())
         .put("mariadbRunning", mariadb.isRunning())

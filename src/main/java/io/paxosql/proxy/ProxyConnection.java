@@ -51,6 +51,10 @@ final class ProxyConnection {
   private Buffer proxyHeaderBytes;
   private boolean active = true;
   private int idleSweeps;
+  /** RO port only: holds statements for BOUNDED and LINEARIZABLE reads. */
+  private final ReadGate gate;
+  private io.netty.channel.Channel clientChannel;
+  private io.netty.channel.Channel backendChannel;
 
   ProxyConnection(ProxyPort port, NetSocket client, NetClient backends, Context context) {
     this.port = port;
@@ -61,6 +65,7 @@ final class ProxyConnection {
         SessionTracker.CLIENT_PREFIX_HANDSHAKE, this::onClientPacket);
     this.fromServer = PacketFramer.scanning(SERVER_PACKET_LIMIT,
         SessionTracker.SERVER_PREFIX_HANDSHAKE, this::onServerPacket);
+    this.gate = port.role() == ProxyRole.RO ? new ReadGate(this, port, tracker, context) : null;
   }
 
   void start() {
@@ -219,6 +224,8 @@ final class ProxyConnection {
         backend.write(early);
       }
     }
+    clientChannel = ((NetSocketInternal) client).channelHandlerContext().channel();
+    backendChannel = ((NetSocketInternal) backend).channelHandlerContext().channel();
     RelayHandler.install((NetSocketInternal) client, (NetSocketInternal) backend, this);
     client.resume();
     backend.resume();
@@ -256,12 +263,74 @@ final class ProxyConnection {
     return true;
   }
 
+  /**
+   * True when client reads must go through the {@link ReadGate} instead of straight to the backend:
+   * the RO port is not LOCAL (entered only at a packet boundary), or the gate still holds bytes.
+   * LOCAL sessions pay one volatile read per client read.
+   */
+  boolean gating() {
+    if (gate == null || opaque) {
+      return false;
+    }
+    return gate.busy() || port.readPolicy().mode() != ReadPolicy.Mode.LOCAL
+        && tracker.phase() == SessionTracker.Phase.COMMAND && fromClient.atPacketBoundary();
+  }
+
+  /** A client read taken over by the gate (copied: the caller releases the original). */
+  void gate(Buffer chunk) {
+    if (closed) {
+      return;
+    }
+    active = true;
+    gate.onClientBytes(chunk.copy());
+  }
+
+  boolean isClosed() {
+    return closed;
+  }
+
+  /** Client bytes the gate lets through: tracked like relayed ones, then written to the backend. */
+  boolean forwardToBackend(Buffer bytes) {
+    if (!inspectFromClient(bytes)) {
+      return false;
+    }
+    writeToBackend(bytes);
+    return true;
+  }
+
+  /** Bytes the proxy itself sends to the backend (forwarded or injected), with backpressure. */
+  void writeToBackend(Buffer bytes) {
+    backend.write(bytes);
+    if (backendChannel != null && !backendChannel.isWritable()) {
+      clientChannel.config().setAutoRead(false);
+    }
+  }
+
+  void sendToClient(Buffer bytes) {
+    client.write(bytes);
+  }
+
+  /** Ends the session with an ERR for the client (a statement we can neither run nor drop). */
+  void failSession(int code, String sqlState, String message) {
+    fail(code, sqlState, message);
+  }
+
   /** Looks at a read from the server before it is forwarded; false: do not forward, we closed. */
   boolean inspectFromServer(Buffer chunk) {
     if (closed) {
       return false;
     }
     active = true;
+    if (gate != null && gate.injecting()) {
+      try {
+        gate.onServerBytes(chunk);
+      } catch (ProtocolException e) {
+        port.metrics().protocolErrors.increment();
+        fail(ER_UNKNOWN_ERROR, "08S01", "proxy: unreadable reply to the linearizable read's wait: "
+            + e.getMessage());
+      }
+      return false;
+    }
     port.metrics().bytesFromServer.increment(chunk.length());
     if (!opaque) {
       try {
@@ -289,6 +358,9 @@ final class ProxyConnection {
     serverPackets++;
     SessionTracker.Phase before = tracker.phase();
     tracker.onServerPacket(seq, lastSeq, length, prefix, n);
+    if (gate != null && tracker.idle()) {
+      gate.serverIdle();
+    }
     if (before != SessionTracker.Phase.COMMAND && tracker.phase() == SessionTracker.Phase.COMMAND) {
       fromClient.prefixLimit(SessionTracker.CLIENT_PREFIX_COMMAND);
       fromServer.prefixLimit(SessionTracker.SERVER_PREFIX_COMMAND);

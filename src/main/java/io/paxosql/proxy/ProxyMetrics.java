@@ -23,6 +23,9 @@ final class ProxyMetrics {
   final Counter protocolErrors;
   final Counter trackingAnomalies;
   final Counter closedByMasterChange;
+  final Counter readsChecked;
+  final Counter readsRefusedLag;
+  final Counter readsRefusedBarrier;
 
   ProxyMetrics(MeterRegistry registry, ProxyRole role) {
     String port = role.tag();
@@ -50,6 +53,12 @@ final class ProxyMetrics {
         .register(registry);
     closedByMasterChange = Counter.builder("paxosql.proxy.errors").tag("port", port)
         .tag("kind", "master_changed").register(registry);
+    readsChecked = Counter.builder("paxosql.proxy.reads.checked").tag("port", port)
+        .description("statements held for a bounded or linearizable check").register(registry);
+    readsRefusedLag = Counter.builder("paxosql.proxy.reads.refused").tag("port", port)
+        .tag("reason", "lag").register(registry);
+    readsRefusedBarrier = Counter.builder("paxosql.proxy.reads.refused").tag("port", port)
+        .tag("reason", "read_index").register(registry);
   }
 
   private static Counter refused(MeterRegistry registry, String port, String reason) {

@@ -10,6 +10,8 @@ final class ProxyPort {
   private final MasterLocator locator;
   private final ProxyMetrics metrics;
   private final Set<ProxyConnection> connections = ConcurrentHashMap.newKeySet();
+  private volatile ReadPolicy readPolicy = ReadPolicy.LOCAL;
+  private volatile ReadBarrier readBarrier = ReadBarrier.NONE;
 
   ProxyPort(ProxyRole role, ProxySettings settings, MasterLocator locator, ProxyMetrics metrics) {
     this.role = role;
@@ -29,6 +31,20 @@ final class ProxyPort {
   /** New limits for connections accepted from now on (config hot reload). */
   void update(ProxySettings next) {
     settings = next;
+  }
+
+  ReadPolicy readPolicy() {
+    return readPolicy;
+  }
+
+  ReadBarrier readBarrier() {
+    return readBarrier;
+  }
+
+  /** Statements that start after this call use the new policy. */
+  void readPolicy(ReadPolicy policy, ReadBarrier barrier) {
+    readBarrier = barrier;
+    readPolicy = policy;
   }
 
   MasterLocator locator() {

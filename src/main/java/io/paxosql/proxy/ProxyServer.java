@@ -121,6 +121,25 @@ public final class ProxyServer {
     }
   }
 
+  /**
+   * Sets how fresh RO-port reads must be (at start and on config hot reload); statements that
+   * start afterwards use it. {@code barrier} answers read indexes and replica lag.
+   */
+  public void applyReadPolicy(ReadPolicy policy, ReadBarrier barrier) {
+    Objects.requireNonNull(policy, "policy");
+    Objects.requireNonNull(barrier, "barrier");
+    ProxyPort ro = ports.get(ProxyRole.RO);
+    if (ro != null) {
+      ro.readPolicy(policy, barrier);
+    }
+  }
+
+  /** The RO port's read policy now (LOCAL when there is no RO port). */
+  public ReadPolicy readPolicy() {
+    ProxyPort ro = ports.get(ProxyRole.RO);
+    return ro == null ? ReadPolicy.LOCAL : ro.readPolicy();
+  }
+
   /** Stops listening and closes every open session. */
   public Future<Void> stop() {
     for (ProxyPort p : ports.values()) {

@@ -48,6 +48,14 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     Buffer view = BufferInternal.buffer(buf.readerIndex() == 0 ? buf : buf.slice());
+    if (fromClient && connection.gating()) {
+      try {
+        connection.gate(view);
+      } finally {
+        buf.release();
+      }
+      return;
+    }
     boolean forward;
     try {
       forward = fromClient ? connection.inspectFromClient(view) : connection.inspectFromServer(view);

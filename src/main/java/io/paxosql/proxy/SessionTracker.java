@@ -62,6 +62,7 @@ public final class SessionTracker {
   private long remainingDefinitions;
   private int preparedColumns;
   private int nextSequenceId;
+  private int lastStatus = ServerStatus.AUTOCOMMIT;
   private long commands;
   private long anomalies;
   private String lastAnomaly;
@@ -83,6 +84,21 @@ public final class SessionTracker {
   /** True between commands: nothing is in flight in either direction. */
   public boolean idle() {
     return phase == Phase.COMMAND && response == Response.IDLE && pipelined.isEmpty();
+  }
+
+  /** True when the last OK/EOF said a transaction is open (IN_TRANS). */
+  public boolean inTransaction() {
+    return (lastStatus & ServerStatus.IN_TRANS) != 0;
+  }
+
+  /** True when the server waits for more client packets (LOCAL INFILE data, authentication). */
+  public boolean expectsClientData() {
+    return phase == Phase.AUTH || phase == Phase.COMMAND && response == Response.LOCAL_INFILE;
+  }
+
+  /** Both sides agreed on CLIENT_DEPRECATE_EOF: result sets end with an OK (0xFE) packet. */
+  public boolean deprecateEof() {
+    return deprecateEof;
   }
 
   /** Sequence id the next packet of the current exchange should carry. */
@@ -436,6 +452,7 @@ public final class SessionTracker {
   }
 
   private void endOfResult(int status) {
+    lastStatus = status;
     if ((status & ServerStatus.MORE_RESULTS_EXISTS) != 0) {
       response = Response.FIRST;
     } else {

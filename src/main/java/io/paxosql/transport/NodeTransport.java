@@ -12,6 +12,7 @@ import io.vertx.core.Completable;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ClientAuth;
+import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -45,6 +46,12 @@ public final class NodeTransport {
   private static final Logger LOG = LoggerFactory.getLogger(NodeTransport.class);
   /** A promise may list a whole pipeline window of accepted values, each up to the batch cap. */
   public static final long MAX_MESSAGE_BYTES = 256L << 20;
+  /**
+   * HTTP/2 flow-control windows. The 64 KB default makes a 1 MB batch wait for many window updates;
+   * a few MB per stream lets a whole batch (accepts of a large value, a catch-up message) go at once.
+   */
+  private static final int STREAM_WINDOW = 8 << 20;
+  private static final int CONNECTION_WINDOW = 32 << 20;
 
   /** What the node does with incoming traffic; called on the transport's context. */
   public interface Handler {
@@ -73,7 +80,9 @@ public final class NodeTransport {
     this.faults = faults;
     this.handler = handler;
     HttpClientOptions http = new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
-        .setHttp2ClearTextUpgrade(false).setConnectTimeout((int) cfg.requestTimeout().toMillis());
+        .setHttp2ClearTextUpgrade(false).setConnectTimeout((int) cfg.requestTimeout().toMillis())
+        .setInitialSettings(new Http2Settings().setInitialWindowSize(STREAM_WINDOW))
+        .setHttp2ConnectionWindowSize(CONNECTION_WINDOW);
     if (cfg.tls() != null) {
       http.setSsl(true).setUseAlpn(true)
           .setKeyCertOptions(new PemKeyCertOptions().setCertPath(cfg.tls().certPath().toString())
@@ -99,7 +108,9 @@ public final class NodeTransport {
   private Future<Void> listen() {
     GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions().setMaxMessageSize(MAX_MESSAGE_BYTES));
     grpc.addService(PaxosTransportGrpcService.of(new Service()));
-    HttpServerOptions opts = new HttpServerOptions().setHost(cfg.host()).setPort(cfg.port());
+    HttpServerOptions opts = new HttpServerOptions().setHost(cfg.host()).setPort(cfg.port())
+        .setInitialSettings(new Http2Settings().setInitialWindowSize(STREAM_WINDOW))
+        .setHttp2ConnectionWindowSize(CONNECTION_WINDOW);
     if (cfg.tls() != null) {
       opts.setSsl(true).setUseAlpn(true).setClientAuth(ClientAuth.REQUIRED)
           .setKeyCertOptions(new PemKeyCertOptions().setCertPath(cfg.tls().certPath().toString())
@@ -193,6 +204,7 @@ public final class NodeTransport {
     @Override
     protected void messages(ReadStream<Envelope> in, Completable<StreamAck> response) {
       boolean[] failed = {false};
+      boolean[] first = {true};
       in.handler(e -> {
         if (failed[0]) {
           return;
@@ -201,6 +213,13 @@ public final class NodeTransport {
           failed[0] = true;
           response.fail(rejection(e.getClusterId(), e.getTo()));
           return;
+        }
+        if (first[0]) {
+          first[0] = false;
+          PeerChannel back = channels.get(e.getFrom());
+          if (back != null) {
+            back.peerIsBack();
+          }
         }
         if (!faults.blocked(e.getFrom(), cfg.nodeId())) {
           handler.onMessage(e);

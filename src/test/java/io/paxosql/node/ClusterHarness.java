@@ -151,6 +151,32 @@ final class ClusterHarness implements AutoCloseable {
     }
   }
 
+  /**
+   * Rewrites the node's YAML with {@code proxyLine} (e.g. {@code "proxy: { roConsistency: bounded }"})
+   * in place of any earlier proxy line; the node's config watcher picks it up. Written to a temp file
+   * and moved, so the watcher never reads half a file.
+   */
+  void rewriteProxy(int id, String proxyLine) throws java.io.IOException {
+    Path file = configFiles.get(id - 1);
+    StringBuilder out = new StringBuilder();
+    for (String line : Files.readAllLines(file)) {
+      if (!line.startsWith("proxy:")) {
+        out.append(line).append('\n');
+      }
+    }
+    out.append(proxyLine).append('\n');
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    Files.writeString(tmp, out);
+    Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /** A client of a node's RO port (its own MariaDB, through the proxy). */
+  Connection ro(int id) throws SQLException {
+    return DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + configs.get(id - 1).ports().ro()
+        + "/?connectTimeout=5000&socketTimeout=30000", "root", "");
+  }
+
   /** root over a node's RW port: it reaches the master wherever it is. */
   Connection rw(int id) throws SQLException {
     return DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + configs.get(id - 1).ports().rw()

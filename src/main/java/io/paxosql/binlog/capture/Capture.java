@@ -47,7 +47,10 @@ public final class Capture {
   private boolean stopped;
   private long watchdog = -1;
   private long lastPacketNanos;
+  private static final long MAX_RECONNECT_DELAY_MS = 10_000;
   private BinlogPosition pendingAck;
+  private int failedAttempts;
+  private boolean streamed;
   private volatile String lastError;
   private volatile long acksSent;
   private volatile long transactions;
@@ -135,6 +138,7 @@ public final class Capture {
   }
 
   private void startStream(MasterLogin.Session s) {
+    streamed = false;
     TransactionParser parser = new TransactionParser(s.checksummed(), "");
     boolean[] groupNeedsAck = new boolean[1];
     // An ACK sent just before the last connection broke may never have arrived, and the master does
@@ -154,6 +158,9 @@ public final class Capture {
       lastPacketNanos = System.nanoTime();
       if (!started[0]) {
         started[0] = true;
+        if (p.firstByte() == 0) {
+          streamed = true;
+        }
         if (reAck != null && p.firstByte() == 0) {
           sendAck(s.channel(), reAck);
         }
@@ -272,10 +279,16 @@ public final class Capture {
     Future.join(new ArrayList<>(inFlight)).onComplete(ar -> context.runOnContext(v -> scheduleReconnect()));
   }
 
+  /** Reconnects after the configured delay, doubling it (up to 10 s) while attempts keep failing. */
   private void scheduleReconnect() {
-    if (!stopped) {
-      vertx.setTimer(config.reconnectDelayMillis(), id -> connect());
+    if (stopped) {
+      return;
     }
+    failedAttempts = streamed ? 0 : failedAttempts + 1;
+    streamed = false;
+    long delay = Math.min(MAX_RECONNECT_DELAY_MS,
+        config.reconnectDelayMillis() << Math.min(10, Math.max(0, failedAttempts - 1)));
+    vertx.setTimer(delay, id -> connect());
   }
 
   private void fail(String message) {

@@ -16,7 +16,10 @@ public interface TransactionLog {
   /** Appends a whole transaction; fails for a GTID at or below the log's last one in its domain. */
   Future<LogEntry> append(Transaction tx);
 
-  /** Up to {@code max} entries starting at {@code fromSequence} (fewer at the end of the log). */
+  /**
+   * Up to {@code max} entries starting at {@code fromSequence}: fewer at the end of the log, or when
+   * they are big (at least one unless at the end); an empty list only at the end.
+   */
   Future<List<LogEntry>> read(long fromSequence, int max);
 
   /**

@@ -312,7 +312,9 @@ final class ReplicaConnection {
         nextEntry = e.sequence() + 1;
       }
       flush();
-      if (entries.size() == READ_BATCH || more) {
+      // A log may return fewer than asked before its end (the chain stops at a byte budget): only an
+      // empty read means the end, where the subscription takes over.
+      if (!entries.isEmpty() || more) {
         pump();
       }
     }));

@@ -22,4 +22,39 @@ public sealed interface ChainRecord {
    */
   record ChainedTransaction(long epoch, long sequence, Gtid previous, Transaction transaction)
       implements ChainRecord {}
+
+  /**
+   * One of {@code count} consecutive pieces of a transaction too big for one Paxos value. Every part
+   * carries the whole transaction's epoch, sequence, predecessor and GTID, so the chain judges each
+   * part without its bytes; {@code chunk} is a slice of the transaction's encoded body
+   * ({@link ChainRecordCodec#encodeBody}). The chain accepts the transaction only when parts
+   * 0..count-1 are chosen back to back; anything chosen in between rejects it.
+   */
+  record TransactionPart(long epoch, long sequence, Gtid previous, Gtid gtid, int index, int count, byte[] chunk)
+      implements ChainRecord {
+    public TransactionPart {
+      if (count < 2 || index < 0 || index >= count) {
+        throw new IllegalArgumentException("part " + index + " of " + count + ": a split transaction has at least"
+            + " two parts, numbered from 0");
+      }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof TransactionPart p && epoch == p.epoch && sequence == p.sequence && index == p.index
+          && count == p.count && java.util.Objects.equals(previous, p.previous) && gtid.equals(p.gtid)
+          && java.util.Arrays.equals(chunk, p.chunk);
+    }
+
+    @Override
+    public int hashCode() {
+      return java.util.Objects.hash(epoch, sequence, previous, gtid, index, count, java.util.Arrays.hashCode(chunk));
+    }
+
+    @Override
+    public String toString() {
+      return "TransactionPart[" + gtid + " seq " + sequence + " epoch " + epoch + " part " + index + "/" + count
+          + ", " + chunk.length + " bytes]";
+    }
+  }
 }

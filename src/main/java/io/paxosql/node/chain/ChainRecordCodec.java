@@ -4,6 +4,7 @@ import io.paxosql.binlog.Transaction;
 import io.paxosql.binlog.event.Gtid;
 import io.paxosql.node.chain.ChainRecord.ChainedTransaction;
 import io.paxosql.node.chain.ChainRecord.MasterChange;
+import io.paxosql.node.chain.ChainRecord.TransactionPart;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -13,11 +14,18 @@ import java.util.List;
 /**
  * The bytes of a {@link ChainRecord} inside a Paxos value. Big-endian, versioned by a leading byte so
  * that a node can refuse a record written by a newer format instead of misreading it.
+ *
+ * <p>A transaction is one {@code TRANSACTION} record when it fits the largest proposal the Paxos log
+ * takes, else {@code PART} records whose chunks, concatenated, are the transaction's body (source
+ * file, end position, events: everything but the GTID, which every part carries).
  */
 public final class ChainRecordCodec {
   static final byte VERSION = 1;
   private static final byte MASTER_CHANGE = 1;
   private static final byte TRANSACTION = 2;
+  private static final byte PART = 3;
+  /** Smallest useful chunk: below it a split would be mostly headers. */
+  static final int MIN_CHUNK = 1024;
 
   private ChainRecordCodec() {}
 
@@ -26,26 +34,67 @@ public final class ChainRecordCodec {
       return ByteBuffer.allocate(2 + 8 + 4).put(VERSION).put(MASTER_CHANGE)
           .putLong(mc.epoch()).putInt(mc.nodeId()).array();
     }
+    if (record instanceof TransactionPart p) {
+      return encodePart(p.epoch(), p.sequence(), p.previous(), p.gtid(), p.index(), p.count(), p.chunk(), 0,
+          p.chunk().length);
+    }
     ChainedTransaction t = (ChainedTransaction) record;
-    Transaction tx = t.transaction();
-    byte[] file = tx.sourceFile().getBytes(StandardCharsets.UTF_8);
-    int size = 2 + 8 + 8 + 1 + (t.previous() == null ? 0 : 16) + 16 + 2 + file.length + 8 + 4;
-    for (byte[] e : tx.events()) {
-      size += 4 + e.length;
+    byte[] body = encodeBody(t.transaction());
+    ByteBuffer b = ByteBuffer.allocate(headerBytes(t.previous()) + body.length);
+    putHeader(b, TRANSACTION, t.epoch(), t.sequence(), t.previous(), t.transaction().gtid());
+    return b.put(body).array();
+  }
+
+  /**
+   * The records that carry {@code tx} at {@code sequence}: one when its encoding fits
+   * {@code maxRecordBytes}, else parts of at most that size.
+   */
+  public static List<byte[]> encodeTransaction(long epoch, long sequence, Gtid previous, Transaction tx,
+      int maxRecordBytes) {
+    byte[] body = encodeBody(tx);
+    if (headerBytes(previous) + body.length <= maxRecordBytes) {
+      ByteBuffer b = ByteBuffer.allocate(headerBytes(previous) + body.length);
+      putHeader(b, TRANSACTION, epoch, sequence, previous, tx.gtid());
+      return List.of(b.put(body).array());
     }
-    ByteBuffer b = ByteBuffer.allocate(size).put(VERSION).put(TRANSACTION)
-        .putLong(t.epoch()).putLong(t.sequence());
-    b.put((byte) (t.previous() == null ? 0 : 1));
-    if (t.previous() != null) {
-      putGtid(b, t.previous());
+    int chunk = maxRecordBytes - partHeaderBytes(previous);
+    if (chunk < MIN_CHUNK) {
+      throw new IllegalArgumentException("proposals of " + maxRecordBytes + " bytes are too small to carry parts of"
+          + " a transaction; raise the Paxos maxBatchBytes");
     }
-    putGtid(b, tx.gtid());
-    b.putShort((short) file.length).put(file).putLong(tx.sourceEndPos());
-    b.putInt(tx.events().size());
-    for (byte[] e : tx.events()) {
-      b.putInt(e.length).put(e);
+    long parts = (body.length + (long) chunk - 1) / chunk;
+    List<byte[]> out = new ArrayList<>((int) parts);
+    for (int i = 0; i < parts; i++) {
+      int from = i * chunk;
+      out.add(encodePart(epoch, sequence, previous, tx.gtid(), i, (int) parts, body, from,
+          Math.min(chunk, body.length - from)));
     }
-    return b.array();
+    return out;
+  }
+
+  /** The transaction whose body was split into {@code chunks}, in part order. */
+  public static Transaction decodeBody(Gtid gtid, List<byte[]> chunks) {
+    long total = 0;
+    for (byte[] c : chunks) {
+      total += c.length;
+    }
+    if (total > Integer.MAX_VALUE - 16) {
+      throw new IllegalArgumentException("transaction " + gtid + " has " + total + " bytes, above what one node"
+          + " can hold in memory");
+    }
+    ByteBuffer b = ByteBuffer.allocate((int) total);
+    chunks.forEach(b::put);
+    b.flip();
+    try {
+      Transaction tx = decodeBody(gtid, b);
+      if (b.hasRemaining()) {
+        throw new IllegalArgumentException(b.remaining() + " trailing bytes after the parts of transaction " + gtid);
+      }
+      return tx;
+    } catch (BufferUnderflowException e) {
+      throw new IllegalArgumentException("the parts of transaction " + gtid + " end inside it, at byte "
+          + b.position() + " of " + total);
+    }
   }
 
   /** Decodes a record; malformed bytes fail with a message saying what was wrong where. */
@@ -61,6 +110,7 @@ public final class ChainRecordCodec {
       ChainRecord record = switch (kind) {
         case MASTER_CHANGE -> new MasterChange(b.getLong(), b.getInt());
         case TRANSACTION -> decodeTransaction(b);
+        case PART -> decodePart(b);
         default -> throw new IllegalArgumentException("unknown chain record kind " + kind);
       };
       if (b.hasRemaining()) {
@@ -72,11 +122,83 @@ public final class ChainRecordCodec {
     }
   }
 
+  /** Source file, end position and events of {@code tx}: what parts split. */
+  static byte[] encodeBody(Transaction tx) {
+    byte[] file = tx.sourceFile().getBytes(StandardCharsets.UTF_8);
+    if (file.length > 0xFFFF) {
+      throw new IllegalArgumentException("binlog file name of " + file.length + " bytes is longer than 65535");
+    }
+    long size = 2 + file.length + 8 + 4;
+    for (byte[] e : tx.events()) {
+      size += 4 + e.length;
+    }
+    if (size > Integer.MAX_VALUE - 16) {
+      throw new IllegalArgumentException("transaction " + tx.gtid() + " has " + size + " bytes; at most 2 GiB fit");
+    }
+    ByteBuffer b = ByteBuffer.allocate((int) size);
+    b.putShort((short) file.length).put(file).putLong(tx.sourceEndPos());
+    b.putInt(tx.events().size());
+    for (byte[] e : tx.events()) {
+      b.putInt(e.length).put(e);
+    }
+    return b.array();
+  }
+
+  private static int headerBytes(Gtid previous) {
+    return 2 + 8 + 8 + 1 + (previous == null ? 0 : 16) + 16;
+  }
+
+  private static int partHeaderBytes(Gtid previous) {
+    return headerBytes(previous) + 4 + 4 + 4;
+  }
+
+  private static void putHeader(ByteBuffer b, byte kind, long epoch, long sequence, Gtid previous, Gtid gtid) {
+    b.put(VERSION).put(kind).putLong(epoch).putLong(sequence);
+    b.put((byte) (previous == null ? 0 : 1));
+    if (previous != null) {
+      putGtid(b, previous);
+    }
+    putGtid(b, gtid);
+  }
+
+  private static byte[] encodePart(long epoch, long sequence, Gtid previous, Gtid gtid, int index, int count,
+      byte[] body, int from, int length) {
+    ByteBuffer b = ByteBuffer.allocate(partHeaderBytes(previous) + length);
+    putHeader(b, PART, epoch, sequence, previous, gtid);
+    b.putInt(index).putInt(count).putInt(length).put(body, from, length);
+    return b.array();
+  }
+
   private static ChainedTransaction decodeTransaction(ByteBuffer b) {
     long epoch = b.getLong();
     long sequence = b.getLong();
     Gtid previous = b.get() == 0 ? null : getGtid(b);
     Gtid gtid = getGtid(b);
+    return new ChainedTransaction(epoch, sequence, previous, decodeBody(gtid, b));
+  }
+
+  private static TransactionPart decodePart(ByteBuffer b) {
+    long epoch = b.getLong();
+    long sequence = b.getLong();
+    Gtid previous = b.get() == 0 ? null : getGtid(b);
+    Gtid gtid = getGtid(b);
+    int index = b.getInt();
+    int count = b.getInt();
+    int length = b.getInt();
+    if (count < 2 || index < 0 || index >= count) {
+      throw new IllegalArgumentException("transaction " + gtid + " part " + index + " of " + count
+          + " is not a valid part number");
+    }
+    if (length < 0 || length > b.remaining()) {
+      throw new IllegalArgumentException("transaction " + gtid + " part " + index + " claims " + length
+          + " bytes but " + b.remaining() + " remain");
+    }
+    byte[] chunk = new byte[length];
+    b.get(chunk);
+    return new TransactionPart(epoch, sequence, previous, gtid, index, count, chunk);
+  }
+
+  private static Transaction decodeBody(Gtid gtid, ByteBuffer b) {
     byte[] file = new byte[Short.toUnsignedInt(b.getShort())];
     b.get(file);
     long endPos = b.getLong();
@@ -94,8 +216,7 @@ public final class ChainRecordCodec {
       b.get(e);
       events.add(e);
     }
-    return new ChainedTransaction(epoch, sequence, previous,
-        new Transaction(gtid, events, new String(file, StandardCharsets.UTF_8), endPos));
+    return new Transaction(gtid, events, new String(file, StandardCharsets.UTF_8), endPos);
   }
 
   private static void putGtid(ByteBuffer b, Gtid g) {

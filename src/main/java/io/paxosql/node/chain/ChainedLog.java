@@ -11,6 +11,7 @@ import io.paxosql.binlog.log.RetainedRange;
 import io.paxosql.binlog.log.TransactionLog;
 import io.paxosql.node.chain.ChainRecord.ChainedTransaction;
 import io.paxosql.node.chain.ChainRecord.MasterChange;
+import io.paxosql.node.chain.ChainRecord.TransactionPart;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.util.ArrayList;
@@ -34,17 +35,37 @@ import org.slf4j.LoggerFactory;
 public final class ChainedLog implements TransactionLog {
   private static final Logger log = LoggerFactory.getLogger(ChainedLog.class);
 
-  /** What the chain keeps about each accepted transaction. */
-  record Link(long sequence, Gtid gtid, LogPosition position) implements GtidAt {}
+  /** Bytes after which a read returns what it has, so big transactions are not all held at once. */
+  static final long READ_BUDGET_BYTES = 16L << 20;
+  /**
+   * Bytes of this node's records proposed and not yet chosen, at most (one record may exceed it). Small,
+   * because values in flight share each peer's stream with lease renewals, which wait behind them.
+   */
+  static final long IN_FLIGHT_BYTES = 4L << 20;
+
+  /**
+   * What the chain keeps about each accepted transaction: where its record is, or where the first of
+   * its {@code parts} consecutive part records is.
+   */
+  record Link(long sequence, Gtid gtid, LogPosition position, int parts) implements GtidAt {}
 
   private final ChosenLog chosen;
   private final int nodeId;
   private final Consumer<String> onOwnTransactionRejected;
   private final List<Consumer<LogEntry>> listeners = new CopyOnWriteArrayList<>();
   private final List<Link> links = new ArrayList<>();
-  private final Map<Gtid, Promise<LogEntry>> pendingAppends = new HashMap<>();
+  /** Appends proposed and not yet judged, by GTID; completed with the chain sequence. */
+  private final Map<Gtid, Promise<Long>> pendingAppends = new HashMap<>();
   private final Map<Long, Promise<Void>> pendingEpochs = new HashMap<>();
   private ChainState state = ChainState.EMPTY;
+  /** A record waiting for room in the proposal window. */
+  private record Outgoing(Gtid gtid, byte[] bytes) {}
+
+  private final java.util.ArrayDeque<Outgoing> toPropose = new java.util.ArrayDeque<>();
+  private long inFlightBytes;
+  /** The chunks of the split transaction the chain holds open, and where its first part is. */
+  private final List<byte[]> openChunks = new ArrayList<>();
+  private LogPosition openPosition;
   private AutoCloseable following;
   /** The master's epoch while this node masters, else 0; appends are refused without one. */
   private long masterEpoch;
@@ -94,9 +115,10 @@ public final class ChainedLog implements TransactionLog {
 
   /** Stops taking appends; transactions proposed and not yet accepted fail (they will not be ACKed). */
   public void endEpoch(String why) {
-    List<Promise<LogEntry>> failed;
+    List<Promise<Long>> failed;
     synchronized (this) {
       masterEpoch = 0;
+      toPropose.clear();   // records of an ended epoch would only be refused by the chain
       failed = new ArrayList<>(pendingAppends.values());
       pendingAppends.clear();
     }
@@ -105,8 +127,7 @@ public final class ChainedLog implements TransactionLog {
 
   @Override
   public Future<LogEntry> append(Transaction tx) {
-    Promise<LogEntry> result = Promise.promise();
-    byte[] bytes;
+    Promise<Long> result = Promise.promise();
     synchronized (this) {
       Gtid gtid = tx.gtid();
       if (state.gtids().covers(gtid)) {
@@ -116,32 +137,72 @@ public final class ChainedLog implements TransactionLog {
             : Future.failedFuture(new IllegalStateException("GTID " + gtid + " is covered by the chain position "
                 + state.gtids() + " but is not one of its transactions: this master diverged"));
       }
-      Promise<LogEntry> pending = pendingAppends.get(gtid);
+      Promise<Long> pending = pendingAppends.get(gtid);
       if (pending != null) {
-        return pending.future();
+        return pending.future().map(sequence -> new LogEntry(sequence, tx));
       }
       if (masterEpoch == 0) {
         return Future.failedFuture(new IllegalStateException("this node is not master: transaction " + gtid
             + " is not appended"));
       }
-      ChainedTransaction record = new ChainedTransaction(masterEpoch, tailSequence + 1, tailGtid, tx);
+      List<byte[]> records;
+      try {
+        records = ChainRecordCodec.encodeTransaction(masterEpoch, tailSequence + 1, tailGtid, tx,
+            chosen.maxProposalBytes());
+      } catch (IllegalArgumentException e) {
+        return Future.failedFuture(e);
+      }
       tailSequence++;
       tailGtid = gtid;
       pendingAppends.put(gtid, result);
-      bytes = ChainRecordCodec.encode(record);
+      for (byte[] bytes : records) {
+        toPropose.add(new Outgoing(gtid, bytes));
+      }
+      proposeQueued();
     }
-    chosen.propose(bytes).onFailure(e -> {
-      Promise<LogEntry> p;
-      synchronized (this) {
-        p = pendingAppends.remove(tx.gtid());
-      }
-      if (p != null) {
-        p.tryFail(e);
-      }
-    });
-    return result.future();
+    return result.future().map(sequence -> new LogEntry(sequence, tx));
   }
 
+  /**
+   * Proposes queued records in order while fewer than {@link #IN_FLIGHT_BYTES} are proposed and not yet
+   * chosen (always at least one). Called under the lock, so records reach the Paxos queue in chain order
+   * whichever thread appends: the chain refuses interleaved parts. The bound keeps a 50 MB transaction
+   * from putting all its values in flight at once, where the leader keeps, retransmits and every follower
+   * buffers each of them (measured: with all 50 in flight a 2 GiB heap filled with copies of unanswered
+   * accepts, and lease renewals queued behind them cost the leader its lease).
+   */
+  private void proposeQueued() {
+    while (!toPropose.isEmpty() && (inFlightBytes == 0 || inFlightBytes + toPropose.peek().bytes().length
+        <= IN_FLIGHT_BYTES)) {
+      Outgoing o = toPropose.poll();
+      inFlightBytes += o.bytes().length;
+      chosen.propose(o.bytes()).onComplete(ar -> {
+        synchronized (this) {
+          inFlightBytes -= o.bytes().length;
+          proposeQueued();
+        }
+        if (ar.failed()) {
+          failAppend(o.gtid(), ar.cause());
+        }
+      });
+    }
+  }
+
+  private void failAppend(Gtid gtid, Throwable e) {
+    Promise<Long> p;
+    synchronized (this) {
+      p = pendingAppends.remove(gtid);
+    }
+    if (p != null) {
+      p.tryFail(e);
+    }
+  }
+
+  /**
+   * Entries from {@code fromSequence}: up to {@code max}, and fewer once they hold {@link #READ_BUDGET_BYTES}
+   * (at least one), so a reader of big transactions does not hold dozens of them at once. An empty list
+   * means the end of the chain.
+   */
   @Override
   public Future<List<LogEntry>> read(long fromSequence, int max) {
     List<Link> wanted;
@@ -156,33 +217,72 @@ public final class ChainedLog implements TransactionLog {
       int from = (int) (fromSequence - first());
       wanted = List.copyOf(links.subList(from, (int) Math.min(links.size(), (long) from + max)));
     }
-    return readLinks(wanted, new ArrayList<>());
+    return new LinkReader(wanted).next(wanted.get(0).position());
   }
 
-  /** Reads the transactions of {@code wanted} from the Paxos log, skipping entries the chain refused. */
-  private Future<List<LogEntry>> readLinks(List<Link> wanted, List<LogEntry> out) {
-    if (out.size() == wanted.size()) {
-      return Future.succeededFuture(out);
+  /**
+   * Reads the transactions of some links back from the Paxos log, skipping entries the chain refused
+   * and joining the parts of split transactions (consecutive entries, as the chain accepted them).
+   */
+  private final class LinkReader {
+    private final List<Link> wanted;
+    private final List<LogEntry> out = new ArrayList<>();
+    private final List<byte[]> chunks = new ArrayList<>();
+    private long bytes;
+
+    LinkReader(List<Link> wanted) {
+      this.wanted = wanted;
     }
-    Link next = wanted.get(out.size());
-    return chosen.read(next.position(), Math.max(16, wanted.size() - out.size())).compose(entries -> {
-      int i = out.size();
-      for (ChosenEntry e : entries) {
-        if (i == wanted.size()) {
-          break;
+
+    Future<List<LogEntry>> next(LogPosition from) {
+      int entriesWanted = Math.max(16, wanted.size() - out.size() + wanted.get(out.size()).parts());
+      return chosen.read(from, entriesWanted).compose(entries -> {
+        if (entries.isEmpty()) {
+          Link link = wanted.get(out.size());
+          return Future.failedFuture(new IllegalStateException("the Paxos log has no entry at or after " + from
+              + " although the chain accepted sequence " + link.sequence() + " (" + link.gtid() + ") at "
+              + link.position()));
         }
-        if (e.position().equals(wanted.get(i).position())) {
-          ChainedTransaction t = (ChainedTransaction) ChainRecordCodec.decode(e.bytes());
-          out.add(new LogEntry(wanted.get(i).sequence(), t.transaction()));
-          i++;
+        LogPosition after = from;
+        for (ChosenEntry e : entries) {
+          if (done()) {
+            break;
+          }
+          take(e);
+          after = new LogPosition(e.position().instance(), e.position().index() + 1);
         }
+        return done() ? Future.succeededFuture(out) : next(after);
+      });
+    }
+
+    private boolean done() {
+      return out.size() == wanted.size() || (!out.isEmpty() && bytes >= READ_BUDGET_BYTES && chunks.isEmpty());
+    }
+
+    private void take(ChosenEntry e) {
+      Link link = wanted.get(out.size());
+      if (chunks.isEmpty() && !e.position().equals(link.position())) {
+        return;   // a record the chain refused
       }
-      if (entries.isEmpty()) {
-        return Future.failedFuture(new IllegalStateException("the Paxos log has no entry at " + next.position()
-            + " although the chain accepted sequence " + next.sequence() + " there"));
+      ChainRecord r = ChainRecordCodec.decode(e.bytes());
+      Transaction tx;
+      if (link.parts() == 1) {
+        tx = ((ChainedTransaction) r).transaction();
+      } else {
+        if (!(r instanceof TransactionPart p) || !p.gtid().equals(link.gtid()) || p.index() != chunks.size()) {
+          throw new IllegalStateException("the Paxos log holds " + r + " at " + e.position() + " where the chain"
+              + " accepted part " + chunks.size() + " of " + link.gtid() + ": the log changed under the chain");
+        }
+        chunks.add(p.chunk());
+        if (chunks.size() < link.parts()) {
+          return;
+        }
+        tx = ChainRecordCodec.decodeBody(link.gtid(), chunks);
+        chunks.clear();
       }
-      return readLinks(wanted, out);
-    });
+      out.add(new LogEntry(link.sequence(), tx));
+      bytes += tx.sizeBytes();
+    }
   }
 
   @Override
@@ -227,17 +327,41 @@ public final class ChainedLog implements TransactionLog {
     try {
       record = ChainRecordCodec.decode(entry.bytes());
     } catch (IllegalArgumentException e) {
-      // Every node refuses the same bytes the same way, so skipping keeps the chains identical.
+      // Every node refuses the same bytes the same way, so skipping keeps the chains identical. It still
+      // counts as a record between parts: a split transaction open here is cut off on every node alike.
       log.error("chosen entry at {} is not a chain record and is skipped: {}", entry.position(), e.getMessage());
-      return;
+      record = null;
     }
     LogEntry accepted = null;
-    Promise<LogEntry> appendDone = null;
+    Promise<Long> appendDone = null;
+    Promise<Long> abandonedAppend = null;
+    String abandonReason = null;
     Promise<Void> epochDone = null;
     String epochFailure = null;
     String ownRejection = null;
     synchronized (this) {
-      ChainState.Step step = state.apply(record);
+      ChainState.Step step;
+      if (record == null) {
+        if (state.open() == null) {
+          return;
+        }
+        ChainState.OpenTransaction o = state.open();
+        step = new ChainState.Step(ChainState.Verdict.REJECTED, "not a chain record",
+            new ChainState(state.epoch(), state.masterNode(), state.lastSequence(), state.lastGtid(), state.gtids(),
+                null), o.gtid(), "transaction " + o.gtid() + " was cut off by an undecodable record at "
+                + entry.position());
+      } else {
+        step = state.apply(record);
+      }
+      if (step.abandoned() != null) {
+        openChunks.clear();
+        openPosition = null;
+        abandonedAppend = pendingAppends.remove(step.abandoned());
+        if (abandonedAppend != null) {
+          abandonReason = step.abandonReason();
+          ownRejection = abandonReason;
+        }
+      }
       if (record instanceof MasterChange mc) {
         epochDone = mc.nodeId() == nodeId ? pendingEpochs.remove(mc.epoch()) : null;
         if (step.verdict() == ChainState.Verdict.ACCEPTED && mc.nodeId() == nodeId && epochDone != null) {
@@ -249,25 +373,43 @@ public final class ChainedLog implements TransactionLog {
         }
         if (step.verdict() == ChainState.Verdict.ACCEPTED && mc.nodeId() != nodeId && masterEpoch != 0) {
           masterEpoch = 0;
-          ownRejection = "node " + mc.nodeId() + " became master at epoch " + mc.epoch();
+          if (ownRejection == null) {
+            ownRejection = "node " + mc.nodeId() + " became master at epoch " + mc.epoch();
+          }
         }
-      } else {
-        ChainedTransaction t = (ChainedTransaction) record;
-        Gtid gtid = t.transaction().gtid();
-        appendDone = pendingAppends.remove(gtid);
+      } else if (record != null) {
+        Gtid gtid = record instanceof TransactionPart p ? p.gtid() : ((ChainedTransaction) record).transaction().gtid();
+        if (step.verdict() != ChainState.Verdict.PARTIAL) {
+          appendDone = pendingAppends.remove(gtid);
+        }
         switch (step.verdict()) {
+          case PARTIAL -> {
+            TransactionPart p = (TransactionPart) record;
+            if (p.index() == 0) {
+              openChunks.clear();
+              openPosition = entry.position();
+            }
+            openChunks.add(p.chunk());
+          }
           case ACCEPTED -> {
-            links.add(new Link(t.sequence(), gtid, entry.position()));
-            accepted = new LogEntry(t.sequence(), t.transaction());
+            if (record instanceof TransactionPart p) {
+              openChunks.add(p.chunk());
+              links.add(new Link(p.sequence(), gtid, openPosition, p.count()));
+              accepted = assembled(p);
+              openChunks.clear();
+              openPosition = null;
+            } else {
+              ChainedTransaction t = (ChainedTransaction) record;
+              links.add(new Link(t.sequence(), gtid, entry.position(), 1));
+              accepted = new LogEntry(t.sequence(), t.transaction());
+            }
           }
           case DUPLICATE -> {
             Link link = linkOf(gtid);
-            accepted = link == null ? null : new LogEntry(link.sequence(), t.transaction());
-            if (appendDone != null && accepted != null) {
-              appendDone.tryComplete(accepted);
+            if (appendDone != null && link != null) {
+              appendDone.tryComplete(link.sequence());
               appendDone = null;
             }
-            accepted = null;
           }
           case REJECTED -> {
             if (appendDone != null) {
@@ -278,6 +420,9 @@ public final class ChainedLog implements TransactionLog {
       }
       state = step.next();
     }
+    if (abandonedAppend != null) {
+      abandonedAppend.tryFail("refused by the chain: " + abandonReason);
+    }
     if (epochDone != null) {
       if (epochFailure == null) {
         epochDone.tryComplete();
@@ -287,17 +432,29 @@ public final class ChainedLog implements TransactionLog {
     }
     if (accepted != null) {
       if (appendDone != null) {
-        appendDone.tryComplete(accepted);
+        appendDone.tryComplete(accepted.sequence());
       }
       for (Consumer<LogEntry> l : listeners) {
         l.accept(accepted);
       }
     } else if (appendDone != null) {
-      appendDone.tryFail("refused by the chain: " + ownRejection);
+      appendDone.tryFail("refused by the chain: " + (ownRejection != null ? ownRejection
+          : "its parts were accepted but do not join into a transaction (see the log)"));
     }
     if (ownRejection != null) {
       endEpoch(ownRejection);
       onOwnTransactionRejected.accept(ownRejection);
+    }
+  }
+
+  /** The split transaction whose last part {@code last} completed it, joined from the chunks held open. */
+  private LogEntry assembled(TransactionPart last) {
+    try {
+      return new LogEntry(last.sequence(), ChainRecordCodec.decodeBody(last.gtid(), openChunks));
+    } catch (IllegalArgumentException e) {
+      // The chain judged the parts by their headers; bytes that do not join fail alike on every node.
+      log.error("transaction {} was accepted but its parts do not join: {}", last.gtid(), e.getMessage());
+      return null;
     }
   }
 

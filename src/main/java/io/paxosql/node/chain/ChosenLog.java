@@ -14,6 +14,9 @@ public interface ChosenLog {
    */
   Future<LogPosition> propose(byte[] bytes);
 
+  /** The largest {@code bytes} that {@link #propose} takes; the chain splits bigger transactions. */
+  int maxProposalBytes();
+
   /**
    * Delivers every chosen entry at or after {@code from}, in order, on the caller's context: first
    * those already chosen, then each new one as it is chosen. Closing the handle stops delivery.

@@ -12,6 +12,7 @@ import io.paxosql.node.chain.ChosenEntry;
 import io.paxosql.node.chain.ChosenLog;
 import io.paxosql.node.chain.LogPosition;
 import io.paxosql.paxos.ChosenValue;
+import io.paxosql.paxos.Durable;
 import io.paxosql.paxos.Entry;
 import io.paxosql.paxos.Message;
 import io.paxosql.paxos.PaxosNode;
@@ -60,6 +61,8 @@ import org.slf4j.LoggerFactory;
 public final class ReplicatedLog implements ChosenLog {
   private static final Logger LOG = LoggerFactory.getLogger(ReplicatedLog.class);
   private static final int MAX_UNPERSISTED_BATCHES = 64;
+  /** The core keeps chosen values in memory to answer peers; beyond this many bytes they are read from disk. */
+  private static final long MEMORY_BYTES = 64L << 20;
 
   private final Vertx vertx;
   private final Context context;
@@ -78,14 +81,24 @@ public final class ReplicatedLog implements ChosenLog {
   private final List<Subscription> subscriptions = new ArrayList<>();
   private final List<Consumer<Status>> statusListeners = new CopyOnWriteArrayList<>();
   private final Map<Integer, long[]> progress = new HashMap<>();
+  /** Values this node has durably accepted and not yet seen chosen: instance → value. */
+  private final TreeMap<Long, Value> acceptedDurable = new TreeMap<>();
+  /** (instance, size) of the chosen values the core holds in memory, oldest first. */
+  private final java.util.ArrayDeque<long[]> inMemory = new java.util.ArrayDeque<>();
+  private long inMemoryBytes;
   private boolean persisting;
-  private long durableChosenBelow;
+  // Written on the node's context, read by callers on any thread.
+  private volatile long durableChosenBelow;
   private long appliedMark = -1;
   private long peerChosenBelow;
-  private Status status;
-  private Message.SnapshotNeeded snapshotNeeded;
+  private volatile Status status;
+  private volatile Message.SnapshotNeeded snapshotNeeded;
   private ReadStream<ValuesBatch> catchUpStream;
   private int unpersistedBatches;
+  private long catchUpStartNanos;
+  private long catchUpBytes;
+  private long catchUpFrom;
+  private long catchUpTarget = -1;
   private long tickTimer = -1;
   private long retentionTimer = -1;
   private boolean stopped;
@@ -138,14 +151,21 @@ public final class ReplicatedLog implements ChosenLog {
       PaxosLog l = PaxosLog.open(opts.log().withRegistry(registry),
           task -> context.runOnContext(v -> task.run()), this::fatal);
       long chosenBelow = l.chosenBelow();
-      long firstKept = Math.max(l.firstRetained(), chosenBelow - opts.memoryValues());
+      // The newest values that fit the memory bounds, so the core can answer peers right away.
+      long firstKept = chosenBelow;
+      long bytes = 0;
       List<LogRecord.Chosen> recent = new ArrayList<>();
-      while (firstKept + recent.size() < chosenBelow) {
-        ReadResult rr = l.read(firstKept + recent.size(), 10_000, 64 << 20).join();
-        if (rr.values().isEmpty()) {
+      while (firstKept > l.firstRetained() && chosenBelow - firstKept < opts.memoryValues() && bytes < MEMORY_BYTES) {
+        long from = Math.max(l.firstRetained(), firstKept - 256);
+        ReadResult rr = l.read(from, (int) (firstKept - from), Long.MAX_VALUE).join();
+        if (rr.values().size() != firstKept - from) {
           break;
         }
-        recent.addAll(rr.values());
+        for (LogRecord.Chosen c : rr.values()) {
+          bytes += c.value().length;
+        }
+        recent.addAll(0, rr.values());
+        firstKept = from;
       }
       return new Object[] {l, RecordMapping.toCore(l.recovered(), firstKept, recent)};
     }).compose(res -> {
@@ -154,6 +174,13 @@ public final class ReplicatedLog implements ChosenLog {
       node.setCampaignAllowed(true);
       durableChosenBelow = log.chosenBelow();
       status = node.status();
+      for (long i = node.firstRetained(); i < durableChosenBelow; i++) {
+        Value v = node.chosen(i);
+        if (v != null) {
+          inMemory.add(new long[] {i, v.size()});
+          inMemoryBytes += v.size();
+        }
+      }
       return NodeTransport.start(vertx, opts.transport(), faults, new Handler());
     }).map(t -> {
       transport = t;
@@ -162,6 +189,8 @@ public final class ReplicatedLog implements ChosenLog {
         drive();
       });
       retentionTimer = vertx.setPeriodic(opts.retentionEvery().toMillis(), id -> exchangeProgressAndRetain());
+      // Peers that gave up on this node back off; a first message tells them it is back.
+      exchangeProgressAndRetain();
       LOG.info("node {} started: chosen [{}, {}) on disk, transport port {}", self, log.firstRetained(),
           durableChosenBelow, t.port());
       return this;
@@ -180,6 +209,16 @@ public final class ReplicatedLog implements ChosenLog {
     Promise<LogPosition> p = Promise.promise();
     context.runOnContext(v -> proposeOnContext(bytes, p));
     return p.future();
+  }
+
+  /**
+   * The core refuses an entry whose size plus 16 exceeds maxBatchBytes, and sizes a data entry as its
+   * bytes plus 16. The batch cap, not gRPC (256 MiB per message) or Chronicle (16 MiB per entry with
+   * its default 64 MiB block, measured), is what binds: {@link ReplogOptions} keeps it below both.
+   */
+  @Override
+  public int maxProposalBytes() {
+    return opts.paxos().maxBatchBytes() - 32;
   }
 
   private void proposeOnContext(byte[] bytes, Promise<LogPosition> p) {
@@ -398,6 +437,7 @@ public final class ReplicatedLog implements ChosenLog {
         LOG.error("node {} needs a snapshot: its peers keep values from {} on, it has up to {}", self,
             snapshotNeeded.firstRetained(), node.firstUnchosen());
       }
+      completeEarly(r.chosen());
       List<LogRecord> records = RecordMapping.toLog(r.persist());
       if (records.isEmpty()) {
         afterDurable(r);
@@ -414,7 +454,39 @@ public final class ReplicatedLog implements ChosenLog {
     }
   }
 
+  /**
+   * A value this node already holds durably as accepted is chosen and durable here even before its
+   * Chosen record is written, so its proposals complete now: one fsync less on the commit path. The
+   * Chosen record follows in this Ready; after a crash the node learns the choice again from its peers.
+   */
+  private void completeEarly(List<ChosenValue> chosen) {
+    for (ChosenValue c : chosen) {
+      Value held = acceptedDurable.get(c.instance());
+      if (held != null && held.equals(c.value())) {
+        completeProposals(c);
+      }
+    }
+    if (!chosen.isEmpty()) {
+      acceptedDurable.headMap(chosen.get(chosen.size() - 1).instance(), true).clear();
+    }
+  }
+
+  private void completeProposals(ChosenValue c) {
+    List<Entry> entries = c.value().entries();
+    for (int i = 0; i < entries.size(); i++) {
+      Promise<LogPosition> p = pending.remove(entries.get(i).proposalId());
+      if (p != null) {
+        p.tryComplete(new LogPosition(c.instance(), i));
+      }
+    }
+  }
+
   private void afterDurable(Ready r) {
+    for (Durable d : r.persist()) {
+      if (d instanceof Durable.Accepted a && a.instance() >= durableChosenBelow) {
+        acceptedDurable.put(a.instance(), a.value());
+      }
+    }
     for (Message m : node.advance()) {
       sendOut(m);
     }
@@ -428,16 +500,17 @@ public final class ReplicatedLog implements ChosenLog {
     durableChosenBelow = r.chosen().get(r.chosen().size() - 1).instance() + 1;
     for (ChosenValue c : r.chosen()) {
       chosenValues.increment();
-      List<Entry> entries = c.value().entries();
-      if (!entries.isEmpty()) {
-        batchEntries.record(entries.size());
+      if (!c.value().entries().isEmpty()) {
+        batchEntries.record(c.value().entries().size());
       }
-      for (int i = 0; i < entries.size(); i++) {
-        Promise<LogPosition> p = pending.remove(entries.get(i).proposalId());
-        if (p != null) {
-          p.tryComplete(new LogPosition(c.instance(), i));
-        }
-      }
+      completeProposals(c);
+    }
+    if (catchUpTarget >= 0 && durableChosenBelow >= catchUpTarget) {
+      double sec = (System.nanoTime() - catchUpStartNanos) / 1e9;
+      LOG.info("node {} caught up [{}, {}): {} MB in {} s ({} MB/s)", self, catchUpFrom, durableChosenBelow,
+          String.format("%.1f", catchUpBytes / 1e6), String.format("%.2f", sec),
+          String.format("%.0f", catchUpBytes / 1e6 / Math.max(sec, 1e-9)));
+      catchUpTarget = -1;
     }
     while (!waitDurable.isEmpty() && waitDurable.firstKey() < durableChosenBelow) {
       waitDurable.pollFirstEntry().getValue().forEach(Runnable::run);
@@ -449,8 +522,17 @@ public final class ReplicatedLog implements ChosenLog {
         }
       }
     }
-    long keepFrom = durableChosenBelow - opts.memoryValues();
-    if (keepFrom > node.firstRetained() + opts.memoryValues() / 4) {
+    for (ChosenValue c : r.chosen()) {
+      inMemory.add(new long[] {c.instance(), c.value().size()});
+      inMemoryBytes += c.value().size();
+    }
+    long keepFrom = -1;
+    while (!inMemory.isEmpty() && (inMemory.size() > opts.memoryValues() || inMemoryBytes > MEMORY_BYTES)) {
+      long[] oldest = inMemory.poll();
+      inMemoryBytes -= oldest[1];
+      keepFrom = oldest[0] + 1;
+    }
+    if (keepFrom > node.firstRetained()) {
       node.compact(keepFrom);
     }
   }
@@ -496,7 +578,22 @@ public final class ReplicatedLog implements ChosenLog {
           }
           catchUpStream = stream;
           long[] serverChosenBelow = {0};
+          long[] lastBatch = {System.nanoTime()};
+          // A stream that stalls (peer hung, batch lost) must not block catch-up forever.
+          long watchdog = vertx.setPeriodic(opts.transport().requestTimeout().toMillis(), id -> {
+            if (catchUpStream == stream && System.nanoTime() - lastBatch[0]
+                > opts.transport().requestTimeout().toNanos()) {
+              LOG.warn("node {}: catch-up stream from {} stalled; dropping it", self, peer);
+              catchUpStream = null;
+              stream.handler(null);
+              stream.endHandler(null);
+            }
+            if (catchUpStream != stream) {
+              vertx.cancelTimer(id);
+            }
+          });
           stream.handler(b -> {
+            lastBatch[0] = System.nanoTime();
             serverChosenBelow[0] = b.getChosenBelow();
             onCatchUpBatch(peer, b);
           });
@@ -518,12 +615,19 @@ public final class ReplicatedLog implements ChosenLog {
       return;
     }
     peerChosenBelow = Math.max(peerChosenBelow, b.getChosenBelow());
+    if (catchUpTarget < 0) {
+      catchUpStartNanos = System.nanoTime();
+      catchUpBytes = 0;
+      catchUpFrom = node.firstUnchosen();
+    }
+    catchUpTarget = Math.max(catchUpTarget, b.getChosenBelow());
     if (b.getSnapshotNeeded()) {
       node.step(new Message.SnapshotNeeded(clusterId, peer, self, b.getFirstRetained(), b.getChosenBelow()));
     } else {
       List<ChosenValue> values = new ArrayList<>(b.getValuesCount());
       for (StoredValue sv : b.getValuesList()) {
         values.add(new ChosenValue(sv.getInstance(), MessageCodec.valueFromBytes(sv.getValue().toByteArray())));
+        catchUpBytes += sv.getValue().size();
       }
       node.step(new Message.Values(clusterId, peer, self, values, b.getChosenBelow()));
       if (++unpersistedBatches >= MAX_UNPERSISTED_BATCHES && catchUpStream != null) {
@@ -609,7 +713,18 @@ public final class ReplicatedLog implements ChosenLog {
       }
     }
     if (min != Long.MIN_VALUE && min != Long.MAX_VALUE) {
-      log.retain(min);
+      log.retain(min).thenRun(() -> context.runOnContext(v -> forgetBelow(log.firstRetained())));
+    }
+  }
+
+  /** The core must not serve from memory what the log no longer holds: one retained range for both. */
+  private void forgetBelow(long firstRetained) {
+    if (stopped || firstRetained <= node.firstRetained()) {
+      return;
+    }
+    node.compact(firstRetained);
+    while (!inMemory.isEmpty() && inMemory.peek()[0] < firstRetained) {
+      inMemoryBytes -= inMemory.poll()[1];
     }
   }
 
@@ -628,6 +743,7 @@ public final class ReplicatedLog implements ChosenLog {
       Message m;
       try {
         m = MessageCodec.decode(e);
+
       } catch (IllegalArgumentException ex) {
         LOG.warn("node {}: dropping a malformed message from node {}: {}", self, e.getFrom(), ex.getMessage());
         return;

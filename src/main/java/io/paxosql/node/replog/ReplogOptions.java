@@ -22,7 +22,19 @@ import java.time.Duration;
 public record ReplogOptions(PaxosConfig paxos, LogConfig log, TransportConfig transport, long tickMillis,
                             boolean forwardProposals, int memoryValues, Duration retentionEvery,
                             Duration progressTimeout, int catchUpBatchBytes, int catchUpMaxValues) {
+  /**
+   * Largest Paxos value accepted in config. Chronicle Queue refuses an entry above a quarter of its block
+   * (64 MiB by default: 16 MiB, measured: 16 MiB written, 17 MiB refused), and an Accepted or Chosen record
+   * holds one value plus a few dozen bytes; half that ceiling leaves room without measuring each record.
+   */
+  public static final int MAX_BATCH_BYTES = 8 << 20;
+
   public ReplogOptions {
+    if (paxos.maxBatchBytes() > MAX_BATCH_BYTES) {
+      throw new IllegalArgumentException("paxos.maxBatchBytes " + paxos.maxBatchBytes() + " exceeds "
+          + MAX_BATCH_BYTES + ", beyond what one Chronicle log entry holds; lower it (bigger transactions are"
+          + " split into several values anyway)");
+    }
     if (paxos.nodeId() != transport.nodeId() || paxos.clusterId() != transport.clusterId()) {
       throw new IllegalArgumentException("paxos and transport settings disagree on node id (" + paxos.nodeId() + " vs "
           + transport.nodeId() + ") or cluster id (" + paxos.clusterId() + " vs " + transport.clusterId() + ")");

@@ -75,6 +75,23 @@ class BadInputIntegrationTest {
     }
   }
 
+  /** A second connection to the binlog server running one statement, as STOP SLAVE's KILL does. */
+  private static java.util.concurrent.CompletableFuture<io.paxosql.mysql.TextResultSet> adminQuery(Rig rig,
+      String sql) {
+    io.vertx.core.Promise<io.paxosql.mysql.TextResultSet> done = io.vertx.core.Promise.promise();
+    // Everything on one event-loop context, so the channel exists before the greeting arrives.
+    rig.vertx.getOrCreateContext().runOnContext(v -> rig.vertx.createNetClient()
+        .connect(rig.serverPort, "127.0.0.1")
+        .compose(socket -> {
+          PacketChannel ch = new PacketChannel(socket, 1 << 20);
+          return MasterLogin.login(ch, Rig.RELAY_USER, Rig.RELAY_PASSWORD)
+              .compose(id -> MasterLogin.query(ch, sql))
+              .eventually(ch::close);
+        })
+        .onComplete(done));
+    return done.future().toCompletionStage().toCompletableFuture();
+  }
+
   @Test
   void badPeersAndACorruptLogGetClearErrorsWhileBKeepsReplicating() throws Exception {
     try (Rig rig = new Rig().master(servers).capture(log -> log::append).binlogServer().replica(servers)) {
@@ -119,17 +136,10 @@ class BadInputIntegrationTest {
       // KILL <id> from a second connection, as STOP SLAVE sends it: B's dump connection ends, B reconnects.
       Set<Long> before = rig.server.connectionIds();
       assertEquals(1, before.size(), before.toString());
-      // The channel must exist before the greeting arrives: build it on the event loop, in the connect callback.
-      PacketChannel admin = rig.vertx.createNetClient().connect(rig.serverPort, "127.0.0.1")
-          .map(socket -> new PacketChannel(socket, 1 << 20))
-          .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-      MasterLogin.login(admin, Rig.RELAY_USER, Rig.RELAY_PASSWORD)
-          .compose(id -> MasterLogin.query(admin, "KILL " + before.iterator().next()))
-          .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-      var unknownKill = MasterLogin.query(admin, "KILL 424242").toCompletionStage().toCompletableFuture();
+      adminQuery(rig, "KILL " + before.iterator().next()).get(10, TimeUnit.SECONDS);
+      var unknownKill = adminQuery(rig, "KILL 424242");
       Throwable noSuch = assertThrows(Exception.class, () -> unknownKill.get(10, TimeUnit.SECONDS)).getCause();
       assertTrue(noSuch.getMessage().contains("Unknown thread id: 424242"), noSuch.getMessage());
-      admin.close();
 
       // A log whose event fails its checksum: that dump stops with 1236 naming the entry; nothing is sent.
       InMemoryTransactionLog bad = new InMemoryTransactionLog();
@@ -152,6 +162,14 @@ class BadInputIntegrationTest {
       badServer.stop();
       assertTrue(corrupt.contains("log entry 3") && corrupt.contains("corrupt"), corrupt);
       assertEquals(2, fromBad.size(), "the two entries before the corrupt one arrived whole");
+
+      // Retention: once the log drops its head, replicas that need it are told so, by name.
+      rig.log.purgeBefore(5);
+      String purged = probe(rig, rig.serverPort, GtidState.parse("0-" + aServer + "-2"), got);
+      assertTrue(purged.contains("0-" + aServer + "-2, which is no longer retained"), purged);
+      String fromScratch = probe(rig, rig.serverPort, GtidState.EMPTY, got);
+      assertTrue(fromScratch.contains("needs it from the start, but the log purged it"), fromScratch);
+      assertTrue(got.isEmpty(), "refused replicas received nothing");
 
       try (Connection a = Sql.root(rig.a)) {
         Sql.exec(a, "INSERT INTO g.t VALUES (100, 'after')");

@@ -83,6 +83,11 @@ final class Rig implements AutoCloseable {
   }
 
   void follow(MariaDbServer replica) throws SQLException {
+    follow(replica, serverPort);
+  }
+
+  /** Points {@code replica} at the binlog server on {@code serverPort} (GTID, slave_pos) and starts it. */
+  static void follow(MariaDbServer replica, int serverPort) throws SQLException {
     try (Connection c = Sql.root(replica)) {
       Sql.exec(c, "CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=" + serverPort + ", MASTER_USER='"
           + RELAY_USER + "', MASTER_PASSWORD='" + RELAY_PASSWORD + "', MASTER_USE_GTID=slave_pos, "

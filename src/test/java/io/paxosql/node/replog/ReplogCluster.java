@@ -127,13 +127,23 @@ final class ReplogCluster implements AutoCloseable {
       List<LogRecord.Chosen> all = readAll(r, r.firstRetained());
       if (first == null) {
         first = all;
-      } else {
-        int offset = (int) (all.isEmpty() ? 0 : all.get(0).instance() - first.get(0).instance());
-        for (int i = 0; i < all.size(); i++) {
-          if (!all.get(i).equals(first.get(i + offset))) {
-            throw new AssertionError("node " + r.nodeId() + " differs at instance " + all.get(i).instance());
+        continue;
+      }
+      // Compare over the instances both hold (retention and a value chosen meanwhile may differ).
+      Map<Long, LogRecord.Chosen> byInstance = new HashMap<>();
+      first.forEach(c -> byInstance.put(c.instance(), c));
+      int common = 0;
+      for (LogRecord.Chosen c : all) {
+        LogRecord.Chosen other = byInstance.get(c.instance());
+        if (other != null) {
+          common++;
+          if (!other.equals(c)) {
+            throw new AssertionError("node " + r.nodeId() + " differs at instance " + c.instance());
           }
         }
+      }
+      if (common == 0 && !all.isEmpty()) {
+        throw new AssertionError("node " + r.nodeId() + " shares no instance with the others");
       }
     }
     return first;

@@ -1,0 +1,114 @@
+package io.paxosql.node;
+
+import io.paxosql.config.NodeConfig;
+import io.paxosql.proxy.MasterLocator;
+import io.paxosql.proxy.MasterRoute;
+import io.paxosql.proxy.ReadBarrier;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+import java.util.function.Supplier;
+import java.util.function.LongSupplier;
+
+/**
+ * The node's answer to the RO port: read indexes from the master ({@code GET /read-index} on its
+ * admin port, or this node's own chain when it is the master) and the local replica lag.
+ *
+ * <p>Read indexes are batched the usual way: statements that ask while a request is in flight
+ * share the <em>next</em> request, never the one in flight (its answer may predate them), so at
+ * most one request per round trip leaves this node whatever the read rate.
+ */
+final class NodeReadBarrier implements ReadBarrier {
+  private final NodeConfig config;
+  private final MasterLocator locator;
+  private final Supplier<Future<String>> localReadIndex;
+  private final LongSupplier lagMs;
+  private final HttpClient http;
+  private final long timeoutMs;
+  private Promise<String> queued;
+  private boolean fetching;
+
+  NodeReadBarrier(Vertx vertx, NodeConfig config, MasterLocator locator, Supplier<Future<String>> localReadIndex,
+      LongSupplier lagMs, long timeoutMs) {
+    this.config = config;
+    this.locator = locator;
+    this.localReadIndex = localReadIndex;
+    this.lagMs = lagMs;
+    this.timeoutMs = timeoutMs;
+    this.http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true)
+        .setConnectTimeout((int) timeoutMs), new PoolOptions().setHttp1MaxSize(2));
+  }
+
+  @Override
+  public Future<String> readIndex() {
+    synchronized (this) {
+      if (queued == null) {
+        queued = Promise.promise();
+      }
+      Future<String> mine = queued.future();
+      if (!fetching) {
+        startFetch();
+      }
+      return mine;
+    }
+  }
+
+  /** Called holding the lock: sends one request for every statement queued so far. */
+  private void startFetch() {
+    Promise<String> batch = queued;
+    queued = null;
+    fetching = true;
+    Future<String> f;
+    try {
+      f = fetchOnce();
+    } catch (RuntimeException e) {
+      f = Future.failedFuture(e);
+    }
+    f.onComplete(ar -> {
+      synchronized (this) {
+        fetching = false;
+        if (queued != null) {
+          startFetch();
+        }
+      }
+      batch.handle(ar);
+    });
+  }
+
+  private Future<String> fetchOnce() {
+    MasterRoute r = locator.current();
+    if (r instanceof MasterRoute.Local) {
+      return localReadIndex.get();
+    }
+    if (r instanceof MasterRoute.None none) {
+      return Future.failedFuture("no master: " + none.reason());
+    }
+    MasterRoute.Remote remote = (MasterRoute.Remote) r;
+    NodeConfig.Member m = config.member(Integer.parseInt(remote.nodeId())).orElse(null);
+    if (m == null) {
+      return Future.failedFuture("master node " + remote.nodeId() + " is not in this node's member list");
+    }
+    return http.request(new RequestOptions().setHost(m.host()).setPort(m.admin()).setURI("/read-index")
+            .setMethod(HttpMethod.GET).setTimeout(timeoutMs))
+        .compose(req -> req.send().compose(resp -> resp.body().compose(body -> {
+          JsonObject o = new JsonObject(body.toString());
+          if (resp.statusCode() != 200) {
+            return Future.failedFuture("master node " + remote.nodeId() + " refused: " + o.getString("message"));
+          }
+          return Future.succeededFuture(o.getString("gtid", ""));
+        })))
+        .recover(e -> Future.failedFuture("master node " + remote.nodeId() + " at " + m.host() + ":" + m.admin()
+            + ": " + e.getMessage()));
+  }
+
+  @Override
+  public long replicaLagMs() {
+    return lagMs.getAsLong();
+  }
+}

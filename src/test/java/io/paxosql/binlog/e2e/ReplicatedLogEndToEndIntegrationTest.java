@@ -1,0 +1,193 @@
+package io.paxosql.binlog.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.paxosql.binlog.GtidState;
+import io.paxosql.binlog.capture.Capture;
+import io.paxosql.binlog.capture.CaptureConfig;
+import io.paxosql.binlog.log.LogEntry;
+import io.paxosql.binlog.server.BinlogServer;
+import io.paxosql.binlog.server.BinlogServerConfig;
+import io.paxosql.log.LogConfig;
+import io.paxosql.node.chain.ChainedLog;
+import io.paxosql.node.mariadb.MariaDbServer;
+import io.paxosql.node.replog.ReplicatedLog;
+import io.paxosql.node.replog.ReplogOptions;
+import io.paxosql.paxos.PaxosConfig;
+import io.paxosql.paxos.Role;
+import io.paxosql.testing.FreePorts;
+import io.paxosql.testing.MariaDbServers;
+import io.paxosql.transport.FaultInjector;
+import io.paxosql.transport.TransportConfig;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The binlog end-to-end test with the replicated log in the middle: MariaDB A (semi-sync master) →
+ * capture → the chain on the leader of three ReplicatedLog nodes (real Chronicle files, real gRPC on
+ * loopback) → a binlog server on each other node, reading its own node's chain → one real MariaDB
+ * replica per follower.
+ */
+class ReplicatedLogEndToEndIntegrationTest {
+  @RegisterExtension final MariaDbServers servers = new MariaDbServers();
+  @TempDir Path dir;
+
+  @Test
+  void mixedConcurrentWorkloadThroughThreePaxosNodesReachesEveryReplica() throws Exception {
+    try (ThreeNodes rig = new ThreeNodes(servers, dir)) {
+      long seed = Workload.mixed(rig.a);
+      for (MariaDbServer replica : rig.replicas) {
+        Rig.awaitCaughtUp(rig.a, replica, 60);
+        Workload.assertSameData(rig.a, replica, "seed " + seed + ", replica on port " + replica.port());
+      }
+      assertTrue(rig.capture.acksSent() > 0, "the capture ACKed the master");
+      rig.assertChainsAgree();
+    }
+  }
+
+  @Test
+  @Tag("slow")
+  void aFiftyMegabyteTransactionIsSplitAcrossPaxosValuesAndReachesEveryReplica() throws Exception {
+    try (ThreeNodes rig = new ThreeNodes(servers, dir)) {
+      Workload.fiftyMegabyteTransaction(rig.a);
+      for (MariaDbServer replica : rig.replicas) {
+        Rig.awaitCaughtUp(rig.a, replica, 180);
+        Workload.assertSameData(rig.a, replica, "50 MB transaction, replica " + replica);
+      }
+      rig.assertChainsAgree();
+      ChainedLog follower = rig.chains.get(rig.followers.get(0));
+      long biggest = 0;
+      for (long seq = 1; seq <= follower.state().lastSequence(); seq++) {
+        for (LogEntry e : follower.read(seq, 1).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS)) {
+          biggest = Math.max(biggest, e.transaction().sizeBytes());
+        }
+      }
+      int perValue = rig.nodes.get(rig.master).maxProposalBytes();
+      assertTrue(biggest > 50_000_000L && biggest > 10L * perValue, "largest transaction in the chain: " + biggest
+          + " bytes; one Paxos value holds " + perValue);
+    }
+  }
+
+  /** Three ReplicatedLog nodes with a chain each; the leader's chain takes the capture. */
+  static final class ThreeNodes implements AutoCloseable {
+    static final long CLUSTER = 0xe2e;
+    final Vertx vertx = Vertx.vertx();
+    final Map<Integer, Integer> ports = new TreeMap<>();
+    final Map<Integer, ReplicatedLog> nodes = new TreeMap<>();
+    final Map<Integer, ChainedLog> chains = new TreeMap<>();
+    final List<String> rejected = new CopyOnWriteArrayList<>();
+    final List<Integer> followers = new ArrayList<>();
+    final List<BinlogServer> binlogServers = new ArrayList<>();
+    final List<MariaDbServer> replicas = new ArrayList<>();
+    final int master;
+    final MariaDbServer a;
+    final Capture capture;
+
+    ThreeNodes(MariaDbServers servers, Path dir) throws Exception {
+      for (int id = 1; id <= 3; id++) {
+        ports.put(id, FreePorts.next());
+      }
+      for (int id : ports.keySet()) {
+        nodes.put(id, await(ReplicatedLog.start(vertx, options(dir, id), new FaultInjector(), new SimpleMeterRegistry())
+            .toCompletionStage().toCompletableFuture()));
+      }
+      master = awaitLeader();
+      for (int id : ports.keySet()) {
+        ChainedLog chain = new ChainedLog(nodes.get(id), id, rejected::add);
+        chain.start();
+        chains.put(id, chain);
+      }
+      await(chains.get(master).beginEpoch(1).toCompletionStage().toCompletableFuture());
+      a = Rig.startMaster(servers, "a");
+      capture = new Capture(vertx, CaptureConfig.of("127.0.0.1", a.port(), Rig.REPL_USER, Rig.REPL_PASSWORD,
+          Rig.CAPTURE_SERVER_ID, GtidState.EMPTY), chains.get(master)::append);
+      await(capture.start().toCompletionStage().toCompletableFuture());
+      for (int id : ports.keySet()) {
+        if (id == master) {
+          continue;
+        }
+        followers.add(id);
+        BinlogServer server = new BinlogServer(vertx, BinlogServerConfig.of(FreePorts.next(), Rig.RELAY_USER,
+            Rig.RELAY_PASSWORD, Rig.BINLOG_SERVER_ID), chains.get(id));
+        binlogServers.add(server);
+        int port = await(server.start().toCompletionStage().toCompletableFuture());
+        MariaDbServer replica = servers.start("replica" + id);
+        Rig.follow(replica, port);
+        replicas.add(replica);
+      }
+    }
+
+    private ReplogOptions options(Path dir, int id) {
+      PaxosConfig paxos = PaxosConfig.defaults(CLUSTER, id, new TreeSet<>(ports.keySet()), 0);
+      Map<Integer, String> peers = new TreeMap<>();
+      ports.forEach((n, p) -> {
+        if (n != id) {
+          peers.put(n, "127.0.0.1:" + p);
+        }
+      });
+      return ReplogOptions.of(paxos, LogConfig.defaults(dir.resolve("node" + id)),
+          TransportConfig.plain(CLUSTER, id, "127.0.0.1", ports.get(id), peers), 100);
+    }
+
+    private int awaitLeader() throws InterruptedException {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (System.nanoTime() < deadline) {
+        for (ReplicatedLog r : nodes.values()) {
+          if (r.status() != null && r.status().role() == Role.LEADER && r.holdsLease()) {
+            return r.nodeId();
+          }
+        }
+        Thread.sleep(20);
+      }
+      throw new AssertionError("no leader with a lease among three nodes within 30 s");
+    }
+
+    /** Every node derived the same chain, and the chain refused none of the master's transactions. */
+    void assertChainsAgree() throws InterruptedException {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (!chains.get(1).state().equals(chains.get(2).state())
+          || !chains.get(1).state().equals(chains.get(3).state())) {
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("chains differ: " + chains.values().stream().map(ChainedLog::state).toList());
+        }
+        Thread.sleep(20);
+      }
+      assertEquals(List.of(), rejected, "transactions the chain refused");
+      assertEquals(master, chains.get(master).state().masterNode());
+    }
+
+    private static <T> T await(java.util.concurrent.CompletableFuture<T> f) throws Exception {
+      return f.get(60, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() throws Exception {
+      if (capture != null) {
+        capture.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      }
+      for (BinlogServer s : binlogServers) {
+        s.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      }
+      for (ChainedLog c : chains.values()) {
+        c.stop();
+      }
+      for (ReplicatedLog r : nodes.values()) {
+        r.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      }
+      vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+  }
+}
