@@ -75,8 +75,15 @@ READER=3; [ "$MASTER" = 3 ] && READER=2
 echo "master: node $MASTER; reading through node $READER's RO port (a follower)"
 
 SB=(--db-driver=mysql --mysql-host=127.0.0.1 --mysql-user=root --mysql-db=sbtest --tables="$TABLES" --table-size="$TABLE_SIZE")
-mariadb --no-defaults -h127.0.0.1 -P"${P[$MASTER,rw]}" -uroot -e "CREATE DATABASE sbtest"
-sysbench oltp_point_select "${SB[@]}" --mysql-port="${P[$MASTER,rw]}" prepare >/dev/null
+# The RW port answers "no master" until every node routes to the new master: retry briefly.
+for _ in $(seq 50); do
+  mariadb --no-defaults -h127.0.0.1 -P"${P[$MASTER,rw]}" -uroot -e "CREATE DATABASE IF NOT EXISTS sbtest" 2>/dev/null && break
+  sleep 0.3
+done
+sb_quiet() { # sysbench prints its errors on stdout: show them when it fails
+  "$@" > "$WORK/sysbench.out" 2>&1 || { tail -20 "$WORK/sysbench.out" >&2; tail -20 "$WORK"/node*.log >&2; exit 1; }
+}
+sb_quiet sysbench oltp_point_select "${SB[@]}" --mysql-port="${P[$MASTER,rw]}" prepare
 last=sbtest$TABLES
 for _ in $(seq 600); do
   n=$(mariadb --no-defaults -h127.0.0.1 -P"${P[$READER,ro]}" -uroot -N -e "SELECT COUNT(*) FROM sbtest.$last" 2>/dev/null || echo 0)
@@ -93,9 +100,9 @@ run() { # -> "qps p95_ms"
 }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-sysbench oltp_point_select "${SB[@]}" --mysql-port="${P[$READER,ro]}" --threads=4 --time="${WARMUP:-10}" run >/dev/null
+sb_quiet sysbench oltp_point_select "${SB[@]}" --mysql-port="${P[$READER,ro]}" --threads=4 --time="${WARMUP:-10}" run
 set_mode linearizable
-sysbench oltp_point_select "${SB[@]}" --mysql-port="${P[$READER,ro]}" --threads=4 --time="${WARMUP:-10}" run >/dev/null
+sb_quiet sysbench oltp_point_select "${SB[@]}" --mysql-port="${P[$READER,ro]}" --threads=4 --time="${WARMUP:-10}" run
 declare -A ROWS
 for r in $(seq "$RUNS"); do
   for mode in local linearizable; do

@@ -36,6 +36,8 @@ final class ReadGate {
   private boolean continuation;
   private boolean waiting;
   private long check;
+  /** The last read index this session's MariaDB was seen to reach (MASTER_GTID_WAIT returned 0). */
+  private String reached = "";
   private PacketFramer replyFramer;
   private SingleValueReply reply;
   private java.util.function.Consumer<SingleValueReply.Outcome> onReply;
@@ -205,10 +207,18 @@ final class ReadGate {
         drain();
         return;
       }
+      if (covers(reached, gtid)) {
+        // Same backend connection, so the same mariadbd process: its applied position only grows
+        // (a fenced server is restarted, which ends this session), no need to ask it again.
+        release(statement, length, fragmentFollows);
+        drain();
+        return;
+      }
       long leftMs = Math.max(1, (deadline - System.nanoTime()) / 1_000_000L);
       String sql = String.format(Locale.ROOT, "SELECT MASTER_GTID_WAIT('%s', %.3f)", gtid, leftMs / 1000.0);
       inject(sql, outcome -> {
         if (outcome.error() == null && "0".equals(outcome.value())) {
+          reached = gtid;
           release(statement, length, fragmentFollows);
         } else {
           port.metrics().readsRefusedBarrier.increment();
@@ -220,6 +230,29 @@ final class ReadGate {
         drain();
       });
     }));
+  }
+
+  /** True when GTID position {@code have} includes every GTID of {@code want} (per domain, by sequence). */
+  static boolean covers(String have, String want) {
+    if (have.equals(want)) {
+      return true;
+    }
+    if (have.isEmpty()) {
+      return false;
+    }
+    java.util.Map<Long, Long> seqByDomain = new java.util.HashMap<>();
+    for (String g : have.split(",")) {
+      String[] f = g.trim().split("-");
+      seqByDomain.merge(Long.parseLong(f[0]), Long.parseLong(f[2]), Math::max);
+    }
+    for (String g : want.split(",")) {
+      String[] f = g.trim().split("-");
+      Long seq = seqByDomain.get(Long.parseLong(f[0]));
+      if (seq == null || seq < Long.parseLong(f[2])) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private void inject(String sql, java.util.function.Consumer<SingleValueReply.Outcome> then) {
