@@ -104,9 +104,9 @@ public final class NodeConfigLoader {
     ConfigReader pa = r.section("paxos", false);
     Paxos paxos = new Paxos(
         pa.integer("tickMs", 50L, 1, 10_000),
-        pa.integer("electionTicks", 20L, 2, 100_000),
-        pa.integer("leaseTicks", 40L, 2, 100_000),
-        pa.integer("driftMarginTicks", 10L, 0, 100_000));
+        pa.integer("electionTicks", 6L, 2, 100_000),
+        pa.integer("leaseTicks", 30L, 2, 100_000),
+        pa.integer("driftMarginTicks", 6L, 0, 100_000));
 
     List<String> problems = new ArrayList<>(r.problems());
     checkPorts(ports, mariadb, problems);

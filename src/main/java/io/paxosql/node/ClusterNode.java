@@ -337,7 +337,7 @@ public final class ClusterNode {
     execute(roles.onHealth(healthy));
     execute(roles.onCaughtUp(caughtUp && initialised()));
     if (roles.role() == Role.FOLLOWER) {
-      divergence.observe(applied, c.gtids(), replicaIoError, replicaSqlError).ifPresent(evidence -> {
+      divergence.observe(applied, c.gtids(), replicaIoError, replicaSqlError, replog.caughtUp()).ifPresent(evidence -> {
         String message = evidence + ". This node refuses to serve. To rebuild it: stop the node, move "
             + config.dataDir().resolve("mariadb") + " aside, and start the node again; its new MariaDB "
             + "replays the cluster's log from the start (while the log still holds its beginning; otherwise "
@@ -416,12 +416,12 @@ public final class ClusterNode {
       case DIVERGED -> next = new MasterRoute.None("node " + config.nodeId() + " has diverged and refuses to serve: "
           + roles.divergence());
       default -> {
-        if (leader > 0 && leader != config.nodeId() && chain.state().masterNode() == leader) {
+        // The leader's own internal port refuses clients until it serves as master, so routing to
+        // it early costs nothing and avoids waiting for this node's chain to catch up.
+        if (leader > 0 && leader != config.nodeId()) {
           NodeConfig.Member m = config.member(leader).orElse(null);
           next = m == null ? new MasterRoute.None("master node " + leader + " is not in this node's member list")
               : new MasterRoute.Remote(Integer.toString(leader), m.host(), m.internal());
-        } else if (leader > 0 && leader != config.nodeId()) {
-          next = new MasterRoute.None("node " + leader + " leads but is still taking over; retry shortly");
         } else {
           next = new MasterRoute.None("no node holds the master lease; an election is under way");
         }

@@ -7,8 +7,8 @@ import java.util.Optional;
 /**
  * Decides whether a follower's MariaDB holds a transaction the cluster never chose (typically a
  * write by a privileged local account, which read_only does not stop). The evidence must persist for
- * {@code strikesNeeded} consecutive observations, because right after a restart the chain can still be
- * catching up with what MariaDB already applied.
+ * {@code strikesNeeded} consecutive observations made while the chain is current, because right after a
+ * restart the chain can still be catching up with what MariaDB already applied.
  */
 final class DivergenceCheck {
   private final int strikesNeeded;
@@ -18,9 +18,15 @@ final class DivergenceCheck {
     this.strikesNeeded = strikesNeeded;
   }
 
-  /** Returns the evidence once it has held long enough; empty otherwise. */
-  Optional<String> observe(GtidState applied, GtidState chain, String replicaIoError, String replicaSqlError) {
-    Optional<String> evidence = evidence(applied, chain, replicaIoError, replicaSqlError);
+  /**
+   * Returns the evidence once it has held long enough; empty otherwise. While the chain is not
+   * current (a restarted node still rebuilding it, or the log still catching up with its peers), a
+   * MariaDB ahead of it proves nothing, so nothing counts.
+   */
+  Optional<String> observe(GtidState applied, GtidState chain, String replicaIoError, String replicaSqlError,
+      boolean chainCurrent) {
+    Optional<String> evidence = chainCurrent ? evidence(applied, chain, replicaIoError, replicaSqlError)
+        : Optional.empty();
     strikes = evidence.isPresent() ? strikes + 1 : 0;
     return strikes >= strikesNeeded ? evidence : Optional.empty();
   }

@@ -60,7 +60,7 @@ final class ClusterHarness implements AutoCloseable {
           + "members:\n" + members
           + "mariadb: { port: " + ports[i][5] + " }\n"
           + "replication: { user: paxosql_repl, password: repl-secret-123 }\n"
-          + "paxos: { tickMs: 50, electionTicks: 10, leaseTicks: 30, driftMarginTicks: 6 }\n";
+          + "paxos: { tickMs: 50, electionTicks: 6, leaseTicks: 30, driftMarginTicks: 6 }\n";
       Path file = dir.resolve("node" + (i + 1) + ".yaml");
       Files.writeString(file, yaml);
       configFiles.add(file);

@@ -29,12 +29,24 @@ class DivergenceCheckTest {
     DivergenceCheck check = new DivergenceCheck(3);
     GtidState ahead = GtidState.parse("0-3-10");
     GtidState chain = GtidState.parse("0-4097-9");
-    assertTrue(check.observe(ahead, chain, "", "").isEmpty());
-    assertTrue(check.observe(ahead, chain, "", "").isEmpty());
-    assertTrue(check.observe(ahead, GtidState.parse("0-3-10"), "", "").isEmpty(), "the chain caught up: reset");
-    assertTrue(check.observe(ahead, GtidState.parse("0-3-11"), "", "").isEmpty());
-    assertTrue(check.observe(ahead, chain, "", "").isEmpty());
-    assertTrue(check.observe(ahead, chain, "", "").isEmpty());
-    assertTrue(check.observe(ahead, chain, "", "").isPresent());
+    assertTrue(check.observe(ahead, chain, "", "", true).isEmpty());
+    assertTrue(check.observe(ahead, chain, "", "", true).isEmpty());
+    assertTrue(check.observe(ahead, GtidState.parse("0-3-10"), "", "", true).isEmpty(), "the chain caught up: reset");
+    assertTrue(check.observe(ahead, GtidState.parse("0-3-11"), "", "", true).isEmpty());
+    assertTrue(check.observe(ahead, chain, "", "", true).isEmpty());
+    assertTrue(check.observe(ahead, chain, "", "", true).isEmpty());
+    assertTrue(check.observe(ahead, chain, "", "", true).isPresent());
+  }
+
+  @Test
+  void nothingCountsWhileTheChainIsStillBeingRebuilt() {
+    DivergenceCheck check = new DivergenceCheck(2);
+    GtidState ahead = GtidState.parse("0-3-10");
+    GtidState chain = GtidState.parse("0-4097-9");
+    for (int i = 0; i < 10; i++) {
+      assertTrue(check.observe(ahead, chain, "replica holds GTID 0-3-10 ... diverged", "", false).isEmpty());
+    }
+    assertTrue(check.observe(ahead, chain, "", "", true).isEmpty());
+    assertTrue(check.observe(ahead, chain, "", "", true).isPresent());
   }
 }

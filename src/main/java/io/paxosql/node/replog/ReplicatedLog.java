@@ -78,7 +78,7 @@ public final class ReplicatedLog implements ChosenLog {
   private long pidNext;
   private final Map<Long, Promise<LogPosition>> pending = new HashMap<>();
   private final TreeMap<Long, List<Runnable>> waitDurable = new TreeMap<>();
-  private final List<Subscription> subscriptions = new ArrayList<>();
+  private final List<Subscription> subscriptions = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final List<Consumer<Status>> statusListeners = new CopyOnWriteArrayList<>();
   private final Map<Integer, long[]> progress = new HashMap<>();
   /** Values this node has durably accepted and not yet seen chosen: instance → value. */
@@ -90,7 +90,7 @@ public final class ReplicatedLog implements ChosenLog {
   // Written on the node's context, read by callers on any thread.
   private volatile long durableChosenBelow;
   private long appliedMark = -1;
-  private long peerChosenBelow;
+  private volatile long peerChosenBelow;
   private volatile Status status;
   private volatile Message.SnapshotNeeded snapshotNeeded;
   private ReadStream<ValuesBatch> catchUpStream;
@@ -184,9 +184,21 @@ public final class ReplicatedLog implements ChosenLog {
       return NodeTransport.start(vertx, opts.transport(), faults, new Handler());
     }).map(t -> {
       transport = t;
+      // The core's clock must follow real time: a stalled event loop (GC, an overloaded machine) must
+      // not make this node believe its lease lasts longer than its peers grant it. So every timer
+      // firing ticks as many times as tick periods really elapsed.
+      long tickNanos = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(opts.tickMillis());
+      long[] clock = {System.nanoTime()};
       tickTimer = vertx.setPeriodic(opts.tickMillis(), id -> {
-        node.tick();
-        drive();
+        long now = System.nanoTime();
+        long due = (now - clock[0]) / tickNanos;
+        clock[0] += due * tickNanos;
+        for (long i = 0; i < due; i++) {
+          node.tick();
+        }
+        if (due > 0) {
+          drive();
+        }
       });
       retentionTimer = vertx.setPeriodic(opts.retentionEvery().toMillis(), id -> exchangeProgressAndRetain());
       // Peers that gave up on this node back off; a first message tells them it is back.
@@ -320,6 +332,15 @@ public final class ReplicatedLog implements ChosenLog {
         drive();
       }
     });
+  }
+
+  /**
+   * Whether this node's followers of the log have delivered everything this node holds, and this
+   * node holds everything its peers reported chosen: views derived from the log (the chain) are then
+   * current, not still being rebuilt after a restart.
+   */
+  public boolean caughtUp() {
+    return peerChosenBelow <= durableChosenBelow && subscriptions.stream().allMatch(s -> s.live);
   }
 
   /** Whether this node holds the master lease now. */
@@ -814,7 +835,7 @@ public final class ReplicatedLog implements ChosenLog {
   private final class Subscription {
     final Consumer<ChosenEntry> listener;
     LogPosition next;
-    boolean live;
+    volatile boolean live;
     boolean closed;
 
     Subscription(LogPosition from, Consumer<ChosenEntry> listener) {
