@@ -76,6 +76,9 @@ public final class ClusterNode {
   private ConfigWatcher watcher;
   private Capture capture;
   private long monitorTimer = -1;
+  private int lastLeader = -1;
+  private io.micrometer.core.instrument.Timer appendLatency;
+  private io.micrometer.core.instrument.Counter leaderChanges;
   private boolean monitorBusy;
   private boolean stopping;
   private volatile String appliedGtid = "";
@@ -187,6 +190,10 @@ public final class ClusterNode {
           });
           registerGauges();
           replog.onStatus(st -> context.runOnContext(v -> {
+            if (st.leaderHint() != lastLeader) {
+              lastLeader = st.leaderHint();
+              leaderChanges.increment();
+            }
             execute(roles.onLease(st.holdsLease(), epochOf(st)));
             updateRoute();
           }));
@@ -444,7 +451,11 @@ public final class ClusterNode {
         .compose(x -> {
           capture = new Capture(vertx, CaptureConfig.of("127.0.0.1", config.mariadb().port(),
               config.replication().user(), config.replication().password(), NodeWiring.captureServerId(config),
-              chain.state().gtids()), chain::append);
+              chain.state().gtids()), tx -> {
+                long start = System.nanoTime();
+                return chain.append(tx).onSuccess(e -> appendLatency.record(System.nanoTime() - start,
+                    java.util.concurrent.TimeUnit.NANOSECONDS));
+              });
           return capture.start();
         })
         .onComplete(ar -> context.runOnContext(v -> {
@@ -486,6 +497,15 @@ public final class ClusterNode {
 
   private void registerGauges() {
     String node = Integer.toString(config.nodeId());
+    appendLatency = io.micrometer.core.instrument.Timer.builder("paxosql.capture.ack.latency").tag("node", node)
+        .description("from the capture handing a transaction over to its ACK: chosen and accepted by the chain")
+        .publishPercentiles(0.5, 0.99).register(registry);
+    leaderChanges = io.micrometer.core.instrument.Counter.builder("paxosql.node.leader.changes").tag("node", node)
+        .description("times this node saw the Paxos leader change").register(registry);
+    io.micrometer.core.instrument.FunctionCounter.builder("paxosql.capture.transactions", this,
+        n -> n.capture == null ? 0 : n.capture.transactions()).tag("node", node).register(registry);
+    Gauge.builder("paxosql.capture.queue", this, n -> n.chain == null ? 0 : n.chain.pendingCount()).tag("node", node)
+        .description("transactions the master's capture handed over and the chain has not accepted yet").register(registry);
     Gauge.builder("paxosql.node.replica.lag.transactions", this, n -> n.lagTransactions).tag("node", node)
         .register(registry);
     Gauge.builder("paxosql.node.replica.lag.ms", this, n -> n.replicaLag.lagMs(System.nanoTime()))

@@ -104,10 +104,15 @@ class ClusterIntegrationTest {
 
   @Test
   void writesThroughEveryNodeReachOneMasterAndAllReplicasConverge() throws Exception {
-    bootstrap();
+    int first = bootstrap();
+    double proposalsBefore = metric(first, "paxosql_replog_proposals_total");
     Set<Long> ok = write(8, 25, 0);
     assertEquals(200, ok.size(), "every write through a healthy cluster is acknowledged");
     assertConverged(ok);
+    if (cluster.master().orElse(-1) == first) {
+      assertTrue(metric(first, "paxosql_replog_proposals_total") >= proposalsBefore + 200, "proposal counter moved");
+      assertTrue(metric(first, "paxosql_capture_ack_latency_seconds_count") >= 200, "ACK latency recorded");
+    }
 
     // The admin CLI against the real nodes: status, a second init, a wrong member list, step-down.
     String admin = "127.0.0.1:" + cluster.configs.get(1).ports().admin();
@@ -133,6 +138,23 @@ class ClusterIntegrationTest {
         .isPresent());
     ok.addAll(write(2, 5, 3_000_000));
     assertConverged(ok);
+  }
+
+  /** Sums a metric's samples from a node's /metrics, after checking every line is Prometheus text. */
+  private double metric(int node, String name) throws Exception {
+    var resp = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create("http://127.0.0.1:" + cluster.configs.get(node - 1).ports().admin() + "/metrics")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, resp.statusCode());
+    double sum = 0;
+    for (String line : resp.body().split("\n")) {
+      assertTrue(line.isEmpty() || line.startsWith("#")
+          || io.paxosql.node.admin.AdminServerTest.SAMPLE.matcher(line).matches(), "not Prometheus text: " + line);
+      if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
+        sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return sum;
   }
 
   private record Admin(int code, String out, String err) {}

@@ -94,6 +94,11 @@ public final class ChainedLog implements TransactionLog {
     endEpoch("the node is stopping");
   }
 
+  /** Transactions appended by this master and not yet accepted (the capture's queue). */
+  public synchronized int pendingCount() {
+    return pendingAppends.size();
+  }
+
   public synchronized ChainState state() {
     return state;
   }

@@ -108,6 +108,7 @@ public final class ReplicatedLog implements ChosenLog {
   private final Counter proposalsFailed;
   private final Counter chosenValues;
   private final DistributionSummary batchEntries;
+  private final MeterRegistry registry;
 
   private ReplicatedLog(Vertx vertx, Context context, ReplogOptions opts, FaultInjector faults, MeterRegistry reg) {
     this.vertx = vertx;
@@ -115,6 +116,7 @@ public final class ReplicatedLog implements ChosenLog {
     this.opts = opts;
     this.faults = faults;
     this.self = opts.paxos().nodeId();
+    this.registry = reg;
     this.clusterId = opts.paxos().clusterId();
     String node = String.valueOf(self);
     this.proposals = Counter.builder("paxosql.replog.proposals").tag("node", node).register(reg);
@@ -146,7 +148,7 @@ public final class ReplicatedLog implements ChosenLog {
 
   private Future<ReplicatedLog> open() {
     return vertx.executeBlocking(() -> {
-      PaxosLog l = PaxosLog.open(opts.log().withRegistry(opts.log().registry()),
+      PaxosLog l = PaxosLog.open(opts.log().withRegistry(registry),
           task -> context.runOnContext(v -> task.run()), this::fatal);
       long chosenBelow = l.chosenBelow();
       // The newest values that fit the memory bounds, so the core can answer peers right away.

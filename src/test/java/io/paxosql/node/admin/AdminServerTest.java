@@ -20,9 +20,9 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-class AdminServerTest {
+public class AdminServerTest {
   /** One sample line of the Prometheus text format: name, optional labels, a number. */
-  static final Pattern SAMPLE = Pattern.compile(
+  public static final Pattern SAMPLE = Pattern.compile(
       "[a-zA-Z_:][a-zA-Z0-9_:]*(\\{[^}]*\\})? (-?[0-9.eE+-]+|NaN|\\+Inf|-Inf)( [0-9]+)?");
 
   private final Vertx vertx = Vertx.vertx();

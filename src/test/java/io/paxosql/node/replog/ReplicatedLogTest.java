@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.paxosql.log.LogRecord;
 import io.paxosql.node.chain.ChosenEntry;
 import io.paxosql.node.chain.LogPosition;
@@ -170,6 +172,20 @@ class ReplicatedLogTest {
     } catch (Exception e) {
       throw new AssertionError(e);
     }
+  }
+
+  @Test
+  void theLogReportsFsyncsToTheRegistryTheNodeWasStartedWith() {
+    cluster = new ReplogCluster(dir, 3, 0);
+    // The log settings carry a registry of their own (as LogConfig.defaults does in a node); the node's
+    // registry, where /metrics reads, must still get the log's fsync timer.
+    cluster.tune = o -> new ReplogOptions(o.paxos(), o.log().withRegistry(new SimpleMeterRegistry()), o.transport(),
+        o.tickMillis(), o.forwardProposals(), o.memoryValues(), o.retentionEvery(), o.progressTimeout(),
+        o.catchUpBatchBytes(), o.catchUpMaxValues());
+    cluster.startAll();
+    proposeAll(cluster.leader(), "metered", 20);
+    Timer fsync = cluster.registry.find("paxosql.log.fsync").timer();
+    assertTrue(fsync != null && fsync.count() > 0, "no fsync recorded in the node's registry: " + fsync);
   }
 
   @Test

@@ -1,0 +1,149 @@
+# Shared by bench/cluster-sysbench.sh and bench/cluster-failover.sh (sourced, not run).
+# Expects: ROOT, JAR, WORK set; the caller's EXIT trap calls cluster_stop and db_stop_all.
+
+PYTHON=/usr/bin/python3   # PyMySQL is installed for this interpreter only
+
+free_port() { $PYTHON -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+sql() { local p=$1; shift; mariadb --no-defaults -h127.0.0.1 -P"$p" -uroot -N -B -e "$*"; }
+
+# ---- plain MariaDB servers (baselines), durable settings as MariaDbConfig.renderDefaultsFile ----
+DB_PIDS=()
+db_start() { # name port server_id extra-my.cnf-lines
+  local n=$1 p=$2 id=$3 extra=$4 d=$WORK/$1
+  mkdir -p "$d/data" "$d/tmp"
+  cat > "$d/my.cnf" <<CNF
+[mariadbd]
+user=root
+basedir=/usr
+datadir=$d/data
+tmpdir=$d/tmp
+socket=$d/s.sock
+port=$p
+bind_address=127.0.0.1
+pid_file=$d/pid
+log_error=$d/error.log
+skip_name_resolve=ON
+server_id=$id
+log_bin=mysql-bin
+log_bin_index=mysql-bin.index
+relay_log=relay-bin
+binlog_format=ROW
+binlog_checksum=CRC32
+gtid_domain_id=0
+gtid_strict_mode=ON
+log_slave_updates=ON
+sync_binlog=1
+innodb_flush_log_at_trx_commit=1
+skip_slave_start=ON
+innodb_buffer_pool_size=64M
+innodb_buffer_pool_size_max=64M
+innodb_log_file_size=32M
+innodb_log_buffer_size=8M
+key_buffer_size=8M
+aria_pagecache_buffer_size=8M
+query_cache_type=OFF
+query_cache_size=0
+max_connections=256
+table_open_cache=256
+table_definition_cache=400
+thread_cache_size=8
+performance_schema=OFF
+max_allowed_packet=64M
+$extra
+CNF
+  mariadb-install-db --defaults-file="$d/my.cnf" --auth-root-authentication-method=normal --skip-test-db >/dev/null 2>&1
+  /usr/sbin/mariadbd --defaults-file="$d/my.cnf" >"$d/stdout" 2>&1 </dev/null &
+  DB_PIDS+=($!)
+  for _ in $(seq 300); do sql "$p" "SELECT 1" >/dev/null 2>&1 && return 0; sleep 0.1; done
+  echo "mariadbd $n did not start: $(tail -5 "$d/error.log")" >&2; exit 1
+}
+
+db_stop_all() {
+  local p
+  for p in "${DB_PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  for p in "${DB_PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+  DB_PIDS=()
+}
+
+# Master + 2 replicas, MariaDB's own semi-sync AFTER_SYNC; $2 = extra replica lines (sync_relay_log=1).
+semisync_start() { # prefix replica-extra -> sets SS_PORT
+  local pre=$1 rextra=$2 pm p1 p2 id0=$3
+  pm=$(free_port); p1=$(free_port); p2=$(free_port)
+  db_start "$pre-m" "$pm" "$id0" "rpl_semi_sync_master_enabled=ON
+rpl_semi_sync_master_wait_point=AFTER_SYNC
+rpl_semi_sync_master_timeout=4000000000"
+  sql "$pm" "SET SESSION sql_log_bin=0; CREATE USER 'repl'@'127.0.0.1' IDENTIFIED BY 'replpw';
+    GRANT REPLICATION SLAVE, REPLICATION SLAVE ADMIN, BINLOG MONITOR ON *.* TO 'repl'@'127.0.0.1'"
+  local p i=1
+  for p in "$p1" "$p2"; do
+    db_start "$pre-r$i" "$p" $((id0 + i)) "rpl_semi_sync_slave_enabled=ON
+read_only=ON
+slave_parallel_threads=4
+slave_parallel_mode=optimistic
+$rextra"
+    sql "$p" "CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=$pm, MASTER_USER='repl', MASTER_PASSWORD='replpw',
+      MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1; START SLAVE"
+    i=$((i + 1))
+  done
+  for _ in $(seq 300); do
+    [ "$(sql "$pm" "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME='RPL_SEMI_SYNC_MASTER_CLIENTS'")" = 2 ] && break
+    sleep 0.1
+  done
+  SS_PORT=$pm
+  SS_REPLICAS="$p1 $p2"
+}
+
+# ---- the paxosql cluster via `demo` with generated configs (ports BASE + 10*i + k) ----
+DEMO_PID=
+cluster_configs() { # base-port -> $WORK/conf/node1..3.yaml, data under $WORK/cluster
+  local base=$1 i k f
+  mkdir -p "$WORK/conf"
+  for i in 1 2 3; do
+    f=$WORK/conf/node$i.yaml
+    sed "s#^dataDir: .*#dataDir: $WORK/cluster/node$i#" "$ROOT/conf/node$i.yaml" > "$f"
+    for i2 in 1 2 3; do for k in 1 2 3 4 5 6 7; do
+      sed -i "s/\b64$i2$k\b/$((base + 10 * i2 + k))/g" "$f"
+    done; done
+  done
+}
+
+cluster_start() { # base-port
+  CL_BASE=$1
+  cluster_configs "$CL_BASE"
+  java -jar "$JAR" demo --conf-dir "$WORK/conf" > "$WORK/demo.out" 2>&1 &
+  DEMO_PID=$!
+  for _ in $(seq 900); do
+    grep -q 'The cluster is up' "$WORK/demo.out" 2>/dev/null && break
+    kill -0 "$DEMO_PID" 2>/dev/null || { echo "demo exited: $(tail -20 "$WORK/demo.out")" >&2; exit 1; }
+    sleep 0.2
+  done
+  grep -q 'The cluster is up' "$WORK/demo.out" || { echo "cluster did not come up: $(tail -20 "$WORK/demo.out")" >&2; exit 1; }
+  APP_PW=$(cat "$WORK/cluster/app-password")
+}
+
+cluster_rw() { echo $((CL_BASE + 10 * $1 + 1)); }
+cluster_admin() { echo $((CL_BASE + 10 * $1 + 5)); }
+cluster_db() { echo $((CL_BASE + 10 * $1 + 6)); }
+cluster_status() { curl -s --max-time 2 "http://127.0.0.1:$(cluster_admin "$1")/status"; }
+cluster_master() { # prints master id (asking each node until one answers)
+  local i m
+  for i in 1 2 3; do
+    m=$(cluster_status "$i" | $PYTHON -c 'import sys,json; d=json.load(sys.stdin); print(d.get("master") or "")' 2>/dev/null) || continue
+    [ -n "$m" ] && { echo "$m"; return 0; }
+  done
+  return 1
+}
+
+cluster_stop() {
+  [ -n "$DEMO_PID" ] || return 0
+  kill -TERM "$DEMO_PID" 2>/dev/null || true
+  for _ in $(seq 600); do kill -0 "$DEMO_PID" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$DEMO_PID" 2>/dev/null || true
+  wait "$DEMO_PID" 2>/dev/null || true
+  DEMO_PID=
+  # Anything still alive on our temp dir (a node restarted by the failover loop, its mariadbd).
+  local p
+  for p in $(pgrep -f -- "$WORK/" || true); do
+    [ "$p" = $$ ] || kill -9 "$p" 2>/dev/null || true
+  done
+}
