@@ -77,7 +77,22 @@ class ClusterReadsIntegrationTest {
       assertTrue(stale > 0, "with the replica's SQL thread stopped and started, LOCAL reads must be stale"
           + " at least once, else this test could not catch a stale LINEARIZABLE read");
 
-      // LINEARIZABLE, switched on by editing the YAML while this session stays open.
+      // LINEARIZABLE, switched on by editing the YAML while a client keeps reading (the switch
+      // happens between two of its statements) and this session stays open.
+      AtomicBoolean reading = new AtomicBoolean(true);
+      java.util.concurrent.atomic.AtomicLong backgroundReads = new java.util.concurrent.atomic.AtomicLong();
+      AtomicReference<Throwable> backgroundFailure = new AtomicReference<>();
+      Thread background = new Thread(() -> {
+        try (Connection b = cluster.ro(reader)) {
+          while (reading.get()) {
+            Sql.queryLong(b, "SELECT v FROM app.kv WHERE id = 1");
+            backgroundReads.incrementAndGet();
+          }
+        } catch (Throwable e) {
+          backgroundFailure.set(e);
+        }
+      }, "background-reader");
+      background.start();
       cluster.rewriteProxy(reader, "proxy: { roConsistency: linearizable, roMaxLagMs: 8000 }");
       awaitMode(reader, ReadPolicy.Mode.LINEARIZABLE);
       try (Connection prepared = DriverManager.getConnection("jdbc:mariadb://127.0.0.1:"
@@ -106,13 +121,21 @@ class ClusterReadsIntegrationTest {
       List<Connection> extra = new ArrayList<>();
       try {
         for (int i = 0; i < 3; i++) {
-          extra.add(cluster.ro(reader)); // the rejected limit of 2 did not apply: r + 3 more are fine
+          extra.add(cluster.ro(reader)); // the rejected limit of 2 did not apply: r, background + 3 more
         }
       } finally {
         for (Connection c : extra) {
           c.close();
         }
       }
+
+      reading.set(false);
+      background.join(10_000);
+      if (backgroundFailure.get() != null) {
+        throw new AssertionError("a client reading across the mode changes failed", backgroundFailure.get());
+      }
+      assertTrue(backgroundReads.get() > 0, "the background client read");
+      log.info("background client: {} reads across the edits", backgroundReads.get());
 
       // BOUNDED and a connection limit of 3, from one edit while r stays connected.
       cluster.rewriteProxy(reader, "proxy: { roConsistency: bounded, roMaxLagMs: 500, maxConnections: 3 }");
