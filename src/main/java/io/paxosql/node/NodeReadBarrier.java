@@ -29,6 +29,7 @@ final class NodeReadBarrier implements ReadBarrier {
   private final MasterLocator locator;
   private final Supplier<Future<String>> localReadIndex;
   private final LongSupplier lagMs;
+  private final Vertx vertx;
   private final HttpClient http;
   private final long timeoutMs;
   private Promise<String> queued;
@@ -41,6 +42,7 @@ final class NodeReadBarrier implements ReadBarrier {
     this.localReadIndex = localReadIndex;
     this.lagMs = lagMs;
     this.timeoutMs = timeoutMs;
+    this.vertx = vertx;
     this.http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true)
         .setConnectTimeout((int) timeoutMs), new PoolOptions().setHttp1MaxSize(2));
   }
@@ -65,11 +67,7 @@ final class NodeReadBarrier implements ReadBarrier {
     queued = null;
     fetching = true;
     Future<String> f;
-    try {
-      f = fetchOnce();
-    } catch (RuntimeException e) {
-      f = Future.failedFuture(e);
-    }
+    f = fetchUntil(System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(timeoutMs));
     f.onComplete(ar -> {
       synchronized (this) {
         fetching = false;
@@ -80,6 +78,29 @@ final class NodeReadBarrier implements ReadBarrier {
       batch.handle(ar);
     });
   }
+
+  /**
+   * Asks until {@code deadline}: during an election or while the master is still promoting there is
+   * briefly no one to ask, and a read that waits a moment beats one refused at once.
+   */
+  private Future<String> fetchUntil(long deadline) {
+    Future<String> once;
+    try {
+      once = fetchOnce();
+    } catch (RuntimeException e) {
+      once = Future.failedFuture(e);
+    }
+    return once.recover(e -> {
+      if (System.nanoTime() + RETRY_NANOS >= deadline) {
+        return Future.failedFuture(e);
+      }
+      Promise<String> next = Promise.promise();
+      vertx.setTimer(RETRY_NANOS / 1_000_000, id -> fetchUntil(deadline).onComplete(next));
+      return next.future();
+    });
+  }
+
+  private static final long RETRY_NANOS = 50_000_000L;
 
   private Future<String> fetchOnce() {
     MasterRoute r = locator.current();
