@@ -106,12 +106,13 @@ final class ClusterAdminService implements ClusterAdmin {
               + node.initialisedMembers().orElse(List.of()),
           "nothing to do; use `admin status` to see it, or remove the data directories to start over"));
     }
-    try {
-      node.markInitialised(expected);
-    } catch (java.io.IOException e) {
-      return Future.failedFuture(new AdminException("io", 500, "cannot write the init marker: " + e.getMessage(),
-          "check that the data directory " + node.config().dataDir() + " is writable"));
-    }
+    return node.markInitialised(expected)
+        .recover(e -> Future.failedFuture(new AdminException("io", 500, "cannot write the init marker: "
+            + e.getMessage(), "check that the data directory " + node.config().dataDir() + " is writable")))
+        .compose(x -> initPeers(expected));
+  }
+
+  private Future<JsonObject> initPeers(List<String> expected) {
     JsonObject peers = new JsonObject();
     List<Future<JsonObject>> calls = new ArrayList<>();
     List<NodeConfig.Member> others = node.config().members().stream().filter(m -> m.id() != node.config().nodeId()).toList();
@@ -131,22 +132,30 @@ final class ClusterAdminService implements ClusterAdmin {
 
   /** A peer's init: same member list, idempotent. */
   void initPeer(RoutingContext ctx) {
-    JsonObject body = ctx.body().asJsonObject();
+    JsonObject body;
+    try {
+      body = ctx.body().asJsonObject();
+    } catch (RuntimeException e) {
+      body = null;
+    }
     List<String> members = new ArrayList<>();
-    body.getJsonArray("members", new JsonArray()).forEach(o -> members.add(String.valueOf(o)));
+    if (body != null) {
+      body.getJsonArray("members", new JsonArray()).forEach(o -> members.add(String.valueOf(o)));
+    }
     if (!members.equals(node.expectedMembers())) {
       ctx.response().setStatusCode(400).end(new JsonObject().put("error", "bad-members")
           .put("message", "members " + members + " differ from this node's " + node.expectedMembers()).encode());
       return;
     }
-    try {
-      if (!node.initialised()) {
-        node.markInitialised(members);
+    Future<Void> done = node.initialised() ? Future.succeededFuture() : node.markInitialised(members);
+    done.onComplete(ar -> {
+      if (ar.succeeded()) {
+        ctx.response().putHeader("content-type", "application/json").end(new JsonObject().put("initialised", true).encode());
+      } else {
+        ctx.response().setStatusCode(500).end(new JsonObject().put("error", "io").put("message",
+            ar.cause().getMessage()).encode());
       }
-      ctx.response().putHeader("content-type", "application/json").end(new JsonObject().put("initialised", true).encode());
-    } catch (java.io.IOException e) {
-      ctx.response().setStatusCode(500).end(new JsonObject().put("error", "io").put("message", e.getMessage()).encode());
-    }
+    });
   }
 
   @Override

@@ -66,6 +66,10 @@ public final class ClusterNode {
   private final Deque<JsonObject> roleChanges = new ArrayDeque<>();
   /** 25 observations of 200 ms: evidence must outlast a restarted node's chain catching up. */
   private final DivergenceCheck divergence = new DivergenceCheck(25);
+  private static final long REPLICA_RETRY_NANOS = 2_000_000_000L;
+  private long lastReplicaRestart;
+  private int replicaRetries;
+  private static final int MAX_REPLICA_RETRIES = 5;
   private final NodeMariaDb mariadb;
   private ReplicatedLog replog;
   private ChainedLog chain;
@@ -276,9 +280,13 @@ public final class ClusterNode {
     return marker.read();
   }
 
-  void markInitialised(List<String> members) throws java.io.IOException {
-    marker.write(members);
-    initialised = true;
+  /** Writes the init marker (fsync, rename) on a worker thread. */
+  Future<Void> markInitialised(List<String> members) {
+    return vertx.executeBlocking(() -> {
+      marker.write(members);
+      initialised = true;
+      return null;
+    }, false);
   }
 
   List<String> expectedMembers() {
@@ -314,8 +322,11 @@ public final class ClusterNode {
     control.probe(PROBE_TIMEOUT)
         .compose(x -> control.gtidBinlogPos())
         .compose(pos -> control.replicaStatus().map(rs -> {
-          observe(true, GtidState.parse(pos), rs.map(MariaDbControl.ReplicaStatus::lastIoError).orElse(""),
-              rs.map(MariaDbControl.ReplicaStatus::lastSqlError).orElse(""));
+          // A replica error only says something while its thread is stopped by it: MariaDB keeps the
+          // last error text after the thread recovers.
+          String io = rs.filter(r -> !r.ioRunning()).map(MariaDbControl.ReplicaStatus::lastIoError).orElse("");
+          String sql = rs.filter(r -> !r.sqlRunning()).map(MariaDbControl.ReplicaStatus::lastSqlError).orElse("");
+          observe(true, GtidState.parse(pos), io, sql);
           return null;
         }))
         .onFailure(e -> {
@@ -336,8 +347,21 @@ public final class ClusterNode {
     replog.applied(replog.chosenBelow());
     execute(roles.onHealth(healthy));
     execute(roles.onCaughtUp(caughtUp && initialised()));
+    boolean chainCurrent = replog.caughtUp();
+    if (replicaIoError.isEmpty()) {
+      replicaRetries = 0;
+    } else if (roles.role() == Role.FOLLOWER && chainCurrent && replicaRetries < MAX_REPLICA_RETRIES
+        && System.nanoTime() - lastReplicaRestart > REPLICA_RETRY_NANOS) {
+      // The binlog server may have refused MariaDB while this node's chain was still being rebuilt
+      // (error 1236 stops the IO thread for good): ask again now that the chain is current. A replica
+      // refused again and again is left stopped, so the divergence check can judge it.
+      lastReplicaRestart = System.nanoTime();
+      replicaRetries++;
+      log.info("node {}: restarting the replica stopped by '{}'", config.nodeId(), replicaIoError);
+      followLocalBinlogServer();
+    }
     if (roles.role() == Role.FOLLOWER) {
-      divergence.observe(applied, c.gtids(), replicaIoError, replicaSqlError, replog.caughtUp()).ifPresent(evidence -> {
+      divergence.observe(applied, c.gtids(), replicaIoError, replicaSqlError, chainCurrent).ifPresent(evidence -> {
         String message = evidence + ". This node refuses to serve. To rebuild it: stop the node, move "
             + config.dataDir().resolve("mariadb") + " aside, and start the node again; its new MariaDB "
             + "replays the cluster's log from the start (while the log still holds its beginning; otherwise "

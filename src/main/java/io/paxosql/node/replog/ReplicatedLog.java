@@ -91,6 +91,8 @@ public final class ReplicatedLog implements ChosenLog {
   private volatile long durableChosenBelow;
   private long appliedMark = -1;
   private volatile long peerChosenBelow;
+  /** Until a peer reported its progress, peerChosenBelow says nothing about how far behind this node is. */
+  private volatile boolean progressHeard;
   private volatile Status status;
   private volatile Message.SnapshotNeeded snapshotNeeded;
   private ReadStream<ValuesBatch> catchUpStream;
@@ -340,7 +342,7 @@ public final class ReplicatedLog implements ChosenLog {
    * current, not still being rebuilt after a restart.
    */
   public boolean caughtUp() {
-    return peerChosenBelow <= durableChosenBelow && subscriptions.stream().allMatch(s -> s.live);
+    return progressHeard && peerChosenBelow <= durableChosenBelow && subscriptions.stream().allMatch(s -> s.live);
   }
 
   /** Whether this node holds the master lease now. */
@@ -636,6 +638,7 @@ public final class ReplicatedLog implements ChosenLog {
       return;
     }
     peerChosenBelow = Math.max(peerChosenBelow, b.getChosenBelow());
+    progressHeard = true;
     if (catchUpTarget < 0) {
       catchUpStartNanos = System.nanoTime();
       catchUpBytes = 0;
@@ -815,6 +818,7 @@ public final class ReplicatedLog implements ChosenLog {
       c = n.chosenBelow();
     }
     peerChosenBelow = Math.max(peerChosenBelow, c);
+    progressHeard = true;
   }
 
   // ---- subscriptions --------------------------------------------------------------------------------
