@@ -186,21 +186,13 @@ public final class ReplicatedLog implements ChosenLog {
       return NodeTransport.start(vertx, opts.transport(), faults, new Handler());
     }).map(t -> {
       transport = t;
-      // The core's clock must follow real time: a stalled event loop (GC, an overloaded machine) must
-      // not make this node believe its lease lasts longer than its peers grant it. So every timer
-      // firing ticks as many times as tick periods really elapsed.
-      long tickNanos = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(opts.tickMillis());
-      long[] clock = {System.nanoTime()};
+      // One tick per timer firing. Ticking to catch up with real time after a stall (so a stalled
+      // leader cannot believe in its lease longer than its peers grant it) was tried and made
+      // ReplicatedLogTest lose a completed proposal in 1 run of 4: a latent bug under bursts of ticks,
+      // not yet found. Until it is, a stalled event loop can make this node's lease view lag real time.
       tickTimer = vertx.setPeriodic(opts.tickMillis(), id -> {
-        long now = System.nanoTime();
-        long due = (now - clock[0]) / tickNanos;
-        clock[0] += due * tickNanos;
-        for (long i = 0; i < due; i++) {
-          node.tick();
-        }
-        if (due > 0) {
-          drive();
-        }
+        node.tick();
+        drive();
       });
       retentionTimer = vertx.setPeriodic(opts.retentionEvery().toMillis(), id -> exchangeProgressAndRetain());
       // Peers that gave up on this node back off; a first message tells them it is back.
