@@ -344,7 +344,6 @@ public final class ClusterNode {
     Gtid mine = last == null ? null : applied.get(last.domainId());
     lagTransactions = last == null ? 0 : Math.max(0, last.seqNo() - (mine == null ? 0 : mine.seqNo()));
     boolean caughtUp = c.gtids().gtids().stream().allMatch(applied::covers);
-    replog.applied(replog.chosenBelow());
     execute(roles.onHealth(healthy));
     execute(roles.onCaughtUp(caughtUp && initialised()));
     boolean chainCurrent = replog.caughtUp();

@@ -32,9 +32,7 @@ class ClusterFaultsIntegrationTest {
 
   private int bootstrap() throws Exception {
     cluster = new ClusterHarness(3);
-    cluster.startAll();
-    cluster.init();
-    int master = cluster.awaitMaster(Duration.ofSeconds(60));
+    int master = cluster.startInitialised();
     cluster.execRw(master, "CREATE DATABASE app", Duration.ofSeconds(20));
     cluster.execRw(master, "CREATE TABLE app.t (id BIGINT PRIMARY KEY, v VARCHAR(64))", Duration.ofSeconds(20));
     cluster.execRw(master, "INSERT INTO app.t VALUES (1, 'before')", Duration.ofSeconds(20));

@@ -111,6 +111,16 @@ final class ClusterHarness implements AutoCloseable {
     return new JsonObject(r.body());
   }
 
+  /** Starts every node, initialises the cluster and returns the first master's id. */
+  int startInitialised() throws Exception {
+    startAll();
+    JsonObject answer = init();
+    if (!answer.getBoolean("initialised", false)) {
+      throw new AssertionError("init failed: " + answer.encode());
+    }
+    return awaitMaster(Duration.ofSeconds(60));
+  }
+
   /** The id of the node whose role is MASTER, waiting up to {@code timeout}. */
   int awaitMaster(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();

@@ -34,9 +34,7 @@ class ClusterIntegrationTest {
 
   private int bootstrap() throws Exception {
     cluster = new ClusterHarness(3);
-    cluster.startAll();
-    assertTrue(cluster.init().getBoolean("initialised", false));
-    int master = cluster.awaitMaster(Duration.ofSeconds(60));
+    int master = cluster.startInitialised();
     cluster.execRw(1, "CREATE DATABASE app", Duration.ofSeconds(20));
     cluster.execRw(1, "CREATE TABLE app.t (id BIGINT PRIMARY KEY, client INT, v VARCHAR(64))", Duration.ofSeconds(20));
     return master;

@@ -50,9 +50,7 @@ class ClusterReadsIntegrationTest {
   @Test
   void roConsistencyModesUnderReplicaLagAndHotReload() throws Exception {
     cluster = new ClusterHarness(3);
-    cluster.startAll();
-    assertTrue(cluster.init().getBoolean("initialised", false));
-    int master = cluster.awaitMaster(Duration.ofSeconds(60));
+    int master = cluster.startInitialised();
     int reader = master == 3 ? 2 : 3;
     int writer = master == 1 ? 2 : 1;
     cluster.execRw(writer, "CREATE DATABASE app", Duration.ofSeconds(20));

@@ -121,14 +121,13 @@ class RoleMachineTest {
       boolean lease = false;
       long leaseEpoch = 0;
       long nextEpoch = 1;
-      int longSteps = 0;
       for (int i = 0; i < 200; i++) {
         List<RoleCommand> out;
         switch (r.nextInt(9)) {
           case 0 -> { lease = r.nextBoolean(); leaseEpoch = lease ? nextEpoch++ : 0; out = m.onLease(lease, leaseEpoch); }
           case 1 -> out = m.onHealth(r.nextInt(4) > 0);
           case 2 -> out = m.onCaughtUp(r.nextInt(3) > 0);
-          case 3 -> { out = m.onPromoted(m.epoch()); if (m.role() == Role.MASTER) { longSteps = 0; } }
+          case 3 -> out = m.onPromoted(m.epoch());
           case 4 -> out = m.onPromotionFailed("x");
           case 5 -> out = m.onFenced();
           case 6 -> out = m.onStepDownRequested();
