@@ -387,7 +387,7 @@ public final class ClusterNode {
     Promise<String> p = Promise.promise();
     context.runOnContext(v -> {
       Status st = replog == null ? null : replog.status();
-      if (roles.role() != Role.MASTER || st == null || !st.holdsLease()) {
+      if (roles.role() != Role.MASTER || st == null || !replog.holdsLease()) {
         p.fail("node " + config.nodeId() + " is not the master with a lease (it is " + roles.role() + ")");
       } else {
         p.complete(chain.state().gtids().toString());

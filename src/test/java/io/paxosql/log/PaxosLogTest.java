@@ -120,4 +120,23 @@ class PaxosLogTest {
       assertEquals(end + 10, again.chosenBelow());
     }
   }
+
+  @Test
+  void readsCrossTheFileOfAHaltedWriterThatWasNeverClosed() throws Exception {
+    LogConfig cfg = fx.config(dir);
+    PaxosLog log = fx.open(cfg);
+    chosen(log, 0, 200, 100, 20);
+    log.halt();
+    fx.clock.advanceMillis(1500);
+    try (PaxosLog again = fx.open(cfg)) {
+      chosen(again, 200, 400, 100, 20);
+      fx.clock.advanceMillis(1500);
+      chosen(again, 400, 500, 100, 20);
+      List<LogRecord.Chosen> all = readAll(again, 0);
+      assertEquals(500, all.size(), "read stopped at " + (all.isEmpty() ? -1 : all.get(all.size() - 1).instance()));
+    }
+    try (PaxosLog third = fx.open(cfg)) {
+      assertEquals(500, readAll(third, 0).size());
+    }
+  }
 }

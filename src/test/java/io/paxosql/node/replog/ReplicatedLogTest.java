@@ -94,15 +94,20 @@ class ReplicatedLogTest {
     }
     for (Map.Entry<LogPosition, byte[]> e : completed.entrySet()) {
       Value v = byInstance.get(e.getKey().instance());
-      assertTrue(v != null, "completed proposal at " + e.getKey() + " is not in the log");
+      assertTrue(v != null, () -> "completed proposal " + new String(e.getValue(), StandardCharsets.UTF_8) + " at "
+          + e.getKey() + " is not in the log read from node " + cluster.nodes.keySet().iterator().next()
+          + " (" + log.size() + " values, " + (log.isEmpty() ? "none" : "[" + log.get(0).instance() + ", "
+          + log.get(log.size() - 1).instance() + "]") + "); " + cluster.describe());
       assertArrayEquals(e.getValue(), ((Entry.Data) v.entries().get(e.getKey().index())).bytes());
     }
   }
 
-  @ParameterizedTest(name = "{0} nodes, first instance {1}")
-  @CsvSource({"3, 4294967196", "5, 0"})
-  void proposalsSurviveAbruptStopsOfFollowerAndLeader(int size, long first) {
-    cluster = new ReplogCluster(dir, size, first).startAll();
+  @ParameterizedTest(name = "{0} nodes, first instance {1}, event loops stalled now and then: {2}")
+  @CsvSource({"3, 4294967196, false", "5, 0, false", "3, 0, true"})
+  void proposalsSurviveAbruptStopsOfFollowerAndLeader(int size, long first, boolean stalls) {
+    cluster = new ReplogCluster(dir, size, first);
+    cluster.stallEventLoops = stalls;
+    cluster.startAll();
     ReplicatedLog leader = cluster.leader();
     int follower = leader.nodeId() == 1 ? 2 : 1;
     List<Future<LogPosition>> forwarded = propose(cluster.node(follower), "forwarded", 100);

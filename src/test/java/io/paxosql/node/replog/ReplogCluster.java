@@ -38,6 +38,9 @@ final class ReplogCluster implements AutoCloseable {
   final Map<Integer, Integer> ports = new TreeMap<>();
   final Map<Integer, ReplicatedLog> nodes = new TreeMap<>();
   UnaryOperator<ReplogOptions> tune = o -> o;
+  /** When set, each node's event loop is blocked now and then, as a GC pause or an overloaded machine would. */
+  boolean stallEventLoops;
+  private final java.util.Random stalls = new java.util.Random();
 
   ReplogCluster(Path dir, int size, long firstInstance) {
     this.dir = dir;
@@ -75,7 +78,28 @@ final class ReplogCluster implements AutoCloseable {
     ReplicatedLog r = await(ReplicatedLog.start(vertx, options(id), faults, registry).toCompletionStage()
         .toCompletableFuture());
     nodes.put(id, r);
+    if (stallEventLoops) {
+      stallNowAndThen(id, r);
+    }
     return r;
+  }
+
+  /** Every 1-2 s, blocks the node's event loop: mostly for up to 50 ms, one time in ten for 0.3-0.8 s (a lease is 1.5 s). */
+  private void stallNowAndThen(int id, ReplicatedLog r) {
+    vertx.setTimer(1000 + stalls.nextInt(1000), t -> {
+      if (nodes.get(id) != r) {
+        return;
+      }
+      long ms = stalls.nextInt(10) == 0 ? 300 + stalls.nextInt(500) : stalls.nextInt(50);
+      r.onContext(() -> {
+        try {
+          Thread.sleep(ms);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+      stallNowAndThen(id, r);
+    });
   }
 
   void halt(int id) {
@@ -149,6 +173,14 @@ final class ReplogCluster implements AutoCloseable {
     return first;
   }
 
+  /** Each node's retained range and files, for failure messages. */
+  String describe() {
+    StringBuilder sb = new StringBuilder();
+    nodes.forEach((id, r) -> sb.append("node ").append(id).append(" holds [").append(r.firstRetained()).append(", ")
+        .append(r.chosenBelow()).append(") in ").append(r.storage().files().size()).append(" files; "));
+    return sb.toString();
+  }
+
   static List<LogRecord.Chosen> readAll(ReplicatedLog r, long from) {
     List<LogRecord.Chosen> out = new ArrayList<>();
     long next = from;
@@ -158,6 +190,10 @@ final class ReplogCluster implements AutoCloseable {
         throw new AssertionError("node " + r.nodeId() + " no longer holds " + next);
       }
       if (rr.values().isEmpty()) {
+        if (next < rr.chosenBelow()) {
+          throw new AssertionError("node " + r.nodeId() + " read nothing at " + next + " though its log holds values"
+              + " below " + rr.chosenBelow() + " (files " + r.storage().files() + ")");
+        }
         return out;
       }
       out.addAll(rr.values());

@@ -28,6 +28,8 @@ final class SafetyChecker {
     private final Map<Long, Long> instanceOfProposal = new HashMap<>();
     private final Map<Long, Long> ackedToProposer = new HashMap<>();
     private final Set<Long> dropped = new HashSet<>();
+    /** Values a node acknowledged as chosen before writing them as chosen (held durably as accepted). */
+    private final Map<Long, Value> acknowledged = new HashMap<>();
 
     /** Node {@code node} applies {@code v} at {@code instance}; it must be next in its own sequence. */
     void applied(int node, long expectedNext, long instance, Value v) {
@@ -63,6 +65,16 @@ final class SafetyChecker {
         }
     }
 
+    /** Node {@code node} acknowledged {@code v} at {@code instance} before its Chosen record is durable. */
+    void acknowledged(int node, long instance, Value v) {
+        Value prev = acknowledged.putIfAbsent(instance, v);
+        if (prev != null && !prev.equals(v)) {
+            throw new SafetyViolation("instance " + instance + " acknowledged as " + Describe.value(prev)
+                    + " and, at node " + node + ", as " + Describe.value(v));
+        }
+        agree(node, instance, v);
+    }
+
     void dropped(List<Long> ids) {
         for (long id : ids) {
             if (instanceOfProposal.containsKey(id)) {
@@ -88,6 +100,12 @@ final class SafetyChecker {
 
     /** Every proposal a proposer saw chosen is in the final log where it saw it. */
     void finalCheck() {
+        for (Map.Entry<Long, Value> e : acknowledged.entrySet()) {
+            if (!e.getValue().equals(log.get(e.getKey()))) {
+                throw new SafetyViolation("instance " + e.getKey() + " was acknowledged as " + Describe.value(e.getValue())
+                        + " but the final log holds " + (log.get(e.getKey()) == null ? "nothing" : Describe.value(log.get(e.getKey()))));
+            }
+        }
         for (Map.Entry<Long, Long> e : ackedToProposer.entrySet()) {
             Value v = log.get(e.getValue());
             boolean present = v != null && v.entries().stream().anyMatch(x -> x.proposalId() == e.getKey());

@@ -31,7 +31,7 @@ public final class Simulator {
     private static final boolean VERBOSE = Boolean.getBoolean("paxosql.sim.verbose");
     private static final long[] LOG_STARTS = {0, (1L << 31) - 3, (1L << 32) - 3, (1L << 62) - 3};
 
-    private enum Kind { TICK, DELIVER, SYNC, CRASH, RESTART }
+    private enum Kind { TICK, DELIVER, SYNC, CRASH, RESTART, RESUME }
 
     private record Event(long time, long seq, Kind kind, int node, long gen, Message msg) { }
 
@@ -44,6 +44,15 @@ public final class Simulator {
         long gen;
         boolean syncing;
         List<ChosenValue> toApply = List.of();
+        List<io.paxosql.paxos.Durable> toSync = List.of();
+        /**
+         * Values this node holds durably as accepted and has not seen chosen: the replicated log completes
+         * a proposal as soon as its value is chosen if it is held here like this, before the Chosen record.
+         */
+        final java.util.TreeMap<Long, Value> durableAccepted = new java.util.TreeMap<>();
+        /** While now is before this, the node's event loop is stalled: it ticks, reads and writes nothing. */
+        long stalledUntil = -1;
+        long missedTicks;
         long appliedBelow;
         long maxAppliedId = -1;
         long grid;
@@ -86,6 +95,7 @@ public final class Simulator {
     private final double toggleRate;
     private final double memberRate;
     private final double proposeRate;
+    private final double stallRate;
     /** Clocks beyond the skew bound: the lease check is off, the log checks are not. */
     private final boolean chaos;
 
@@ -116,6 +126,7 @@ public final class Simulator {
         this.toggleRate = rnd.nextDouble() * 0.04;
         this.memberRate = rnd.nextInt(3) == 0 ? rnd.nextDouble() * 0.02 : 0;
         this.proposeRate = 0.1 + rnd.nextDouble() * 0.6;
+        this.stallRate = rnd.nextInt(3) == 0 ? rnd.nextDouble() * 0.05 : 0;
         TreeSet<Integer> members = new TreeSet<>();
         for (int i = 1; i <= nodeCount; i++) {
             members.add(i);
@@ -135,7 +146,7 @@ public final class Simulator {
                 + " alpha=" + alpha + " batch=" + batch + " catchUp=" + catchUp + " drop=" + fmt(net.dropRate)
                 + " dup=" + fmt(net.duplicateRate) + " maxDelay=" + net.maxDelay + " crash=" + fmt(crashRate)
                 + " partition=" + fmt(partitionRate) + " member=" + fmt(memberRate) + " chaos=" + chaos
-                + " straggle=" + fmt(net.straggleRate);
+                + " straggle=" + fmt(net.straggleRate) + " stall=" + fmt(stallRate);
     }
 
     /** Runs to the end; throws AssertionError with the seed, parameters and recent events on any failure. */
@@ -160,6 +171,9 @@ public final class Simulator {
         net.maxDelay = Math.min(net.maxDelay, PERIOD);
         note("faults off");
         for (SimNode n : nodes) {
+            if (n.stalledUntil > now) {
+                resume(n);
+            }
             n.tickGen++;
             n.grid = now / PERIOD; // back on the common grid
             schedule(tickTime(n), Kind.TICK, n.id, n.tickGen, null);
@@ -203,13 +217,20 @@ public final class Simulator {
         Event e = events.poll();
         now = e.time;
         SimNode n = e.node > 0 ? nodes.get(e.node - 1) : null;
+        if (n != null && n.stalledUntil > now && (e.kind == Kind.DELIVER || e.kind == Kind.SYNC)) {
+            // A stalled event loop handles nothing; what arrives meanwhile waits for it, in order.
+            schedule(n.stalledUntil, e.kind, e.node, e.gen, e.msg);
+            return;
+        }
         switch (e.kind) {
             case TICK -> {
                 if (e.gen != n.tickGen) {
                     return; // a tick of the chaotic clock, superseded when chaos ended
                 }
                 schedule(tickTime(n), Kind.TICK, n.id, n.tickGen, null);
-                if (n.up) {
+                if (n.stalledUntil > now) {
+                    n.missedTicks++;
+                } else if (n.up) {
                     n.core.tick();
                 }
                 if (e.node == 1) {
@@ -237,13 +258,19 @@ public final class Simulator {
                     restart(n);
                 }
             }
+            case RESUME -> {
+                if (n.stalledUntil == now) {
+                    resume(n);
+                }
+            }
         }
         for (SimNode x : nodes) {
             pump(x);
         }
         List<Integer> holders = new ArrayList<>(1);
         for (SimNode x : nodes) {
-            if (x.up && x.core.holdsLease()) {
+            // A stalled node cannot act on its belief; it catches up on its clock before it does anything.
+            if (x.up && x.stalledUntil <= now && x.core.holdsLease()) {
                 holders.add(x.id);
             }
         }
@@ -280,6 +307,33 @@ public final class Simulator {
         if (rnd.nextDouble() < 0.02) {
             compact(nodes.get(rnd.nextInt(nodes.size())));
         }
+        if (rnd.nextDouble() < stallRate) {
+            stall(nodes.get(rnd.nextInt(nodes.size())));
+        }
+    }
+
+    /** The node's event loop stops (GC, an overloaded machine) for up to a few leases. */
+    private void stall(SimNode n) {
+        if (n.stalledUntil > now) {
+            return;
+        }
+        long ticks = 1 + rnd.nextLong(0, 3L * (n.cfg.leaseTicks() + n.cfg.leaseMarginTicks()));
+        n.stalledUntil = now + ticks * PERIOD;
+        n.missedTicks = 0;
+        schedule(n.stalledUntil, Kind.RESUME, n.id, 0, null);
+        note("node " + n.id + " stalls for " + ticks + " ticks");
+    }
+
+    /** The first thing a node does after a stall: tick as often as it missed, so its clock is real time again. */
+    private void resume(SimNode n) {
+        n.stalledUntil = -1;
+        if (n.up) {
+            for (long i = 0; i < n.missedTicks; i++) {
+                n.core.tick();
+            }
+        }
+        note("node " + n.id + " resumes after " + n.missedTicks + " missed ticks");
+        n.missedTicks = 0;
     }
 
     private String healed() {
@@ -349,10 +403,11 @@ public final class Simulator {
     }
 
     private void pump(SimNode n) {
-        if (!n.up || n.syncing || !n.core.hasReady()) {
+        if (!n.up || n.syncing || n.stalledUntil > now || !n.core.hasReady()) {
             return;
         }
         Ready r = n.core.ready();
+        completeEarly(n, r.chosen());
         n.storage.write(r.persist());
         for (Message m : r.send()) {
             send(m);
@@ -366,6 +421,7 @@ public final class Simulator {
             trace("node " + n.id + " status " + Describe.status(r.status()));
         }
         n.toApply = r.chosen();
+        n.toSync = r.persist();
         n.syncing = true;
         long syncAt = now + rnd.nextLong(0, PERIOD * 2);
         schedule(syncAt, Kind.SYNC, n.id, n.gen, null);
@@ -375,8 +431,27 @@ public final class Simulator {
         }
     }
 
+    /** The replicated log's rule: a chosen value already held durably as accepted here is acknowledged now. */
+    private void completeEarly(SimNode n, List<ChosenValue> chosen) {
+        for (ChosenValue c : chosen) {
+            Value held = n.durableAccepted.get(c.instance());
+            if (held != null && held.equals(c.value())) {
+                checker.acknowledged(n.id, c.instance(), c.value());
+            }
+        }
+        if (!chosen.isEmpty()) {
+            n.durableAccepted.headMap(chosen.get(chosen.size() - 1).instance(), true).clear();
+        }
+    }
+
     private void sync(SimNode n) {
         n.storage.sync();
+        for (io.paxosql.paxos.Durable d : n.toSync) {
+            if (d instanceof io.paxosql.paxos.Durable.Accepted a && a.instance() >= n.appliedBelow) {
+                n.durableAccepted.put(a.instance(), a.value());
+            }
+        }
+        n.toSync = List.of();
         for (ChosenValue c : n.toApply) {
             checker.applied(n.id, n.appliedBelow, c.instance(), c.value());
             n.appliedBelow = c.instance() + 1;
@@ -399,6 +474,10 @@ public final class Simulator {
         n.gen++;
         n.syncing = false;
         n.toApply = List.of();
+        n.toSync = List.of();
+        n.durableAccepted.clear();
+        n.stalledUntil = -1;
+        n.missedTicks = 0;
         n.storage.crash(rnd);
         note("node " + n.id + " crashes");
         // Half the restarts are quick, within the lease the node may have granted just before dying.
