@@ -220,8 +220,10 @@ public final class ReplicatedLog implements ChosenLog {
 
   /**
    * Proposes {@code bytes}. Completes with the position (instance id, index in its batch) once the value
-   * is chosen and durable on this node. A follower forwards to the leader, or fails with
-   * "not leader: <leader>" when forwarding is off or no leader is known.
+   * is chosen and durable on this node: as a Chosen record, or as the accepted value that got chosen, in
+   * which case its Chosen record follows a moment later ({@link #chosenBelow()}, reads and followers of
+   * the log catch up then). A follower forwards to the leader, or fails with "not leader: <leader>" when
+   * forwarding is off or no leader is known.
    */
   @Override
   public Future<LogPosition> propose(byte[] bytes) {

@@ -135,11 +135,17 @@ final class ReplogCluster implements AutoCloseable {
   }
 
   /** Every running node holds the same chosen values; returns them (instance → bytes of the stored value). */
-  List<LogRecord.Chosen> converged() {
-    waitFor("every node at the same commit point", Duration.ofSeconds(60), () -> {
+  /**
+   * Waits until every running node holds the same chosen values, at least every instance below
+   * {@code atLeast}, and returns them. The bound matters: a leader completes a proposal whose value it
+   * already holds durably as accepted before it writes the Chosen record, so every node can briefly agree
+   * on a commit point that is one short of a proposal that already completed.
+   */
+  List<LogRecord.Chosen> converged(long atLeast) {
+    waitFor("every node at the same commit point, at least " + atLeast, Duration.ofSeconds(60), () -> {
       long c = -1;
       for (ReplicatedLog r : nodes.values()) {
-        if (c >= 0 && r.chosenBelow() != c) {
+        if (c >= 0 && r.chosenBelow() != c || r.chosenBelow() < atLeast) {
           return false;
         }
         c = r.chosenBelow();
