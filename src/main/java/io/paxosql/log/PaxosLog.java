@@ -561,6 +561,9 @@ public final class PaxosLog implements AutoCloseable {
         state.firstRetained(maxChosen + 1);
         firstRetained = maxChosen + 1;
       }
+      LOG.info("log {}: retention deletes {} (chosen {}): every member applied up to {}, margin {} entries",
+          config.dir(), e.getValue().getName(), range == null ? "none" : "[" + range[0] + ", " + range[1] + "]",
+          minApplied, margin);
       try {
         Files.deleteIfExists(e.getValue().toPath());
       } catch (IOException ex) {

@@ -127,12 +127,13 @@ class ReplogFaultsTest {
   }
 
   /**
-   * Slow (about a minute of real roll files) and not yet reliable: on a loaded machine the restarted
-   * node's own retention has been seen deleting roll files it had not applied, after which it neither
-   * catches up nor reports "snapshot needed". Kept out of the default run until that is understood.
+   * While the lagging node is down for the second time it is also cut off by the fault injector: a peer
+   * keeps up to 10,000 messages for a link that is down and delivers them when it comes back, and those
+   * Accepts (with the commit point) are enough for the node to learn every value it missed, so it would
+   * never be outside the window (that once looked like a node deleting roll files it had not applied). The
+   * first outage is cut off the same way, so the node inside the window catches up by the log's stream.
    */
   @Test
-  @org.junit.jupiter.api.Tag("slow")
   void laggingNodesCatchUpInsideTheWindowAndNeedASnapshotOutsideIt() throws Exception {
     long first = (1L << 31) - 100;
     cluster = new ReplogCluster(dir, 3, first);
@@ -143,13 +144,16 @@ class ReplogFaultsTest {
     int lag = leader.nodeId() == 3 ? 2 : 3;
 
     cluster.halt(lag);
+    cluster.faults.isolate(lag, cluster.ports.keySet());
     proposeOneByOne("inside", 40);
+    cluster.faults.heal();
     ReplicatedLog back = cluster.start(lag);
     waitFor("the lagging node to catch up", Duration.ofSeconds(30),
         () -> back.chosenBelow() == cluster.leader().chosenBelow());
     long caughtUpTo = back.chosenBelow();
 
     cluster.halt(lag);
+    cluster.faults.isolate(lag, cluster.ports.keySet());
     for (int round = 0; round < 6; round++) {
       proposeOneByOne("outside-" + round, 40);
       proposeAll(cluster.leader(), "outside-batch-" + round, 1_000);
@@ -159,6 +163,7 @@ class ReplogFaultsTest {
         () -> cluster.nodes.values().stream().allMatch(r -> r.firstRetained() > caughtUpTo));
     assertTrue(cluster.leader().firstRetained() > (1L << 31), "ids crossed 2^31 and retention passed them");
     assertTrue(cluster.leader().storage().files().size() < 6, "old roll files were deleted");
+    cluster.faults.heal();
     ReplicatedLog behind = cluster.start(lag);
     waitFor("snapshot needed", Duration.ofSeconds(30), () -> behind.snapshotNeeded() != null);
     cluster.halt(lag);
