@@ -6,7 +6,9 @@ import java.util.List;
 /**
  * Collects a node's output between two Ready values. Messages that vouch for a record (promises, accepted
  * replies) wait here until the owner confirms, through advance(), that the Ready which carried the record
- * is durable; so no driver can send them early.
+ * is durable; so no driver can send them early. Up to {@code maxUnconfirmed} Readys may await their
+ * advance() at once (an owner whose storage completes writes in order can write the next Ready while the
+ * previous one syncs); each advance() confirms the oldest.
  */
 final class Outbox {
 
@@ -18,8 +20,9 @@ final class Outbox {
     private Message.SnapshotNeeded snapshotNeeded;
     /** Held behind records not yet handed out in a Ready. */
     private List<Message> heldNew = new ArrayList<>();
-    /** Held behind records handed out in the Ready awaiting advance(); null when none awaits. */
-    private List<Message> heldInReady;
+    /** Held behind the records of each Ready handed out and not yet confirmed, oldest first. */
+    private final java.util.ArrayDeque<List<Message>> heldInReadys = new java.util.ArrayDeque<>();
+    private int maxUnconfirmed = 1;
 
     void persist(Durable d) {
         persist.add(d);
@@ -50,7 +53,14 @@ final class Outbox {
     }
 
     boolean awaitingAdvance() {
-        return heldInReady != null;
+        return heldInReadys.size() >= maxUnconfirmed;
+    }
+
+    void maxUnconfirmed(int max) {
+        if (max < 1) {
+            throw new IllegalArgumentException("at least one Ready must be allowed to await advance(), got " + max);
+        }
+        maxUnconfirmed = max;
     }
 
     boolean hasOutput() {
@@ -59,12 +69,12 @@ final class Outbox {
     }
 
     Ready take(Status status) {
-        if (heldInReady != null) {
-            throw new IllegalStateException("ready() called twice without advance(); persist the previous Ready, "
-                    + "then call advance() before asking for the next one");
+        if (awaitingAdvance()) {
+            throw new IllegalStateException("ready() called with " + heldInReadys.size() + " Ready values awaiting"
+                    + " advance(); persist them, then call advance() before asking for the next one");
         }
         Ready r = new Ready(persist, send, chosen, status, dropped, inDoubt, snapshotNeeded);
-        heldInReady = heldNew;
+        heldInReadys.add(heldNew);
         heldNew = new ArrayList<>();
         persist = new ArrayList<>();
         send = new ArrayList<>();
@@ -76,11 +86,9 @@ final class Outbox {
     }
 
     List<Message> release() {
-        if (heldInReady == null) {
+        if (heldInReadys.isEmpty()) {
             throw new IllegalStateException("advance() called without a Ready to acknowledge; call ready() first");
         }
-        List<Message> out = heldInReady;
-        heldInReady = null;
-        return out;
+        return heldInReadys.poll();
     }
 }

@@ -105,7 +105,16 @@ public final class PaxosNode {
     }
 
     /**
-     * Confirms the records of the last Ready are durable. Returns the messages that waited for them; the
+     * Lets up to {@code max} Ready values await {@link #advance()} at once (default 1). An owner may hand
+     * the next Ready's records to storage while earlier ones sync, provided storage makes them durable in
+     * order; each advance() then confirms the oldest Ready not yet confirmed.
+     */
+    public void setMaxUnconfirmedReadys(int max) {
+        outbox.maxUnconfirmed(max);
+    }
+
+    /**
+     * Confirms the records of the oldest unconfirmed Ready are durable. Returns the messages that waited for them; the
      * owner sends these. Replies this node owes itself are consumed here.
      */
     public List<Message> advance() {

@@ -49,6 +49,14 @@ public final class ReplogBench {
     }
   }
 
+  private static int[] ints(String csv) {
+    return java.util.Arrays.stream(csv.split(",")).mapToInt(x -> Integer.parseInt(x.trim())).toArray();
+  }
+
+  /**
+   * Args: [seconds per point] [catch-up MB, 0 to skip]; -Dbench.sizes=200,4096 and -Dbench.proposers=1,16,128
+   * choose the points.
+   */
   public static void main(String[] args) throws Exception {
     int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
     int catchUpMb = args.length > 1 ? Integer.parseInt(args[1]) : 1024;
@@ -60,8 +68,8 @@ public final class ReplogBench {
       }
       System.out.printf("%-6s %-10s %12s %10s %10s %10s%n", "value", "proposers", "values/s", "p50 ms", "p99 ms",
           "max ms");
-      for (int size : new int[] {200, 4096}) {
-        for (int proposers : new int[] {1, 16, 128}) {
+      for (int size : ints(System.getProperty("bench.sizes", "200,4096"))) {
+        for (int proposers : ints(System.getProperty("bench.proposers", "1,16,128"))) {
           b.load(size, proposers, Math.max(2, seconds / 3), null);
           Histogram h = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
           long n = b.load(size, proposers, seconds, h);
@@ -69,7 +77,9 @@ public final class ReplogBench {
               h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(99) / 1e6, h.getMaxValue() / 1e6);
         }
       }
-      b.catchUp(catchUpMb);
+      if (catchUpMb > 0) {
+        b.catchUp(catchUpMb);
+      }
     } finally {
       b.stop();
       try (Stream<Path> s = Files.walk(dir)) {

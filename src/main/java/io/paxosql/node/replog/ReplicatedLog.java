@@ -61,6 +61,14 @@ import org.slf4j.LoggerFactory;
 public final class ReplicatedLog implements ChosenLog {
   private static final Logger LOG = LoggerFactory.getLogger(ReplicatedLog.class);
   private static final int MAX_UNPERSISTED_BATCHES = 64;
+  /**
+   * Ready values that may be written while earlier ones sync (the core allows several; the log makes them
+   * durable in order). Measured with ReplogBench on 2 cores, three runs each: 4 in flight cut the
+   * 1-proposer p50 from 1.5 to 1.1 ms but lowered 128 proposers from 14.5k to 12.6k values/s, because
+   * the leader then batches whatever is queued more often, into smaller values. One at a time until
+   * batching no longer follows the Ready cadence.
+   */
+  private static final int PIPELINE = 1;
   /** The core keeps chosen values in memory to answer peers; beyond this many bytes they are read from disk. */
   private static final long MEMORY_BYTES = 64L << 20;
 
@@ -86,7 +94,8 @@ public final class ReplicatedLog implements ChosenLog {
   /** (instance, size) of the chosen values the core holds in memory, oldest first. */
   private final java.util.ArrayDeque<long[]> inMemory = new java.util.ArrayDeque<>();
   private long inMemoryBytes;
-  private boolean persisting;
+  /** Ready values handed to the log and not yet durable; the log makes them durable in order. */
+  private int persisting;
   // Written on the node's context, read by callers on any thread.
   private volatile long durableChosenBelow;
   private long appliedMark = -1;
@@ -179,6 +188,7 @@ public final class ReplicatedLog implements ChosenLog {
     }).compose(res -> {
       log = (PaxosLog) res[0];
       node = new PaxosNode(opts.paxos(), (io.paxosql.paxos.PersistentState) res[1]);
+      node.setMaxUnconfirmedReadys(PIPELINE);
       node.setCampaignAllowed(true);
       durableChosenBelow = log.chosenBelow();
       status = node.status();
@@ -454,7 +464,7 @@ public final class ReplicatedLog implements ChosenLog {
   // ---- the drive loop -------------------------------------------------------------------------------
 
   private void drive() {
-    while (!stopped && !persisting && node.hasReady()) {
+    while (!stopped && node.hasReady()) {
       Ready r = node.ready();
       for (Message m : r.send()) {
         sendOut(m);
@@ -481,13 +491,14 @@ public final class ReplicatedLog implements ChosenLog {
       }
       completeEarly(r.chosen());
       List<LogRecord> records = RecordMapping.toLog(r.persist());
-      if (records.isEmpty()) {
+      if (records.isEmpty() && persisting == 0) {
         afterDurable(r);
         continue;
       }
-      persisting = true;
+      // Even with nothing to write, a Ready behind others in flight is confirmed after them, in order.
+      persisting++;
       log.persist(records, () -> {
-        persisting = false;
+        persisting--;
         if (!stopped) {
           afterDurable(r);
           drive();

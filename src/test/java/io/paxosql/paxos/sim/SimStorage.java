@@ -23,8 +23,14 @@ final class SimStorage {
     }
 
     void sync() {
-        unsynced.forEach(durable::write);
-        unsynced.clear();
+        sync(unsynced.size());
+    }
+
+    /** Makes the oldest {@code count} pending records durable (a sync that covered only the earlier writes). */
+    void sync(int count) {
+        List<Durable> done = unsynced.subList(0, count);
+        done.forEach(durable::write);
+        done.clear();
     }
 
     /** Power loss: the disk may have written some of the pending records, in order, before dying. */

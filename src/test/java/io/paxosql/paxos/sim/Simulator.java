@@ -42,9 +42,9 @@ public final class Simulator {
         PaxosNode core;
         boolean up = true;
         long gen;
-        boolean syncing;
-        List<ChosenValue> toApply = List.of();
-        List<io.paxosql.paxos.Durable> toSync = List.of();
+        /** Ready values written and not yet synced, oldest first (more than one when the run pipelines). */
+        final ArrayDeque<Ready> unsynced = new ArrayDeque<>();
+        long lastSyncAt;
         /**
          * Values this node holds durably as accepted and has not seen chosen: the replicated log completes
          * a proposal as soon as its value is chosen if it is held here like this, before the Chosen record.
@@ -96,6 +96,8 @@ public final class Simulator {
     private final double memberRate;
     private final double proposeRate;
     private final double stallRate;
+    /** How many Ready values a node may have written and not yet synced (1: one at a time). */
+    private final int pipeline;
     /** Clocks beyond the skew bound: the lease check is off, the log checks are not. */
     private final boolean chaos;
 
@@ -127,6 +129,7 @@ public final class Simulator {
         this.memberRate = rnd.nextInt(3) == 0 ? rnd.nextDouble() * 0.02 : 0;
         this.proposeRate = 0.1 + rnd.nextDouble() * 0.6;
         this.stallRate = rnd.nextInt(3) == 0 ? rnd.nextDouble() * 0.05 : 0;
+        this.pipeline = rnd.nextBoolean() ? 1 : rnd.nextInt(2, 9);
         TreeSet<Integer> members = new TreeSet<>();
         for (int i = 1; i <= nodeCount; i++) {
             members.add(i);
@@ -136,6 +139,7 @@ public final class Simulator {
             PaxosConfig c = new PaxosConfig(42, i, members, first, lease, margin, renew, election, retransmit,
                     alpha, batch, 64, catchUp);
             SimNode n = new SimNode(i, c);
+            n.core.setMaxUnconfirmedReadys(pipeline);
             n.core.setCampaignAllowed(rnd.nextInt(5) != 0);
             n.rate = chaos ? 0.5 + rnd.nextDouble() : 1.0;
             nodes.add(n);
@@ -146,7 +150,7 @@ public final class Simulator {
                 + " alpha=" + alpha + " batch=" + batch + " catchUp=" + catchUp + " drop=" + fmt(net.dropRate)
                 + " dup=" + fmt(net.duplicateRate) + " maxDelay=" + net.maxDelay + " crash=" + fmt(crashRate)
                 + " partition=" + fmt(partitionRate) + " member=" + fmt(memberRate) + " chaos=" + chaos
-                + " straggle=" + fmt(net.straggleRate) + " stall=" + fmt(stallRate);
+                + " straggle=" + fmt(net.straggleRate) + " stall=" + fmt(stallRate) + " pipeline=" + pipeline;
     }
 
     /** Runs to the end; throws AssertionError with the seed, parameters and recent events on any failure. */
@@ -403,7 +407,7 @@ public final class Simulator {
     }
 
     private void pump(SimNode n) {
-        if (!n.up || n.syncing || n.stalledUntil > now || !n.core.hasReady()) {
+        if (!n.up || n.stalledUntil > now || !n.core.hasReady()) {
             return;
         }
         Ready r = n.core.ready();
@@ -420,10 +424,10 @@ public final class Simulator {
         if (r.status() != null) {
             trace("node " + n.id + " status " + Describe.status(r.status()));
         }
-        n.toApply = r.chosen();
-        n.toSync = r.persist();
-        n.syncing = true;
-        long syncAt = now + rnd.nextLong(0, PERIOD * 2);
+        n.unsynced.add(r);
+        // Syncs complete in the order their writes were queued, as the log's writer thread does.
+        long syncAt = Math.max(n.lastSyncAt, now + rnd.nextLong(0, PERIOD * 2));
+        n.lastSyncAt = syncAt;
         schedule(syncAt, Kind.SYNC, n.id, n.gen, null);
         if (faults && !r.persist().isEmpty() && rnd.nextDouble() < crashRate) {
             // Power fails while the writes are on their way to the disk.
@@ -444,23 +448,22 @@ public final class Simulator {
         }
     }
 
+    /** The oldest written Ready becomes durable (and nothing after it); its held replies may leave. */
     private void sync(SimNode n) {
-        n.storage.sync();
-        for (io.paxosql.paxos.Durable d : n.toSync) {
+        Ready r = n.unsynced.poll();
+        n.storage.sync(r.persist().size());
+        for (io.paxosql.paxos.Durable d : r.persist()) {
             if (d instanceof io.paxosql.paxos.Durable.Accepted a && a.instance() >= n.appliedBelow) {
                 n.durableAccepted.put(a.instance(), a.value());
             }
         }
-        n.toSync = List.of();
-        for (ChosenValue c : n.toApply) {
+        for (ChosenValue c : r.chosen()) {
             checker.applied(n.id, n.appliedBelow, c.instance(), c.value());
             n.appliedBelow = c.instance() + 1;
             for (Entry e : c.value().entries()) {
                 n.maxAppliedId = Math.max(n.maxAppliedId, e.proposalId());
             }
         }
-        n.toApply = List.of();
-        n.syncing = false;
         for (Message m : n.core.advance()) {
             send(m);
         }
@@ -472,9 +475,7 @@ public final class Simulator {
         }
         n.up = false;
         n.gen++;
-        n.syncing = false;
-        n.toApply = List.of();
-        n.toSync = List.of();
+        n.unsynced.clear();
         n.durableAccepted.clear();
         n.stalledUntil = -1;
         n.missedTicks = 0;
@@ -488,6 +489,7 @@ public final class Simulator {
     private void restart(SimNode n) {
         boolean allowed = n.core.status() != null && rnd.nextInt(5) != 0;
         n.core = new PaxosNode(n.cfg, n.storage.state());
+        n.core.setMaxUnconfirmedReadys(pipeline);
         n.core.setCampaignAllowed(allowed || !faults);
         n.up = true;
         long restored = n.core.firstUnchosen();
