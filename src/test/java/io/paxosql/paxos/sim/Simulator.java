@@ -20,7 +20,8 @@ import java.util.TreeSet;
 
 /**
  * One seeded run: a fault phase (loss, duplication, delay, partitions, crashes with torn writes, restarts,
- * campaign toggles, membership changes, compaction) then a liveness phase (faults off, everyone up and
+ * campaign toggles, membership changes, compaction, stalled event loops that catch up on their ticks; half
+ * the runs write several Ready values before the first is synced) then a liveness phase (faults off, everyone up and
  * connected) in which a leader must get a fresh proposal chosen everywhere within a tick budget.
  * Everything random comes from the seed, so a seed replays the same run.
  */
