@@ -386,8 +386,7 @@ public final class ClusterNode {
   Future<String> readIndexHere() {
     Promise<String> p = Promise.promise();
     context.runOnContext(v -> {
-      Status st = replog == null ? null : replog.status();
-      if (roles.role() != Role.MASTER || st == null || !replog.holdsLease()) {
+      if (roles.role() != Role.MASTER || replog == null || !replog.holdsLease()) {
         p.fail("node " + config.nodeId() + " is not the master with a lease (it is " + roles.role() + ")");
       } else {
         p.complete(chain.state().gtids().toString());

@@ -62,6 +62,9 @@ final class LogFixture {
         throw new AssertionError("snapshot needed at " + next);
       }
       if (r.values().isEmpty()) {
+        if (next < r.chosenBelow()) {
+          throw new AssertionError("read nothing at " + next + " though the log holds values below " + r.chosenBelow());
+        }
         return out;
       }
       out.addAll(r.values());

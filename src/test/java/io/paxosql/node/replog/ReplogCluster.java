@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.paxosql.log.LogConfig;
 import io.paxosql.log.LogRecord;
 import io.paxosql.log.ReadResult;
+import io.paxosql.node.chain.LogPosition;
 import io.paxosql.paxos.PaxosConfig;
 import io.paxosql.paxos.Role;
 import io.paxosql.paxos.Status;
@@ -134,14 +135,14 @@ final class ReplogCluster implements AutoCloseable {
     return leader(new ArrayList<>(nodes.keySet()));
   }
 
-  /** Every running node holds the same chosen values; returns them (instance → bytes of the stored value). */
   /**
-   * Waits until every running node holds the same chosen values, at least every instance below
-   * {@code atLeast}, and returns them. The bound matters: a leader completes a proposal whose value it
-   * already holds durably as accepted before it writes the Chosen record, so every node can briefly agree
-   * on a commit point that is one short of a proposal that already completed.
+   * Waits until every running node holds the same chosen values, including every position in
+   * {@code completed}, and returns them. The positions matter: a leader completes a proposal whose value
+   * it already holds durably as accepted before it writes the Chosen record, so every node can briefly
+   * agree on a commit point that is one short of a proposal that already completed.
    */
-  List<LogRecord.Chosen> converged(long atLeast) {
+  List<LogRecord.Chosen> converged(java.util.Collection<LogPosition> completed) {
+    long atLeast = completed.stream().mapToLong(p -> p.instance() + 1).max().orElse(0);
     waitFor("every node at the same commit point, at least " + atLeast, Duration.ofSeconds(60), () -> {
       long c = -1;
       for (ReplicatedLog r : nodes.values()) {
