@@ -9,8 +9,10 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -58,7 +60,7 @@ class ClusterIntegrationTest {
       try (Connection c = cluster.direct(node)) {
         TableAtGtid table = TableAtGtid.read(c, "app.t", target, Duration.ofSeconds(60));
         tables.add(table);
-        Set<Long> ids = new java.util.HashSet<>();
+        Set<Long> ids = new HashSet<>();
         table.rows().forEach(row -> ids.add(Long.parseLong(row.substring(0, row.indexOf(',')))));
         for (long id : acknowledged) {
           assertTrue(ids.contains(id), "acknowledged row " + id + " missing on node " + node + " at " + target);
@@ -81,7 +83,7 @@ class ClusterIntegrationTest {
       }
     }
     for (int id = 1; id <= cluster.size(); id++) {
-      Set<String> only = new java.util.TreeSet<>(tables.get(id - 1).rows());
+      Set<String> only = new TreeSet<>(tables.get(id - 1).rows());
       for (int other = 1; other <= cluster.size(); other++) {
         if (other != id) {
           only.removeAll(tables.get(other - 1).rows());

@@ -16,12 +16,13 @@ import java.util.concurrent.TimeUnit;
  * consistent snapshot whose binlog position is that GTID position.
  *
  * <p>Why not "wait until {@code @@gtid_binlog_pos} reaches the position, then checksum": MariaDB
- * publishes a GTID in {@code gtid_binlog_pos} when it writes the transaction to its binlog, before
- * the binlog fsync and the engine commit of its group. In that window a replica shows the position
- * but not yet the rows, and a checksum taken then differs from the master's although nothing
- * diverged. {@code START TRANSACTION WITH CONSISTENT SNAPSHOT} gives a read view together with the
- * binlog position of the last transaction committed in it ({@code Binlog_snapshot_file/position}),
- * so {@code BINLOG_GTID_POS} of that position names exactly the transactions the snapshot sees.
+ * publishes a GTID in {@code gtid_binlog_pos} once the transaction is in its binlog, before the
+ * engine commit that makes its rows visible (group commit writes and syncs the binlog first, then
+ * commits the group in the engine). In that window a replica shows the position but not yet the
+ * rows, and a checksum taken then differs from the master's although nothing diverged.
+ * {@code START TRANSACTION WITH CONSISTENT SNAPSHOT} gives a read view together with the binlog
+ * position of the last transaction committed in it ({@code Binlog_snapshot_file/position}), so
+ * {@code BINLOG_GTID_POS} of that position names exactly the transactions the snapshot sees.
  *
  * @param gtidPos the GTID position the snapshot holds, equal to the one asked for
  * @param checksum {@code CHECKSUM TABLE} in that snapshot
@@ -88,7 +89,7 @@ public record TableAtGtid(String gtidPos, long checksum, SortedSet<String> rows)
       rs.next();
       String gtids = rs.getString(1);
       if (gtids == null) {
-        throw new SQLException("BINLOG_GTID_POS('" + file + "', " + pos + ") is NULL: the binlog was purged or rotated");
+        throw new SQLException("BINLOG_GTID_POS('" + file + "', " + pos + ") is NULL: the binlog was purged");
       }
       return gtids;
     }

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * as soon as the positions match can see a difference that is not there. Here the replica's commit is
  * held deterministically in that window: the replica is also a semi-sync master (AFTER_SYNC) with no
  * semi-sync replica of its own, so its applier writes the transaction to its binlog and then waits
- * for an ACK that never comes (the natural window is the binlog fsync and group commit).
+ * for an ACK that never comes. Naturally the window is the group commit between binlog write and
+ * engine commit: a scratch loop of the cluster test's check saw it 3 and 2 times in 80 checks.
  */
 class TableAtGtidIntegrationTest {
   @RegisterExtension final MariaDbServers servers = new MariaDbServers();
