@@ -753,6 +753,9 @@ public final class ReplicatedLog implements ChosenLog {
             .setProgress(Progress.newBuilder().setApplied(applied)).build());
       }
     }
+    if (!opts.retention()) {
+      return;
+    }
     long min = Long.MAX_VALUE;
     long silent = opts.progressTimeout().toNanos();
     for (int m : node.membersAt(node.firstUnchosen())) {
