@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link ProposalTracker} (pure) answers proposals once chosen and durable;</li>
  *   <li>{@link WallClockLease} bounds the lease in wall time;</li>
  *   <li>{@link CatchUpClient} and {@link CatchUpServer} move missing values by stream;</li>
- *   <li>{@link Retention} exchanges progress and deletes what every member applied;</li>
+ *   <li>{@link ProgressAndRetention} exchanges progress and deletes what every member applied;</li>
  *   <li>{@link TransportHandler} takes peers' traffic; {@link LogFollower} feeds each follower of the log.</li>
  * </ul>
  */
@@ -61,7 +61,7 @@ public final class ReplicatedLog implements ChosenLog {
   private PaxosLog log;
   private CoreDriver driver;
   private CatchUpClient catchUp;
-  private Retention retention;
+  private ProgressAndRetention retention;
   private NodeTransport transport;
   private String deployment;
 
@@ -127,7 +127,7 @@ public final class ReplicatedLog implements ChosenLog {
       log = o.log();
       driver = new CoreDriver(vertx, opts, log, o.core(), metrics, new SecureRandom().nextLong(), new Hooks());
       catchUp = new CatchUpClient(vertx, opts, driver);
-      retention = new Retention(vertx, context, opts, log, driver);
+      retention = new ProgressAndRetention(vertx, context, opts, log, driver);
       CatchUpServer server = new CatchUpServer(context, opts, log, driver);
       return NodeTransport.start(vertx, opts.transport(), faults, new TransportHandler(driver, retention, server, self));
     }).map(t -> {

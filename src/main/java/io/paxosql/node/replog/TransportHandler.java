@@ -25,11 +25,11 @@ final class TransportHandler implements NodeTransport.Handler {
   private static final Logger LOG = LoggerFactory.getLogger(TransportHandler.class);
 
   private final CoreDriver driver;
-  private final Retention retention;
+  private final ProgressAndRetention retention;
   private final CatchUpServer catchUpServer;
   private final int self;
 
-  TransportHandler(CoreDriver driver, Retention retention, CatchUpServer catchUpServer, int self) {
+  TransportHandler(CoreDriver driver, ProgressAndRetention retention, CatchUpServer catchUpServer, int self) {
     this.driver = driver;
     this.retention = retention;
     this.catchUpServer = catchUpServer;

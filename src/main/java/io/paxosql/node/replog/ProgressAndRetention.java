@@ -9,14 +9,15 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Progress and retention. Every {@code retentionEvery} the members tell each other how far their
- * application applied the log; the log may then delete what every member applied (less the log's own
- * margins), because no member will ask for it again. A member silent for longer than
+ * The members' progress, and when the log may forget. Every {@code retentionEvery} the members tell each
+ * other how far their application applied the log; this node then asks its log
+ * ({@link PaxosLog#retain}, which deletes within its own margins) to drop what every member applied,
+ * because no member will ask for it again. A member silent for longer than
  * {@code progressTimeout} no longer holds retention back: it will need a snapshot. With retention off
  * ({@link ReplogOptions#retention()}) progress is still exchanged and nothing is deleted.
  * Runs on the node's context.
  */
-final class Retention {
+final class ProgressAndRetention {
   /** What a member last reported: applied everything below {@code applied}, heard at {@code heardAtNanos}. */
   record MemberProgress(long applied, long heardAtNanos) {
     /** A member not heard of since this node started: it holds everything back until it reports or times out. */
@@ -34,7 +35,7 @@ final class Retention {
   private long appliedMark = -1;
   private long timer = -1;
 
-  Retention(Vertx vertx, Context context, ReplogOptions opts, PaxosLog log, CoreDriver driver) {
+  ProgressAndRetention(Vertx vertx, Context context, ReplogOptions opts, PaxosLog log, CoreDriver driver) {
     this.vertx = vertx;
     this.context = context;
     this.opts = opts;
