@@ -1,6 +1,5 @@
 package io.paxosql.node;
 
-import io.paxosql.binlog.capture.Capture;
 import io.paxosql.binlog.server.BinlogServer;
 import io.paxosql.node.admin.AdminServer;
 import io.paxosql.node.chain.ChainedLog;
@@ -37,7 +36,7 @@ final class NodeStop {
   private static final long POLL_MS = 50;
 
   /** What a node owns when it stops; any part may be null (a node stopped while starting). */
-  record Parts(int nodeId, Role role, ProxyServer proxy, AdminServer admin, Capture capture,
+  record Parts(int nodeId, Role role, ProxyServer proxy, AdminServer admin, Supplier<Future<Void>> stopCapture,
       BinlogServer binlogServer, ChainedLog chain, ReplicatedLog replog, NodeMariaDb mariadb) {}
 
   private final Vertx vertx;
@@ -54,7 +53,7 @@ final class NodeStop {
   }
 
   private Future<Void> run() {
-    boolean master = p.role() == Role.MASTER || p.role() == Role.PROMOTING || p.capture() != null;
+    boolean master = p.role() == Role.MASTER || p.role() == Role.PROMOTING;
     log.info("node {} stopping as {}: closing the proxy (no new statements)", p.nodeId(), p.role());
     return step("the proxy to close", () -> p.proxy() == null ? done() : p.proxy().stop())
         .compose(x -> master ? stopMasterMariaDb() : stopFollowerMariaDb())
@@ -90,7 +89,7 @@ final class NodeStop {
         });
     return drained.compose(clean -> {
       log.info("node {}: stopping the capture and resigning the lease", p.nodeId());
-      return step("the capture to stop", () -> p.capture() == null ? done() : p.capture().stop()).map(clean);
+      return step("the capture to stop", p.stopCapture()).map(clean);
     }).compose(clean -> {
       if (p.chain() != null) {
         p.chain().endEpoch("the node is stopping");
