@@ -55,6 +55,10 @@ final class NodeStop {
   private Future<Void> run() {
     boolean master = p.role() == Role.MASTER || p.role() == Role.PROMOTING;
     log.info("node {} stopping as {}: closing the proxy (no new statements)", p.nodeId(), p.role());
+    if (p.replog() != null) {
+      // A stopping node must not win an election it could not serve (its role steps are halted).
+      p.replog().setCampaignAllowed(false);
+    }
     return step("the proxy to close", () -> p.proxy() == null ? done() : p.proxy().stop())
         .compose(x -> master ? stopMasterMariaDb() : stopFollowerMariaDb())
         .compose(x -> step("the binlog server to close",
