@@ -1,6 +1,7 @@
 package io.paxosql.node.mariadb;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,6 +15,9 @@ import org.slf4j.LoggerFactory;
  * lease, MariaDB), each within its bound, and only then kills the servers those stops did not get to.
  * JVM shutdown hooks run concurrently, so a second hook that kills would race the clean stop and
  * crash every MariaDB in the middle of its shutdown (issue 12): there is exactly one hook here.
+ * A server no clean stop covered (the JVM ends while its node is still starting, or a test JVM ends)
+ * is shut down normally, within its stop timeout; only a clean stop that overran its bound (a master
+ * whose commits could not end: a shutdown would commit them) leaves its servers to be killed.
  */
 public final class RunningServers {
   private static final Logger log = LoggerFactory.getLogger(RunningServers.class);
@@ -45,6 +49,7 @@ public final class RunningServers {
   }
 
   private static void onJvmExit() {
+    boolean overran = false;
     for (CleanStop c : CLEAN_STOPS) {
       Thread t = new Thread(() -> {
         try {
@@ -60,11 +65,38 @@ public final class RunningServers {
         Thread.currentThread().interrupt();
       }
       if (t.isAlive()) {
+        overran = true;
         log.warn("{} did not finish within {} s; killing the MariaDB servers it left running",
             c.what(), c.bound().toSeconds());
       }
     }
-    killAll();
+    if (overran) {
+      killAll();
+    } else {
+      stopAll();
+    }
+  }
+
+  /** Normal shutdown of every server still running, side by side (each waits for its own exit). */
+  private static void stopAll() {
+    List<Thread> stops = new ArrayList<>();
+    for (MariaDbServer server : RUNNING) {
+      Thread t = new Thread(() -> {
+        log.info("shutting down mariadbd on port {}: the JVM is exiting", server.port());
+        server.stop();
+      }, "mariadbd-stop-" + server.port());
+      t.start();
+      stops.add(t);
+    }
+    for (Thread t : stops) {
+      try {
+        t.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        killAll();
+        return;
+      }
+    }
   }
 
   private static void killAll() {
