@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Issue 12's acceptance check: start `java -jar target/paxosql.jar demo` as a terminal would (own process
 group, SIGINT not ignored), time until "The cluster is up", write through node 1's RW port for a while,
 stop it with SIGINT to the whole group (what Ctrl-C does), then check that every MariaDB error log ends in
