@@ -209,6 +209,7 @@ public final class Simulator {
      * others elect a new leader meanwhile), then a follower; each resume must leave the live leader alone.
      */
     private void stallProbes() {
+        net.straggleRate = 0; // a whole network: no message waits for seconds (that alone may end a lease)
         SimNode leader = holder(null);
         long view = leader.cfg.leaseTicks() + leader.cfg.leaseMarginTicks();
         long elect = (long) leader.cfg.electionTicks() * nodes.size() + 20;
