@@ -5,6 +5,7 @@ import io.paxosql.log.LogConfig;
 import io.paxosql.node.replog.ReplogOptions;
 import io.paxosql.paxos.PaxosConfig;
 import io.paxosql.proxy.ProxySettings;
+import io.paxosql.proxy.ReadPolicy;
 import io.paxosql.transport.TransportConfig;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -55,22 +56,22 @@ final class NodeWiring {
     int lease = (int) p.leaseTicks();
     PaxosConfig paxos = new PaxosConfig(clusterId(c), c.nodeId(), members, 0, lease, (int) p.driftMarginTicks(),
         Math.max(1, lease / 4), (int) p.electionTicks(), 3, 64, 4 << 20, 100_000, 256);
+    LogConfig log = LogConfig.defaults(c.dataDir().resolve("paxos"));
+    TransportConfig transport = TransportConfig.plain(clusterId(c), c.nodeId(), c.self().host(), c.ports().paxos(), peers);
+    // Proposals are not forwarded: only the master proposes, and it must lead.
     // The chain is derived from the whole log and has no snapshot yet: a node restarted after its
     // log's beginning was deleted could not rebuild it. Until chain snapshots exist, the node keeps
     // its whole Paxos log (the log's retention machinery is built and tested, but off here).
-    LogConfig log = LogConfig.defaults(c.dataDir().resolve("paxos")).withRetention(Long.MAX_VALUE, Duration.ofDays(36_500));
-    TransportConfig transport = TransportConfig.plain(clusterId(c), c.nodeId(), c.self().host(), c.ports().paxos(), peers);
-    // Proposals are not forwarded: only the master proposes, and it must lead.
-    return ReplogOptions.of(paxos, log, transport, p.tickMs()).withForwarding(false);
+    return ReplogOptions.of(paxos, log, transport, p.tickMs()).withForwarding(false).withoutRetention();
   }
 
-  static io.paxosql.proxy.ReadPolicy readPolicy(NodeConfig.Proxy p) {
-    io.paxosql.proxy.ReadPolicy.Mode mode = switch (p.roConsistency()) {
-      case LOCAL -> io.paxosql.proxy.ReadPolicy.Mode.LOCAL;
-      case BOUNDED -> io.paxosql.proxy.ReadPolicy.Mode.BOUNDED;
-      case LINEARIZABLE -> io.paxosql.proxy.ReadPolicy.Mode.LINEARIZABLE;
+  static ReadPolicy readPolicy(NodeConfig.Proxy p) {
+    ReadPolicy.Mode mode = switch (p.roConsistency()) {
+      case LOCAL -> ReadPolicy.Mode.LOCAL;
+      case BOUNDED -> ReadPolicy.Mode.BOUNDED;
+      case LINEARIZABLE -> ReadPolicy.Mode.LINEARIZABLE;
     };
-    return new io.paxosql.proxy.ReadPolicy(mode, p.roMaxLagMs());
+    return new ReadPolicy(mode, p.roMaxLagMs());
   }
 
   static ProxySettings proxySettings(NodeConfig c) {

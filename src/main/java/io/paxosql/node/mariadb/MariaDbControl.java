@@ -98,6 +98,25 @@ public final class MariaDbControl implements AutoCloseable {
         .mapEmpty();
   }
 
+  /** STOP SLAVE only: the replica's settings stay (a node stopping, not one becoming master). */
+  public Future<Void> stopReplicaThreads(Duration timeout) {
+    return withTimeout(sql("STOP SLAVE").mapEmpty(), timeout, "STOP SLAVE");
+  }
+
+  /**
+   * SET GLOBAL read_only=ON, within {@code timeout}. MariaDB takes the global read lock to set it, so
+   * it returns only once every commit in progress (one waiting for its semi-sync ACK included) ended.
+   */
+  public Future<Void> setReadOnly(Duration timeout) {
+    return withTimeout(setReadOnly(true), timeout, "SET GLOBAL read_only=ON");
+  }
+
+  /** Sessions waiting for a semi-sync ACK now (status Rpl_semi_sync_master_wait_sessions). */
+  public Future<Long> semiSyncWaitSessions() {
+    return sql("SHOW GLOBAL STATUS LIKE 'Rpl_semi_sync_master_wait_sessions'").map(rows ->
+        rows.size() == 0 ? 0L : Long.parseLong(String.valueOf(rows.iterator().next().getValue(1))));
+  }
+
   public Future<Void> stopReplica() {
     return sql("STOP SLAVE").compose(x -> sql("RESET SLAVE ALL")).mapEmpty();
   }
@@ -123,6 +142,7 @@ public final class MariaDbControl implements AutoCloseable {
       Row r = rows.iterator().next();
       return Optional.of(new ReplicaStatus(
           "Yes".equals(r.getString("Slave_IO_Running")),
+          "No".equals(r.getString("Slave_IO_Running")),
           "Yes".equals(r.getString("Slave_SQL_Running")),
           nullToEmpty(r.getString("Gtid_IO_Pos")),
           r.getValue("Seconds_Behind_Master") == null ? -1 : r.getLong("Seconds_Behind_Master"),
@@ -197,7 +217,11 @@ public final class MariaDbControl implements AutoCloseable {
     return s == null ? "" : s;
   }
 
-  /** What a node reports about its replica threads. */
-  public record ReplicaStatus(boolean ioRunning, boolean sqlRunning, String gtidIoPos, long secondsBehind,
-      String lastIoError, String lastSqlError) {}
+  /**
+   * What a node reports about its replica threads. {@code ioStopped} means stopped for good (STOP SLAVE
+   * or an error such as 1236 that ends the thread); an IO thread that is only (re)connecting is
+   * neither running nor stopped.
+   */
+  public record ReplicaStatus(boolean ioRunning, boolean ioStopped, boolean sqlRunning, String gtidIoPos,
+      long secondsBehind, String lastIoError, String lastSqlError) {}
 }
