@@ -209,6 +209,7 @@ public final class Simulator {
      * others elect a new leader meanwhile), then a follower; each resume must leave the live leader alone.
      */
     private void stallProbes() {
+        net.straggleRate = 0; // a whole network: no message waits for seconds (that alone may end a lease)
         SimNode leader = holder(null);
         long view = leader.cfg.leaseTicks() + leader.cfg.leaseMarginTicks();
         long elect = (long) leader.cfg.electionTicks() * nodes.size() + 20;
@@ -394,9 +395,11 @@ public final class Simulator {
         if (n.id == probed) {
             probed = -1;
             SimNode leader = holder(n);
-            // Only a leader that keeps a majority without the woken node can be asked to stay leader.
+            // Only a leader that keeps a majority without the woken node, and has lease enough left for a
+            // renewal round (one just won in a slow election may not), can be asked to stay leader.
             SortedSet<Integer> members = leader == null ? null : leader.core.membersAt(leader.core.firstUnchosen());
-            if (leader != null && members.stream().filter(m -> m != n.id).count() > members.size() / 2) {
+            if (leader != null && members.stream().filter(m -> m != n.id).count() > members.size() / 2
+                    && leader.core.status().leaseUntil() - leader.core.now() > leader.cfg.renewTicks() + 2) {
                 stable.watch(n.id, leader.id, leader.core.status().ballot(), now, probeWindow);
                 note("probe: node " + n.id + " resumes while node " + leader.id + " leads");
             }

@@ -12,7 +12,8 @@ import io.paxosql.paxos.Status;
  * unseating it. For a window after the resume the leader must stay leader under the same ballot and keep
  * its lease at every step, and no other node may campaign. The woken node's own lease, if it still
  * believes in one, lapsed during the stall; it catches up its missed ticks first. The simulator watches a
- * resume only if the leader keeps a majority of its members without the woken node.
+ * resume only if the leader keeps a majority of its members without the woken node and has lease enough
+ * left for a renewal round.
  */
 final class StableLeaderChecker {
 
