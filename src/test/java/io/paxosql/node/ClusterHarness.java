@@ -22,7 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 /**
  * A real cluster in one JVM for tests: each member its own Vert.x instance, real mariadbd, real
@@ -121,6 +120,18 @@ final class ClusterHarness implements AutoCloseable {
     return awaitMaster(Duration.ofSeconds(60));
   }
 
+  /**
+   * The tests' common start: every node started, the cluster initialised, then {@code statements} (the
+   * test's schema) run through the master's RW port. Returns the master's id.
+   */
+  int bootstrap(String... statements) throws Exception {
+    int master = startInitialised();
+    for (String sql : statements) {
+      execRw(master, sql, Duration.ofSeconds(20));
+    }
+    return master;
+  }
+
   /** The id of the node whose role is MASTER, waiting up to {@code timeout}. */
   int awaitMaster(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -149,16 +160,6 @@ final class ClusterHarness implements AutoCloseable {
       out.add(id + "=" + (nodes[id - 1] == null ? "down" : nodes[id - 1].role()));
     }
     return out;
-  }
-
-  static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out after " + timeout + " waiting for " + what);
-      }
-      TimeUnit.MILLISECONDS.sleep(50);
-    }
   }
 
   /**

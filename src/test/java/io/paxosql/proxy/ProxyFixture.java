@@ -7,7 +7,6 @@ import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 /** A proxy in front of a test MariaDB, with its own Vert.x and registry. */
 final class ProxyFixture implements AutoCloseable {
@@ -53,21 +52,8 @@ final class ProxyFixture implements AutoCloseable {
         .mapToDouble(c -> c.count()).sum();
   }
 
-  /** Polls (without sleeping on a main path: this is test code) until true or 20 s. */
-  static void eventually(String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for: " + what);
-      }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError("interrupted waiting for: " + what);
-      }
-    }
-  }
+  /** How long the proxy tests wait for something to happen. */
+  static final Duration PATIENCE = Duration.ofSeconds(20);
 
   static <T> T await(java.util.concurrent.CompletableFuture<T> f) {
     try {

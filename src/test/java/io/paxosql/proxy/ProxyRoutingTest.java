@@ -9,6 +9,7 @@ import io.paxosql.mysql.Packet;
 import io.paxosql.node.mariadb.MariaDbServer;
 import io.paxosql.testing.FreePorts;
 import io.paxosql.testing.MariaDbServers;
+import io.paxosql.testing.Retry;
 import java.io.IOException;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -65,7 +66,7 @@ class ProxyRoutingTest {
       assertEquals("1", c.query("SELECT 1"));
     }
     assertEquals(2.0, fx.counter("paxosql.proxy.connections.refused", "port", "rw", "reason", "no_master"));
-    ProxyFixture.eventually("open connections back to 0", () -> fx.proxy.openConnections(ProxyRole.RW) == 0);
+    Retry.waitFor("open connections back to 0", ProxyFixture.PATIENCE, () -> fx.proxy.openConnections(ProxyRole.RW) == 0);
   }
 
   @Test
@@ -138,7 +139,7 @@ class ProxyRoutingTest {
       a.locator.set(new MasterRoute.Local("a"));
       b.locator.set(new MasterRoute.Remote("a", "127.0.0.1", a.port(ProxyRole.INTERNAL)));
       assertThrows(IOException.class, old::read, "old session must be closed");
-      ProxyFixture.eventually("internal sessions on the old master closed",
+      Retry.waitFor("internal sessions on the old master closed", ProxyFixture.PATIENCE,
           () -> b.proxy.openConnections(ProxyRole.INTERNAL) == 0);
       assertEquals(1.0, a.counter("paxosql.proxy.errors", "port", "rw", "kind", "master_changed"));
     }
@@ -165,7 +166,7 @@ class ProxyRoutingTest {
       assertEquals("Too many connections", err.message());
       assertEquals("1", one.query("SELECT 1"));
     }
-    ProxyFixture.eventually("slots freed", () -> fx.proxy.openConnections(ProxyRole.RO) == 0);
+    Retry.waitFor("slots freed", ProxyFixture.PATIENCE, () -> fx.proxy.openConnections(ProxyRole.RO) == 0);
     try (MiniClient again = MiniClient.login(fx.ro(), null)) {
       assertEquals("1", again.query("SELECT 1"));
     }
@@ -195,7 +196,7 @@ class ProxyRoutingTest {
       fx.proxy.applyLimits(10, Duration.ofSeconds(2), Duration.ofMillis(300));
       assertThrows(IOException.class, c::read, "the idle session must be closed");
     }
-    ProxyFixture.eventually("closed", () -> fx.proxy.openConnections(ProxyRole.RO) == 0);
+    Retry.waitFor("closed", ProxyFixture.PATIENCE, () -> fx.proxy.openConnections(ProxyRole.RO) == 0);
   }
 
   @Test
@@ -217,6 +218,6 @@ class ProxyRoutingTest {
       assertThrows(IOException.class, c::read);
       assertTrue(System.nanoTime() - start < 10_000_000_000L);
     }
-    ProxyFixture.eventually("closed", () -> fx.proxy.openConnections(ProxyRole.RO) == 0);
+    Retry.waitFor("closed", ProxyFixture.PATIENCE, () -> fx.proxy.openConnections(ProxyRole.RO) == 0);
   }
 }

@@ -32,6 +32,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,6 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
  * loopback) → a binlog server on each other node, reading its own node's chain → one real MariaDB
  * replica per follower.
  */
+// the slow-tagged 50 MB transaction is split across Paxos values and reaches two replicas.
+@Timeout(value = 15, unit = TimeUnit.MINUTES)
 class ReplicatedLogEndToEndIntegrationTest {
   @RegisterExtension final MariaDbServers servers = new MariaDbServers();
   @TempDir Path dir;
