@@ -13,7 +13,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Hot reload through vertx-config's file store scanning a real file. */
+/** Hot reload of a real file, read again and validated as at start. */
 class ConfigWatcherTest {
   @TempDir Path dir;
   private Vertx vertx;
@@ -66,6 +66,17 @@ class ConfigWatcherTest {
     edit("maxConnections: lots", "maxConnections: 9");
     assertEquals(9, applied.poll(10, TimeUnit.SECONDS).proxy().maxConnections());
     assertEquals(6411, watcher.running().ports().rw(), "the restart-only change is still not applied");
+  }
+
+  @Test
+  void aReloadIsValidatedAsAtStart() throws Exception {
+    edit("mode: managed", "mode: attach");
+    edit("maxConnections: 1000", "maxConnections: 5");
+    assertNull(applied.poll(1, TimeUnit.SECONDS), "a file the start would refuse is refused at reload too");
+    assertEquals(1000, watcher.running().proxy().maxConnections());
+    edit("mode: attach", "mode: managed");
+    NodeConfig next = applied.poll(10, TimeUnit.SECONDS);
+    assertEquals(NodeConfigLoader.load(file).proxy(), next.proxy(), "the reload reads the file as the start does");
   }
 
   @Test
