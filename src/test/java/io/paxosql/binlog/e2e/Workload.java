@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.paxosql.node.mariadb.MariaDbServer;
+import io.paxosql.testing.Seeds;
 import io.paxosql.testing.Sql;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -33,7 +34,7 @@ final class Workload {
           + "qty INT, price DECIMAL(10,2), note TEXT) ENGINE=InnoDB");
       Sql.exec(c, "CREATE TABLE shop.counters (client INT PRIMARY KEY, n BIGINT) ENGINE=InnoDB");
     }
-    long seed = System.nanoTime();
+    long seed = Seeds.seed("paxosql.workload.seed", 1);
     ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
     try {
       List<Future<?>> clients = new ArrayList<>();
