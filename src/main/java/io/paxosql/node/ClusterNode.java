@@ -1,24 +1,20 @@
 package io.paxosql.node;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.paxosql.binlog.GtidState;
-import io.paxosql.binlog.capture.Capture;
-import io.paxosql.binlog.capture.CaptureConfig;
-import io.paxosql.binlog.event.Gtid;
 import io.paxosql.binlog.server.BinlogServer;
 import io.paxosql.binlog.server.BinlogServerConfig;
 import io.paxosql.config.ConfigWatcher;
 import io.paxosql.config.NodeConfig;
+import io.paxosql.node.admin.AdminException;
 import io.paxosql.node.admin.AdminServer;
 import io.paxosql.node.chain.ChainState;
 import io.paxosql.node.chain.ChainedLog;
-import io.paxosql.node.mariadb.MariaDbControl;
 import io.paxosql.node.mariadb.NodeMariaDb;
 import io.paxosql.node.replog.ReplicatedLog;
 import io.paxosql.node.role.Role;
-import io.paxosql.node.role.RoleCommand;
 import io.paxosql.node.role.RoleMachine;
 import io.paxosql.paxos.Status;
 import io.paxosql.proxy.MasterRoute;
@@ -34,10 +30,8 @@ import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,10 +42,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ClusterNode {
   private static final Logger log = LoggerFactory.getLogger(ClusterNode.class);
-  private static final long MONITOR_MS = 200;
-  private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
-  private static final Duration CATCH_UP_TIMEOUT = Duration.ofSeconds(60);
-  private static final int ROLE_HISTORY = 20;
   private static final long READ_INDEX_TIMEOUT_MS = 2000;
 
   private final Vertx vertx;
@@ -63,33 +53,21 @@ public final class ClusterNode {
   private final RoleMachine roles = new RoleMachine();
   private final StaticMasterLocator locator = new StaticMasterLocator(new MasterRoute.None("the node is starting"));
   private final InitMarker marker;
-  private final Deque<JsonObject> roleChanges = new ArrayDeque<>();
-  /** 25 observations of 200 ms: evidence must outlast a restarted node's chain catching up. */
-  private final DivergenceCheck divergence = new DivergenceCheck(25);
-  private static final long REPLICA_RETRY_NANOS = 2_000_000_000L;
-  private long lastReplicaRestart;
-  private int replicaRetries;
-  private static final int MAX_REPLICA_RETRIES = 5;
   private final NodeMariaDb mariadb;
+  private final ReplicaLag replicaLag = new ReplicaLag();
   private ReplicatedLog replog;
   private ChainedLog chain;
+  private RoleExecutor roleExecutor;
+  private NodeMonitor monitor;
   private BinlogServer binlogServer;
   private ProxyServer proxy;
   private NodeReadBarrier readBarrier;
   private AdminServer admin;
   private ConfigWatcher watcher;
-  private Capture capture;
-  private long monitorTimer = -1;
   private int lastLeader = -1;
-  private io.micrometer.core.instrument.Timer appendLatency;
-  private io.micrometer.core.instrument.Counter leaderChanges;
-  private boolean monitorBusy;
-  private boolean stopping;
-  private volatile String appliedGtid = "";
-  private volatile long lagTransactions;
-  private final ReplicaLag replicaLag = new ReplicaLag();
-  private volatile String lastProblem = "";
+  private Counter leaderChanges;
   private volatile boolean initialised;
+  private boolean stopping;
 
   private ClusterNode(Vertx vertx, NodeConfig config, Path configFile, FaultInjector faults) {
     this.vertx = vertx;
@@ -147,14 +125,21 @@ public final class ClusterNode {
         .compose(rl -> {
           replog = rl;
           rl.setCampaignAllowed(false);
-          chain = new ChainedLog(rl, config.nodeId(), reason -> context.runOnContext(v -> onOwnRejected(reason)));
+          chain = new ChainedLog(rl, config.nodeId(),
+              reason -> context.runOnContext(v -> roleExecutor.onOwnRejected(reason)));
           chain.subscribe(e -> replicaLag.accepted(e.gtid(), System.nanoTime()));
+          roleExecutor = new RoleExecutor(vertx, context, config, roles, locator, mariadb, rl, chain, registry);
+          monitor = new NodeMonitor(vertx, config, roles, roleExecutor, mariadb, rl, chain, replicaLag,
+              this::initialised);
+          if (stopping) {
+            haltRoles(); // stopped while starting
+          }
           chain.start();
           binlogServer = new BinlogServer(vertx, BinlogServerConfig.of(config.ports().binlog(),
               config.replication().user(), config.replication().password(), NodeWiring.binlogServerId(config)), chain);
           return binlogServer.start();
         })
-        .compose(port -> followLocalBinlogServer())
+        .compose(port -> roleExecutor.followLocalBinlogServer())
         .compose(x -> {
           proxy = new ProxyServer(vertx, NodeWiring.proxySettings(config), locator, registry);
           // On the master itself every acknowledged transaction is already committed in its own
@@ -198,11 +183,11 @@ public final class ClusterNode {
               lastLeader = st.leaderHint();
               leaderChanges.increment();
             }
-            execute(roles.onLease(st.holdsLease(), epochOf(st)));
-            updateRoute();
+            roleExecutor.execute(roles.onLease(st.holdsLease(), epochOf(st)));
+            roleExecutor.updateRoute();
           }));
-          execute(roles.onFollowing());
-          monitorTimer = vertx.setPeriodic(MONITOR_MS, id -> monitor());
+          roleExecutor.execute(roles.onFollowing());
+          monitor.start();
           log.info("node {} of cluster '{}' is up: RW {}, RO {}, admin {}, MariaDB {}", config.nodeId(),
               config.clusterId(), config.ports().rw(), config.ports().ro(), config.ports().admin(),
               config.mariadb().port());
@@ -214,16 +199,13 @@ public final class ClusterNode {
   public Future<Void> stop() {
     Promise<Void> done = Promise.promise();
     context.runOnContext(v -> {
-      stopping = true;
-      if (monitorTimer >= 0) {
-        vertx.cancelTimer(monitorTimer);
-      }
+      haltRoles();
       if (watcher != null) {
         watcher.close();
       }
       Future<Void> f = proxy == null ? Future.succeededFuture() : proxy.stop();
       f.eventually(() -> admin == null ? Future.succeededFuture() : admin.close())
-          .eventually(() -> capture == null ? Future.succeededFuture() : capture.stop())
+          .eventually(() -> roleExecutor == null ? Future.succeededFuture() : roleExecutor.stopCapture())
           .eventually(() -> binlogServer == null ? Future.succeededFuture() : binlogServer.stop())
           .eventually(() -> {
             try {
@@ -251,8 +233,7 @@ public final class ClusterNode {
   public Future<Void> crash() {
     Promise<Void> done = Promise.promise();
     context.runOnContext(v -> {
-      stopping = true;
-      vertx.cancelTimer(monitorTimer);
+      haltRoles();
       if (watcher != null) {
         watcher.close();
       }
@@ -260,7 +241,7 @@ public final class ClusterNode {
       Future<Void> f = replog == null ? Future.succeededFuture() : replog.halt();
       f.eventually(() -> proxy == null ? Future.succeededFuture() : proxy.stop())
           .eventually(() -> admin == null ? Future.succeededFuture() : admin.close())
-          .eventually(() -> capture == null ? Future.succeededFuture() : capture.stop())
+          .eventually(() -> roleExecutor == null ? Future.succeededFuture() : roleExecutor.stopCapture())
           .eventually(() -> binlogServer == null ? Future.succeededFuture() : binlogServer.stop())
           .onComplete(ar -> {
             mariadb.close();
@@ -270,13 +251,24 @@ public final class ClusterNode {
     return done.future();
   }
 
+  /** No more monitoring and no more role steps: the node is going away. */
+  private void haltRoles() {
+    stopping = true;
+    if (monitor != null) {
+      monitor.stop();
+    }
+    if (roleExecutor != null) {
+      roleExecutor.halt();
+    }
+  }
+
   // ---- initialisation ------------------------------------------------------------------------------
 
   boolean initialised() {
     return initialised;
   }
 
-  java.util.Optional<List<String>> initialisedMembers() {
+  Optional<List<String>> initialisedMembers() {
     return marker.read();
   }
 
@@ -299,82 +291,15 @@ public final class ClusterNode {
     context.runOnContext(v -> {
       Role r = roles.role();
       if (r != Role.MASTER) {
-        p.fail(new io.paxosql.node.admin.AdminException("not-master", 409,
+        p.fail(new AdminException("not-master", 409,
             "node " + config.nodeId() + " is not the master (it is " + r + ")",
             "run step-down against the master's admin port; `admin status` shows which node it is"));
         return;
       }
-      execute(roles.onStepDownRequested());
+      roleExecutor.execute(roles.onStepDownRequested());
       p.complete(new JsonObject().put("steppingDown", true).put("node", config.nodeId()));
     });
     return p.future();
-  }
-
-  // ---- observing -----------------------------------------------------------------------------------
-
-  /** Every MONITOR_MS: health, catch-up and divergence of the local MariaDB, fed to the role machine. */
-  private void monitor() {
-    if (monitorBusy || stopping || !mariadb.isRunning() && roles.role() == Role.FENCING) {
-      return;
-    }
-    monitorBusy = true;
-    MariaDbControl control = mariadb.control();
-    control.probe(PROBE_TIMEOUT)
-        .compose(x -> control.gtidBinlogPos())
-        .compose(pos -> control.replicaStatus().map(rs -> {
-          // A replica error only says something while its thread is stopped by it: MariaDB keeps the
-          // last error text after the thread recovers.
-          String io = rs.filter(r -> !r.ioRunning()).map(MariaDbControl.ReplicaStatus::lastIoError).orElse("");
-          String sql = rs.filter(r -> !r.sqlRunning()).map(MariaDbControl.ReplicaStatus::lastSqlError).orElse("");
-          observe(true, GtidState.parse(pos), io, sql);
-          return null;
-        }))
-        .onFailure(e -> {
-          lastProblem = e.getMessage();
-          execute(roles.onHealth(false));
-        })
-        .onComplete(ar -> monitorBusy = false);
-  }
-
-  private void observe(boolean healthy, GtidState applied, String replicaIoError, String replicaSqlError) {
-    ChainState c = chain.state();
-    appliedGtid = applied.toString();
-    replicaLag.applied(applied);
-    Gtid last = c.lastGtid();
-    Gtid mine = last == null ? null : applied.get(last.domainId());
-    lagTransactions = last == null ? 0 : Math.max(0, last.seqNo() - (mine == null ? 0 : mine.seqNo()));
-    boolean caughtUp = c.gtids().gtids().stream().allMatch(applied::covers);
-    execute(roles.onHealth(healthy));
-    execute(roles.onCaughtUp(caughtUp && initialised()));
-    boolean chainCurrent = replog.caughtUp();
-    if (replicaIoError.isEmpty()) {
-      replicaRetries = 0;
-    } else if (roles.role() == Role.FOLLOWER && chainCurrent && replicaRetries < MAX_REPLICA_RETRIES
-        && System.nanoTime() - lastReplicaRestart > REPLICA_RETRY_NANOS) {
-      // The binlog server may have refused MariaDB while this node's chain was still being rebuilt
-      // (error 1236 stops the IO thread for good): ask again now that the chain is current. A replica
-      // refused again and again is left stopped, so the divergence check can judge it.
-      lastReplicaRestart = System.nanoTime();
-      replicaRetries++;
-      log.info("node {}: restarting the replica stopped by '{}'", config.nodeId(), replicaIoError);
-      followLocalBinlogServer();
-    }
-    if (roles.role() == Role.FOLLOWER) {
-      divergence.observe(applied, c.gtids(), replicaIoError, replicaSqlError, chainCurrent).ifPresent(evidence -> {
-        String message = evidence + ". This node refuses to serve. To rebuild it: stop the node, move "
-            + config.dataDir().resolve("mariadb") + " aside, and start the node again; its new MariaDB "
-            + "replays the cluster's log from the start (while the log still holds its beginning; otherwise "
-            + "restore a backup).";
-        log.error("node {} has diverged: {}", config.nodeId(), message);
-        execute(roles.onDiverged(message));
-      });
-    }
-    updateRoute();
-  }
-
-  private void onOwnRejected(String reason) {
-    log.warn("node {}: the chain refused this master's transaction ({}); fencing", config.nodeId(), reason);
-    execute(roles.onDiverged(reason));
   }
 
   /**
@@ -395,140 +320,15 @@ public final class ClusterNode {
     return p.future();
   }
 
-  // ---- acting --------------------------------------------------------------------------------------
-
-  private void execute(List<RoleCommand> commands) {
-    for (RoleCommand c : commands) {
-      if (stopping) {
-        return;
-      }
-      if (c instanceof RoleCommand.AllowCampaign a) {
-        replog.setCampaignAllowed(a.allowed());
-      } else if (c instanceof RoleCommand.Resign r) {
-        log.info("node {} resigns the lease: {}", config.nodeId(), r.reason());
-        replog.resign();
-      } else if (c instanceof RoleCommand.Publish p) {
-        publish(p.role(), p.epoch());
-      } else if (c instanceof RoleCommand.Promote p) {
-        promote(p.epoch());
-      } else if (c instanceof RoleCommand.Fence f) {
-        fence(f.reason());
-      }
-    }
-  }
-
-  private void publish(Role role, long epoch) {
-    log.info("node {} is now {} (epoch {})", config.nodeId(), role, epoch);
-    roleChanges.addLast(new JsonObject().put("time", Instant.now().toString()).put("node", config.nodeId())
-        .put("role", role.name()).put("epoch", epoch));
-    while (roleChanges.size() > ROLE_HISTORY) {
-      roleChanges.removeFirst();
-    }
-    updateRoute();
-  }
-
-  /** Where this node's RW port sends clients: here when master, else to the leader's internal port. */
-  private void updateRoute() {
-    MasterRoute next;
-    Status st = replog.status();
-    int leader = st == null ? -1 : st.leaderHint();
-    switch (roles.role()) {
-      case MASTER -> next = new MasterRoute.Local(Integer.toString(config.nodeId()));
-      case PROMOTING -> next = new MasterRoute.None("node " + config.nodeId() + " is taking over as master; retry shortly");
-      case DIVERGED -> next = new MasterRoute.None("node " + config.nodeId() + " has diverged and refuses to serve: "
-          + roles.divergence());
-      default -> {
-        // The leader's own internal port refuses clients until it serves as master, so routing to
-        // it early costs nothing and avoids waiting for this node's chain to catch up.
-        if (leader > 0 && leader != config.nodeId()) {
-          NodeConfig.Member m = config.member(leader).orElse(null);
-          next = m == null ? new MasterRoute.None("master node " + leader + " is not in this node's member list")
-              : new MasterRoute.Remote(Integer.toString(leader), m.host(), m.internal());
-        } else {
-          next = new MasterRoute.None("no node holds the master lease; an election is under way");
-        }
-      }
-    }
-    if (!next.equals(locator.current())) {
-      locator.set(next);
-    }
-  }
-
-  private void promote(long epoch) {
-    log.info("node {} promotes for epoch {}", config.nodeId(), epoch);
-    MariaDbControl control = mariadb.control();
-    chain.beginEpoch(epoch)
-        .compose(x -> {
-          String tail = chain.state().gtids().toString();
-          return tail.isEmpty() ? Future.succeededFuture(true) : control.waitForGtid(tail, CATCH_UP_TIMEOUT);
-        })
-        .compose(reached -> reached ? Future.succeededFuture()
-            : Future.failedFuture("MariaDB did not apply the chain up to " + chain.state().gtids()
-                + " within " + CATCH_UP_TIMEOUT.toSeconds() + " s"))
-        .compose(x -> control.stopReplica())
-        .compose(x -> epoch < NodeWiring.MAX_EPOCH_SERVER_ID ? control.setServerId(epoch)
-            : Future.failedFuture("epoch " + epoch + " exceeds the server ids MariaDB can take"))
-        .compose(x -> control.enableSemiSyncMaster())
-        .compose(x -> control.setReadOnly(false))
-        .compose(x -> {
-          capture = new Capture(vertx, CaptureConfig.of("127.0.0.1", config.mariadb().port(),
-              config.replication().user(), config.replication().password(), NodeWiring.captureServerId(config),
-              chain.state().gtids()), tx -> {
-                long start = System.nanoTime();
-                return chain.append(tx).onSuccess(e -> appendLatency.record(System.nanoTime() - start,
-                    java.util.concurrent.TimeUnit.NANOSECONDS));
-              });
-          return capture.start();
-        })
-        .onComplete(ar -> context.runOnContext(v -> {
-          if (ar.succeeded()) {
-            execute(roles.onPromoted(epoch));
-          } else {
-            log.warn("node {}: promotion for epoch {} failed: {}", config.nodeId(), epoch, ar.cause().getMessage());
-            lastProblem = ar.cause().getMessage();
-            execute(roles.onPromotionFailed(ar.cause().getMessage()));
-          }
-        }));
-  }
-
-  private void fence(String reason) {
-    log.warn("node {} fences its MariaDB: {}", config.nodeId(), reason);
-    chain.endEpoch("fencing: " + reason);
-    Capture c = capture;
-    capture = null;
-    Future<Void> stopped = c == null ? Future.succeededFuture() : c.stop();
-    stopped.compose(x -> mariadb.fence())
-        .compose(x -> followLocalBinlogServer())
-        .onComplete(ar -> context.runOnContext(v -> {
-          if (ar.succeeded()) {
-            execute(roles.onFenced());
-          } else {
-            lastProblem = "fencing failed: " + ar.cause().getMessage();
-            log.error("node {}: fencing failed ({}); retrying in 1 s", config.nodeId(), ar.cause().getMessage());
-            vertx.setTimer(1000, id -> fence(reason));
-          }
-        }));
-  }
-
-  private Future<Void> followLocalBinlogServer() {
-    return mariadb.control().follow("127.0.0.1", config.ports().binlog(), config.replication().user(),
-        config.replication().password());
-  }
-
   // ---- reporting -----------------------------------------------------------------------------------
 
   private void registerGauges() {
     String node = Integer.toString(config.nodeId());
-    appendLatency = io.micrometer.core.instrument.Timer.builder("paxosql.capture.ack.latency").tag("node", node)
-        .description("from the capture handing a transaction over to its ACK: chosen and accepted by the chain")
-        .publishPercentiles(0.5, 0.99).register(registry);
-    leaderChanges = io.micrometer.core.instrument.Counter.builder("paxosql.node.leader.changes").tag("node", node)
+    leaderChanges = Counter.builder("paxosql.node.leader.changes").tag("node", node)
         .description("times this node saw the Paxos leader change").register(registry);
-    io.micrometer.core.instrument.FunctionCounter.builder("paxosql.capture.transactions", this,
-        n -> n.capture == null ? 0 : n.capture.transactions()).tag("node", node).register(registry);
     Gauge.builder("paxosql.capture.queue", this, n -> n.chain == null ? 0 : n.chain.pendingCount()).tag("node", node)
         .description("transactions the master's capture handed over and the chain has not accepted yet").register(registry);
-    Gauge.builder("paxosql.node.replica.lag.transactions", this, n -> n.lagTransactions).tag("node", node)
+    Gauge.builder("paxosql.node.replica.lag.transactions", this, n -> n.monitor.lagTransactions()).tag("node", node)
         .register(registry);
     Gauge.builder("paxosql.node.replica.lag.ms", this, n -> n.replicaLag.lagMs(System.nanoTime()))
         .tag("node", node).description("age of the oldest chain transaction MariaDB has not applied (upper bound)")
@@ -561,15 +361,15 @@ public final class ClusterNode {
         .put("lastChosenInstance", replog == null ? -1 : replog.chosenBelow() - 1)
         .put("chainGtid", c.gtids().toString())
         .put("lastSequence", c.lastSequence())
-        .put("appliedGtid", appliedGtid)
-        .put("lagTransactions", lagTransactions)
+        .put("appliedGtid", monitor == null ? "" : monitor.appliedGtid())
+        .put("lagTransactions", monitor == null ? 0 : monitor.lagTransactions())
         .put("lagMs", replicaLag.lagMs(System.nanoTime()))
         .put("diverged", roles.role() == Role.DIVERGED)
         .put("divergence", roles.divergence())
         .put("mariadbRunning", mariadb.isRunning())
-        .put("lastProblem", lastProblem)
-        .put("captureTransactions", capture == null ? 0 : capture.transactions())
-        .put("roleChanges", new JsonArray(List.copyOf(roleChanges)));
+        .put("lastProblem", roleExecutor == null ? "" : roleExecutor.lastProblem())
+        .put("captureTransactions", roleExecutor == null ? 0 : roleExecutor.captureTransactions())
+        .put("roleChanges", roleExecutor == null ? new JsonArray() : roleExecutor.roleChanges());
   }
 
   Vertx vertx() {

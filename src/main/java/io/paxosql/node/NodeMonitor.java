@@ -1,0 +1,146 @@
+package io.paxosql.node;
+
+import io.paxosql.binlog.GtidState;
+import io.paxosql.binlog.event.Gtid;
+import io.paxosql.config.NodeConfig;
+import io.paxosql.node.chain.ChainState;
+import io.paxosql.node.chain.ChainedLog;
+import io.paxosql.node.mariadb.MariaDbControl;
+import io.paxosql.node.mariadb.NodeMariaDb;
+import io.paxosql.node.replog.ReplicatedLog;
+import io.paxosql.node.role.Role;
+import io.paxosql.node.role.RoleMachine;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's periodic look at its own MariaDB: health, how far it has applied the chain, and evidence
+ * that it diverged, fed to the role machine; a follower's replica that the binlog server refused while
+ * the chain was still being rebuilt is restarted. Runs on the node's Vert.x context.
+ */
+final class NodeMonitor {
+  private static final Logger log = LoggerFactory.getLogger(NodeMonitor.class);
+  private static final long MONITOR_MS = 200;
+  private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
+  private static final long REPLICA_RETRY_NANOS = 2_000_000_000L;
+  private static final int MAX_REPLICA_RETRIES = 5;
+
+  private final Vertx vertx;
+  private final NodeConfig config;
+  private final RoleMachine roles;
+  private final RoleExecutor executor;
+  private final NodeMariaDb mariadb;
+  private final ReplicatedLog replog;
+  private final ChainedLog chain;
+  private final ReplicaLag replicaLag;
+  private final BooleanSupplier initialised;
+  /** 25 observations of 200 ms: evidence must outlast a restarted node's chain catching up. */
+  private final DivergenceCheck divergence = new DivergenceCheck(25);
+  private long lastReplicaRestart;
+  private int replicaRetries;
+  private long timer = -1;
+  private boolean busy;
+  private boolean stopped;
+  private volatile String appliedGtid = "";
+  private volatile long lagTransactions;
+
+  NodeMonitor(Vertx vertx, NodeConfig config, RoleMachine roles, RoleExecutor executor, NodeMariaDb mariadb,
+      ReplicatedLog replog, ChainedLog chain, ReplicaLag replicaLag, BooleanSupplier initialised) {
+    this.vertx = vertx;
+    this.config = config;
+    this.roles = roles;
+    this.executor = executor;
+    this.mariadb = mariadb;
+    this.replog = replog;
+    this.chain = chain;
+    this.replicaLag = replicaLag;
+    this.initialised = initialised;
+  }
+
+  /** Looks every MONITOR_MS from now on. */
+  void start() {
+    if (stopped) {
+      return;
+    }
+    timer = vertx.setPeriodic(MONITOR_MS, id -> check());
+  }
+
+  void stop() {
+    stopped = true;
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+    }
+  }
+
+  /** MariaDB's gtid_binlog_pos when last observed. */
+  String appliedGtid() {
+    return appliedGtid;
+  }
+
+  /** Chain transactions MariaDB had not applied when last observed, in the chain's last domain. */
+  long lagTransactions() {
+    return lagTransactions;
+  }
+
+  private void check() {
+    if (busy || stopped || !mariadb.isRunning() && roles.role() == Role.FENCING) {
+      return;
+    }
+    busy = true;
+    MariaDbControl control = mariadb.control();
+    control.probe(PROBE_TIMEOUT)
+        .compose(x -> control.gtidBinlogPos())
+        .compose(pos -> control.replicaStatus().map(rs -> {
+          // A replica error only says something while its thread is stopped by it: MariaDB keeps the
+          // last error text after the thread recovers.
+          String io = rs.filter(r -> !r.ioRunning()).map(MariaDbControl.ReplicaStatus::lastIoError).orElse("");
+          String sql = rs.filter(r -> !r.sqlRunning()).map(MariaDbControl.ReplicaStatus::lastSqlError).orElse("");
+          observe(GtidState.parse(pos), io, sql);
+          return null;
+        }))
+        .onFailure(e -> {
+          executor.noteProblem(e.getMessage());
+          executor.execute(roles.onHealth(false));
+        })
+        .onComplete(ar -> busy = false);
+  }
+
+  private void observe(GtidState applied, String replicaIoError, String replicaSqlError) {
+    ChainState c = chain.state();
+    appliedGtid = applied.toString();
+    replicaLag.applied(applied);
+    Gtid last = c.lastGtid();
+    Gtid mine = last == null ? null : applied.get(last.domainId());
+    lagTransactions = last == null ? 0 : Math.max(0, last.seqNo() - (mine == null ? 0 : mine.seqNo()));
+    boolean caughtUp = c.gtids().gtids().stream().allMatch(applied::covers);
+    executor.execute(roles.onHealth(true));
+    executor.execute(roles.onCaughtUp(caughtUp && initialised.getAsBoolean()));
+    boolean chainCurrent = replog.caughtUp();
+    if (replicaIoError.isEmpty()) {
+      replicaRetries = 0;
+    } else if (roles.role() == Role.FOLLOWER && chainCurrent && replicaRetries < MAX_REPLICA_RETRIES
+        && System.nanoTime() - lastReplicaRestart > REPLICA_RETRY_NANOS) {
+      // The binlog server may have refused MariaDB while this node's chain was still being rebuilt
+      // (error 1236 stops the IO thread for good): ask again now that the chain is current. A replica
+      // refused again and again is left stopped, so the divergence check can judge it.
+      lastReplicaRestart = System.nanoTime();
+      replicaRetries++;
+      log.info("node {}: restarting the replica stopped by '{}'", config.nodeId(), replicaIoError);
+      executor.followLocalBinlogServer();
+    }
+    if (roles.role() == Role.FOLLOWER) {
+      divergence.observe(applied, c.gtids(), replicaIoError, replicaSqlError, chainCurrent).ifPresent(evidence -> {
+        String message = evidence + ". This node refuses to serve. To rebuild it: stop the node, move "
+            + config.dataDir().resolve("mariadb") + " aside, and start the node again; its new MariaDB "
+            + "replays the cluster's log from the start (while the log still holds its beginning; otherwise "
+            + "restore a backup).";
+        log.error("node {} has diverged: {}", config.nodeId(), message);
+        executor.execute(roles.onDiverged(message));
+      });
+    }
+    executor.updateRoute();
+  }
+}

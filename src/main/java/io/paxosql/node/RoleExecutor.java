@@ -1,0 +1,229 @@
+package io.paxosql.node;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.paxosql.binlog.capture.Capture;
+import io.paxosql.binlog.capture.CaptureConfig;
+import io.paxosql.config.NodeConfig;
+import io.paxosql.node.chain.ChainedLog;
+import io.paxosql.node.mariadb.MariaDbControl;
+import io.paxosql.node.mariadb.NodeMariaDb;
+import io.paxosql.node.replog.ReplicatedLog;
+import io.paxosql.node.role.Role;
+import io.paxosql.node.role.RoleCommand;
+import io.paxosql.node.role.RoleMachine;
+import io.paxosql.paxos.Status;
+import io.paxosql.proxy.MasterRoute;
+import io.paxosql.proxy.StaticMasterLocator;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Carries out what the {@link RoleMachine} decides: the steps that act on MariaDB when the node's
+ * role changes (promote, fence), giving up the lease, and publishing the role to the proxies. Owns
+ * the master's capture. Every method runs on the node's Vert.x context; long steps report their
+ * outcome back to the role machine on it.
+ */
+final class RoleExecutor {
+  private static final Logger log = LoggerFactory.getLogger(RoleExecutor.class);
+  private static final Duration CATCH_UP_TIMEOUT = Duration.ofSeconds(60);
+  private static final int ROLE_HISTORY = 20;
+
+  private final Vertx vertx;
+  private final Context context;
+  private final NodeConfig config;
+  private final RoleMachine roles;
+  private final StaticMasterLocator locator;
+  private final NodeMariaDb mariadb;
+  private final ReplicatedLog replog;
+  private final ChainedLog chain;
+  private final Timer appendLatency;
+  private final Deque<JsonObject> roleChanges = new ArrayDeque<>();
+  private Capture capture;
+  private boolean halted;
+  private volatile String lastProblem = "";
+
+  RoleExecutor(Vertx vertx, Context context, NodeConfig config, RoleMachine roles, StaticMasterLocator locator,
+      NodeMariaDb mariadb, ReplicatedLog replog, ChainedLog chain, MeterRegistry registry) {
+    this.vertx = vertx;
+    this.context = context;
+    this.config = config;
+    this.roles = roles;
+    this.locator = locator;
+    this.mariadb = mariadb;
+    this.replog = replog;
+    this.chain = chain;
+    String node = Integer.toString(config.nodeId());
+    this.appendLatency = Timer.builder("paxosql.capture.ack.latency").tag("node", node)
+        .description("from the capture handing a transaction over to its ACK: chosen and accepted by the chain")
+        .publishPercentiles(0.5, 0.99).register(registry);
+    FunctionCounter.builder("paxosql.capture.transactions", this, RoleExecutor::captureTransactions)
+        .tag("node", node).register(registry);
+  }
+
+  /** Carries out {@code commands} in order; nothing once the node is stopping. */
+  void execute(List<RoleCommand> commands) {
+    for (RoleCommand c : commands) {
+      if (halted) {
+        return;
+      }
+      if (c instanceof RoleCommand.AllowCampaign a) {
+        replog.setCampaignAllowed(a.allowed());
+      } else if (c instanceof RoleCommand.Resign r) {
+        log.info("node {} resigns the lease: {}", config.nodeId(), r.reason());
+        replog.resign();
+      } else if (c instanceof RoleCommand.Publish p) {
+        publish(p.role(), p.epoch());
+      } else if (c instanceof RoleCommand.Promote p) {
+        promote(p.epoch());
+      } else if (c instanceof RoleCommand.Fence f) {
+        fence(f.reason());
+      }
+    }
+  }
+
+  /** The node is stopping or crashing: no role command is carried out from now on. */
+  void halt() {
+    halted = true;
+  }
+
+  /** Stops the master's capture, if one runs. */
+  Future<Void> stopCapture() {
+    return capture == null ? Future.succeededFuture() : capture.stop();
+  }
+
+  /** The chain refused one of this master's own transactions. */
+  void onOwnRejected(String reason) {
+    log.warn("node {}: the chain refused this master's transaction ({}); fencing", config.nodeId(), reason);
+    execute(roles.onDiverged(reason));
+  }
+
+  /** Records the last thing that went wrong, for the status page. */
+  void noteProblem(String problem) {
+    lastProblem = problem;
+  }
+
+  String lastProblem() {
+    return lastProblem;
+  }
+
+  long captureTransactions() {
+    Capture c = capture;
+    return c == null ? 0 : c.transactions();
+  }
+
+  JsonArray roleChanges() {
+    return new JsonArray(List.copyOf(roleChanges));
+  }
+
+  private void publish(Role role, long epoch) {
+    log.info("node {} is now {} (epoch {})", config.nodeId(), role, epoch);
+    roleChanges.addLast(new JsonObject().put("time", Instant.now().toString()).put("node", config.nodeId())
+        .put("role", role.name()).put("epoch", epoch));
+    while (roleChanges.size() > ROLE_HISTORY) {
+      roleChanges.removeFirst();
+    }
+    updateRoute();
+  }
+
+  /** Where this node's RW port sends clients: here when master, else to the leader's internal port. */
+  void updateRoute() {
+    MasterRoute next;
+    Status st = replog.status();
+    int leader = st == null ? -1 : st.leaderHint();
+    switch (roles.role()) {
+      case MASTER -> next = new MasterRoute.Local(Integer.toString(config.nodeId()));
+      case PROMOTING -> next = new MasterRoute.None("node " + config.nodeId() + " is taking over as master; retry shortly");
+      case DIVERGED -> next = new MasterRoute.None("node " + config.nodeId() + " has diverged and refuses to serve: "
+          + roles.divergence());
+      default -> {
+        // The leader's own internal port refuses clients until it serves as master, so routing to
+        // it early costs nothing and avoids waiting for this node's chain to catch up.
+        if (leader > 0 && leader != config.nodeId()) {
+          NodeConfig.Member m = config.member(leader).orElse(null);
+          next = m == null ? new MasterRoute.None("master node " + leader + " is not in this node's member list")
+              : new MasterRoute.Remote(Integer.toString(leader), m.host(), m.internal());
+        } else {
+          next = new MasterRoute.None("no node holds the master lease; an election is under way");
+        }
+      }
+    }
+    if (!next.equals(locator.current())) {
+      locator.set(next);
+    }
+  }
+
+  private void promote(long epoch) {
+    log.info("node {} promotes for epoch {}", config.nodeId(), epoch);
+    MariaDbControl control = mariadb.control();
+    chain.beginEpoch(epoch)
+        .compose(x -> {
+          String tail = chain.state().gtids().toString();
+          return tail.isEmpty() ? Future.succeededFuture(true) : control.waitForGtid(tail, CATCH_UP_TIMEOUT);
+        })
+        .compose(reached -> reached ? Future.succeededFuture()
+            : Future.failedFuture("MariaDB did not apply the chain up to " + chain.state().gtids()
+                + " within " + CATCH_UP_TIMEOUT.toSeconds() + " s"))
+        .compose(x -> control.stopReplica())
+        .compose(x -> epoch < NodeWiring.MAX_EPOCH_SERVER_ID ? control.setServerId(epoch)
+            : Future.failedFuture("epoch " + epoch + " exceeds the server ids MariaDB can take"))
+        .compose(x -> control.enableSemiSyncMaster())
+        .compose(x -> control.setReadOnly(false))
+        .compose(x -> {
+          capture = new Capture(vertx, CaptureConfig.of("127.0.0.1", config.mariadb().port(),
+              config.replication().user(), config.replication().password(), NodeWiring.captureServerId(config),
+              chain.state().gtids()), tx -> {
+                long start = System.nanoTime();
+                return chain.append(tx).onSuccess(e -> appendLatency.record(System.nanoTime() - start,
+                    TimeUnit.NANOSECONDS));
+              });
+          return capture.start();
+        })
+        .onComplete(ar -> context.runOnContext(v -> {
+          if (ar.succeeded()) {
+            execute(roles.onPromoted(epoch));
+          } else {
+            log.warn("node {}: promotion for epoch {} failed: {}", config.nodeId(), epoch, ar.cause().getMessage());
+            lastProblem = ar.cause().getMessage();
+            execute(roles.onPromotionFailed(ar.cause().getMessage()));
+          }
+        }));
+  }
+
+  private void fence(String reason) {
+    log.warn("node {} fences its MariaDB: {}", config.nodeId(), reason);
+    chain.endEpoch("fencing: " + reason);
+    Capture c = capture;
+    capture = null;
+    Future<Void> stopped = c == null ? Future.succeededFuture() : c.stop();
+    stopped.compose(x -> mariadb.fence())
+        .compose(x -> followLocalBinlogServer())
+        .onComplete(ar -> context.runOnContext(v -> {
+          if (ar.succeeded()) {
+            execute(roles.onFenced());
+          } else {
+            lastProblem = "fencing failed: " + ar.cause().getMessage();
+            log.error("node {}: fencing failed ({}); retrying in 1 s", config.nodeId(), ar.cause().getMessage());
+            vertx.setTimer(1000, id -> fence(reason));
+          }
+        }));
+  }
+
+  /** Points MariaDB's replica at this node's own binlog server and starts it. */
+  Future<Void> followLocalBinlogServer() {
+    return mariadb.control().follow("127.0.0.1", config.ports().binlog(), config.replication().user(),
+        config.replication().password());
+  }
+}
