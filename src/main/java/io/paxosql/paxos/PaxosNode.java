@@ -166,7 +166,7 @@ public final class PaxosNode {
     }
 
     int leaderHint() {
-        if (proposer.role == Role.LEADER) {
+        if (proposer.role == PaxosRole.LEADER) {
             return self();
         }
         return acceptor.leaseViewValid() && acceptor.leaseHolder >= 0 ? acceptor.leaseHolder : -1;

@@ -34,7 +34,7 @@ final class Proposer {
     }
 
     private final PaxosNode n;
-    Role role = Role.FOLLOWER;
+    PaxosRole role = PaxosRole.FOLLOWER;
     Ballot ballot = Ballot.ZERO;
     private long maxRoundSeen;
 
@@ -64,7 +64,7 @@ final class Proposer {
     }
 
     boolean holdsLease() {
-        return role == Role.LEADER && barrierChosen && n.learner.firstUnchosen > barrier && n.now < leaseDeadline;
+        return role == PaxosRole.LEADER && barrierChosen && n.learner.firstUnchosen > barrier && n.now < leaseDeadline;
     }
 
     long leaseUntil() {
@@ -115,7 +115,7 @@ final class Proposer {
         long round = Math.max(maxRoundSeen, Math.max(ballot.round(), n.acceptor.promised.round())) + 1;
         ballot = new Ballot(round, n.self());
         maxRoundSeen = round;
-        role = Role.CANDIDATE;
+        role = PaxosRole.CANDIDATE;
         promisers.clear();
         reports.clear();
         grants.clear();
@@ -147,13 +147,13 @@ final class Proposer {
     }
 
     void onPromise(Message.Promise p) {
-        if (role == Role.FOLLOWER || !p.ballot().equals(ballot) || p.fromInstance() > n.learner.firstUnchosen) {
+        if (role == PaxosRole.FOLLOWER || !p.ballot().equals(ballot) || p.fromInstance() > n.learner.firstUnchosen) {
             return;
         }
         for (ChosenValue c : p.chosen()) {
             n.learner.learn(c.instance(), c.value());
         }
-        long floor = role == Role.LEADER ? next : n.learner.firstUnchosen;
+        long floor = role == PaxosRole.LEADER ? next : n.learner.firstUnchosen;
         for (AcceptedValue a : p.accepted()) {
             if (a.instance() >= floor && !n.learner.isChosen(a.instance())) {
                 AcceptedValue old = reports.get(a.instance());
@@ -164,13 +164,13 @@ final class Proposer {
         }
         promisers.add(p.from());
         onGrant(p.from(), p.seq());
-        if (role == Role.CANDIDATE && Membership.isMajority(promisers, n.membership.at(n.learner.firstUnchosen))) {
+        if (role == PaxosRole.CANDIDATE && Membership.isMajority(promisers, n.membership.at(n.learner.firstUnchosen))) {
             becomeLeader();
         }
     }
 
     private void becomeLeader() {
-        role = Role.LEADER;
+        role = PaxosRole.LEADER;
         next = n.learner.firstUnchosen;
         reports.headMap(next).clear();
         barrier = reports.isEmpty() ? next : Math.max(next, reports.lastKey() + 1);
@@ -180,7 +180,7 @@ final class Proposer {
     void onNack(Message.Nack k) {
         maxRoundSeen = Math.max(maxRoundSeen, k.promised().round());
         n.learner.noteBehind(k.from(), k.chosenBelow());
-        if (role != Role.FOLLOWER && k.ballot().equals(ballot) && k.reason() == Message.NackReason.LOWER_BALLOT) {
+        if (role != PaxosRole.FOLLOWER && k.ballot().equals(ballot) && k.reason() == Message.NackReason.LOWER_BALLOT) {
             stepDown();
         }
     }
@@ -188,16 +188,16 @@ final class Proposer {
     /** Our own acceptor promised someone else's higher ballot: we can no longer lead under ours. */
     void onLocalPromise(Ballot promised) {
         maxRoundSeen = Math.max(maxRoundSeen, promised.round());
-        if (role != Role.FOLLOWER && promised.greaterThan(ballot)) {
+        if (role != PaxosRole.FOLLOWER && promised.greaterThan(ballot)) {
             stepDown();
         }
     }
 
     void stepDown() {
-        if (role == Role.FOLLOWER) {
+        if (role == PaxosRole.FOLLOWER) {
             return;
         }
-        role = Role.FOLLOWER;
+        role = PaxosRole.FOLLOWER;
         for (InFlight f : inFlight.values()) {
             for (Entry e : f.value.entries()) {
                 if (f.value.epoch().equals(ballot)) {
@@ -234,7 +234,7 @@ final class Proposer {
 
     void onGrant(int from, long s) {
         Long sentAt = seqSentAt.get(s);
-        if (sentAt == null || role == Role.FOLLOWER) {
+        if (sentAt == null || role == PaxosRole.FOLLOWER) {
             return;
         }
         Set<Integer> g = grants.computeIfAbsent(s, k -> new HashSet<>());
@@ -253,7 +253,7 @@ final class Proposer {
     // ---- phase 2 ----
 
     ProposeResult propose(Entry e) {
-        if (role != Role.LEADER) {
+        if (role != PaxosRole.LEADER) {
             return new ProposeResult(ProposeResult.Outcome.NOT_LEADER, n.leaderHint(), "node " + n.self()
                     + " is " + role + "; propose to the leader");
         }
@@ -274,13 +274,13 @@ final class Proposer {
     }
 
     boolean hasWork() {
-        return role == Role.LEADER && (commitDirty || ((!pending.isEmpty() || !reports.isEmpty()
+        return role == PaxosRole.LEADER && (commitDirty || ((!pending.isEmpty() || !reports.isEmpty()
                 || next <= barrier) && next < n.learner.firstUnchosen + n.cfg.alpha()));
     }
 
     /** Assigns instances while the window has room: recovered values, gap no-ops, the barrier, batches. */
     void fill() {
-        if (role != Role.LEADER) {
+        if (role != PaxosRole.LEADER) {
             return;
         }
         if (!barrierChosen && n.learner.firstUnchosen > barrier) {
@@ -374,7 +374,7 @@ final class Proposer {
     }
 
     void onAccepted(Message.Accepted a) {
-        if (role != Role.LEADER || !a.ballot().equals(ballot)) {
+        if (role != PaxosRole.LEADER || !a.ballot().equals(ballot)) {
             return;
         }
         InFlight f = inFlight.get(a.instance());

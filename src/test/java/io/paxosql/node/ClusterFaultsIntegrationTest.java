@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.paxosql.node.role.Role;
+import io.paxosql.node.role.NodeRole;
 import io.paxosql.testing.Retry;
 import io.paxosql.testing.Sql;
 import java.sql.Connection;
@@ -75,7 +75,7 @@ class ClusterFaultsIntegrationTest {
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - before));
     cluster.execRw(master, "INSERT INTO app.t VALUES (2, 'after')", Duration.ofSeconds(20));
     Retry.waitFor("old master serves again", Duration.ofSeconds(60),
-        () -> cluster.node(master).role() == Role.FOLLOWER || cluster.node(master).role() == Role.MASTER);
+        () -> cluster.node(master).role() == NodeRole.FOLLOWER || cluster.node(master).role() == NodeRole.MASTER);
     for (int n = 1; n <= 3; n++) {
       awaitRow(n, 1);
       awaitRow(n, 2);
@@ -87,7 +87,7 @@ class ClusterFaultsIntegrationTest {
     int master = bootstrap();
     cluster.faults.isolate(master, List.of(1, 2, 3));
     Retry.waitFor("the isolated master gives up", Duration.ofSeconds(30),
-        () -> cluster.node(master).role() != Role.MASTER);
+        () -> cluster.node(master).role() != NodeRole.MASTER);
     Retry.waitFor("a majority master", Duration.ofSeconds(30),
         () -> cluster.master().filter(m -> m != master).isPresent());
     int next = cluster.master().orElseThrow();
@@ -101,7 +101,7 @@ class ClusterFaultsIntegrationTest {
     });
     cluster.faults.heal();
     Retry.waitFor("the old master follows", Duration.ofSeconds(60),
-        () -> cluster.node(master).role() == Role.FOLLOWER);
+        () -> cluster.node(master).role() == NodeRole.FOLLOWER);
     awaitRow(master, 3);
     assertEquals(0, count(master, "id = 4"));
     assertNotEquals(master, next);
@@ -117,7 +117,7 @@ class ClusterFaultsIntegrationTest {
       Sql.exec(c, "INSERT INTO app.t VALUES (77, 'written behind the cluster''s back')");
     }
     Retry.waitFor("node " + follower + " diverged", Duration.ofSeconds(30),
-        () -> cluster.node(follower).role() == Role.DIVERGED);
+        () -> cluster.node(follower).role() == NodeRole.DIVERGED);
     var status = cluster.node(follower).localStatus();
     assertTrue(status.getBoolean("diverged"));
     assertTrue(status.getString("divergence").contains("To rebuild it"), status.encode());
@@ -161,7 +161,7 @@ class ClusterFaultsIntegrationTest {
     cluster.awaitMaster(Duration.ofSeconds(30));
     cluster.start(master);
     Retry.waitFor("the old master follows", Duration.ofSeconds(60),
-        () -> cluster.node(master) != null && cluster.node(master).role() == Role.FOLLOWER);
+        () -> cluster.node(master) != null && cluster.node(master).role() == NodeRole.FOLLOWER);
     cluster.execRw(master, "INSERT INTO app.t VALUES (5, 'later')", Duration.ofSeconds(20));
     for (int n = 1; n <= 3; n++) {
       awaitRow(n, 5);

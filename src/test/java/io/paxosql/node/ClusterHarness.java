@@ -2,7 +2,7 @@ package io.paxosql.node;
 
 import io.paxosql.config.NodeConfig;
 import io.paxosql.config.NodeConfigLoader;
-import io.paxosql.node.role.Role;
+import io.paxosql.node.role.NodeRole;
 import io.paxosql.testing.FreePorts;
 import io.paxosql.transport.FaultInjector;
 import io.vertx.core.Vertx;
@@ -147,7 +147,7 @@ final class ClusterHarness implements AutoCloseable {
 
   Optional<Integer> master() {
     for (int id = 1; id <= size(); id++) {
-      if (nodes[id - 1] != null && nodes[id - 1].role() == Role.MASTER) {
+      if (nodes[id - 1] != null && nodes[id - 1].role() == NodeRole.MASTER) {
         return Optional.of(id);
       }
     }

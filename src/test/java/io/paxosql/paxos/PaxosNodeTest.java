@@ -63,10 +63,10 @@ class PaxosNodeTest {
     void campaignBallotIsDurableBeforeAnyPrepareLeaves() {
         PaxosNode n = fresh(1);
         n.setCampaignAllowed(true);
-        for (int i = 0; i < 10 && n.status().role() == Role.FOLLOWER; i++) {
+        for (int i = 0; i < 10 && n.status().role() == PaxosRole.FOLLOWER; i++) {
             n.tick();
         }
-        assertEquals(Role.CANDIDATE, n.status().role());
+        assertEquals(PaxosRole.CANDIDATE, n.status().role());
         Ready r = n.ready();
         assertEquals(List.of(new Durable.Promised(n.status().ballot())), r.persist());
         assertTrue(r.send().isEmpty(), "prepares must wait for the ballot to be durable: " + r.send());

@@ -12,11 +12,11 @@ import java.util.concurrent.TimeUnit;
 final class ProxyFixture implements AutoCloseable {
   final Vertx vertx = Vertx.vertx();
   final MeterRegistry registry = new SimpleMeterRegistry();
-  final StaticMasterLocator locator;
+  final LiveMasterLocator locator;
   final ProxyServer proxy;
 
   ProxyFixture(ProxySettings settings, MasterRoute route) {
-    this.locator = new StaticMasterLocator(route);
+    this.locator = new LiveMasterLocator(route);
     this.proxy = new ProxyServer(vertx, settings, locator, registry);
     await(proxy.start().toCompletionStage().toCompletableFuture());
   }

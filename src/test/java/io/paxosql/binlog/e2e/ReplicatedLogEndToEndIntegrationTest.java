@@ -16,7 +16,7 @@ import io.paxosql.node.mariadb.MariaDbServer;
 import io.paxosql.node.replog.ReplicatedLog;
 import io.paxosql.node.replog.ReplogOptions;
 import io.paxosql.paxos.PaxosConfig;
-import io.paxosql.paxos.Role;
+import io.paxosql.paxos.PaxosRole;
 import io.paxosql.testing.FreePorts;
 import io.paxosql.testing.MariaDbServers;
 import io.paxosql.transport.FaultInjector;
@@ -149,7 +149,7 @@ class ReplicatedLogEndToEndIntegrationTest {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
       while (System.nanoTime() < deadline) {
         for (ReplicatedLog r : nodes.values()) {
-          if (r.status() != null && r.status().role() == Role.LEADER && r.holdsLease()) {
+          if (r.status() != null && r.status().role() == PaxosRole.LEADER && r.holdsLease()) {
             return r.nodeId();
           }
         }

@@ -10,7 +10,7 @@ import io.paxosql.log.ReadResult;
 import io.paxosql.node.chain.LogPosition;
 import io.paxosql.paxos.Entry;
 import io.paxosql.paxos.PaxosConfig;
-import io.paxosql.paxos.Role;
+import io.paxosql.paxos.PaxosRole;
 import io.paxosql.paxos.Status;
 import io.paxosql.paxos.Value;
 import io.paxosql.testing.FreePorts;
@@ -136,7 +136,7 @@ final class ReplogCluster implements AutoCloseable {
       for (int id : among) {
         ReplicatedLog r = nodes.get(id);
         Status s = r == null ? null : r.status();
-        if (s != null && s.role() == Role.LEADER && r.holdsLease()) {
+        if (s != null && s.role() == PaxosRole.LEADER && r.holdsLease()) {
           if (found[0] != null) {
             return false;
           }

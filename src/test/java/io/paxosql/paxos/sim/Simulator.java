@@ -6,8 +6,8 @@ import io.paxosql.paxos.Entry;
 import io.paxosql.paxos.Message;
 import io.paxosql.paxos.PaxosConfig;
 import io.paxosql.paxos.PaxosNode;
+import io.paxosql.paxos.PaxosRole;
 import io.paxosql.paxos.Ready;
-import io.paxosql.paxos.Role;
 import io.paxosql.paxos.Value;
 
 import java.util.ArrayDeque;
@@ -348,7 +348,7 @@ public final class Simulator {
 
     private SimNode leaderOrRandom() {
         for (SimNode n : nodes) {
-            if (n.up && n.core.status().role() == Role.LEADER) {
+            if (n.up && n.core.status().role() == PaxosRole.LEADER) {
                 return n;
             }
         }
@@ -373,7 +373,7 @@ public final class Simulator {
 
     private void changeMembers() {
         SimNode leader = leaderOrRandom();
-        if (!leader.up || leader.core.status().role() != Role.LEADER) {
+        if (!leader.up || leader.core.status().role() != PaxosRole.LEADER) {
             return;
         }
         SortedSet<Integer> members = leader.core.membersAt(Long.MAX_VALUE);
@@ -418,7 +418,7 @@ public final class Simulator {
             send(m);
         }
         checker.dropped(r.dropped());
-        if (r.status() != null && r.status().role() == Role.LEADER && !r.status().ballot().equals(n.lastLed)) {
+        if (r.status() != null && r.status().role() == PaxosRole.LEADER && !r.status().ballot().equals(n.lastLed)) {
             n.lastLed = r.status().ballot();
             elections++;
         }
