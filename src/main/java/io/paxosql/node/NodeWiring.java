@@ -5,6 +5,7 @@ import io.paxosql.log.LogConfig;
 import io.paxosql.node.replog.ReplogOptions;
 import io.paxosql.paxos.PaxosConfig;
 import io.paxosql.proxy.ProxySettings;
+import io.paxosql.proxy.ReadPolicy;
 import io.paxosql.transport.TransportConfig;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -64,13 +65,13 @@ final class NodeWiring {
     return ReplogOptions.of(paxos, log, transport, p.tickMs()).withForwarding(false);
   }
 
-  static io.paxosql.proxy.ReadPolicy readPolicy(NodeConfig.Proxy p) {
-    io.paxosql.proxy.ReadPolicy.Mode mode = switch (p.roConsistency()) {
-      case LOCAL -> io.paxosql.proxy.ReadPolicy.Mode.LOCAL;
-      case BOUNDED -> io.paxosql.proxy.ReadPolicy.Mode.BOUNDED;
-      case LINEARIZABLE -> io.paxosql.proxy.ReadPolicy.Mode.LINEARIZABLE;
+  static ReadPolicy readPolicy(NodeConfig.Proxy p) {
+    ReadPolicy.Mode mode = switch (p.roConsistency()) {
+      case LOCAL -> ReadPolicy.Mode.LOCAL;
+      case BOUNDED -> ReadPolicy.Mode.BOUNDED;
+      case LINEARIZABLE -> ReadPolicy.Mode.LINEARIZABLE;
     };
-    return new io.paxosql.proxy.ReadPolicy(mode, p.roMaxLagMs());
+    return new ReadPolicy(mode, p.roMaxLagMs());
   }
 
   static ProxySettings proxySettings(NodeConfig c) {

@@ -9,6 +9,7 @@ import io.paxosql.mysql.ProtocolException;
 import io.paxosql.mysql.ServerStatus;
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.Arrays;
 
 /**
@@ -59,7 +60,7 @@ public final class SessionTracker {
   private String pendingSchema;
   private int command = -1;
   private Response response = Response.IDLE;
-  private final java.util.ArrayDeque<Pending> pipelined = new java.util.ArrayDeque<>();
+  private final ArrayDeque<Pending> pipelined = new ArrayDeque<>();
   private long remainingDefinitions;
   private int preparedColumns;
   private int nextSequenceId;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -84,7 +85,7 @@ class ConfigWatcherTest {
     NodeConfig a = NodeConfigLoader.load(Path.of("conf/node1.yaml"));
     NodeConfig b = NodeConfigLoader.load(Path.of("conf/node2.yaml"));
     ConfigChange c = ConfigChange.between(a, b);
-    assertEquals(java.util.List.of(), c.live());
-    assertEquals(java.util.List.of("nodeId", "dataDir", "ports", "mariadb"), c.needsRestart());
+    assertEquals(List.of(), c.live());
+    assertEquals(List.of("nodeId", "dataDir", "ports", "mariadb"), c.needsRestart());
   }
 }

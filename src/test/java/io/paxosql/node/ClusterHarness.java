@@ -8,12 +8,14 @@ import io.paxosql.transport.FaultInjector;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -167,7 +169,7 @@ final class ClusterHarness implements AutoCloseable {
    * in place of any earlier proxy line; the node's config watcher picks it up. Written to a temp file
    * and moved, so the watcher never reads half a file.
    */
-  void rewriteProxy(int id, String proxyLine) throws java.io.IOException {
+  void rewriteProxy(int id, String proxyLine) throws IOException {
     Path file = configFiles.get(id - 1);
     StringBuilder out = new StringBuilder();
     for (String line : Files.readAllLines(file)) {
@@ -178,8 +180,8 @@ final class ClusterHarness implements AutoCloseable {
     out.append(proxyLine).append('\n');
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     Files.writeString(tmp, out);
-    Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING,
+        StandardCopyOption.ATOMIC_MOVE);
   }
 
   /** A client of a node's RO port (its own MariaDB, through the proxy). */

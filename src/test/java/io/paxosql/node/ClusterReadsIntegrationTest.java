@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -80,7 +81,7 @@ class ClusterReadsIntegrationTest {
       // LINEARIZABLE, switched on by editing the YAML while a client keeps reading (the switch
       // happens between two of its statements) and this session stays open.
       AtomicBoolean reading = new AtomicBoolean(true);
-      java.util.concurrent.atomic.AtomicLong backgroundReads = new java.util.concurrent.atomic.AtomicLong();
+      AtomicLong backgroundReads = new AtomicLong();
       AtomicReference<Throwable> backgroundFailure = new AtomicReference<>();
       Thread background = new Thread(() -> {
         try (Connection b = cluster.ro(reader)) {

@@ -14,6 +14,7 @@ import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
 import java.net.Socket;
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -150,7 +151,7 @@ class ProxyBadInputTest {
         try {
           return Sql.queryLong(direct, "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS "
               + "WHERE VARIABLE_NAME = 'THREADS_CONNECTED'") == before;
-        } catch (java.sql.SQLException e) {
+        } catch (SQLException e) {
           throw new AssertionError(e);
         }
       });

@@ -6,6 +6,7 @@ import io.paxosql.node.mariadb.MariaDbServer;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /** A proxy in front of a test MariaDB, with its own Vert.x and registry. */
@@ -55,7 +56,7 @@ final class ProxyFixture implements AutoCloseable {
   /** How long the proxy tests wait for something to happen. */
   static final Duration PATIENCE = Duration.ofSeconds(20);
 
-  static <T> T await(java.util.concurrent.CompletableFuture<T> f) {
+  static <T> T await(CompletableFuture<T> f) {
     try {
       return f.get(30, TimeUnit.SECONDS);
     } catch (Exception e) {

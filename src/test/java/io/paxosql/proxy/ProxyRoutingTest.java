@@ -11,9 +11,14 @@ import io.paxosql.testing.FreePorts;
 import io.paxosql.testing.MariaDbServers;
 import io.paxosql.testing.Retry;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,7 +29,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ProxyRoutingTest {
   @RegisterExtension static final MariaDbServers SERVERS = new MariaDbServers();
   static MariaDbServer db;
-  private final java.util.List<ProxyFixture> fixtures = new java.util.ArrayList<>();
+  private final List<ProxyFixture> fixtures = new ArrayList<>();
 
   @BeforeAll
   static void start() {
@@ -83,12 +88,12 @@ class ProxyRoutingTest {
   @Test
   void masterThatDoesNotAnswerTimesOutWithinTheConnectTimeout() throws Exception {
     // A listener that never accepts: once its backlog is full the kernel drops further SYNs.
-    try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 1,
-        java.net.InetAddress.getLoopbackAddress())) {
-      java.util.List<java.net.Socket> fillers = new java.util.ArrayList<>();
+    try (ServerSocket silent = new ServerSocket(0, 1,
+        InetAddress.getLoopbackAddress())) {
+      List<Socket> fillers = new ArrayList<>();
       try {
         for (int i = 0; i < 3; i++) {
-          java.net.Socket f = new java.net.Socket();
+          Socket f = new Socket();
           try {
             f.connect(silent.getLocalSocketAddress(), 300);
           } catch (IOException full) {
@@ -106,7 +111,7 @@ class ProxyRoutingTest {
         assertTrue(err.message().contains("timed out"), err.message());
         assertTrue(millis >= 600, "answered after " + millis + " ms, before the connect timeout");
       } finally {
-        for (java.net.Socket f : fillers) {
+        for (Socket f : fillers) {
           f.close();
         }
       }

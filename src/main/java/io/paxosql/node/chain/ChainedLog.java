@@ -14,6 +14,7 @@ import io.paxosql.node.chain.ChainRecord.MasterChange;
 import io.paxosql.node.chain.ChainRecord.TransactionPart;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -60,7 +61,7 @@ public final class ChainedLog implements TransactionLog {
   /** A record waiting for room in the proposal window. */
   private record Outgoing(Gtid gtid, byte[] bytes) {}
 
-  private final java.util.ArrayDeque<Outgoing> toPropose = new java.util.ArrayDeque<>();
+  private final ArrayDeque<Outgoing> toPropose = new ArrayDeque<>();
   private long inFlightBytes;
   /** The chunks of the split transaction the chain holds open, and where its first part is. */
   private final List<byte[]> openChunks = new ArrayList<>();

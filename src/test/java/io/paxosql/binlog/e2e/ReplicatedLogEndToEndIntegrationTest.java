@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
@@ -172,7 +173,7 @@ class ReplicatedLogEndToEndIntegrationTest {
       assertEquals(master, chains.get(master).state().masterNode());
     }
 
-    private static <T> T await(java.util.concurrent.CompletableFuture<T> f) throws Exception {
+    private static <T> T await(CompletableFuture<T> f) throws Exception {
       return f.get(60, TimeUnit.SECONDS);
     }
 

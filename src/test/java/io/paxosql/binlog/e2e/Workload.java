@@ -8,6 +8,7 @@ import io.paxosql.testing.Seeds;
 import io.paxosql.testing.Sql;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLTransactionRollbackException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -109,7 +110,7 @@ final class Workload {
       try {
         action.run();
         return;
-      } catch (java.sql.SQLTransactionRollbackException e) {
+      } catch (SQLTransactionRollbackException e) {
         if (!a.getAutoCommit()) {
           a.rollback();
           a.setAutoCommit(true);
