@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import java.util.function.Predicate;
 
 /**
  * The tests' one way to wait and to retry: always bounded, and a failure names what was awaited and
@@ -26,29 +25,21 @@ public final class Retry {
     }
   }
 
-  /** Runs {@code attempt} until it returns; any exception is retried (see the other form). */
-  public static <T> T until(String what, Duration max, Callable<T> attempt) {
-    return until(what, max, e -> true, attempt);
-  }
-
   /**
-   * Runs {@code attempt} until it returns, retrying an exception that {@code retryable} accepts and
-   * rethrowing any other at once. After {@code max} it fails with the last exception as the cause.
+   * Runs {@code attempt} until it returns, retrying on any exception. After {@code max} it fails with
+   * the last exception as the cause.
    */
-  public static <T> T until(String what, Duration max, Predicate<Exception> retryable, Callable<T> attempt) {
+  public static <T> T until(String what, Duration max, Callable<T> attempt) {
     long deadline = System.nanoTime() + max.toNanos();
     int attempts = 0;
     while (true) {
       attempts++;
       try {
         return attempt.call();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt(); // a test timeout: stop, do not retry
+        throw new AssertionError("interrupted: " + what, e);
       } catch (Exception e) {
-        if (!retryable.test(e)) {
-          if (e instanceof RuntimeException r) {
-            throw r;
-          }
-          throw new AssertionError(what + ": " + e, e);
-        }
         if (System.nanoTime() - deadline > 0) {
           throw new AssertionError(what + ": gave up after " + attempts + " attempts in " + max
               + "; last error: " + e, e);
