@@ -125,7 +125,8 @@ final class NodeMonitor {
         && System.nanoTime() - lastReplicaRestart > REPLICA_RETRY_NANOS) {
       // The binlog server may have refused MariaDB while this node's chain was still being rebuilt
       // (error 1236 stops the IO thread for good): ask again now that the chain is current. A replica
-      // refused again and again is left stopped, so the divergence check can judge it.
+      // refused again and again is left stopped, so the divergence check can judge it. While the node
+      // promotes, ReplicaCatchUp owns the replica (one restarter at a time).
       lastReplicaRestart = System.nanoTime();
       replicaRetries++;
       log.info("node {}: restarting the replica stopped by '{}'", config.nodeId(), replicaIoError);

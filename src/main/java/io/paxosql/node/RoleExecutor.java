@@ -171,11 +171,9 @@ final class RoleExecutor {
     chain.beginEpoch(epoch)
         .compose(x -> {
           String tail = chain.state().gtids().toString();
-          return tail.isEmpty() ? Future.succeededFuture(true) : control.waitForGtid(tail, CATCH_UP_TIMEOUT);
+          return tail.isEmpty() ? Future.succeededFuture()
+              : new ReplicaCatchUp(config.nodeId(), control, this::followLocalBinlogServer).await(tail, CATCH_UP_TIMEOUT);
         })
-        .compose(reached -> reached ? Future.succeededFuture()
-            : Future.failedFuture("MariaDB did not apply the chain up to " + chain.state().gtids()
-                + " within " + CATCH_UP_TIMEOUT.toSeconds() + " s"))
         .compose(x -> control.stopReplica())
         .compose(x -> epoch < NodeWiring.MAX_EPOCH_SERVER_ID ? control.setServerId(epoch)
             : Future.failedFuture("epoch " + epoch + " exceeds the server ids MariaDB can take"))

@@ -47,6 +47,11 @@ public record MariaDbConfig(Path baseDir, int port, long serverId, Map<String, S
     return baseDir.resolve("error.log");
   }
 
+  /** The binlog index file, which lists the binlog files in order. */
+  public Path binlogIndex() {
+    return dataDir().resolve(options.getOrDefault("log_bin_index", "mysql-bin.index"));
+  }
+
   public Path pidFile() {
     return baseDir.resolve("mariadbd.pid");
   }

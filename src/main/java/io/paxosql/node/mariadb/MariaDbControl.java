@@ -124,6 +124,7 @@ public final class MariaDbControl implements AutoCloseable {
       Row r = rows.iterator().next();
       return Optional.of(new ReplicaStatus(
           "Yes".equals(r.getString("Slave_IO_Running")),
+          "No".equals(r.getString("Slave_IO_Running")),
           "Yes".equals(r.getString("Slave_SQL_Running")),
           nullToEmpty(r.getString("Gtid_IO_Pos")),
           r.getValue("Seconds_Behind_Master") == null ? -1 : r.getLong("Seconds_Behind_Master"),
@@ -198,7 +199,11 @@ public final class MariaDbControl implements AutoCloseable {
     return s == null ? "" : s;
   }
 
-  /** What a node reports about its replica threads. */
-  public record ReplicaStatus(boolean ioRunning, boolean sqlRunning, String gtidIoPos, long secondsBehind,
-      String lastIoError, String lastSqlError) {}
+  /**
+   * What a node reports about its replica threads. {@code ioStopped} means stopped for good (STOP SLAVE
+   * or an error such as 1236 that ends the thread); an IO thread that is only (re)connecting is
+   * neither running nor stopped.
+   */
+  public record ReplicaStatus(boolean ioRunning, boolean ioStopped, boolean sqlRunning, String gtidIoPos,
+      long secondsBehind, String lastIoError, String lastSqlError) {}
 }

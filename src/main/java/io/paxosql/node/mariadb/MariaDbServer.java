@@ -27,6 +27,8 @@ public final class MariaDbServer {
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration POLL = Duration.ofMillis(25);
   private static final String READY_LINE = "ready for connections";
+  /** mariadbd's words when InnoDB holds prepared transactions and no binlog recovery will decide them. */
+  static final String STRANDED_PREPARED = "prepared transactions! It means that server was not shut down properly";
 
   private final MariaDbConfig config;
   private volatile Process process;
@@ -266,7 +268,12 @@ public final class MariaDbServer {
   private MariaDbStartException startFailure(String what, long logOffset) {
     String text = ErrorLogTail.since(config.errorLog(), logOffset);
     String cause;
-    if (text.contains("Address already in use")) {
+    boolean stranded = text.contains(STRANDED_PREPARED);
+    if (stranded) {
+      cause = "InnoDB holds prepared transactions but the last binlog was closed properly (a shutdown killed "
+          + "after it closed the binlog), so mariadbd has no crash recovery to decide them; a node starting its "
+          + "MariaDB as a follower recovers from this by itself";
+    } else if (text.contains("Address already in use")) {
       cause = "port " + config.port() + " is already in use: stop whatever listens there or choose another port";
     } else if (text.contains("Permission denied") || text.contains("Can't create/write")
         || text.contains("Errcode: 13")) {
@@ -281,6 +288,6 @@ public final class MariaDbServer {
       cause = "see the error log";
     }
     return new MariaDbStartException(what + " (port " + config.port() + ", datadir " + config.dataDir()
-        + "): " + cause + ". Error log " + config.errorLog() + " ends:" + ErrorLogTail.lastLines(text, 25));
+        + "): " + cause + ". Error log " + config.errorLog() + " ends:" + ErrorLogTail.lastLines(text, 25), stranded);
   }
 }

@@ -3,7 +3,10 @@ package io.paxosql.node.mariadb;
 import io.paxosql.config.NodeConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.io.IOException;
 import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A node's own managed MariaDB: always started as a read-only follower with --init-rpl-role=SLAVE
@@ -11,6 +14,7 @@ import java.nio.file.Path;
  * on worker threads; the returned futures complete on the caller's context.
  */
 public final class NodeMariaDb implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(NodeMariaDb.class);
   /** The role option that makes crash recovery roll back and truncate unacknowledged transactions. */
   public static final String FOLLOWER_ROLE = "--init-rpl-role=SLAVE";
   /** Grants for the account our capture and binlog servers use; never written to the binlog. */
@@ -70,7 +74,7 @@ public final class NodeMariaDb implements AutoCloseable {
     return vertx.<Void>executeBlocking(() -> {
       server.killLeftover();
       server.initDataDir();
-      server.start(FOLLOWER_ROLE);
+      startFollower();
       return null;
     }, false).compose(x -> control.ensureLocalUser(config.replication().user(), "127.0.0.1",
         config.replication().password(), REPLICATION_GRANTS));
@@ -80,9 +84,35 @@ public final class NodeMariaDb implements AutoCloseable {
   public Future<Void> fence() {
     return vertx.<Void>executeBlocking(() -> {
       server.kill();
-      server.start(FOLLOWER_ROLE);
+      startFollower();
       return null;
     }, false).compose(x -> control.setReadOnly(true));
+  }
+
+  /**
+   * Starts mariadbd with --init-rpl-role=SLAVE. If it refuses because InnoDB holds prepared transactions
+   * behind a binlog marked closed (a shutdown killed after it closed the binlog), the last binlog is
+   * marked "in use" again and the server restarted once: its crash recovery then rolls those
+   * transactions back and truncates the binlog from the first of them, exactly as after a fence. That
+   * is safe for a follower only: what was chosen comes back from the chain (the replica resumes at the
+   * truncated binlog position); what was not - a fenced master's unacknowledged writes - must not
+   * come back and does not. --tc-heuristic-recover would be wrong here: ROLLBACK keeps the GTIDs in the
+   * binlog, so the replica would skip their re-application, and COMMIT would keep unacknowledged writes.
+   */
+  private void startFollower() throws IOException {
+    try {
+      server.start(FOLLOWER_ROLE);
+    } catch (MariaDbStartException e) {
+      if (!e.preparedTransactionsStranded()) {
+        throw e;
+      }
+      Path binlog = BinlogInUseFlag.lastBinlog(server.config().dataDir(), server.config().binlogIndex());
+      log.warn("node {}: MariaDB refused to start: it holds prepared transactions behind a binlog marked closed; "
+          + "marking {} for crash recovery, which rolls them back and truncates the binlog (the cluster's log "
+          + "re-applies what was chosen)", config.nodeId(), binlog);
+      BinlogInUseFlag.set(binlog);
+      server.start(FOLLOWER_ROLE);
+    }
   }
 
   /** Clean shutdown (SIGTERM, bounded wait, SIGKILL). */

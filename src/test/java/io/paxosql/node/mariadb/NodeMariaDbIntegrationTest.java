@@ -1,6 +1,7 @@
 package io.paxosql.node.mariadb;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +10,7 @@ import io.paxosql.config.NodeConfigLoader;
 import io.paxosql.testing.FreePorts;
 import io.paxosql.testing.Sql;
 import io.vertx.core.Vertx;
+import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -108,6 +110,73 @@ class NodeMariaDbIntegrationTest {
       assertEquals(1, Sql.queryLong(c, "SELECT COUNT(*) FROM d.t"), "the unacknowledged row is gone");
       assertEquals(before, Sql.queryString(c, "SELECT @@gtid_binlog_pos"), "and truncated from the binlog");
       assertEquals(1, Sql.queryLong(c, "SELECT @@read_only"));
+    }
+  }
+
+  /**
+   * Issue 12: a mariadbd killed while a commit is prepared in InnoDB (here one waiting for its
+   * semi-sync ACK), after its shutdown had already closed the binlog - the binlog header says "closed
+   * properly", so mariadbd runs no binlog crash recovery and refuses to start ("Found 1 prepared
+   * transactions! ... You have to start server with --tc-heuristic-recover switch"). The node's MariaDB
+   * must start by itself, the prepared transaction rolled back and cut from the binlog, as a fence does.
+   */
+  @Test
+  void aPreparedTransactionStrandedBehindAClosedBinlogIsRolledBackAtStart() throws Exception {
+    db.startAsFollower().await(120, TimeUnit.SECONDS);
+    try (Connection c = Sql.root(db.server())) {
+      Sql.exec(c, "CREATE DATABASE d");
+      Sql.exec(c, "CREATE TABLE d.t (k INT PRIMARY KEY)");
+      Sql.exec(c, "INSERT INTO d.t VALUES (1)");
+    }
+    String before = db.control().gtidBinlogPos().await(10, TimeUnit.SECONDS);
+    db.control().enableSemiSyncMaster().await(10, TimeUnit.SECONDS);
+    db.control().setReadOnly(false).await(10, TimeUnit.SECONDS);
+    Connection writer = Sql.root(db.server());
+    CompletableFuture<Void> commit = CompletableFuture.runAsync(() -> {
+      try {
+        Sql.exec(writer, "INSERT INTO d.t VALUES (2)");
+      } catch (SQLException e) {
+        throw new RuntimeException(e);
+      }
+    });
+    try (Connection c = Sql.root(db.server())) {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (Sql.queryString(c, "SELECT @@gtid_binlog_pos").equals(before)) {
+        assertTrue(System.nanoTime() < deadline, "the commit never reached the binlog");
+        Thread.sleep(20);
+      }
+    }
+    db.server().kill();
+    assertThrows(Exception.class, () -> commit.get(30, TimeUnit.SECONDS), "the client lost its connection");
+    writer.close();
+    Path lastBinlog = BinlogInUseFlag.lastBinlog(db.server().config().dataDir(), db.server().config().binlogIndex());
+    assertTrue(BinlogInUseFlag.isSet(lastBinlog), "a crashed binlog is still marked in use");
+    markClosed(lastBinlog);
+    assertFalse(BinlogInUseFlag.isSet(lastBinlog));
+    long logOffset = Files.size(db.server().errorLog());
+
+    db.startAsFollower().await(120, TimeUnit.SECONDS);
+
+    String log = Files.readString(db.server().errorLog()).substring((int) logOffset);
+    assertTrue(log.contains("Found 1 prepared transactions!"), "the stranded transaction was met:\n" + log);
+    assertTrue(log.contains("Successfully truncated binlog file"), "and cut from the binlog:\n" + log);
+    try (Connection c = Sql.root(db.server())) {
+      assertEquals(1, Sql.queryLong(c, "SELECT COUNT(*) FROM d.t"), "the unacknowledged row is rolled back");
+      assertEquals(before, Sql.queryString(c, "SELECT @@gtid_binlog_pos"), "and truncated from the binlog");
+      assertEquals(1, Sql.queryLong(c, "SELECT @@read_only"));
+    }
+  }
+
+  /**
+   * Clears the "in use" flag in the binlog's format description header, as mariadbd's own clean close
+   * of the binlog does (one byte at offset 4 + 17), leaving the file otherwise as the crash left it.
+   */
+  private static void markClosed(Path binlog) throws Exception {
+    try (RandomAccessFile f = new RandomAccessFile(binlog.toFile(), "rw")) {
+      f.seek(4 + 17);
+      int flags = f.read();
+      f.seek(4 + 17);
+      f.write(flags & ~1);
     }
   }
 }
