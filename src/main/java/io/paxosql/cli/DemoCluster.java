@@ -113,7 +113,8 @@ final class DemoCluster {
     }
     for (Process p : processes) {
       try {
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+        // A node bounds its own stop (NodeCommand.STOP_BOUND); killing it sooner would crash its MariaDB.
+        if (!p.waitFor(NodeCommand.STOP_BOUND.toSeconds() + 30, TimeUnit.SECONDS)) {
           p.destroyForcibly();
         }
       } catch (InterruptedException e) {

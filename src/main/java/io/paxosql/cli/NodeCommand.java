@@ -6,10 +6,12 @@ import io.paxosql.config.NodeConfigLoader;
 import io.paxosql.node.ClusterNode;
 import io.paxosql.node.LogLevels;
 import io.paxosql.node.mariadb.MariaDbStartException;
+import io.paxosql.node.mariadb.RunningServers;
 import io.paxosql.transport.FaultInjector;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -23,6 +25,8 @@ import picocli.CommandLine.Option;
     description = "Run one cluster member: one JVM managing one MariaDB.")
 final class NodeCommand implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(NodeCommand.class);
+  /** Longer than every bounded step of a node's stop together; after it, leftover servers are killed. */
+  static final Duration STOP_BOUND = Duration.ofSeconds(150);
 
   @Option(names = "--config", required = true, paramLabel = "FILE",
       description = "The node's YAML config, e.g. conf/node1.yaml.")
@@ -54,16 +58,17 @@ final class NodeCommand implements Callable<Integer> {
       return 1;
     }
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+    // The one stop path of a node process: it runs before any MariaDB is killed (see RunningServers).
+    RunningServers.stopCleanlyAtExit("node " + cfg.nodeId() + "'s clean stop", STOP_BOUND, () -> {
       log.info("node {} stopping", cfg.nodeId());
       try {
-        node.stop().await(90, TimeUnit.SECONDS);
+        node.stop().await(STOP_BOUND.toSeconds(), TimeUnit.SECONDS);
         vertx.close().await(10, TimeUnit.SECONDS);
       } catch (Exception e) {
         log.warn("node {} did not stop cleanly: {}", cfg.nodeId(), e.toString());
       }
       stopped.countDown();
-    }, "node-stop"));
+    });
     stopped.await();
     return 0;
   }

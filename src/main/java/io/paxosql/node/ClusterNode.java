@@ -195,7 +195,7 @@ public final class ClusterNode {
         });
   }
 
-  /** Clean stop: the proxy first (no new work), then the capture, the log, and MariaDB. */
+  /** Clean stop, in the order {@link NodeStop} explains (a master lets its commits end first). */
   public Future<Void> stop() {
     Promise<Void> done = Promise.promise();
     context.runOnContext(v -> {
@@ -203,22 +203,9 @@ public final class ClusterNode {
       if (watcher != null) {
         watcher.close();
       }
-      Future<Void> f = proxy == null ? Future.succeededFuture() : proxy.stop();
-      f.eventually(() -> admin == null ? Future.succeededFuture() : admin.close())
-          .eventually(() -> roleExecutor == null ? Future.succeededFuture() : roleExecutor.stopCapture())
-          .eventually(() -> binlogServer == null ? Future.succeededFuture() : binlogServer.stop())
-          .eventually(() -> {
-            try {
-              if (chain != null) {
-                chain.stop();
-              }
-            } catch (Exception e) {
-              log.warn("stopping the chain: {}", e.toString());
-            }
-            return replog == null ? Future.succeededFuture() : replog.close();
-          })
-          .eventually(mariadb::stop)
-          .onComplete(ar -> {
+      NodeStop.run(vertx, new NodeStop.Parts(config.nodeId(), roles.role(), proxy, admin,
+          () -> roleExecutor == null ? Future.succeededFuture() : roleExecutor.stopCapture(), binlogServer,
+          chain, replog, mariadb)).onComplete(ar -> {
             mariadb.close();
             done.complete();
           });

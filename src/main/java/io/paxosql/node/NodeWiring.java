@@ -56,13 +56,13 @@ final class NodeWiring {
     int lease = (int) p.leaseTicks();
     PaxosConfig paxos = new PaxosConfig(clusterId(c), c.nodeId(), members, 0, lease, (int) p.driftMarginTicks(),
         Math.max(1, lease / 4), (int) p.electionTicks(), 3, 64, 4 << 20, 100_000, 256);
+    LogConfig log = LogConfig.defaults(c.dataDir().resolve("paxos"));
+    TransportConfig transport = TransportConfig.plain(clusterId(c), c.nodeId(), c.self().host(), c.ports().paxos(), peers);
+    // Proposals are not forwarded: only the master proposes, and it must lead.
     // The chain is derived from the whole log and has no snapshot yet: a node restarted after its
     // log's beginning was deleted could not rebuild it. Until chain snapshots exist, the node keeps
     // its whole Paxos log (the log's retention machinery is built and tested, but off here).
-    LogConfig log = LogConfig.defaults(c.dataDir().resolve("paxos")).withRetention(Long.MAX_VALUE, Duration.ofDays(36_500));
-    TransportConfig transport = TransportConfig.plain(clusterId(c), c.nodeId(), c.self().host(), c.ports().paxos(), peers);
-    // Proposals are not forwarded: only the master proposes, and it must lead.
-    return ReplogOptions.of(paxos, log, transport, p.tickMs()).withForwarding(false);
+    return ReplogOptions.of(paxos, log, transport, p.tickMs()).withForwarding(false).withoutRetention();
   }
 
   static ReadPolicy readPolicy(NodeConfig.Proxy p) {

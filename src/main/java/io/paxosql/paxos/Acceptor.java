@@ -43,16 +43,9 @@ final class Acceptor {
 
     void onPrepare(Message.Prepare p) {
         Learner l = n.learner;
-        if (p.ballot().compareTo(promised) < 0) {
-            nack(p.from(), p.ballot(), Message.NackReason.LOWER_BALLOT);
-            return;
-        }
-        if (leaseViewValid() && leaseHolder != p.from()) {
-            nack(p.from(), p.ballot(), Message.NackReason.LEASE_HELD);
-            return;
-        }
-        if (p.fromInstance() < l.firstRetained || l.firstUnchosen - p.fromInstance() > n.cfg.catchUpBatch()) {
-            nack(p.from(), p.ballot(), Message.NackReason.CANDIDATE_BEHIND);
+        Message.NackReason no = refusal(p.from(), p.ballot(), p.fromInstance());
+        if (no != null) {
+            nack(p.from(), p.ballot(), no);
             return;
         }
         raise(p.ballot());
@@ -62,6 +55,31 @@ final class Acceptor {
         n.outbox.sendAfterPersist(new Message.Promise(n.cfg.clusterId(), n.self(), p.from(), p.ballot(), p.seq(),
                 p.fromInstance(), acc, chosen));
         n.afterPromise();
+    }
+
+    /** The answer a Prepare would get now, without promising anything. */
+    void onPreVote(Message.PreVote v) {
+        Message.NackReason no = refusal(v.from(), v.ballot(), v.fromInstance());
+        if (no != null) {
+            nack(v.from(), v.ballot(), no);
+        } else {
+            n.send(new Message.PreVoteGrant(n.cfg.clusterId(), n.self(), v.from(), v.ballot()));
+        }
+    }
+
+    /** Why a candidate may not have our promise for {@code ballot} from {@code fromInstance} now, or null. */
+    private Message.NackReason refusal(int candidate, Ballot ballot, long fromInstance) {
+        Learner l = n.learner;
+        if (ballot.compareTo(promised) < 0) {
+            return Message.NackReason.LOWER_BALLOT;
+        }
+        if (leaseViewValid() && leaseHolder != candidate) {
+            return Message.NackReason.LEASE_HELD;
+        }
+        if (fromInstance < l.firstRetained || l.firstUnchosen - fromInstance > n.cfg.catchUpBatch()) {
+            return Message.NackReason.CANDIDATE_BEHIND;
+        }
+        return null;
     }
 
     void onAccept(Message.Accept a) {

@@ -30,6 +30,16 @@ public sealed interface Message {
         }
     }
 
+    /**
+     * Pre-vote: would the receiver promise {@code ballot} from {@code fromInstance} if asked now? Changes
+     * nothing at the receiver; a node campaigns only after a majority said yes, so a node that was cut off or
+     * stalled cannot raise anyone's promise (its own included) while a majority honours a live lease.
+     */
+    record PreVote(long clusterId, int from, int to, Ballot ballot, long fromInstance) implements Message { }
+
+    /** Yes to a {@link PreVote}; a no is a {@link Nack} under the pre-vote's ballot. Vouches for nothing durable. */
+    record PreVoteGrant(long clusterId, int from, int to, Ballot ballot) implements Message { }
+
     /** Why an acceptor turned a request down. */
     enum NackReason {
         /** The acceptor promised a higher ballot ({@code promised}). */

@@ -204,6 +204,10 @@ public final class PaxosNode {
             acceptor.onPrepare(p);
         } else if (m instanceof Message.Promise p) {
             proposer.onPromise(p);
+        } else if (m instanceof Message.PreVote v) {
+            acceptor.onPreVote(v);
+        } else if (m instanceof Message.PreVoteGrant g) {
+            proposer.onPreVoteGrant(g);
         } else if (m instanceof Message.Nack k) {
             proposer.onNack(k);
         } else if (m instanceof Message.Accept a) {

@@ -16,6 +16,13 @@ import java.util.TreeMap;
  * instance with up to alpha instances in flight, recovery of reported values, no-op gap filling, a no-op
  * barrier that ends recovery, batching of queued proposals, and the lease bookkeeping.
  *
+ * <p>Pre-vote: before a follower campaigns it asks every member whether it would promise the ballot it
+ * means to use (the acceptor's checks, without the promise). Only after a majority said yes does it promise
+ * its own ballot and send prepares. A node that wakes from a stall or rejoins after a partition finds its
+ * timers expired, but the members that honour a live lease refuse it, so it raises no promise (its own
+ * acceptor's included) that would make the live leader's renewals and accepts fail; it learns the leader
+ * from the leader's next message instead.
+ *
  * <p>Lease: every prepare or renew carries a sequence number; the tick it left at is remembered. When a
  * majority granted one, the lease lasts until that tick + leaseTicks. The lease counts only once the
  * barrier is chosen, so a leader that recovered from a stale majority cannot claim it.
@@ -44,6 +51,12 @@ final class Proposer {
     private long campaignStart;
     private long campaignSeq;
     private long lastPrepare;
+
+    /** While a follower pre-votes: the ballot it asks about, who said yes, and when it asked. */
+    private Ballot preVote;
+    private final Set<Integer> preVoters = new HashSet<>();
+    private long preVoteStart;
+    private long lastPreVote;
 
     private long next;
     private long barrier = -1;
@@ -100,19 +113,62 @@ final class Proposer {
     }
 
     private void maybeCampaign() {
-        if (!n.campaignAllowed) {
+        if (!mayCampaign()) {
+            preVote = null;
             return;
+        }
+        if (preVote == null || n.now >= preVoteStart + n.cfg.leaseTicks()) {
+            preVote = new Ballot(nextRound(), n.self());
+            preVoters.clear();
+            preVoteStart = n.now;
+            sendPreVote(false);
+        } else if (n.now - lastPreVote >= n.cfg.retransmitTicks()) {
+            sendPreVote(true);
+        }
+    }
+
+    /** Allowed, a member, and the lease this node last saw (its own view of it) lapsed a wait ago. */
+    private boolean mayCampaign() {
+        if (!n.campaignAllowed) {
+            return false;
         }
         SortedSet<Integer> members = n.membership.at(n.learner.firstUnchosen);
         if (!members.contains(n.self())) {
-            return;
+            return false;
         }
         int rank = members.headSet(n.self()).size();
         long wait = n.cfg.electionTicks() + (long) rank * Math.max(1, n.cfg.electionTicks() / 2);
-        if (n.now < n.acceptor.leaseViewUntil + wait) {
+        return n.now >= n.acceptor.leaseViewUntil + wait;
+    }
+
+    private long nextRound() {
+        return Math.max(maxRoundSeen, Math.max(ballot.round(), n.acceptor.promised.round())) + 1;
+    }
+
+    private void sendPreVote(boolean onlyMissing) {
+        lastPreVote = n.now;
+        long from = n.learner.firstUnchosen;
+        for (int m : n.membership.from(from)) {
+            if (!onlyMissing || !preVoters.contains(m)) {
+                n.send(new Message.PreVote(n.cfg.clusterId(), n.self(), m, preVote, from));
+            }
+        }
+    }
+
+    void onPreVoteGrant(Message.PreVoteGrant g) {
+        if (role != PaxosRole.FOLLOWER || preVote == null || !g.ballot().equals(preVote)) {
             return;
         }
-        long round = Math.max(maxRoundSeen, Math.max(ballot.round(), n.acceptor.promised.round())) + 1;
+        preVoters.add(g.from());
+        // Our own acceptor may have promised someone else since we asked; ask mayCampaign() again.
+        if (Membership.isMajority(preVoters, n.membership.at(n.learner.firstUnchosen)) && mayCampaign()) {
+            campaign();
+        }
+    }
+
+    private void campaign() {
+        preVote = null;
+        long round = nextRound();
         ballot = new Ballot(round, n.self());
         maxRoundSeen = round;
         role = PaxosRole.CANDIDATE;
@@ -180,7 +236,15 @@ final class Proposer {
     void onNack(Message.Nack k) {
         maxRoundSeen = Math.max(maxRoundSeen, k.promised().round());
         n.learner.noteBehind(k.from(), k.chosenBelow());
-        if (role != PaxosRole.FOLLOWER && k.ballot().equals(ballot) && k.reason() == Message.NackReason.LOWER_BALLOT) {
+        if (role == PaxosRole.FOLLOWER && k.ballot().equals(preVote) && k.reason() == Message.NackReason.LOWER_BALLOT) {
+            preVote = null; // ask again under a round above the promise we just heard of
+        }
+        // A live lease means a majority granted it and refuses every other candidate until it ends, so a
+        // higher promise reported by one acceptor is a stale or failed campaign (a Prepare that waited in a
+        // stalled node's queue, a candidate that lost): keep leading. The lease ends on its own if a majority
+        // really moved on, since renewals are granted only under the promised ballot.
+        if (role != PaxosRole.FOLLOWER && k.ballot().equals(ballot) && k.reason() == Message.NackReason.LOWER_BALLOT
+                && !holdsLease()) {
             stepDown();
         }
     }

@@ -37,6 +37,12 @@
  *     leaseMarginTicks}. A restarted acceptor refuses every candidate for that long. The leader reports
  *     "lease until T" in {@link io.paxosql.paxos.Status}, and steps down ("no lease") at T if it could
  *     not renew. Whether a node may campaign is the owner's call.</li>
+ * <li>Pre-vote: a follower whose view of the lease lapsed first asks every member whether it would promise
+ *     the ballot it means to use ({@link io.paxosql.paxos.Message.PreVote}; the same checks as a prepare,
+ *     nothing promised or persisted). It campaigns only once a majority said yes. A node woken from a stall
+ *     (its missed ticks caught up at once) or back from a partition is refused by members that honour a live
+ *     lease, so it raises no promise, its own included, that would refuse the live leader's accepts and
+ *     renewals and make it step down.</li>
  * <li>Catch-up: a node that hears of a higher commit point asks one peer for chosen values in batches;
  *     a peer that compacted them answers SnapshotNeeded with its first retained instance, surfaced in
  *     {@link io.paxosql.paxos.Ready#snapshotNeeded()}. The owner bounds memory with

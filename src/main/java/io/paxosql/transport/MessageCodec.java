@@ -35,6 +35,11 @@ public final class MessageCodec {
     if (m instanceof Message.Prepare p) {
       e.setPrepare(Prepare.newBuilder().setBallot(ballot(p.ballot()))
           .setFromInstance(p.fromInstance()).setSeq(p.seq()));
+    } else if (m instanceof Message.PreVote v) {
+      e.setPreVote(io.paxosql.transport.proto.PreVote.newBuilder().setBallot(ballot(v.ballot()))
+          .setFromInstance(v.fromInstance()));
+    } else if (m instanceof Message.PreVoteGrant g) {
+      e.setPreVoteGrant(io.paxosql.transport.proto.PreVoteGrant.newBuilder().setBallot(ballot(g.ballot())));
     } else if (m instanceof Message.Promise p) {
       Promise.Builder b = Promise.newBuilder()
           .setBallot(ballot(p.ballot())).setSeq(p.seq()).setFromInstance(p.fromInstance());
@@ -89,6 +94,13 @@ public final class MessageCodec {
       case PREPARE -> {
         var p = e.getPrepare();
         return new Message.Prepare(c, f, t, ballot(p.getBallot()), p.getFromInstance(), p.getSeq());
+      }
+      case PRE_VOTE -> {
+        var v = e.getPreVote();
+        return new Message.PreVote(c, f, t, ballot(v.getBallot()), v.getFromInstance());
+      }
+      case PRE_VOTE_GRANT -> {
+        return new Message.PreVoteGrant(c, f, t, ballot(e.getPreVoteGrant().getBallot()));
       }
       case PROMISE -> {
         var p = e.getPromise();

@@ -32,6 +32,12 @@ public final class Describe {
         if (m instanceof Message.Prepare p) {
             return head + "Prepare b=" + p.ballot() + " from=" + p.fromInstance() + " seq=" + p.seq();
         }
+        if (m instanceof Message.PreVote v) {
+            return head + "PreVote b=" + v.ballot() + " from=" + v.fromInstance();
+        }
+        if (m instanceof Message.PreVoteGrant g) {
+            return head + "PreVoteGrant b=" + g.ballot();
+        }
         if (m instanceof Message.Promise p) {
             return head + "Promise b=" + p.ballot() + " seq=" + p.seq() + " from=" + p.fromInstance()
                     + " accepted=" + p.accepted().stream().map(a -> a.instance() + "@" + a.ballot() + "=" + value(a.value()))

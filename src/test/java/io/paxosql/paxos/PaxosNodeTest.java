@@ -63,9 +63,15 @@ class PaxosNodeTest {
     void campaignBallotIsDurableBeforeAnyPrepareLeaves() {
         PaxosNode n = fresh(1);
         n.setCampaignAllowed(true);
-        for (int i = 0; i < 10 && n.status().role() == PaxosRole.FOLLOWER; i++) {
+        Message.PreVote asked = null;
+        for (int i = 0; i < 10 && asked == null; i++) {
             n.tick();
+            if (n.hasReady()) {
+                asked = (Message.PreVote) n.ready().send().get(0);
+                n.advance();
+            }
         }
+        n.step(new Message.PreVoteGrant(7, 2, 1, asked.ballot()));
         assertEquals(PaxosRole.CANDIDATE, n.status().role());
         Ready r = n.ready();
         assertEquals(List.of(new Durable.Promised(n.status().ballot())), r.persist());

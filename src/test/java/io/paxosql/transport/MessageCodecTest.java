@@ -33,6 +33,8 @@ class MessageCodecTest {
         new Message.Commit(C, 1, 3, B, 43),
         new Message.Renew(C, 1, 2, B, 78, 43),
         new Message.Grant(C, 2, 1, B, 78),
+        new Message.PreVote(C, 3, 1, B, 1L << 40),
+        new Message.PreVoteGrant(C, 1, 3, B),
         new Message.CatchUp(C, 3, 1, 0, 256),
         new Message.Values(C, 1, 3, List.of(new ChosenValue(0, V), new ChosenValue(1, Value.noop(B))), 44),
         new Message.SnapshotNeeded(C, 1, 3, 1000, 2000));

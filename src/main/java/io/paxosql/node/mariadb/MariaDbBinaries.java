@@ -3,6 +3,7 @@ package io.paxosql.node.mariadb;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /** Finds Debian's MariaDB programs; a missing one is reported with the command that installs it. */
 final class MariaDbBinaries {
@@ -11,22 +12,27 @@ final class MariaDbBinaries {
   private MariaDbBinaries() {}
 
   static Path require(String program) {
+    return find(program).orElseThrow(() -> new MariaDbStartException(program + " is not installed (looked in PATH and "
+        + DIRS + "): run `make deps` (as root: apt-get install mariadb-server mariadb-client mariadb-backup)"));
+  }
+
+  /** The program's path, from PATH or the usual system directories. */
+  static Optional<Path> find(String program) {
     String path = System.getenv("PATH");
     if (path != null) {
       for (String dir : path.split(":")) {
         Path candidate = Path.of(dir.isEmpty() ? "." : dir, program);
         if (Files.isExecutable(candidate)) {
-          return candidate;
+          return Optional.of(candidate);
         }
       }
     }
     for (String dir : DIRS) {
       Path candidate = Path.of(dir, program);
       if (Files.isExecutable(candidate)) {
-        return candidate;
+        return Optional.of(candidate);
       }
     }
-    throw new MariaDbStartException(program + " is not installed (looked in PATH and " + DIRS
-        + "): run `make deps` (as root: apt-get install mariadb-server mariadb-client mariadb-backup)");
+    return Optional.empty();
   }
 }

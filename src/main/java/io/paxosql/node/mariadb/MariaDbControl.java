@@ -99,6 +99,25 @@ public final class MariaDbControl implements AutoCloseable {
         .mapEmpty();
   }
 
+  /** STOP SLAVE only: the replica's settings stay (a node stopping, not one becoming master). */
+  public Future<Void> stopReplicaThreads(Duration timeout) {
+    return withTimeout(sql("STOP SLAVE").mapEmpty(), timeout, "STOP SLAVE");
+  }
+
+  /**
+   * SET GLOBAL read_only=ON, within {@code timeout}. MariaDB takes the global read lock to set it, so
+   * it returns only once every commit in progress (one waiting for its semi-sync ACK included) ended.
+   */
+  public Future<Void> setReadOnly(Duration timeout) {
+    return withTimeout(setReadOnly(true), timeout, "SET GLOBAL read_only=ON");
+  }
+
+  /** Sessions waiting for a semi-sync ACK now (status Rpl_semi_sync_master_wait_sessions). */
+  public Future<Long> semiSyncWaitSessions() {
+    return sql("SHOW GLOBAL STATUS LIKE 'Rpl_semi_sync_master_wait_sessions'").map(rows ->
+        rows.size() == 0 ? 0L : Long.parseLong(String.valueOf(rows.iterator().next().getValue(1))));
+  }
+
   public Future<Void> stopReplica() {
     return sql("STOP SLAVE").compose(x -> sql("RESET SLAVE ALL")).mapEmpty();
   }

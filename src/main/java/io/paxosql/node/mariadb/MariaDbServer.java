@@ -27,6 +27,7 @@ public final class MariaDbServer {
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration POLL = Duration.ofMillis(25);
   private static final String READY_LINE = "ready for connections";
+  private static final Optional<Path> SETSID = MariaDbBinaries.find("setsid");
   /** mariadbd's words when InnoDB holds prepared transactions and no binlog recovery will decide them. */
   static final String STRANDED_PREPARED = "prepared transactions! It means that server was not shut down properly";
 
@@ -110,6 +111,11 @@ public final class MariaDbServer {
     writeDefaultsFile();
     requirePortFree();
     List<String> cmd = new ArrayList<>();
+    // Its own session: a terminal's Ctrl-C or a kill of the process group must reach the node, which
+    // stops MariaDB in order, never MariaDB directly (a master would commit what the chain never chose).
+    // setsid execs in place when the caller is no group leader (a JVM child never is): the pid stays.
+    cmd.add(SETSID.orElseThrow(() -> new MariaDbStartException("setsid is not installed (util-linux): "
+        + "install it (apt-get install util-linux); a node starts its MariaDB in its own session")).toString());
     cmd.add(mariadbd.toString());
     cmd.add("--defaults-file=" + config.defaultsFile());
     cmd.addAll(List.of(extraArgs));
@@ -128,7 +134,10 @@ public final class MariaDbServer {
     log.info("mariadbd started on 127.0.0.1:{} (pid {}, datadir {})", config.port(), p.pid(), config.dataDir());
   }
 
-  /** Clean shutdown: SIGTERM, wait, SIGKILL only if it does not exit in time. */
+  /**
+   * Clean shutdown: SIGTERM (MariaDB's normal shutdown, as {@code mariadb-admin shutdown}), wait for
+   * the process to exit, SIGKILL only if it does not exit in time.
+   */
   public synchronized void stop() {
     Process p = process;
     if (p == null) {
@@ -136,6 +145,8 @@ public final class MariaDbServer {
     }
     try {
       if (p.isAlive()) {
+        log.info("mariadbd pid {} on port {}: shutting down, waiting up to {} s for it to exit", p.pid(),
+            config.port(), STOP_TIMEOUT.toSeconds());
         p.destroy();
         if (!p.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
           log.warn("mariadbd pid {} did not stop within {} s; killing it", p.pid(), STOP_TIMEOUT.toSeconds());

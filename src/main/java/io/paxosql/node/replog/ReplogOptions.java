@@ -14,13 +14,15 @@ import java.time.Duration;
  * @param tickMillis       the core's clock period
  * @param forwardProposals a follower forwards proposals to the leader (else it rejects with "not leader: <id>")
  * @param memoryValues     chosen values the core keeps in memory; older ones are read from the log
+ * @param retention        whether the log deletes what every member applied (within the log's own margins);
+ *                         off, the whole log is kept and progress is still exchanged
  * @param retentionEvery   how often progress is exchanged and log retention runs
  * @param progressTimeout  a member silent for longer does not hold back retention
  * @param catchUpBatchBytes bytes per catch-up stream message
  * @param catchUpMaxValues  values per catch-up stream before the follower asks again
  */
 public record ReplogOptions(PaxosConfig paxos, LogConfig log, TransportConfig transport, long tickMillis,
-                            boolean forwardProposals, int memoryValues, Duration retentionEvery,
+                            boolean forwardProposals, int memoryValues, boolean retention, Duration retentionEvery,
                             Duration progressTimeout, int catchUpBatchBytes, int catchUpMaxValues) {
   /**
    * Largest Paxos value accepted in config. Chronicle Queue refuses an entry above a quarter of its block
@@ -49,17 +51,24 @@ public record ReplogOptions(PaxosConfig paxos, LogConfig log, TransportConfig tr
   }
 
   public static ReplogOptions of(PaxosConfig paxos, LogConfig log, TransportConfig transport, long tickMillis) {
-    return new ReplogOptions(paxos, log, transport, tickMillis, true, 10_000, Duration.ofSeconds(1),
+    return new ReplogOptions(paxos, log, transport, tickMillis, true, 10_000, true, Duration.ofSeconds(1),
         Duration.ofMinutes(10), 1 << 20, 100_000);
   }
 
   public ReplogOptions withForwarding(boolean forward) {
-    return new ReplogOptions(paxos, log, transport, tickMillis, forward, memoryValues, retentionEvery, progressTimeout,
-        catchUpBatchBytes, catchUpMaxValues);
+    return new ReplogOptions(paxos, log, transport, tickMillis, forward, memoryValues, retention, retentionEvery,
+        progressTimeout, catchUpBatchBytes, catchUpMaxValues);
   }
 
+  /** Retention on, run every {@code every}; a member silent for {@code silentAfter} no longer holds it back. */
   public ReplogOptions withRetention(Duration every, Duration silentAfter) {
-    return new ReplogOptions(paxos, log, transport, tickMillis, forwardProposals, memoryValues, every, silentAfter,
-        catchUpBatchBytes, catchUpMaxValues);
+    return new ReplogOptions(paxos, log, transport, tickMillis, forwardProposals, memoryValues, true, every,
+        silentAfter, catchUpBatchBytes, catchUpMaxValues);
+  }
+
+  /** Retention off: the log keeps every value ever chosen. */
+  public ReplogOptions withoutRetention() {
+    return new ReplogOptions(paxos, log, transport, tickMillis, forwardProposals, memoryValues, false, retentionEvery,
+        progressTimeout, catchUpBatchBytes, catchUpMaxValues);
   }
 }

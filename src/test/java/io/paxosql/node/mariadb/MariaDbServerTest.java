@@ -97,6 +97,26 @@ class MariaDbServerTest {
     assertTrue(e.getMessage().contains("run `make deps`"), e.getMessage());
   }
 
+  /**
+   * Issue 12: a signal to the node's process group (a terminal's Ctrl-C) must not reach MariaDB; the
+   * server leads its own session, and the pid we hold is mariadbd's itself (setsid execs in place).
+   */
+  @Test
+  void serverRunsInItsOwnSessionUnderItsOwnPid() throws Exception {
+    MariaDbServer server = servers.start("session");
+    long pid = server.pid().orElseThrow();
+    String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+    assertTrue(stat.contains("(mariadbd)"), "the pid is mariadbd's: " + stat);
+    String[] afterComm = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    long session = Long.parseLong(afterComm[3]);
+    long group = Long.parseLong(afterComm[2]);
+    assertEquals(pid, session, "mariadbd leads its own session: " + stat);
+    assertEquals(pid, group, "and its own process group: " + stat);
+    server.stop();
+    String log = Files.readString(server.errorLog()).strip();
+    assertTrue(log.endsWith("Shutdown complete"), "a clean stop: " + log.substring(Math.max(0, log.length() - 300)));
+  }
+
   @Test
   void killLeftoverFindsAServerStartedByAnEarlierLife() throws Exception {
     MariaDbServer first = servers.start("leftover");

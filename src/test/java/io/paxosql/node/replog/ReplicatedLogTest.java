@@ -119,7 +119,7 @@ class ReplicatedLogTest {
     // The log settings carry a registry of their own (as LogConfig.defaults does in a node); the node's
     // registry, where /metrics reads, must still get the log's fsync timer.
     cluster.tune = o -> new ReplogOptions(o.paxos(), o.log().withRegistry(new SimpleMeterRegistry()), o.transport(),
-        o.tickMillis(), o.forwardProposals(), o.memoryValues(), o.retentionEvery(), o.progressTimeout(),
+        o.tickMillis(), o.forwardProposals(), o.memoryValues(), o.retention(), o.retentionEvery(), o.progressTimeout(),
         o.catchUpBatchBytes(), o.catchUpMaxValues());
     cluster.startAll();
     cluster.proposeAll(cluster.leader(), "metered", 20);

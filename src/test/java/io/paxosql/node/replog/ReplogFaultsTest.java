@@ -69,7 +69,7 @@ class ReplogFaultsTest {
     long first = (1L << 31) - 100;
     cluster = new ReplogCluster(dir, 3, first);
     cluster.tune = o -> new ReplogOptions(o.paxos(), o.log().withRetention(50, Duration.ZERO), o.transport(),
-        o.tickMillis(), true, 5_000, Duration.ofMillis(200), Duration.ofSeconds(1), 256 << 10, 100_000);
+        o.tickMillis(), true, 5_000, true, Duration.ofMillis(200), Duration.ofSeconds(1), 256 << 10, 100_000);
     cluster.startAll();
     ReplicatedLog leader = cluster.leader();
     int lag = leader.nodeId() == 3 ? 2 : 3;

@@ -35,6 +35,8 @@ final class ScenarioCluster {
     private final TreeMap<Integer, MemoryStore> stores = new TreeMap<>();
     private final TreeMap<Integer, PaxosConfig> configs = new TreeMap<>();
     private final List<Message> queue = new ArrayList<>();
+    /** Stalled nodes and the ticks each missed: they tick, read and write nothing until resumed. */
+    private final TreeMap<Integer, Integer> stalled = new TreeMap<>();
     private final StringBuilder out = new StringBuilder();
 
     String run(String line) {
@@ -57,9 +59,27 @@ final class ScenarioCluster {
             case "tick" -> {
                 int count = args.size() > 1 ? Integer.parseInt(args.get(1)) : 1;
                 for (int i = 0; i < count; i++) {
-                    forNodes(args.get(0), PaxosNode::tick);
+                    forIds(args.get(0), id -> {
+                        if (stalled.containsKey(id)) {
+                            stalled.merge(id, 1, Integer::sum);
+                        } else if (nodes.containsKey(id)) {
+                            nodes.get(id).tick();
+                        }
+                    });
                 }
             }
+            case "stall" -> forIds(args.get(0), id -> {
+                stalled.put(id, 0);
+                line("  node " + id + " stalls");
+            });
+            case "resume" -> forIds(args.get(0), id -> {
+                // As the replicated log does after a stall: tick as often as it missed, before anything else.
+                int missed = stalled.remove(id);
+                for (int i = 0; i < missed; i++) {
+                    nodes.get(id).tick();
+                }
+                line("  node " + id + " resumes after " + missed + " missed ticks");
+            });
             case "ready" -> forIds(args.isEmpty() ? "all" : args.get(0), this::ready);
             case "deliver" -> move(kv, true);
             case "drop" -> move(kv, false);
@@ -138,7 +158,7 @@ final class ScenarioCluster {
 
     private void ready(int id) {
         PaxosNode n = nodes.get(id);
-        if (n == null || !n.hasReady()) {
+        if (n == null || stalled.containsKey(id) || !n.hasReady()) {
             return;
         }
         Ready r = n.ready();
@@ -180,7 +200,7 @@ final class ScenarioCluster {
         List<Message> picked = new ArrayList<>();
         for (Iterator<Message> it = queue.iterator(); it.hasNext() && picked.size() < limit; ) {
             Message m = it.next();
-            if (match.test(m)) {
+            if (match.test(m) && !(deliver && stalled.containsKey(m.to()))) { // a stalled node's input waits
                 picked.add(m);
                 it.remove();
             }
@@ -200,12 +220,12 @@ final class ScenarioCluster {
         for (int round = 0; round < 1000; round++) {
             boolean any = false;
             for (int id : new ArrayList<>(nodes.keySet())) {
-                if (nodes.get(id).hasReady()) {
+                if (!stalled.containsKey(id) && nodes.get(id).hasReady()) {
                     ready(id);
                     any = true;
                 }
             }
-            if (!queue.isEmpty()) {
+            if (queue.stream().anyMatch(m -> !stalled.containsKey(m.to()))) {
                 move(Map.of(), true);
                 any = true;
             }

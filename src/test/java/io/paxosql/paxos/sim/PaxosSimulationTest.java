@@ -23,6 +23,9 @@ class PaxosSimulationTest {
         55161, // 3 nodes: two changes overlapped (one chosen out of order, unapplied); a stale pair formed a
                // majority of the old set and claimed the lease on a barrier instance the real leader decided
         16331, // 3 nodes: catch-up one value per round trip never closed a gap in a growing log
+        4,     // 3 nodes (the stall probe): the leader (17.3) stalled past its lease; in its caught-up ticks it
+               // campaigned under 18.3, its promise refused the new leader's (18.1) accepts and renewals, and
+               // that leader stepped down
     };
 
     @Test
@@ -47,17 +50,20 @@ class PaxosSimulationTest {
         long start = System.nanoTime();
         long chosen = 0;
         long elections = 0;
+        long stallChecks = 0;
         for (long i = 0; i < count; i++) {
             Simulator sim = new Simulator(base + i, i % 2 == 0 ? 3 : 5, FAULT_TICKS, LIVENESS_TICKS);
             sim.run();
             chosen += sim.chosenCount();
             elections += sim.elections();
+            stallChecks += sim.stallChecks();
             if ((i + 1) % 10_000 == 0) {
                 System.out.printf("paxos simulation: %d seeds clean so far, %.1f s%n", i + 1,
                         (System.nanoTime() - start) / 1e9);
             }
         }
-        System.out.printf("paxos simulation: %d seeds from %d, %d instances chosen, %d leaders elected, %.1f s%n",
-                count, base, chosen, elections, (System.nanoTime() - start) / 1e9);
+        System.out.printf("paxos simulation: %d seeds from %d, %d instances chosen, %d leaders elected, %d resumes "
+                + "beside a live leader watched, %.1f s%n", count, base, chosen, elections, stallChecks,
+                (System.nanoTime() - start) / 1e9);
     }
 }

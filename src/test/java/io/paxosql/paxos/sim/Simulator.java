@@ -78,6 +78,10 @@ public final class Simulator {
     private final SimClock clock;
     private final SimNetwork net;
     private final SafetyChecker checker = new SafetyChecker();
+    private final StableLeaderChecker stable = new StableLeaderChecker();
+    /** The node whose next resume the stable-leader check watches, or -1, and for how long (ms). */
+    private int probed = -1;
+    private long probeWindow;
     private final PriorityQueue<Event> events = new PriorityQueue<>((a, b) ->
             a.time != b.time ? Long.compare(a.time, b.time) : Long.compare(a.seq, b.seq));
     private final List<SimNode> nodes = new ArrayList<>();
@@ -199,7 +203,52 @@ public final class Simulator {
             }
             step();
         }
+        stallProbes();
         checker.finalCheck();
+    }
+
+    /**
+     * After the liveness phase, with the network whole: stall the lease holder for longer than its lease (the
+     * others elect a new leader meanwhile), then a follower; each resume must leave the live leader alone.
+     */
+    private void stallProbes() {
+        SimNode leader = holder(null);
+        long view = leader.cfg.leaseTicks() + leader.cfg.leaseMarginTicks();
+        long elect = (long) leader.cfg.electionTicks() * nodes.size() + 20;
+        probe(leader, view + elect + rnd.nextLong(0, view + 1), 2 * view + elect);
+        SimNode current = holder(null);
+        if (current == null) {
+            return;
+        }
+        List<SimNode> followers = new ArrayList<>();
+        for (SimNode n : nodes) {
+            if (n != current && n.up && current.core.membersAt(current.core.firstUnchosen()).contains(n.id)) {
+                followers.add(n);
+            }
+        }
+        if (!followers.isEmpty()) {
+            probe(followers.get(rnd.nextInt(followers.size())), 1 + rnd.nextLong(0, 2 * (view + elect)), 2 * view + elect);
+        }
+    }
+
+    private void probe(SimNode n, long ticks, long window) {
+        stallFor(n, ticks);
+        probed = n.id;
+        probeWindow = window * PERIOD;
+        long end = n.stalledUntil + probeWindow;
+        while (now < end) {
+            step();
+        }
+    }
+
+    /** The running, unstalled node other than {@code except} that holds the lease, or null. */
+    private SimNode holder(SimNode except) {
+        for (SimNode x : nodes) {
+            if (x != except && x.up && x.stalledUntil <= now && x.core.holdsLease()) {
+                return x;
+            }
+        }
+        return null;
     }
 
     private boolean converged(long firstLive) {
@@ -285,6 +334,13 @@ public final class Simulator {
         if (!chaos) {
             checker.leaseHolders(holders, now);
         }
+        if (stable.watching(now)) {
+            for (SimNode x : nodes) {
+                if (x.up && x.stalledUntil <= now) {
+                    stable.observe(now, x.id, x.core.status(), x.core.membersAt(x.core.firstUnchosen()).contains(x.id));
+                }
+            }
+        }
     }
 
     /** Once per tick of node 1: the random faults and client activity of this moment. */
@@ -325,7 +381,10 @@ public final class Simulator {
         if (n.stalledUntil > now) {
             return;
         }
-        long ticks = 1 + rnd.nextLong(0, 3L * (n.cfg.leaseTicks() + n.cfg.leaseMarginTicks()));
+        stallFor(n, 1 + rnd.nextLong(0, 3L * (n.cfg.leaseTicks() + n.cfg.leaseMarginTicks())));
+    }
+
+    private void stallFor(SimNode n, long ticks) {
         n.stalledUntil = now + ticks * PERIOD;
         n.missedTicks = 0;
         schedule(n.stalledUntil, Kind.RESUME, n.id, 0, null);
@@ -335,6 +394,16 @@ public final class Simulator {
     /** The first thing a node does after a stall: tick as often as it missed, so its clock is real time again. */
     private void resume(SimNode n) {
         n.stalledUntil = -1;
+        if (n.id == probed) {
+            probed = -1;
+            SimNode leader = holder(n);
+            // Only a leader that keeps a majority without the woken node can be asked to stay leader.
+            SortedSet<Integer> members = leader == null ? null : leader.core.membersAt(leader.core.firstUnchosen());
+            if (leader != null && members.stream().filter(m -> m != n.id).count() > members.size() / 2) {
+                stable.watch(n.id, leader.id, leader.core.status().ballot(), now, probeWindow);
+                note("probe: node " + n.id + " resumes while node " + leader.id + " leads");
+            }
+        }
         if (n.up) {
             for (long i = 0; i < n.missedTicks; i++) {
                 n.core.tick();
@@ -567,6 +636,11 @@ public final class Simulator {
 
     public long elections() {
         return elections;
+    }
+
+    /** How many resumes the stable-leader check watched. */
+    public long stallChecks() {
+        return stable.checked();
     }
 
     public long chosenCount() {

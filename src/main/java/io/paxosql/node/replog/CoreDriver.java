@@ -1,0 +1,354 @@
+package io.paxosql.node.replog;
+
+import io.paxosql.log.LogRecord;
+import io.paxosql.log.PaxosLog;
+import io.paxosql.node.chain.LogPosition;
+import io.paxosql.paxos.ChosenValue;
+import io.paxosql.paxos.Message;
+import io.paxosql.paxos.PaxosNode;
+import io.paxosql.paxos.PersistentState;
+import io.paxosql.paxos.ProposeResult;
+import io.paxosql.paxos.Ready;
+import io.paxosql.paxos.Status;
+import io.paxosql.paxos.Value;
+import io.paxosql.transport.MessageCodec;
+import io.paxosql.transport.NodeTransport;
+import io.paxosql.transport.proto.Envelope;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drives the pure Paxos core from the node's Vert.x context; only the driver touches the core. Time
+ * enters as a periodic tick and peers' messages as steps. Each Ready is taken in order: send what may
+ * leave now, hand the records to the log's writer thread, and once they are durable release the replies
+ * the core held back ({@link PaxosNode#advance()}), apply the chosen values and take the next Ready.
+ * The rest of the node joins in at fixed points of this loop through {@link Hooks}.
+ */
+final class CoreDriver {
+  private static final Logger LOG = LoggerFactory.getLogger(CoreDriver.class);
+  /**
+   * Ready values that may be written while earlier ones sync (the core allows several; the log makes them
+   * durable in order). Measured with ReplogBench on 2 cores, three runs each: 4 in flight cut the
+   * 1-proposer p50 from 1.5 to 1.1 ms but lowered 128 proposers from 14.5k to 12.6k values/s, because
+   * the leader then batches whatever is queued more often, into smaller values. One at a time until
+   * batching no longer follows the Ready cadence.
+   */
+  private static final int PIPELINE = 1;
+  /** The core keeps chosen values in memory to answer peers; beyond this many bytes they are read from disk. */
+  static final long MEMORY_BYTES = 64L << 20;
+
+  /** What the rest of the node does at fixed points of the loop; called on the node's context. */
+  interface Hooks {
+    /** The core lacks the values from {@code fromInstance} on: they come from {@code peer} by stream, not by message. */
+    void catchUp(int peer, long fromInstance);
+
+    /** A Ready became durable, so the writer has room for more. */
+    void persisted();
+
+    /** These values are now chosen and durable here, in instance order, after their proposals completed. */
+    void chosenDurable(List<ChosenValue> chosen);
+  }
+
+  private final Vertx vertx;
+  private final ReplogOptions opts;
+  private final int self;
+  private final PaxosLog log;
+  private final PaxosNode node;
+  private final ReplogMetrics metrics;
+  private final Hooks hooks;
+  private final ProposalTracker tracker;
+  private final MemoryWindow memory;
+  private final WallClockLease lease;
+  private final List<Consumer<Status>> statusListeners = new CopyOnWriteArrayList<>();
+  private NodeTransport transport;
+  private long tickTimer = -1;
+  private boolean stopped;
+  /** Ready values handed to the log and not yet durable; the log makes them durable in order. */
+  private int persisting;
+  // Written on the node's context, read by callers on any thread.
+  private volatile long durableChosenBelow;
+  private volatile long peerChosenBelow;
+  /** Until a peer reported its progress, peerChosenBelow says nothing about how far behind this node is. */
+  private volatile boolean progressHeard;
+  private volatile Status status;
+  private volatile Message.SnapshotNeeded snapshotNeeded;
+
+  /**
+   * @param restored       the core's state as read back from {@code log}
+   * @param proposalIdBase random per run of the node (see {@link ProposalTracker})
+   */
+  CoreDriver(Vertx vertx, ReplogOptions opts, PaxosLog log, PersistentState restored, ReplogMetrics metrics,
+             long proposalIdBase, Hooks hooks) {
+    this.vertx = vertx;
+    this.opts = opts;
+    this.self = opts.paxos().nodeId();
+    this.log = log;
+    this.metrics = metrics;
+    this.hooks = hooks;
+    this.node = new PaxosNode(opts.paxos(), restored);
+    node.setMaxUnconfirmedReadys(PIPELINE);
+    node.setCampaignAllowed(true);
+    durableChosenBelow = log.chosenBelow();
+    status = node.status();
+    tracker = new ProposalTracker(proposalIdBase, durableChosenBelow);
+    memory = new MemoryWindow(opts.memoryValues(), MEMORY_BYTES);
+    for (long i = node.firstRetained(); i < durableChosenBelow; i++) {
+      Value v = node.chosen(i);
+      if (v != null) {
+        memory.add(i, v.size());
+      }
+    }
+    lease = new WallClockLease(TimeUnit.MILLISECONDS.toNanos(opts.tickMillis()));
+  }
+
+  /** The transport starts after the driver, because its handler steps the driver. */
+  void attach(NodeTransport t) {
+    transport = t;
+  }
+
+  NodeTransport transport() {
+    return transport;
+  }
+
+  /**
+   * Starts the core's clock. It follows real time: after a stall the node ticks as often as it missed
+   * ({@link WallClockLease#dueTicks}).
+   */
+  void startTicking() {
+    lease.start(System.nanoTime());
+    tickTimer = vertx.setPeriodic(opts.tickMillis(), id -> {
+      long due = lease.dueTicks(System.nanoTime());
+      for (long i = 0; i < due; i++) {
+        node.tick();
+      }
+      if (due > 0) {
+        lease.note(node.status());
+        drive();
+      }
+    });
+  }
+
+  /** Stops ticking and driving: nothing more is sent, persisted or completed. */
+  void stop() {
+    stopped = true;
+    vertx.cancelTimer(tickTimer);
+  }
+
+  boolean stopped() {
+    return stopped;
+  }
+
+  int nodeId() {
+    return self;
+  }
+
+  // ---- input ----------------------------------------------------------------------------------------
+
+  /**
+   * Queues {@code bytes} in the core. When it is queued, {@code p} completes once the value is chosen and
+   * durable here; otherwise {@code p} is left to the caller, who decides from the result.
+   */
+  ProposeResult propose(byte[] bytes, Promise<LogPosition> p) {
+    metrics.proposals().increment();
+    long id = tracker.nextId();
+    ProposeResult r = node.propose(id, bytes);
+    if (r.queuedOk()) {
+      tracker.track(id, new ProposalTracker.Waiter() {
+        @Override
+        public void chosen(LogPosition at) {
+          p.tryComplete(at);
+        }
+
+        @Override
+        public void failed(String why) {
+          fail(p, why);
+        }
+      });
+      drive();
+    }
+    return r;
+  }
+
+  /** Fails a proposal, counting it. */
+  void fail(Promise<?> p, String why) {
+    countFailure();
+    p.tryFail(why);
+  }
+
+  /** Counts a proposal that failed without a promise to fail (a forwarded one, answered by a reply). */
+  void countFailure() {
+    metrics.proposalsFailed().increment();
+  }
+
+  /** Runs {@code r} once {@code instance} is chosen and durable here. */
+  void whenDurable(long instance, Runnable r) {
+    tracker.whenDurable(instance, r);
+  }
+
+  /** Steps a message into the core; the caller drives afterwards. */
+  void step(Message m) {
+    node.step(m);
+  }
+
+  /** A peer said it has everything below {@code chosenBelow} chosen (-1: the message did not say). */
+  void notePeerChosenBelow(long chosenBelow) {
+    peerChosenBelow = Math.max(peerChosenBelow, chosenBelow);
+    progressHeard = true;
+  }
+
+  void setCampaignAllowed(boolean allowed) {
+    node.setCampaignAllowed(allowed);
+  }
+
+  void resign() {
+    if (!stopped) {
+      node.resign();
+      drive();
+    }
+  }
+
+  void onStatus(Consumer<Status> listener) {
+    statusListeners.add(listener);
+  }
+
+  /** The core must not serve from memory what the log no longer holds: one retained range for both. */
+  void forgetBelow(long firstRetained) {
+    if (stopped || firstRetained <= node.firstRetained()) {
+      return;
+    }
+    node.compact(firstRetained);
+    memory.dropBelow(firstRetained);
+  }
+
+  void send(Envelope e) {
+    transport.send(e);
+  }
+
+  // ---- views (any thread unless noted) --------------------------------------------------------------
+
+  long chosenBelow() {
+    return durableChosenBelow;
+  }
+
+  Status status() {
+    return status;
+  }
+
+  boolean holdsLease() {
+    return lease.holds(status, System.nanoTime());
+  }
+
+  Message.SnapshotNeeded snapshotNeeded() {
+    return snapshotNeeded;
+  }
+
+  /** Whether this node holds everything its peers reported chosen (false until one reported). */
+  boolean holdsWhatPeersChose() {
+    return progressHeard && peerChosenBelow <= durableChosenBelow;
+  }
+
+  /** Chosen instances a peer has that this node has not made durable. */
+  long catchUpLag() {
+    return Math.max(0, peerChosenBelow - durableChosenBelow);
+  }
+
+  /** On the node's context only. */
+  long firstUnchosen() {
+    return node.firstUnchosen();
+  }
+
+  /** The members at the first unchosen instance; on the node's context only. */
+  Set<Integer> members() {
+    return node.membersAt(node.firstUnchosen());
+  }
+
+  // ---- the loop -------------------------------------------------------------------------------------
+
+  void drive() {
+    while (!stopped && node.hasReady()) {
+      Ready r = node.ready();
+      for (Message m : r.send()) {
+        sendOut(m);
+      }
+      if (r.status() != null) {
+        onStatusChange(r.status());
+      }
+      tracker.dropped(r.dropped());
+      tracker.inDoubt(r.inDoubt());
+      if (r.snapshotNeeded() != null && snapshotNeeded == null) {
+        snapshotNeeded = r.snapshotNeeded();
+        LOG.error("node {} needs a snapshot: its peers keep values from {} on, it has up to {}", self,
+            snapshotNeeded.firstRetained(), node.firstUnchosen());
+      }
+      tracker.chosenBeforeDurable(r.chosen());
+      List<LogRecord> records = RecordMapping.toLog(r.persist());
+      if (records.isEmpty() && persisting == 0) {
+        afterDurable(r);
+        continue;
+      }
+      // Even with nothing to write, a Ready behind others in flight is confirmed after them, in order.
+      persisting++;
+      log.persist(records, () -> {
+        persisting--;
+        if (!stopped) {
+          afterDurable(r);
+          drive();
+        }
+      });
+    }
+  }
+
+  private void afterDurable(Ready r) {
+    tracker.persisted(r.persist());
+    for (Message m : node.advance()) {
+      sendOut(m);
+    }
+    hooks.persisted();
+    List<ChosenValue> chosen = r.chosen();
+    if (chosen.isEmpty()) {
+      return;
+    }
+    // Published before proposals complete: whoever a completion wakes sees chosenBelow past its value.
+    durableChosenBelow = chosen.get(chosen.size() - 1).instance() + 1;
+    for (ChosenValue c : chosen) {
+      metrics.chosenValues().increment();
+      if (!c.value().entries().isEmpty()) {
+        metrics.batchEntries().record(c.value().entries().size());
+      }
+    }
+    tracker.chosenDurable(chosen);
+    hooks.chosenDurable(chosen);
+    for (ChosenValue c : chosen) {
+      memory.add(c.instance(), c.value().size());
+    }
+    long keepFrom = memory.trim();
+    if (keepFrom > node.firstRetained()) {
+      node.compact(keepFrom);
+    }
+  }
+
+  private void onStatusChange(Status s) {
+    Status before = status;
+    lease.note(s);
+    status = s;
+    if (before == null || before.role() != s.role() || before.leaderHint() != s.leaderHint()) {
+      LOG.info("node {}: {} under ballot {}, leader {}", self, s.role(), s.ballot(), s.leaderHint());
+    }
+    statusListeners.forEach(l -> l.accept(s));
+  }
+
+  private void sendOut(Message m) {
+    if (m instanceof Message.CatchUp c) {
+      hooks.catchUp(c.to(), c.fromInstance());
+      return;
+    }
+    transport.send(MessageCodec.encode(m));
+  }
+}

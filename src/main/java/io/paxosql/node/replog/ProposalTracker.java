@@ -1,0 +1,143 @@
+package io.paxosql.node.replog;
+
+import io.paxosql.node.chain.LogPosition;
+import io.paxosql.paxos.ChosenValue;
+import io.paxosql.paxos.Durable;
+import io.paxosql.paxos.Entry;
+import io.paxosql.paxos.Value;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The proposals this node queued in its core and has not answered yet, and whatever else waits for an
+ * instance to become durable here. A proposal is answered once its value is chosen and durable on this
+ * node, or once the core says it was dropped or is in doubt.
+ *
+ * <p>Pure (no Vert.x, threads or clocks) so that a simulator can drive it the way {@link CoreDriver}
+ * does: the driver calls it at fixed points of its Ready loop, on one thread.
+ */
+final class ProposalTracker {
+  /** How one proposal is answered; exactly one of the two is called, once. */
+  interface Waiter {
+    void chosen(LogPosition at);
+
+    void failed(String why);
+  }
+
+  private final long idBase;
+  private long idNext;
+  private final Map<Long, Waiter> pending = new HashMap<>();
+  /** Values this node has durably accepted and not yet seen chosen: instance → value. */
+  private final TreeMap<Long, Value> acceptedDurable = new TreeMap<>();
+  private final TreeMap<Long, List<Runnable>> waitDurable = new TreeMap<>();
+  /**
+   * One past the last instance chosen and durable here. The driver publishes its own copy to other
+   * threads; this one is only read on the loop's thread.
+   */
+  private long durableBelow;
+
+  /**
+   * @param idBase       the high 32 bits of every proposal id; the caller picks them at random per run, so
+   *                     a restarted node never takes an entry proposed by its previous run for its own
+   * @param durableBelow one past the last instance chosen and durable when the node starts
+   */
+  ProposalTracker(long idBase, long durableBelow) {
+    this.idBase = idBase & ~0xFFFF_FFFFL;
+    this.durableBelow = durableBelow;
+  }
+
+  /** A fresh proposal id for the core. */
+  long nextId() {
+    return idBase | (idNext++ & 0xFFFF_FFFFL);
+  }
+
+  /** Remembers a proposal the core queued under {@code id}. */
+  void track(long id, Waiter w) {
+    pending.put(id, w);
+  }
+
+  int pending() {
+    return pending.size();
+  }
+
+  /** The core queued these as leader but never proposed them: certainly not chosen, so safe to retry. */
+  void dropped(List<Long> ids) {
+    fail(ids, "not chosen: leadership moved before it was proposed; retry");
+  }
+
+  /** These were in flight when this node stopped leading: they may or may not be chosen later. */
+  void inDoubt(List<Long> ids) {
+    fail(ids, "in doubt: leadership moved while it was being proposed; it may still be chosen");
+  }
+
+  private void fail(List<Long> ids, String why) {
+    for (long id : ids) {
+      Waiter w = pending.remove(id);
+      if (w != null) {
+        w.failed(why);
+      }
+    }
+  }
+
+  /**
+   * Values just chosen whose Chosen records are not written yet. One this node already holds durably as
+   * accepted is chosen and durable here already, so its proposals complete now: one fsync less on the
+   * commit path. After a crash the node learns the choice again from its peers.
+   */
+  void chosenBeforeDurable(List<ChosenValue> chosen) {
+    for (ChosenValue c : chosen) {
+      Value held = acceptedDurable.get(c.instance());
+      if (held != null && held.equals(c.value())) {
+        complete(c);
+      }
+    }
+    if (!chosen.isEmpty()) {
+      acceptedDurable.headMap(chosen.get(chosen.size() - 1).instance(), true).clear();
+    }
+  }
+
+  /** Records of a Ready that are now durable: its accepted values may complete proposals early later. */
+  void persisted(List<Durable> records) {
+    for (Durable d : records) {
+      if (d instanceof Durable.Accepted a && a.instance() >= durableBelow) {
+        acceptedDurable.put(a.instance(), a.value());
+      }
+    }
+  }
+
+  /** Values whose Chosen records are now durable, in instance order: their proposals and waiters complete. */
+  void chosenDurable(List<ChosenValue> chosen) {
+    if (chosen.isEmpty()) {
+      return;
+    }
+    durableBelow = chosen.get(chosen.size() - 1).instance() + 1;
+    for (ChosenValue c : chosen) {
+      complete(c);
+    }
+    while (!waitDurable.isEmpty() && waitDurable.firstKey() < durableBelow) {
+      waitDurable.pollFirstEntry().getValue().forEach(Runnable::run);
+    }
+  }
+
+  /** Runs {@code r} once {@code instance} is chosen and durable here: now if it already is. */
+  void whenDurable(long instance, Runnable r) {
+    if (instance < durableBelow) {
+      r.run();
+    } else {
+      waitDurable.computeIfAbsent(instance, k -> new ArrayList<>(1)).add(r);
+    }
+  }
+
+  private void complete(ChosenValue c) {
+    List<Entry> entries = c.value().entries();
+    for (int i = 0; i < entries.size(); i++) {
+      Waiter w = pending.remove(entries.get(i).proposalId());
+      if (w != null) {
+        w.chosen(new LogPosition(c.instance(), i));
+      }
+    }
+  }
+}
