@@ -15,6 +15,8 @@ import io.paxosql.transport.proto.Commit;
 import io.paxosql.transport.proto.Envelope;
 import io.paxosql.transport.proto.Grant;
 import io.paxosql.transport.proto.Nack;
+import io.paxosql.transport.proto.PreVote;
+import io.paxosql.transport.proto.PreVoteGrant;
 import io.paxosql.transport.proto.Prepare;
 import io.paxosql.transport.proto.Promise;
 import io.paxosql.transport.proto.Renew;
@@ -36,10 +38,10 @@ public final class MessageCodec {
       e.setPrepare(Prepare.newBuilder().setBallot(ballot(p.ballot()))
           .setFromInstance(p.fromInstance()).setSeq(p.seq()));
     } else if (m instanceof Message.PreVote v) {
-      e.setPreVote(io.paxosql.transport.proto.PreVote.newBuilder().setBallot(ballot(v.ballot()))
+      e.setPreVote(PreVote.newBuilder().setBallot(ballot(v.ballot()))
           .setFromInstance(v.fromInstance()));
     } else if (m instanceof Message.PreVoteGrant g) {
-      e.setPreVoteGrant(io.paxosql.transport.proto.PreVoteGrant.newBuilder().setBallot(ballot(g.ballot())));
+      e.setPreVoteGrant(PreVoteGrant.newBuilder().setBallot(ballot(g.ballot())));
     } else if (m instanceof Message.Promise p) {
       Promise.Builder b = Promise.newBuilder()
           .setBallot(ballot(p.ballot())).setSeq(p.seq()).setFromInstance(p.fromInstance());
