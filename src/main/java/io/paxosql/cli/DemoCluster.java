@@ -1,8 +1,12 @@
 package io.paxosql.cli;
 
 import io.paxosql.config.NodeConfig;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.mysqlclient.MySQLConnectOptions;
+import io.vertx.mysqlclient.MySQLConnection;
+import io.vertx.sqlclient.SqlConnection;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -194,7 +198,7 @@ final class DemoCluster {
    * to every member. It lacks READ ONLY ADMIN and SUPER: read_only stops it on followers.
    */
   private static void createAppAccount(NodeConfig c, String password) throws Exception {
-    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    Vertx vertx = Vertx.vertx();
     try {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
       while (true) {
@@ -215,9 +219,9 @@ final class DemoCluster {
     }
   }
 
-  private static void createAppAccountOnce(io.vertx.core.Vertx vertx, NodeConfig c, String password) throws Exception {
-    io.vertx.sqlclient.SqlConnection conn = io.vertx.mysqlclient.MySQLConnection.connect(vertx,
-        new io.vertx.mysqlclient.MySQLConnectOptions().setHost("127.0.0.1").setPort(c.ports().rw()).setUser("root"))
+  private static void createAppAccountOnce(Vertx vertx, NodeConfig c, String password) throws Exception {
+    SqlConnection conn = MySQLConnection.connect(vertx,
+        new MySQLConnectOptions().setHost("127.0.0.1").setPort(c.ports().rw()).setUser("root"))
         .await(30, TimeUnit.SECONDS);
     try {
       conn.query("CREATE USER IF NOT EXISTS '" + APP_USER + "'@'%' IDENTIFIED BY '" + password + "'").execute()

@@ -1,5 +1,6 @@
 package io.paxosql.cli;
 
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -32,7 +33,7 @@ public final class Main implements Runnable {
   }
 
   /** As {@link #execute(String...)}, printing to the given writers (for tests and embedding). */
-  public static int execute(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
+  public static int execute(PrintWriter out, PrintWriter err, String... args) {
     return new CommandLine(new Main()).setOut(out).setErr(err).execute(args);
   }
 

@@ -9,6 +9,7 @@ import io.paxosql.node.mariadb.MariaDbStartException;
 import io.paxosql.node.mariadb.RunningServers;
 import io.paxosql.transport.FaultInjector;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -42,7 +43,7 @@ final class NodeCommand implements Callable<Integer> {
     }
     LogLevels.apply(cfg.logLevel());
     // Native epoll: fewer copies and syscalls on the proxy and gRPC paths (measured by the proxy bench).
-    Vertx vertx = Vertx.vertx(new io.vertx.core.VertxOptions().setPreferNativeTransport(true));
+    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
     ClusterNode node;
     try {
       node = ClusterNode.start(vertx, cfg, config, new FaultInjector()).await(300, TimeUnit.SECONDS);

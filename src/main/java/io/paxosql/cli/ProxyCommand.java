@@ -1,11 +1,11 @@
 package io.paxosql.cli;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.paxosql.proxy.LiveMasterLocator;
 import io.paxosql.proxy.MasterRoute;
 import io.paxosql.proxy.ProxyRole;
 import io.paxosql.proxy.ProxyServer;
 import io.paxosql.proxy.ProxySettings;
-import io.paxosql.proxy.StaticMasterLocator;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.util.concurrent.Callable;
@@ -54,7 +54,7 @@ final class ProxyCommand implements Callable<Integer> {
         .withPorts(-1, listen, -1).withProxyProtocol(proxyProtocol).withEventLoops(eventLoops);
     Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
     ProxyServer proxy = new ProxyServer(vertx, settings,
-        new StaticMasterLocator(new MasterRoute.None("standalone proxy has no RW port")),
+        new LiveMasterLocator(new MasterRoute.None("standalone proxy has no RW port")),
         new SimpleMeterRegistry());
     try {
       proxy.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);

@@ -1,52 +1,78 @@
 package io.paxosql.config;
 
-import io.vertx.config.ConfigRetriever;
-import io.vertx.config.ConfigRetrieverOptions;
-import io.vertx.config.ConfigStoreOptions;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Watches a node's YAML file (vertx-config file store, scanned every {@code scanPeriodMs}). A valid
- * edit's live keys are handed to the listener and logged as "applied"; keys that need a restart are
- * logged as "needs restart" and ignored; an invalid file is rejected whole, keeping the running config.
+ * Watches a node's YAML file, read again every {@code scanPeriodMs}. A changed file goes through the same
+ * parser and validation as at start ({@link NodeConfigLoader#parse}), so a file means the same at start and
+ * at reload. A valid edit's live keys are handed to the listener and logged as "applied"; keys that need a
+ * restart are logged as "needs restart" and ignored; an invalid file is rejected whole, keeping the running
+ * config.
  */
 public final class ConfigWatcher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ConfigWatcher.class);
 
+  private final Vertx vertx;
   private final Path file;
-  private final ConfigRetriever retriever;
+  private final Consumer<NodeConfig> onLiveChange;
+  private final long timer;
   private NodeConfig running;
+  /** The text last read; a scan that reads the same text does nothing. */
+  private String lastText;
+  private boolean reading;
+  private volatile boolean closed;
 
   /**
    * @param onLiveChange called on the Vert.x context with the new effective config (restart-only
    *     keys keep their running values) whenever a live key changed
    */
   public ConfigWatcher(Vertx vertx, Path file, NodeConfig running, long scanPeriodMs, Consumer<NodeConfig> onLiveChange) {
+    this.vertx = vertx;
     this.file = file;
     this.running = running;
-    ConfigStoreOptions store = new ConfigStoreOptions().setType("file").setFormat("yaml")
-        .setConfig(new JsonObject().put("path", file.toString()));
-    this.retriever = ConfigRetriever.create(vertx,
-        new ConfigRetrieverOptions().addStore(store).setScanPeriod(scanPeriodMs).setIncludeDefaultStores(false));
-    retriever.listen(change -> onFileChanged(change.getNewConfiguration(), onLiveChange));
+    this.onLiveChange = onLiveChange;
+    this.timer = vertx.setPeriodic(scanPeriodMs, t -> scan());
   }
 
   public synchronized NodeConfig running() {
     return running;
   }
 
-  private void onFileChanged(JsonObject tree, Consumer<NodeConfig> onLiveChange) {
+  /** One read at a time: a slow disk never piles reads up. */
+  private void scan() {
+    if (reading || closed) {
+      return;
+    }
+    reading = true;
+    vertx.fileSystem().readFile(file.toString()).onComplete(ar -> {
+      reading = false;
+      if (closed) {
+        return;
+      }
+      if (ar.failed()) {
+        if (lastText != null) {
+          log.error("cannot read {} ({}); the running config stays in force", file, ar.cause().getMessage());
+          lastText = null;
+        }
+        return;
+      }
+      String text = ar.result().toString(StandardCharsets.UTF_8);
+      if (!text.equals(lastText)) {
+        lastText = text;
+        onFileChanged(text);
+      }
+    });
+  }
+
+  private void onFileChanged(String text) {
     NodeConfig next;
     try {
-      @SuppressWarnings("unchecked")
-      Map<String, Object> map = (Map<String, Object>) JsonToTree.convert(tree);
-      next = NodeConfigLoader.fromTree(map, file.toString(), file.toAbsolutePath().getParent());
+      next = NodeConfigLoader.parse(text, file.toString(), file.toAbsolutePath().getParent());
     } catch (ConfigException e) {
       log.error("config change rejected, the running config stays in force: {}", e.getMessage());
       return;
@@ -73,6 +99,7 @@ public final class ConfigWatcher implements AutoCloseable {
 
   @Override
   public void close() {
-    retriever.close();
+    closed = true;
+    vertx.cancelTimer(timer);
   }
 }

@@ -62,8 +62,8 @@ public final class NodeConfigLoader {
     return fromTree(map, source, baseDir);
   }
 
-  /** Validates an already-parsed tree (vertx-config hands reloads over as maps). */
-  public static NodeConfig fromTree(Map<String, Object> tree, String source, Path baseDir) {
+  /** Validates a parsed tree: the one path for a file read at start and at every reload. */
+  private static NodeConfig fromTree(Map<String, Object> tree, String source, Path baseDir) {
     ConfigReader r = ConfigReader.root(tree);
     String clusterId = r.string("clusterId", null, CLUSTER_ID,
         "lower-case letters, digits and dashes, at most 63 characters");
@@ -109,6 +109,10 @@ public final class NodeConfigLoader {
         pa.integer("driftMarginTicks", 6L, 0, 100_000));
 
     List<String> problems = new ArrayList<>(r.problems());
+    if (attach) {
+      problems.add("mariadb.mode: attach is not supported yet: fencing a master needs kill -9 and a restart with "
+          + "--init-rpl-role=SLAVE, which only a server paxosql runs itself allows; use mode: managed");
+    }
     checkPorts(ports, mariadb, problems);
     if (nodeId != 0 && !members.isEmpty() && members.stream().noneMatch(x -> x.id() == nodeId)) {
       problems.add("nodeId: " + nodeId + " is not in members; add this node to the member list");

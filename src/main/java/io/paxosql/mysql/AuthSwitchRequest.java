@@ -1,6 +1,7 @@
 package io.paxosql.mysql;
 
 import io.vertx.core.buffer.Buffer;
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -37,6 +38,6 @@ public record AuthSwitchRequest(String pluginName, Bytes pluginData) {
   public byte[] seed() {
     byte[] data = pluginData.toArray();
     return data.length > 0 && data[data.length - 1] == 0
-        ? java.util.Arrays.copyOf(data, data.length - 1) : data;
+        ? Arrays.copyOf(data, data.length - 1) : data;
   }
 }

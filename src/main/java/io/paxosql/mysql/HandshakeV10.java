@@ -1,6 +1,7 @@
 package io.paxosql.mysql;
 
 import io.vertx.core.buffer.Buffer;
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -89,7 +90,7 @@ public record HandshakeV10(
     PayloadWriter w = new PayloadWriter(128);
     w.int1(PROTOCOL_VERSION).nulString(serverVersion).int4(connectionId);
     byte[] scramble = authPluginData.toArray();
-    w.bytes(Bytes.wrap(java.util.Arrays.copyOf(scramble, SCRAMBLE_PART1))).int1(0);
+    w.bytes(Bytes.wrap(Arrays.copyOf(scramble, SCRAMBLE_PART1))).int1(0);
     w.int2((int) (capabilities & 0xFFFF)).int1(characterSet).int2(statusFlags);
     w.int2((int) ((capabilities >>> 16) & 0xFFFF));
     boolean plugin = Capabilities.has(capabilities, Capabilities.PLUGIN_AUTH);
@@ -98,7 +99,7 @@ public record HandshakeV10(
     w.int4(Capabilities.isMariaDb(capabilities) ? capabilities >>> 32 : 0);
     if (Capabilities.has(capabilities, Capabilities.SECURE_CONNECTION)) {
       int part2 = scramble.length - SCRAMBLE_PART1;
-      w.bytes(Bytes.wrap(java.util.Arrays.copyOfRange(scramble, SCRAMBLE_PART1, scramble.length)));
+      w.bytes(Bytes.wrap(Arrays.copyOfRange(scramble, SCRAMBLE_PART1, scramble.length)));
       w.zeros(Math.max(1, MIN_SCRAMBLE_PART2 - part2));
     }
     if (plugin) {

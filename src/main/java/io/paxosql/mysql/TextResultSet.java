@@ -2,6 +2,7 @@ package io.paxosql.mysql;
 
 import io.vertx.core.buffer.Buffer;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -23,7 +24,7 @@ public record TextResultSet(List<String> columns, List<List<String>> rows) {
       if (r.size() != columns.size()) {
         throw new IllegalArgumentException("row has " + r.size() + " cells for " + columns.size() + " columns");
       }
-      copy.add(java.util.Collections.unmodifiableList(new ArrayList<>(r)));
+      copy.add(Collections.unmodifiableList(new ArrayList<>(r)));
     }
     rows = List.copyOf(copy);
   }

@@ -14,12 +14,12 @@ import io.paxosql.node.chain.ChainState;
 import io.paxosql.node.chain.ChainedLog;
 import io.paxosql.node.mariadb.NodeMariaDb;
 import io.paxosql.node.replog.ReplicatedLog;
-import io.paxosql.node.role.Role;
+import io.paxosql.node.role.NodeRole;
 import io.paxosql.node.role.RoleMachine;
 import io.paxosql.paxos.Status;
+import io.paxosql.proxy.LiveMasterLocator;
 import io.paxosql.proxy.MasterRoute;
 import io.paxosql.proxy.ProxyServer;
-import io.paxosql.proxy.StaticMasterLocator;
 import io.paxosql.transport.FaultInjector;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -51,7 +51,7 @@ public final class ClusterNode {
   private final FaultInjector faults;
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final RoleMachine roles = new RoleMachine();
-  private final StaticMasterLocator locator = new StaticMasterLocator(new MasterRoute.None("the node is starting"));
+  private final LiveMasterLocator locator = new LiveMasterLocator(new MasterRoute.None("the node is starting"));
   private final InitMarker marker;
   private final NodeMariaDb mariadb;
   private final ReplicaLag replicaLag = new ReplicaLag();
@@ -92,7 +92,7 @@ public final class ClusterNode {
     return config;
   }
 
-  public Role role() {
+  public NodeRole role() {
     return roles.role();
   }
 
@@ -276,8 +276,8 @@ public final class ClusterNode {
   Future<JsonObject> stepDown() {
     Promise<JsonObject> p = Promise.promise();
     context.runOnContext(v -> {
-      Role r = roles.role();
-      if (r != Role.MASTER) {
+      NodeRole r = roles.role();
+      if (r != NodeRole.MASTER) {
         p.fail(new AdminException("not-master", 409,
             "node " + config.nodeId() + " is not the master (it is " + r + ")",
             "run step-down against the master's admin port; `admin status` shows which node it is"));
@@ -298,7 +298,7 @@ public final class ClusterNode {
   Future<String> readIndexHere() {
     Promise<String> p = Promise.promise();
     context.runOnContext(v -> {
-      if (roles.role() != Role.MASTER || replog == null || !replog.holdsLease()) {
+      if (roles.role() != NodeRole.MASTER || replog == null || !replog.holdsLease()) {
         p.fail("node " + config.nodeId() + " is not the master with a lease (it is " + roles.role() + ")");
       } else {
         p.complete(chain.state().gtids().toString());
@@ -351,7 +351,7 @@ public final class ClusterNode {
         .put("appliedGtid", monitor == null ? "" : monitor.appliedGtid())
         .put("lagTransactions", monitor == null ? 0 : monitor.lagTransactions())
         .put("lagMs", replicaLag.lagMs(System.nanoTime()))
-        .put("diverged", roles.role() == Role.DIVERGED)
+        .put("diverged", roles.role() == NodeRole.DIVERGED)
         .put("divergence", roles.divergence())
         .put("mariadbRunning", mariadb.isRunning())
         .put("lastProblem", roleExecutor == null ? "" : roleExecutor.lastProblem())

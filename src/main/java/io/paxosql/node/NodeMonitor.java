@@ -8,7 +8,7 @@ import io.paxosql.node.chain.ChainedLog;
 import io.paxosql.node.mariadb.MariaDbControl;
 import io.paxosql.node.mariadb.NodeMariaDb;
 import io.paxosql.node.replog.ReplicatedLog;
-import io.paxosql.node.role.Role;
+import io.paxosql.node.role.NodeRole;
 import io.paxosql.node.role.RoleMachine;
 import io.vertx.core.Vertx;
 import java.time.Duration;
@@ -86,7 +86,7 @@ final class NodeMonitor {
   }
 
   private void check() {
-    if (busy || stopped || !mariadb.isRunning() && roles.role() == Role.FENCING) {
+    if (busy || stopped || !mariadb.isRunning() && roles.role() == NodeRole.FENCING) {
       return;
     }
     busy = true;
@@ -121,7 +121,7 @@ final class NodeMonitor {
     boolean chainCurrent = replog.caughtUp();
     if (replicaIoError.isEmpty()) {
       replicaRetries = 0;
-    } else if (roles.role() == Role.FOLLOWER && chainCurrent && replicaRetries < MAX_REPLICA_RETRIES
+    } else if (roles.role() == NodeRole.FOLLOWER && chainCurrent && replicaRetries < MAX_REPLICA_RETRIES
         && System.nanoTime() - lastReplicaRestart > REPLICA_RETRY_NANOS) {
       // The binlog server may have refused MariaDB while this node's chain was still being rebuilt
       // (error 1236 stops the IO thread for good): ask again now that the chain is current. A replica
@@ -132,7 +132,7 @@ final class NodeMonitor {
       log.info("node {}: restarting the replica stopped by '{}'", config.nodeId(), replicaIoError);
       executor.followLocalBinlogServer();
     }
-    if (roles.role() == Role.FOLLOWER) {
+    if (roles.role() == NodeRole.FOLLOWER) {
       divergence.observe(applied, c.gtids(), replicaIoError, replicaSqlError, chainCurrent).ifPresent(evidence -> {
         String message = evidence + ". This node refuses to serve. To rebuild it: stop the node, move "
             + config.dataDir().resolve("mariadb") + " aside, and start the node again; its new MariaDB "

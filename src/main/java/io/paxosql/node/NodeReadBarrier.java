@@ -13,6 +13,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.function.LongSupplier;
 
@@ -67,7 +68,7 @@ final class NodeReadBarrier implements ReadBarrier {
     queued = null;
     fetching = true;
     Future<String> f;
-    f = fetchUntil(System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(timeoutMs));
+    f = fetchUntil(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs));
     f.onComplete(ar -> {
       synchronized (this) {
         fetching = false;

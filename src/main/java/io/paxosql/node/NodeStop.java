@@ -6,7 +6,7 @@ import io.paxosql.node.chain.ChainedLog;
 import io.paxosql.node.mariadb.MariaDbControl;
 import io.paxosql.node.mariadb.NodeMariaDb;
 import io.paxosql.node.replog.ReplicatedLog;
-import io.paxosql.node.role.Role;
+import io.paxosql.node.role.NodeRole;
 import io.paxosql.proxy.ProxyServer;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -36,7 +36,7 @@ final class NodeStop {
   private static final long POLL_MS = 50;
 
   /** What a node owns when it stops; any part may be null (a node stopped while starting). */
-  record Parts(int nodeId, Role role, ProxyServer proxy, AdminServer admin, Supplier<Future<Void>> stopCapture,
+  record Parts(int nodeId, NodeRole role, ProxyServer proxy, AdminServer admin, Supplier<Future<Void>> stopCapture,
       BinlogServer binlogServer, ChainedLog chain, ReplicatedLog replog, NodeMariaDb mariadb) {}
 
   private final Vertx vertx;
@@ -53,7 +53,7 @@ final class NodeStop {
   }
 
   private Future<Void> run() {
-    boolean master = p.role() == Role.MASTER || p.role() == Role.PROMOTING;
+    boolean master = p.role() == NodeRole.MASTER || p.role() == NodeRole.PROMOTING;
     log.info("node {} stopping as {}: closing the proxy (no new statements)", p.nodeId(), p.role());
     if (p.replog() != null) {
       // A stopping node must not win an election it could not serve (its role steps are halted).

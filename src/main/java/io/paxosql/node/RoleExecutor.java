@@ -10,12 +10,12 @@ import io.paxosql.node.chain.ChainedLog;
 import io.paxosql.node.mariadb.MariaDbControl;
 import io.paxosql.node.mariadb.NodeMariaDb;
 import io.paxosql.node.replog.ReplicatedLog;
-import io.paxosql.node.role.Role;
+import io.paxosql.node.role.NodeRole;
 import io.paxosql.node.role.RoleCommand;
 import io.paxosql.node.role.RoleMachine;
 import io.paxosql.paxos.Status;
+import io.paxosql.proxy.LiveMasterLocator;
 import io.paxosql.proxy.MasterRoute;
-import io.paxosql.proxy.StaticMasterLocator;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -45,7 +45,7 @@ final class RoleExecutor {
   private final Context context;
   private final NodeConfig config;
   private final RoleMachine roles;
-  private final StaticMasterLocator locator;
+  private final LiveMasterLocator locator;
   private final NodeMariaDb mariadb;
   private final ReplicatedLog replog;
   private final ChainedLog chain;
@@ -55,7 +55,7 @@ final class RoleExecutor {
   private boolean halted;
   private volatile String lastProblem = "";
 
-  RoleExecutor(Vertx vertx, Context context, NodeConfig config, RoleMachine roles, StaticMasterLocator locator,
+  RoleExecutor(Vertx vertx, Context context, NodeConfig config, RoleMachine roles, LiveMasterLocator locator,
       NodeMariaDb mariadb, ReplicatedLog replog, ChainedLog chain, MeterRegistry registry) {
     this.vertx = vertx;
     this.context = context;
@@ -128,7 +128,7 @@ final class RoleExecutor {
     return new JsonArray(List.copyOf(roleChanges));
   }
 
-  private void publish(Role role, long epoch) {
+  private void publish(NodeRole role, long epoch) {
     log.info("node {} is now {} (epoch {})", config.nodeId(), role, epoch);
     roleChanges.addLast(new JsonObject().put("time", Instant.now().toString()).put("node", config.nodeId())
         .put("role", role.name()).put("epoch", epoch));

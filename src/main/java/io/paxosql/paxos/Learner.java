@@ -122,7 +122,7 @@ final class Learner {
             return;
         }
         lastProbe = n.now;
-        java.util.List<Integer> peers = new ArrayList<>(n.membership.from(firstUnchosen));
+        List<Integer> peers = new ArrayList<>(n.membership.from(firstUnchosen));
         peers.remove((Integer) n.self());
         if (!peers.isEmpty()) {
             int peer = peers.get((int) (probes++ % peers.size()));

@@ -1,5 +1,6 @@
 package io.paxosql.paxos;
 
+import java.util.Collections;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedSet;
@@ -94,6 +95,6 @@ final class Membership {
     }
 
     private static SortedSet<Integer> immutable(Set<Integer> s) {
-        return java.util.Collections.unmodifiableSortedSet(new TreeSet<>(s));
+        return Collections.unmodifiableSortedSet(new TreeSet<>(s));
     }
 }

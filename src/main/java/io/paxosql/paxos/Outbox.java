@@ -1,5 +1,6 @@
 package io.paxosql.paxos;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,7 +22,7 @@ final class Outbox {
     /** Held behind records not yet handed out in a Ready. */
     private List<Message> heldNew = new ArrayList<>();
     /** Held behind the records of each Ready handed out and not yet confirmed, oldest first. */
-    private final java.util.ArrayDeque<List<Message>> heldInReadys = new java.util.ArrayDeque<>();
+    private final ArrayDeque<List<Message>> heldInReadys = new ArrayDeque<>();
     private int maxUnconfirmed = 1;
 
     void persist(Durable d) {

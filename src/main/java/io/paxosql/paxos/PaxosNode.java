@@ -3,6 +3,7 @@ package io.paxosql.paxos;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SortedSet;
 
 /**
  * One Paxos node as a pure state machine. The owner feeds it messages ({@link #step}), time
@@ -148,7 +149,7 @@ public final class PaxosNode {
         return learner.retained(instance);
     }
 
-    public java.util.SortedSet<Integer> membersAt(long instance) {
+    public SortedSet<Integer> membersAt(long instance) {
         return membership.at(instance);
     }
 
@@ -166,7 +167,7 @@ public final class PaxosNode {
     }
 
     int leaderHint() {
-        if (proposer.role == Role.LEADER) {
+        if (proposer.role == PaxosRole.LEADER) {
             return self();
         }
         return acceptor.leaseViewValid() && acceptor.leaseHolder >= 0 ? acceptor.leaseHolder : -1;

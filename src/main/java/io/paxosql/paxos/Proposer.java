@@ -41,7 +41,7 @@ final class Proposer {
     }
 
     private final PaxosNode n;
-    Role role = Role.FOLLOWER;
+    PaxosRole role = PaxosRole.FOLLOWER;
     Ballot ballot = Ballot.ZERO;
     private long maxRoundSeen;
 
@@ -77,7 +77,7 @@ final class Proposer {
     }
 
     boolean holdsLease() {
-        return role == Role.LEADER && barrierChosen && n.learner.firstUnchosen > barrier && n.now < leaseDeadline;
+        return role == PaxosRole.LEADER && barrierChosen && n.learner.firstUnchosen > barrier && n.now < leaseDeadline;
     }
 
     long leaseUntil() {
@@ -156,7 +156,7 @@ final class Proposer {
     }
 
     void onPreVoteGrant(Message.PreVoteGrant g) {
-        if (role != Role.FOLLOWER || preVote == null || !g.ballot().equals(preVote)) {
+        if (role != PaxosRole.FOLLOWER || preVote == null || !g.ballot().equals(preVote)) {
             return;
         }
         preVoters.add(g.from());
@@ -171,7 +171,7 @@ final class Proposer {
         long round = nextRound();
         ballot = new Ballot(round, n.self());
         maxRoundSeen = round;
-        role = Role.CANDIDATE;
+        role = PaxosRole.CANDIDATE;
         promisers.clear();
         reports.clear();
         grants.clear();
@@ -203,13 +203,13 @@ final class Proposer {
     }
 
     void onPromise(Message.Promise p) {
-        if (role == Role.FOLLOWER || !p.ballot().equals(ballot) || p.fromInstance() > n.learner.firstUnchosen) {
+        if (role == PaxosRole.FOLLOWER || !p.ballot().equals(ballot) || p.fromInstance() > n.learner.firstUnchosen) {
             return;
         }
         for (ChosenValue c : p.chosen()) {
             n.learner.learn(c.instance(), c.value());
         }
-        long floor = role == Role.LEADER ? next : n.learner.firstUnchosen;
+        long floor = role == PaxosRole.LEADER ? next : n.learner.firstUnchosen;
         for (AcceptedValue a : p.accepted()) {
             if (a.instance() >= floor && !n.learner.isChosen(a.instance())) {
                 AcceptedValue old = reports.get(a.instance());
@@ -220,13 +220,13 @@ final class Proposer {
         }
         promisers.add(p.from());
         onGrant(p.from(), p.seq());
-        if (role == Role.CANDIDATE && Membership.isMajority(promisers, n.membership.at(n.learner.firstUnchosen))) {
+        if (role == PaxosRole.CANDIDATE && Membership.isMajority(promisers, n.membership.at(n.learner.firstUnchosen))) {
             becomeLeader();
         }
     }
 
     private void becomeLeader() {
-        role = Role.LEADER;
+        role = PaxosRole.LEADER;
         next = n.learner.firstUnchosen;
         reports.headMap(next).clear();
         barrier = reports.isEmpty() ? next : Math.max(next, reports.lastKey() + 1);
@@ -236,14 +236,14 @@ final class Proposer {
     void onNack(Message.Nack k) {
         maxRoundSeen = Math.max(maxRoundSeen, k.promised().round());
         n.learner.noteBehind(k.from(), k.chosenBelow());
-        if (role == Role.FOLLOWER && k.ballot().equals(preVote) && k.reason() == Message.NackReason.LOWER_BALLOT) {
+        if (role == PaxosRole.FOLLOWER && k.ballot().equals(preVote) && k.reason() == Message.NackReason.LOWER_BALLOT) {
             preVote = null; // ask again under a round above the promise we just heard of
         }
         // A live lease means a majority granted it and refuses every other candidate until it ends, so a
         // higher promise reported by one acceptor is a stale or failed campaign (a Prepare that waited in a
         // stalled node's queue, a candidate that lost): keep leading. The lease ends on its own if a majority
         // really moved on, since renewals are granted only under the promised ballot.
-        if (role != Role.FOLLOWER && k.ballot().equals(ballot) && k.reason() == Message.NackReason.LOWER_BALLOT
+        if (role != PaxosRole.FOLLOWER && k.ballot().equals(ballot) && k.reason() == Message.NackReason.LOWER_BALLOT
                 && !holdsLease()) {
             stepDown();
         }
@@ -252,16 +252,16 @@ final class Proposer {
     /** Our own acceptor promised someone else's higher ballot: we can no longer lead under ours. */
     void onLocalPromise(Ballot promised) {
         maxRoundSeen = Math.max(maxRoundSeen, promised.round());
-        if (role != Role.FOLLOWER && promised.greaterThan(ballot)) {
+        if (role != PaxosRole.FOLLOWER && promised.greaterThan(ballot)) {
             stepDown();
         }
     }
 
     void stepDown() {
-        if (role == Role.FOLLOWER) {
+        if (role == PaxosRole.FOLLOWER) {
             return;
         }
-        role = Role.FOLLOWER;
+        role = PaxosRole.FOLLOWER;
         for (InFlight f : inFlight.values()) {
             for (Entry e : f.value.entries()) {
                 if (f.value.epoch().equals(ballot)) {
@@ -298,7 +298,7 @@ final class Proposer {
 
     void onGrant(int from, long s) {
         Long sentAt = seqSentAt.get(s);
-        if (sentAt == null || role == Role.FOLLOWER) {
+        if (sentAt == null || role == PaxosRole.FOLLOWER) {
             return;
         }
         Set<Integer> g = grants.computeIfAbsent(s, k -> new HashSet<>());
@@ -317,7 +317,7 @@ final class Proposer {
     // ---- phase 2 ----
 
     ProposeResult propose(Entry e) {
-        if (role != Role.LEADER) {
+        if (role != PaxosRole.LEADER) {
             return new ProposeResult(ProposeResult.Outcome.NOT_LEADER, n.leaderHint(), "node " + n.self()
                     + " is " + role + "; propose to the leader");
         }
@@ -338,13 +338,13 @@ final class Proposer {
     }
 
     boolean hasWork() {
-        return role == Role.LEADER && (commitDirty || ((!pending.isEmpty() || !reports.isEmpty()
+        return role == PaxosRole.LEADER && (commitDirty || ((!pending.isEmpty() || !reports.isEmpty()
                 || next <= barrier) && next < n.learner.firstUnchosen + n.cfg.alpha()));
     }
 
     /** Assigns instances while the window has room: recovered values, gap no-ops, the barrier, batches. */
     void fill() {
-        if (role != Role.LEADER) {
+        if (role != PaxosRole.LEADER) {
             return;
         }
         if (!barrierChosen && n.learner.firstUnchosen > barrier) {
@@ -438,7 +438,7 @@ final class Proposer {
     }
 
     void onAccepted(Message.Accepted a) {
-        if (role != Role.LEADER || !a.ballot().equals(ballot)) {
+        if (role != PaxosRole.LEADER || !a.ballot().equals(ballot)) {
             return;
         }
         InFlight f = inFlight.get(a.instance());

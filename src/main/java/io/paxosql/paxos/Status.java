@@ -8,7 +8,7 @@ package io.paxosql.paxos;
  * @param leaseUntil    the lease is valid while the node's tick counter is below this; -1 for no lease
  * @param firstUnchosen every instance below is chosen and known here
  */
-public record Status(Role role, Ballot ballot, int leaderHint, long leaseUntil, long firstUnchosen, long now) {
+public record Status(PaxosRole role, Ballot ballot, int leaderHint, long leaseUntil, long firstUnchosen, long now) {
 
     public boolean holdsLease() {
         return leaseUntil > now;

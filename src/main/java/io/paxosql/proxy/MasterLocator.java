@@ -3,8 +3,8 @@ package io.paxosql.proxy;
 import java.util.function.Consumer;
 
 /**
- * Tells the proxy which node is master. The cluster's implementation follows the Paxos lease;
- * {@link StaticMasterLocator} takes it from configuration.
+ * Tells the proxy which node is master. {@link LiveMasterLocator} holds the route its owner last set
+ * (the node follows the lease and the chain; the standalone proxy sets a fixed one).
  */
 public interface MasterLocator {
 

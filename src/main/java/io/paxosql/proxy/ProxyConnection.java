@@ -9,7 +9,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
@@ -20,7 +19,7 @@ import org.slf4j.LoggerFactory;
 /**
  * One client connection: picks the backend, then relays bytes both ways unchanged while two
  * scanning framers feed a {@link SessionTracker}. Reads are forwarded as they arrive (no
- * re-framing, no copy); a full write queue on one side pauses reading on the other, so memory per
+ * re-framing); a full write queue on one side pauses reading on the other, so memory per
  * connection stays near two write queues. Runs on one event loop; only {@link #closeIfRoutedTo}
  * and {@link #snapshot} are called from elsewhere, and they hop onto that loop.
  */
@@ -53,8 +52,6 @@ final class ProxyConnection {
   private int idleSweeps;
   /** RO port only: holds statements for BOUNDED and LINEARIZABLE reads. */
   private final ReadGate gate;
-  private io.netty.channel.Channel clientChannel;
-  private io.netty.channel.Channel backendChannel;
 
   ProxyConnection(ProxyPort port, NetSocket client, NetClient backends, Context context) {
     this.port = port;
@@ -203,9 +200,9 @@ final class ProxyConnection {
   }
 
   /**
-   * Hands both channels to {@link RelayHandler}s: from here on reads go straight from one Netty
-   * channel to the other (no copy, no Vert.x dispatch per read), after this class has inspected
-   * them. Both sockets live on this connection's event loop.
+   * From here on each read is inspected (framing, tracking, limits) and forwarded unchanged as it
+   * arrives. A full write queue towards one side pauses reading from the other until it drains.
+   * Both sockets live on this connection's event loop.
    */
   private void relay(NetSocket b) {
     backend = b;
@@ -215,8 +212,6 @@ final class ProxyConnection {
     backend.closeHandler(v -> close());
     backend.exceptionHandler(e -> LOG.debug("backend of {}:{}: {}", clientHost, clientPort,
         e.toString()));
-    client.handler(null);
-    backend.handler(null);
     if (proxyHeaderBytes != null) {
       Buffer early = proxyHeaderBytes;
       proxyHeaderBytes = null;
@@ -224,11 +219,30 @@ final class ProxyConnection {
         backend.write(early);
       }
     }
-    clientChannel = ((NetSocketInternal) client).channelHandlerContext().channel();
-    backendChannel = ((NetSocketInternal) backend).channelHandlerContext().channel();
-    RelayHandler.install((NetSocketInternal) client, (NetSocketInternal) backend, this);
+    client.handler(this::onClientRead);
+    backend.handler(this::onServerRead);
+    backend.drainHandler(v -> client.resume());
+    client.drainHandler(v -> backend.resume());
     client.resume();
     backend.resume();
+  }
+
+  private void onClientRead(Buffer chunk) {
+    if (gating()) {
+      gate(chunk);
+    } else if (inspectFromClient(chunk)) {
+      writeToBackend(chunk);
+    }
+  }
+
+  private void onServerRead(Buffer chunk) {
+    if (!inspectFromServer(chunk)) {
+      return;
+    }
+    client.write(chunk);
+    if (client.writeQueueFull()) {
+      backend.pause();
+    }
   }
 
   /** Looks at a read from the client before it is forwarded; false: do not forward, we closed. */
@@ -276,13 +290,13 @@ final class ProxyConnection {
         && tracker.phase() == SessionTracker.Phase.COMMAND && fromClient.atPacketBoundary();
   }
 
-  /** A client read taken over by the gate (copied: the caller releases the original). */
-  void gate(Buffer chunk) {
+  /** A client read taken over by the gate (Vert.x hands each read over as a buffer of its own). */
+  private void gate(Buffer chunk) {
     if (closed) {
       return;
     }
     active = true;
-    gate.onClientBytes(chunk.copy());
+    gate.onClientBytes(chunk);
   }
 
   boolean isClosed() {
@@ -301,8 +315,8 @@ final class ProxyConnection {
   /** Bytes the proxy itself sends to the backend (forwarded or injected), with backpressure. */
   void writeToBackend(Buffer bytes) {
     backend.write(bytes);
-    if (backendChannel != null && !backendChannel.isWritable()) {
-      clientChannel.config().setAutoRead(false);
+    if (backend.writeQueueFull()) {
+      client.pause();
     }
   }
 

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The proxy of one node: RW, RO and internal ports (those enabled in {@link ProxySettings}),
@@ -23,7 +24,7 @@ public final class ProxyServer {
   private final MasterLocator locator;
   private final Map<ProxyRole, ProxyPort> ports = new LinkedHashMap<>();
   private final Map<ProxyRole, Integer> boundPorts = new EnumMap<>(ProxyRole.class);
-  private final List<String> deployments = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<String> deployments = new CopyOnWriteArrayList<>();
   private final List<ProxyVerticle> verticles = new ArrayList<>();
 
   public ProxyServer(Vertx vertx, ProxySettings settings, MasterLocator locator,

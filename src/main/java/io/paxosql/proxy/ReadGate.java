@@ -8,7 +8,10 @@ import io.paxosql.mysql.ProtocolException;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
@@ -40,7 +43,7 @@ final class ReadGate {
   private String reached = "";
   private PacketFramer replyFramer;
   private SingleValueReply reply;
-  private java.util.function.Consumer<SingleValueReply.Outcome> onReply;
+  private Consumer<SingleValueReply.Outcome> onReply;
 
   ReadGate(ProxyConnection connection, ProxyPort port, SessionTracker tracker, Context context) {
     this.connection = connection;
@@ -240,7 +243,7 @@ final class ReadGate {
     if (have.isEmpty()) {
       return false;
     }
-    java.util.Map<Long, Long> seqByDomain = new java.util.HashMap<>();
+    Map<Long, Long> seqByDomain = new HashMap<>();
     for (String g : have.split(",")) {
       String[] f = g.trim().split("-");
       seqByDomain.merge(Long.parseLong(f[0]), Long.parseLong(f[2]), Math::max);
@@ -255,7 +258,7 @@ final class ReadGate {
     return true;
   }
 
-  private void inject(String sql, java.util.function.Consumer<SingleValueReply.Outcome> then) {
+  private void inject(String sql, Consumer<SingleValueReply.Outcome> then) {
     reply = new SingleValueReply(tracker.deprecateEof());
     onReply = then;
     replyFramer = PacketFramer.assembling(1 << 20, packet -> {
@@ -266,7 +269,7 @@ final class ReadGate {
       if (o != null) {
         reply = null;
         replyFramer = null;
-        java.util.function.Consumer<SingleValueReply.Outcome> k = onReply;
+        Consumer<SingleValueReply.Outcome> k = onReply;
         onReply = null;
         k.accept(o);
       }

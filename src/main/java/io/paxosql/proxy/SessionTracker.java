@@ -1,14 +1,16 @@
 package io.paxosql.proxy;
 
-import java.util.Arrays;
 import io.paxosql.mysql.Capabilities;
 import io.paxosql.mysql.Command;
 import io.paxosql.mysql.HandshakeResponse41;
 import io.paxosql.mysql.HandshakeV10;
+import io.paxosql.mysql.PayloadReader;
 import io.paxosql.mysql.ProtocolException;
 import io.paxosql.mysql.ServerStatus;
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Arrays;
 
 /**
  * Follows one proxied MySQL session packet by packet, from the packet boundaries and payload
@@ -58,7 +60,7 @@ public final class SessionTracker {
   private String pendingSchema;
   private int command = -1;
   private Response response = Response.IDLE;
-  private final java.util.ArrayDeque<Pending> pipelined = new java.util.ArrayDeque<>();
+  private final ArrayDeque<Pending> pipelined = new ArrayDeque<>();
   private long remainingDefinitions;
   private int preparedColumns;
   private int nextSequenceId;
@@ -414,7 +416,13 @@ public final class SessionTracker {
       onResponsePacketInRows(h, length, prefix, n);
       return;
     }
-    long columns = lenenc(prefix, 0, n);
+    PayloadReader r = reader(prefix, n);
+    long columns;
+    try {
+      columns = r.lenencInt();
+    } catch (ProtocolException e) {
+      columns = -1;
+    }
     if (columns <= 0) {
       anomaly("unexpected first response packet 0x" + Integer.toHexString(h) + " to "
           + Command.name(command));
@@ -423,8 +431,7 @@ public final class SessionTracker {
     }
     boolean metadataFollows = true;
     if (cacheMetadata && command == Command.COM_STMT_EXECUTE) {
-      int at = lenencSize(h);
-      metadataFollows = at < n && prefix[at] != 0;
+      metadataFollows = r.hasRemaining() && r.int1() != 0;
     }
     if (metadataFollows) {
       remainingDefinitions = columns;
@@ -472,43 +479,22 @@ public final class SessionTracker {
     return n >= 5 ? (p[3] & 0xFF) | (p[4] & 0xFF) << 8 : 0;
   }
 
+  /** An OK packet's status flags: after the header byte, affected rows and last insert id (lenenc). */
   private static int okStatus(byte[] p, int n) {
-    int at = 1;
-    for (int i = 0; i < 2; i++) {
-      if (at >= n) {
-        return 0;
-      }
-      at += lenencSize(p[at] & 0xFF);
+    PayloadReader r = reader(p, n);
+    try {
+      r.skip(1);
+      r.lenencInt();
+      r.lenencInt();
+      return r.int2();
+    } catch (ProtocolException e) {
+      return 0; // the prefix ends before the flags: none known
     }
-    return at + 1 < n ? (p[at] & 0xFF) | (p[at + 1] & 0xFF) << 8 : 0;
   }
 
-  private static int lenencSize(int first) {
-    return switch (first) {
-      case 0xFC -> 3;
-      case 0xFD -> 4;
-      case 0xFE -> 9;
-      default -> 1;
-    };
-  }
-
-  private static long lenenc(byte[] p, int at, int n) {
-    if (at >= n) {
-      return -1;
-    }
-    int first = p[at] & 0xFF;
-    int size = lenencSize(first);
-    if (first == 0xFB || first == 0xFF || at + size > n) {
-      return -1;
-    }
-    if (size == 1) {
-      return first;
-    }
-    long v = 0;
-    for (int i = size - 1; i >= 1; i--) {
-      v = v << 8 | (p[at + i] & 0xFF);
-    }
-    return v;
+  /** The first {@code n} bytes of a packet, as the rest of the codec reads payloads. */
+  private static PayloadReader reader(byte[] prefix, int n) {
+    return new PayloadReader(Buffer.buffer(prefix).slice(0, n));
   }
 
   private void checkSequence(String side, int seq, int lastSeq) {

@@ -1,5 +1,6 @@
 package io.paxosql.proxy;
 
+import io.paxosql.mysql.Capabilities;
 import io.paxosql.mysql.EofPacket;
 import io.paxosql.mysql.ErrPacket;
 import io.paxosql.mysql.PayloadReader;
@@ -37,7 +38,7 @@ final class SingleValueReply {
       if (payload.length() >= 3 && payload.getUnsignedShortLE(1) == 0xFFFF) {
         return null; // a MariaDB progress report, the reply goes on
       }
-      return finish(new Outcome(null, ErrPacket.decode(payload, io.paxosql.mysql.Capabilities.PROTOCOL_41)));
+      return finish(new Outcome(null, ErrPacket.decode(payload, Capabilities.PROTOCOL_41)));
     }
     switch (state) {
       case FIRST -> {

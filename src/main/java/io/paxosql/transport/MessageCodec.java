@@ -8,7 +8,20 @@ import io.paxosql.paxos.ChosenValue;
 import io.paxosql.paxos.Entry;
 import io.paxosql.paxos.Message;
 import io.paxosql.paxos.Value;
+import io.paxosql.transport.proto.Accept;
+import io.paxosql.transport.proto.Accepted;
+import io.paxosql.transport.proto.CatchUp;
+import io.paxosql.transport.proto.Commit;
 import io.paxosql.transport.proto.Envelope;
+import io.paxosql.transport.proto.Grant;
+import io.paxosql.transport.proto.Nack;
+import io.paxosql.transport.proto.PreVote;
+import io.paxosql.transport.proto.PreVoteGrant;
+import io.paxosql.transport.proto.Prepare;
+import io.paxosql.transport.proto.Promise;
+import io.paxosql.transport.proto.Renew;
+import io.paxosql.transport.proto.SnapshotNeeded;
+import io.paxosql.transport.proto.Values;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -22,15 +35,15 @@ public final class MessageCodec {
   public static Envelope encode(Message m) {
     Envelope.Builder e = Envelope.newBuilder().setClusterId(m.clusterId()).setFrom(m.from()).setTo(m.to());
     if (m instanceof Message.Prepare p) {
-      e.setPrepare(io.paxosql.transport.proto.Prepare.newBuilder().setBallot(ballot(p.ballot()))
+      e.setPrepare(Prepare.newBuilder().setBallot(ballot(p.ballot()))
           .setFromInstance(p.fromInstance()).setSeq(p.seq()));
     } else if (m instanceof Message.PreVote v) {
-      e.setPreVote(io.paxosql.transport.proto.PreVote.newBuilder().setBallot(ballot(v.ballot()))
+      e.setPreVote(PreVote.newBuilder().setBallot(ballot(v.ballot()))
           .setFromInstance(v.fromInstance()));
     } else if (m instanceof Message.PreVoteGrant g) {
-      e.setPreVoteGrant(io.paxosql.transport.proto.PreVoteGrant.newBuilder().setBallot(ballot(g.ballot())));
+      e.setPreVoteGrant(PreVoteGrant.newBuilder().setBallot(ballot(g.ballot())));
     } else if (m instanceof Message.Promise p) {
-      io.paxosql.transport.proto.Promise.Builder b = io.paxosql.transport.proto.Promise.newBuilder()
+      Promise.Builder b = Promise.newBuilder()
           .setBallot(ballot(p.ballot())).setSeq(p.seq()).setFromInstance(p.fromInstance());
       for (AcceptedValue a : p.accepted()) {
         b.addAccepted(io.paxosql.transport.proto.AcceptedValue.newBuilder().setInstance(a.instance())
@@ -39,31 +52,31 @@ public final class MessageCodec {
       p.chosen().forEach(c -> b.addChosen(chosen(c)));
       e.setPromise(b);
     } else if (m instanceof Message.Nack n) {
-      e.setNack(io.paxosql.transport.proto.Nack.newBuilder().setBallot(ballot(n.ballot()))
+      e.setNack(Nack.newBuilder().setBallot(ballot(n.ballot()))
           .setPromised(ballot(n.promised())).setReasonValue(n.reason().ordinal()).setChosenBelow(n.chosenBelow()));
     } else if (m instanceof Message.Accept a) {
-      e.setAccept(io.paxosql.transport.proto.Accept.newBuilder().setBallot(ballot(a.ballot()))
+      e.setAccept(Accept.newBuilder().setBallot(ballot(a.ballot()))
           .setInstance(a.instance()).setValue(value(a.value())).setChosenBelow(a.chosenBelow()));
     } else if (m instanceof Message.Accepted a) {
-      e.setAccepted(io.paxosql.transport.proto.Accepted.newBuilder().setBallot(ballot(a.ballot()))
+      e.setAccepted(Accepted.newBuilder().setBallot(ballot(a.ballot()))
           .setInstance(a.instance()));
     } else if (m instanceof Message.Commit c) {
-      e.setCommit(io.paxosql.transport.proto.Commit.newBuilder().setBallot(ballot(c.ballot()))
+      e.setCommit(Commit.newBuilder().setBallot(ballot(c.ballot()))
           .setChosenBelow(c.chosenBelow()));
     } else if (m instanceof Message.Renew r) {
-      e.setRenew(io.paxosql.transport.proto.Renew.newBuilder().setBallot(ballot(r.ballot())).setSeq(r.seq())
+      e.setRenew(Renew.newBuilder().setBallot(ballot(r.ballot())).setSeq(r.seq())
           .setChosenBelow(r.chosenBelow()));
     } else if (m instanceof Message.Grant g) {
-      e.setGrant(io.paxosql.transport.proto.Grant.newBuilder().setBallot(ballot(g.ballot())).setSeq(g.seq()));
+      e.setGrant(Grant.newBuilder().setBallot(ballot(g.ballot())).setSeq(g.seq()));
     } else if (m instanceof Message.CatchUp c) {
-      e.setCatchUp(io.paxosql.transport.proto.CatchUp.newBuilder().setFromInstance(c.fromInstance()).setMax(c.max()));
+      e.setCatchUp(CatchUp.newBuilder().setFromInstance(c.fromInstance()).setMax(c.max()));
     } else if (m instanceof Message.Values v) {
-      io.paxosql.transport.proto.Values.Builder b = io.paxosql.transport.proto.Values.newBuilder()
+      Values.Builder b = Values.newBuilder()
           .setChosenBelow(v.chosenBelow());
       v.values().forEach(c -> b.addValues(chosen(c)));
       e.setValues(b);
     } else if (m instanceof Message.SnapshotNeeded s) {
-      e.setSnapshotNeeded(io.paxosql.transport.proto.SnapshotNeeded.newBuilder().setFirstRetained(s.firstRetained())
+      e.setSnapshotNeeded(SnapshotNeeded.newBuilder().setFirstRetained(s.firstRetained())
           .setChosenBelow(s.chosenBelow()));
     } else {
       throw new IllegalArgumentException("no protobuf mapping for " + m);

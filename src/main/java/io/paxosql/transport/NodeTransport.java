@@ -4,6 +4,7 @@ import io.paxosql.transport.proto.CatchUpRequest;
 import io.paxosql.transport.proto.Envelope;
 import io.paxosql.transport.proto.PaxosTransportGrpcClient;
 import io.paxosql.transport.proto.PaxosTransportGrpcService;
+import io.paxosql.transport.proto.PaxosTransportService;
 import io.paxosql.transport.proto.ProposeReply;
 import io.paxosql.transport.proto.ProposeRequest;
 import io.paxosql.transport.proto.StreamAck;
@@ -27,6 +28,7 @@ import io.vertx.grpc.client.GrpcClientOptions;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerOptions;
+import io.vertx.grpc.server.GrpcServerResponse;
 import io.vertx.grpc.server.StatusException;
 import java.util.Map;
 import java.util.Set;
@@ -200,7 +202,7 @@ public final class NodeTransport {
         + cfg.clusterId() + ", not node " + to + " of cluster " + clusterId);
   }
 
-  private final class Service extends io.paxosql.transport.proto.PaxosTransportService {
+  private final class Service extends PaxosTransportService {
     @Override
     protected void messages(ReadStream<Envelope> in, Completable<StreamAck> response) {
       boolean[] failed = {false};
@@ -255,7 +257,7 @@ public final class NodeTransport {
   }
 
   private static void failStream(WriteStream<ValuesBatch> out, StatusException e) {
-    if (out instanceof io.vertx.grpc.server.GrpcServerResponse<?, ?> resp) {
+    if (out instanceof GrpcServerResponse<?, ?> resp) {
       resp.status(e.status()).statusMessage(e.message()).end();
     } else {
       out.end();

@@ -13,6 +13,10 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -126,19 +130,19 @@ class AdminCommandTest {
 
   @Test
   void malformedInitBodiesAndUnknownPathsGetJsonErrors() throws Exception {
-    var client = java.net.http.HttpClient.newHttpClient();
-    var resp = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/init"))
-        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{not json")).build(),
-        java.net.http.HttpResponse.BodyHandlers.ofString());
+    var client = HttpClient.newHttpClient();
+    var resp = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/init"))
+        .POST(HttpRequest.BodyPublishers.ofString("{not json")).build(),
+        HttpResponse.BodyHandlers.ofString());
     assertEquals(400, resp.statusCode());
     assertEquals("bad-request", new JsonObject(resp.body()).getString("error"));
-    resp = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/init"))
-        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"members\": [1, 2]}")).build(),
-        java.net.http.HttpResponse.BodyHandlers.ofString());
+    resp = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/init"))
+        .POST(HttpRequest.BodyPublishers.ofString("{\"members\": [1, 2]}")).build(),
+        HttpResponse.BodyHandlers.ofString());
     assertEquals(400, resp.statusCode());
     assertTrue(new JsonObject(resp.body()).getString("message").contains("is not a \"host:port\" string"));
-    resp = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/nope")).build(),
-        java.net.http.HttpResponse.BodyHandlers.ofString());
+    resp = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/nope")).build(),
+        HttpResponse.BodyHandlers.ofString());
     assertEquals(404, resp.statusCode());
     assertEquals("not-found", new JsonObject(resp.body()).getString("error"));
   }

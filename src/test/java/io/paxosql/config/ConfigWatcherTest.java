@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -13,7 +14,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Hot reload through vertx-config's file store scanning a real file. */
+/** Hot reload of a real file, read again and validated as at start. */
 class ConfigWatcherTest {
   @TempDir Path dir;
   private Vertx vertx;
@@ -69,11 +70,22 @@ class ConfigWatcherTest {
   }
 
   @Test
+  void aReloadIsValidatedAsAtStart() throws Exception {
+    edit("mode: managed", "mode: attach");
+    edit("maxConnections: 1000", "maxConnections: 5");
+    assertNull(applied.poll(1, TimeUnit.SECONDS), "a file the start would refuse is refused at reload too");
+    assertEquals(1000, watcher.running().proxy().maxConnections());
+    edit("mode: attach", "mode: managed");
+    NodeConfig next = applied.poll(10, TimeUnit.SECONDS);
+    assertEquals(NodeConfigLoader.load(file).proxy(), next.proxy(), "the reload reads the file as the start does");
+  }
+
+  @Test
   void changeClassification() {
     NodeConfig a = NodeConfigLoader.load(Path.of("conf/node1.yaml"));
     NodeConfig b = NodeConfigLoader.load(Path.of("conf/node2.yaml"));
     ConfigChange c = ConfigChange.between(a, b);
-    assertEquals(java.util.List.of(), c.live());
-    assertEquals(java.util.List.of("nodeId", "dataDir", "ports", "mariadb"), c.needsRestart());
+    assertEquals(List.of(), c.live());
+    assertEquals(List.of("nodeId", "dataDir", "ports", "mariadb"), c.needsRestart());
   }
 }

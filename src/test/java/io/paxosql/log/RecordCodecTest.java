@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -39,7 +40,7 @@ class RecordCodecTest {
   void truncatedEntriesAreRejected() {
     byte[] good = RecordCodec.encode(new LogRecord.Chosen(1, new byte[100]));
     for (int len = 0; len < good.length; len++) {
-      byte[] cut = java.util.Arrays.copyOf(good, len);
+      byte[] cut = Arrays.copyOf(good, len);
       assertThrows(LogCorruptedException.class, () -> RecordCodec.decode(cut, "x"));
     }
   }

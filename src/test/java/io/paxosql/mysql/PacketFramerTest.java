@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.paxosql.testing.Captures;
 import io.vertx.core.buffer.Buffer;
+import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -31,7 +32,7 @@ class PacketFramerTest {
     while (pos < stream.length) {
       int first = stream[pos + 3] & 0xFF;
       int last;
-      java.io.ByteArrayOutputStream payload = new java.io.ByteArrayOutputStream();
+      ByteArrayOutputStream payload = new ByteArrayOutputStream();
       int len;
       do {
         len = (stream[pos] & 0xFF) | (stream[pos + 1] & 0xFF) << 8 | (stream[pos + 2] & 0xFF) << 16;

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.buffer.Buffer;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -171,7 +172,7 @@ class PacketRecordsTest {
     for (int i = 0; i < 20; i++) {
       seed[i] = (byte) (i + 1);
     }
-    byte[] data = java.util.Arrays.copyOf(seed, 21);
+    byte[] data = Arrays.copyOf(seed, 21);
     AuthSwitchRequest req = new AuthSwitchRequest(NativePassword.PLUGIN, Bytes.of(data));
     AuthSwitchRequest back = AuthSwitchRequest.decode(req.encode());
     assertEquals(req, back);

@@ -2,18 +2,20 @@ package io.paxosql.node;
 
 import io.paxosql.config.NodeConfig;
 import io.paxosql.config.NodeConfigLoader;
-import io.paxosql.node.role.Role;
+import io.paxosql.node.role.NodeRole;
 import io.paxosql.testing.FreePorts;
 import io.paxosql.transport.FaultInjector;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -22,7 +24,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 /**
  * A real cluster in one JVM for tests: each member its own Vert.x instance, real mariadbd, real
@@ -121,6 +122,18 @@ final class ClusterHarness implements AutoCloseable {
     return awaitMaster(Duration.ofSeconds(60));
   }
 
+  /**
+   * The tests' common start: every node started, the cluster initialised, then {@code statements} (the
+   * test's schema) run through the master's RW port. Returns the master's id.
+   */
+  int bootstrap(String... statements) throws Exception {
+    int master = startInitialised();
+    for (String sql : statements) {
+      execRw(master, sql, Duration.ofSeconds(20));
+    }
+    return master;
+  }
+
   /** The id of the node whose role is MASTER, waiting up to {@code timeout}. */
   int awaitMaster(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -136,7 +149,7 @@ final class ClusterHarness implements AutoCloseable {
 
   Optional<Integer> master() {
     for (int id = 1; id <= size(); id++) {
-      if (nodes[id - 1] != null && nodes[id - 1].role() == Role.MASTER) {
+      if (nodes[id - 1] != null && nodes[id - 1].role() == NodeRole.MASTER) {
         return Optional.of(id);
       }
     }
@@ -151,22 +164,12 @@ final class ClusterHarness implements AutoCloseable {
     return out;
   }
 
-  static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out after " + timeout + " waiting for " + what);
-      }
-      TimeUnit.MILLISECONDS.sleep(50);
-    }
-  }
-
   /**
    * Rewrites the node's YAML with {@code proxyLine} (e.g. {@code "proxy: { roConsistency: bounded }"})
    * in place of any earlier proxy line; the node's config watcher picks it up. Written to a temp file
    * and moved, so the watcher never reads half a file.
    */
-  void rewriteProxy(int id, String proxyLine) throws java.io.IOException {
+  void rewriteProxy(int id, String proxyLine) throws IOException {
     Path file = configFiles.get(id - 1);
     StringBuilder out = new StringBuilder();
     for (String line : Files.readAllLines(file)) {
@@ -177,8 +180,8 @@ final class ClusterHarness implements AutoCloseable {
     out.append(proxyLine).append('\n');
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     Files.writeString(tmp, out);
-    Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING,
+        StandardCopyOption.ATOMIC_MOVE);
   }
 
   /** A client of a node's RO port (its own MariaDB, through the proxy). */

@@ -3,8 +3,21 @@ package io.paxosql.node;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.paxosql.cli.Main;
+import io.paxosql.node.admin.AdminServerTest;
+import io.paxosql.testing.Retry;
 import io.paxosql.testing.Sql;
 import io.paxosql.testing.TableAtGtid;
+import io.vertx.core.json.JsonObject;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -18,12 +31,19 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Three real nodes: the write path through Paxos, failover with fencing, and a full restart. */
+// three nodes with real mariadbd start per test and a full-cluster crash restarts them all: up to 54 s seen,
+// several times that under load.
+@Timeout(value = 15, unit = TimeUnit.MINUTES)
 class ClusterIntegrationTest {
   private static final Logger log = LoggerFactory.getLogger(ClusterIntegrationTest.class);
   private ClusterHarness cluster;
@@ -37,10 +57,8 @@ class ClusterIntegrationTest {
 
   private int bootstrap() throws Exception {
     cluster = new ClusterHarness(3);
-    int master = cluster.startInitialised();
-    cluster.execRw(1, "CREATE DATABASE app", Duration.ofSeconds(20));
-    cluster.execRw(1, "CREATE TABLE app.t (id BIGINT PRIMARY KEY, client INT, v VARCHAR(64))", Duration.ofSeconds(20));
-    return master;
+    return cluster.bootstrap("CREATE DATABASE app",
+        "CREATE TABLE app.t (id BIGINT PRIMARY KEY, client INT, v VARCHAR(64))");
   }
 
   /**
@@ -141,7 +159,7 @@ class ClusterIntegrationTest {
     String admin = "127.0.0.1:" + cluster.configs.get(1).ports().admin();
     Admin status = admin("--node", admin, "--json", "status");
     assertEquals(0, status.code(), status.err());
-    int master = new io.vertx.core.json.JsonObject(status.out()).getInteger("master");
+    int master = new JsonObject(status.out()).getInteger("master");
     String members = String.join(",", cluster.node(1).expectedMembers());
     Admin again = admin("--node", admin, "init", "--members", members);
     assertEquals(1, again.code());
@@ -156,7 +174,7 @@ class ClusterIntegrationTest {
     long epoch = cluster.node(master).chain().state().epoch();
     Admin stepDown = admin("--node", "127.0.0.1:" + cluster.configs.get(master - 1).ports().admin(), "step-down");
     assertEquals(0, stepDown.code(), stepDown.err());
-    ClusterHarness.await("a master of a new epoch after step-down", Duration.ofSeconds(30), () -> cluster.master()
+    Retry.waitFor("a master of a new epoch after step-down", Duration.ofSeconds(30), () -> cluster.master()
         .filter(m -> cluster.node(m).chain().state().epoch() > epoch && cluster.node(m).chain().state().masterNode() == m)
         .isPresent());
     ok.addAll(write(2, 5, 3_000_000));
@@ -165,14 +183,14 @@ class ClusterIntegrationTest {
 
   /** Sums a metric's samples from a node's /metrics, after checking every line is Prometheus text. */
   private double metric(int node, String name) throws Exception {
-    var resp = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-        java.net.URI.create("http://127.0.0.1:" + cluster.configs.get(node - 1).ports().admin() + "/metrics")).build(),
-        java.net.http.HttpResponse.BodyHandlers.ofString());
+    var resp = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + cluster.configs.get(node - 1).ports().admin() + "/metrics")).build(),
+        HttpResponse.BodyHandlers.ofString());
     assertEquals(200, resp.statusCode());
     double sum = 0;
     for (String line : resp.body().split("\n")) {
       assertTrue(line.isEmpty() || line.startsWith("#")
-          || io.paxosql.node.admin.AdminServerTest.SAMPLE.matcher(line).matches(), "not Prometheus text: " + line);
+          || AdminServerTest.SAMPLE.matcher(line).matches(), "not Prometheus text: " + line);
       if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
         sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
       }
@@ -183,12 +201,12 @@ class ClusterIntegrationTest {
   private record Admin(int code, String out, String err) {}
 
   private static Admin admin(String... args) {
-    java.io.StringWriter out = new java.io.StringWriter();
-    java.io.StringWriter err = new java.io.StringWriter();
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
     String[] all = new String[args.length + 1];
     all[0] = "admin";
     System.arraycopy(args, 0, all, 1, args.length);
-    int code = io.paxosql.cli.Main.execute(new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true), all);
+    int code = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), all);
     return new Admin(code, out.toString(), err.toString());
   }
 
@@ -198,7 +216,7 @@ class ClusterIntegrationTest {
   }
 
   @Test
-  @org.junit.jupiter.api.Tag("slow")
+  @Tag("slow")
   void tenMasterCrashesInARow() throws Exception {
     failoverLoop(10);
   }
@@ -215,10 +233,10 @@ class ClusterIntegrationTest {
     for (int k = 1; k <= kills; k++) {
       int master = cluster.awaitMaster(Duration.ofSeconds(60));
       int survivor = master % 3 + 1;
-      java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
-      java.util.concurrent.atomic.AtomicLong lastOk = new java.util.concurrent.atomic.AtomicLong();
-      java.util.concurrent.atomic.AtomicLong firstOkAfter = new java.util.concurrent.atomic.AtomicLong();
-      java.util.concurrent.atomic.AtomicLong killedAt = new java.util.concurrent.atomic.AtomicLong(Long.MAX_VALUE);
+      AtomicBoolean writing = new AtomicBoolean(true);
+      AtomicLong lastOk = new AtomicLong();
+      AtomicLong firstOkAfter = new AtomicLong();
+      AtomicLong killedAt = new AtomicLong(Long.MAX_VALUE);
       final long base = k * 10_000_000L;
       Thread writer = new Thread(() -> {
         long id = base;
@@ -239,10 +257,10 @@ class ClusterIntegrationTest {
         }
       });
       writer.start();
-      ClusterHarness.await("the writer's first OK", Duration.ofSeconds(30), () -> lastOk.get() != 0);
+      Retry.waitFor("the writer's first OK", Duration.ofSeconds(30), () -> lastOk.get() != 0);
       killedAt.set(System.nanoTime());
       cluster.crash(master);
-      ClusterHarness.await("a write acknowledged after the kill", Duration.ofSeconds(30), () -> firstOkAfter.get() != 0);
+      Retry.waitFor("a write acknowledged after the kill", Duration.ofSeconds(30), () -> firstOkAfter.get() != 0);
       writing.set(false);
       writer.join();
       long ms = TimeUnit.NANOSECONDS.toMillis(firstOkAfter.get() - lastOk.get());
@@ -273,28 +291,28 @@ class ClusterIntegrationTest {
   /** The admin status page, rendered by headless Chromium; the screenshot stays in target/ as an artifact. */
   private void assertStatusPageShowsMaster(int master) throws Exception {
     String url = "http://127.0.0.1:" + cluster.configs.get(0).ports().admin() + "/";
-    java.nio.file.Path profile = java.nio.file.Files.createTempDirectory("chromium-");
+    Path profile = Files.createTempDirectory("chromium-");
     List<String> common = List.of(chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
         "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
         "--user-data-dir=" + profile, "--virtual-time-budget=4000", "--window-size=1100,700");
     List<String> dump = new ArrayList<>(common);
     dump.addAll(List.of("--dump-dom", url));
     Process p = new ProcessBuilder(dump).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-    String dom = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    String dom = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(60, TimeUnit.SECONDS));
     assertTrue(dom.contains("id=\"master\" class=\"master\">node " + master + "<"),
         "the page names node " + master + " as master: " + dom);
-    java.nio.file.Path shot = java.nio.file.Path.of("target", "status-page.png").toAbsolutePath();
+    Path shot = Path.of("target", "status-page.png").toAbsolutePath();
     List<String> screenshot = new ArrayList<>(common);
     screenshot.addAll(List.of("--screenshot=" + shot, url));
     Process s = new ProcessBuilder(screenshot).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     assertTrue(s.waitFor(60, TimeUnit.SECONDS));
-    assertTrue(java.nio.file.Files.size(shot) > 10_000, "screenshot written to " + shot);
+    assertTrue(Files.size(shot) > 10_000, "screenshot written to " + shot);
   }
 
   private static String chromium() {
     for (String c : List.of("/usr/bin/chromium", "/usr/bin/chromium-browser")) {
-      if (java.nio.file.Files.isExecutable(java.nio.file.Path.of(c))) {
+      if (Files.isExecutable(Path.of(c))) {
         return c;
       }
     }

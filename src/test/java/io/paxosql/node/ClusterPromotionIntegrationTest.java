@@ -3,7 +3,8 @@ package io.paxosql.node;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.paxosql.node.role.Role;
+import io.paxosql.node.role.NodeRole;
+import io.paxosql.testing.Retry;
 import io.paxosql.testing.Sql;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -35,8 +36,8 @@ class ClusterPromotionIntegrationTest {
     }
   }
 
-  private void awaitRows(int node, long rows) throws InterruptedException {
-    ClusterHarness.await(rows + " rows on node " + node, Duration.ofSeconds(60), () -> {
+  private void awaitRows(int node, long rows) {
+    Retry.waitFor(rows + " rows on node " + node, Duration.ofSeconds(60), () -> {
       try {
         return count(node) == rows;
       } catch (SQLException e) {
@@ -57,13 +58,11 @@ class ClusterPromotionIntegrationTest {
   @Timeout(value = 5, unit = TimeUnit.MINUTES)
   void aNodeElectedWhileItsReplicaIsStoppedPromotesWithinSeconds() throws Exception {
     cluster = new ClusterHarness(3);
-    int a = cluster.startInitialised();
+    int a = cluster.bootstrap("CREATE DATABASE app", "CREATE TABLE app.t (id BIGINT PRIMARY KEY, v VARCHAR(64))",
+        "INSERT INTO app.t VALUES (0, 'before')");
     List<Integer> others = List.of(1, 2, 3).stream().filter(n -> n != a).toList();
     int b = others.get(0);
     int c = others.get(1);
-    cluster.execRw(a, "CREATE DATABASE app", Duration.ofSeconds(20));
-    cluster.execRw(a, "CREATE TABLE app.t (id BIGINT PRIMARY KEY, v VARCHAR(64))", Duration.ofSeconds(20));
-    cluster.execRw(a, "INSERT INTO app.t VALUES (0, 'before')", Duration.ofSeconds(20));
     awaitRows(c, 1);
     String early;
     try (Connection direct = cluster.direct(c)) {
@@ -81,13 +80,13 @@ class ClusterPromotionIntegrationTest {
 
     // B stays a Paxos acceptor but may not campaign: its MariaDB is down.
     cluster.node(b).mariadb().server().kill();
-    ClusterHarness.await("node " + b + " notices its MariaDB is down", Duration.ofSeconds(20),
+    Retry.waitFor("node " + b + " notices its MariaDB is down", Duration.ofSeconds(20),
         () -> !cluster.node(b).localStatus().getString("lastProblem").isEmpty());
     long crashed = System.nanoTime();
     cluster.crash(a);
 
-    ClusterHarness.await("node " + c + " promotes", Duration.ofSeconds(150),
-        () -> cluster.node(c).role() == Role.MASTER);
+    Retry.waitFor("node " + c + " promotes", Duration.ofSeconds(150),
+        () -> cluster.node(c).role() == NodeRole.MASTER);
     long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - crashed);
     log.info("node {} (replica stopped, {} transactions short) became master {} ms after the master's crash", c,
         ROWS, ms);

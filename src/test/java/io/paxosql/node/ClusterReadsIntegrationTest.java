@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.paxosql.proxy.ReadPolicy;
+import io.paxosql.testing.Retry;
 import io.paxosql.testing.Sql;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -16,9 +17,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +32,8 @@ import org.slf4j.LoggerFactory;
  * lag exceeds its limit. Modes and a connection limit change by editing the node's YAML while
  * clients are connected; an invalid edit is rejected and the running config stays.
  */
+// three nodes, three read modes and several config reloads in one test: 77 s seen, several times that under load.
+@Timeout(value = 15, unit = TimeUnit.MINUTES)
 class ClusterReadsIntegrationTest {
   private static final Logger log = LoggerFactory.getLogger(ClusterReadsIntegrationTest.class);
   private static final Duration RELOAD = Duration.ofSeconds(4);
@@ -50,13 +55,11 @@ class ClusterReadsIntegrationTest {
   @Test
   void roConsistencyModesUnderReplicaLagAndHotReload() throws Exception {
     cluster = new ClusterHarness(3);
-    int master = cluster.startInitialised();
+    int master = cluster.bootstrap("CREATE DATABASE app", "CREATE TABLE app.kv (id INT PRIMARY KEY, v BIGINT)",
+        "INSERT INTO app.kv VALUES (1, 0)");
     int reader = master == 3 ? 2 : 3;
     int writer = master == 1 ? 2 : 1;
-    cluster.execRw(writer, "CREATE DATABASE app", Duration.ofSeconds(20));
-    cluster.execRw(writer, "CREATE TABLE app.kv (id INT PRIMARY KEY, v BIGINT)", Duration.ofSeconds(20));
-    cluster.execRw(writer, "INSERT INTO app.kv VALUES (1, 0)", Duration.ofSeconds(20));
-    ClusterHarness.await("node " + reader + " has the table", Duration.ofSeconds(30), () -> {
+    Retry.waitFor("node " + reader + " has the table", Duration.ofSeconds(30), () -> {
       try (Connection d = cluster.direct(reader)) {
         return Sql.queryLong(d, "SELECT COUNT(*) FROM app.kv") == 1;
       } catch (SQLException e) {
@@ -78,7 +81,7 @@ class ClusterReadsIntegrationTest {
       // LINEARIZABLE, switched on by editing the YAML while a client keeps reading (the switch
       // happens between two of its statements) and this session stays open.
       AtomicBoolean reading = new AtomicBoolean(true);
-      java.util.concurrent.atomic.AtomicLong backgroundReads = new java.util.concurrent.atomic.AtomicLong();
+      AtomicLong backgroundReads = new AtomicLong();
       AtomicReference<Throwable> backgroundFailure = new AtomicReference<>();
       Thread background = new Thread(() -> {
         try (Connection b = cluster.ro(reader)) {
@@ -200,7 +203,7 @@ class ClusterReadsIntegrationTest {
 
   private void awaitMode(int node, ReadPolicy.Mode mode) throws InterruptedException {
     long start = System.nanoTime();
-    ClusterHarness.await("RO mode " + mode + " on node " + node, RELOAD,
+    Retry.waitFor("RO mode " + mode + " on node " + node, RELOAD,
         () -> cluster.node(node).proxy().readPolicy().mode() == mode);
     log.info("mode {} applied {} ms after the edit", mode, (System.nanoTime() - start) / 1_000_000);
   }

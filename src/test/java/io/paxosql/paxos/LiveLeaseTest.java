@@ -22,7 +22,7 @@ class LiveLeaseTest {
     private static PaxosNode candidate() {
         PaxosNode n = PaxosNode.fresh(new PaxosConfig(7, 1, MEMBERS, FIRST, 10, 3, 3, 4, 2, 4, 1024, 100, 10));
         n.setCampaignAllowed(true);
-        for (int i = 0; i < 40 && n.status().role() == Role.FOLLOWER; i++) {
+        for (int i = 0; i < 40 && n.status().role() == PaxosRole.FOLLOWER; i++) {
             n.tick();
             while (n.hasReady()) {
                 for (Message m : n.ready().send()) {
@@ -33,7 +33,7 @@ class LiveLeaseTest {
                 n.advance();
             }
         }
-        assertEquals(Role.CANDIDATE, n.status().role());
+        assertEquals(PaxosRole.CANDIDATE, n.status().role());
         drain(n);
         return n;
     }
@@ -51,7 +51,7 @@ class LiveLeaseTest {
         Ballot b = n.status().ballot();
         n.step(new Message.Promise(7, 2, 1, b, 1, FIRST, List.of(), List.of()));
         drain(n);
-        assertEquals(Role.LEADER, n.status().role());
+        assertEquals(PaxosRole.LEADER, n.status().role());
         return n;
     }
 
@@ -67,7 +67,7 @@ class LiveLeaseTest {
         drain(n);
         assertTrue(n.holdsLease());
         n.step(higherPromiseFrom3(b));
-        assertEquals(Role.LEADER, n.status().role());
+        assertEquals(PaxosRole.LEADER, n.status().role());
         assertTrue(n.holdsLease(), "a minority's higher promise must not end a live lease");
         assertEquals(b.round() + 2, nextCampaignRound(n), "the higher round is remembered for later");
     }
@@ -76,7 +76,7 @@ class LiveLeaseTest {
     void aLeaderStillRecoveringStepsDownOnAHigherPromise() {
         PaxosNode n = leader();
         n.step(higherPromiseFrom3(n.status().ballot()));
-        assertEquals(Role.FOLLOWER, n.status().role());
+        assertEquals(PaxosRole.FOLLOWER, n.status().role());
     }
 
     /** Lets the lease lapse and returns the round of the pre-vote that follows. */

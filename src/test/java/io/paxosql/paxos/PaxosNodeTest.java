@@ -72,7 +72,7 @@ class PaxosNodeTest {
             }
         }
         n.step(new Message.PreVoteGrant(7, 2, 1, asked.ballot()));
-        assertEquals(Role.CANDIDATE, n.status().role());
+        assertEquals(PaxosRole.CANDIDATE, n.status().role());
         Ready r = n.ready();
         assertEquals(List.of(new Durable.Promised(n.status().ballot())), r.persist());
         assertTrue(r.send().isEmpty(), "prepares must wait for the ballot to be durable: " + r.send());

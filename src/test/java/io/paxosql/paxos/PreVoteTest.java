@@ -78,7 +78,7 @@ class PreVoteTest {
         PaxosNode n = lapsed(1);
         Ballot b = askToCampaign(n);
         assertEquals(new Ballot(1, 1), b);
-        assertEquals(Role.FOLLOWER, n.status().role());
+        assertEquals(PaxosRole.FOLLOWER, n.status().role());
         assertEquals(Ballot.ZERO, n.status().ballot(), "no ballot is taken before a majority said yes");
     }
 
@@ -87,7 +87,7 @@ class PreVoteTest {
         PaxosNode n = lapsed(1);
         Ballot b = askToCampaign(n);
         n.step(new Message.PreVoteGrant(7, 2, 1, b));
-        assertEquals(Role.CANDIDATE, n.status().role());
+        assertEquals(PaxosRole.CANDIDATE, n.status().role());
         Out o = drain(n);
         assertEquals(List.of(new Durable.Promised(b)), o.persisted());
         assertEquals(2, o.of(Message.Prepare.class).size());
@@ -98,7 +98,7 @@ class PreVoteTest {
         PaxosNode n = lapsed(1);
         Ballot b = askToCampaign(n);
         n.step(new Message.PreVoteGrant(7, 2, 1, new Ballot(b.round() - 1, 1)));
-        assertEquals(Role.FOLLOWER, n.status().role());
+        assertEquals(PaxosRole.FOLLOWER, n.status().role());
     }
 
     @Test
@@ -143,7 +143,7 @@ class PreVoteTest {
         n.step(new Message.Prepare(7, 3, 1, new Ballot(5, 3), FIRST, 1)); // node 3 won meanwhile
         drain(n);
         n.step(new Message.PreVoteGrant(7, 2, 1, b));
-        assertEquals(Role.FOLLOWER, n.status().role());
+        assertEquals(PaxosRole.FOLLOWER, n.status().role());
         assertEquals(3, n.status().leaderHint());
     }
 
@@ -174,7 +174,7 @@ class PreVoteTest {
         assertTrue(reply.of(Message.Nack.class).isEmpty(), "the live leader must not be refused: " + reply.sent());
         Message.Accepted a = reply.of(Message.Accepted.class).get(0);
         assertEquals(live, a.ballot());
-        assertEquals(Role.FOLLOWER, n.status().role());
+        assertEquals(PaxosRole.FOLLOWER, n.status().role());
         n.step(new Message.Renew(7, 1, 3, live, 4, FIRST));
         assertEquals(1, drain(n).of(Message.Grant.class).size());
         assertEquals(1, n.status().leaderHint(), "it learned who leads");

@@ -18,6 +18,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Map;
 
 /**
@@ -86,7 +87,7 @@ final class MiniClient implements AutoCloseable {
       if (n < 0) {
         throw new IOException("connection closed by the peer");
       }
-      framer.feed(Buffer.buffer(java.util.Arrays.copyOf(buf, n)));
+      framer.feed(Buffer.buffer(Arrays.copyOf(buf, n)));
     }
     return received.poll();
   }

@@ -7,6 +7,7 @@ import io.paxosql.mysql.Command;
 import io.paxosql.mysql.PacketCodec;
 import io.paxosql.node.mariadb.MariaDbServer;
 import io.paxosql.testing.MariaDbServers;
+import io.paxosql.testing.Retry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -44,7 +45,7 @@ class ProxyBackpressureTest {
       c.write(PacketCodec.encode(0, Command.Query.of("SELECT REPEAT('x', " + RESULT + ")").encode()));
       // MariaDB produces the 48 MB row at once; what the proxy has read of it must stall at
       // roughly socket buffers plus its write queue while we are not reading.
-      ProxyFixture.eventually("the proxy read some of the result", () -> fromServer() - before > 1e6);
+      Retry.waitFor("the proxy read some of the result", ProxyFixture.PATIENCE, () -> fromServer() - before > 1e6);
       double seen = -1;
       for (int i = 0; i < 10; i++) {
         double now = fromServer() - before;

@@ -8,11 +8,13 @@ import io.paxosql.mysql.Packet;
 import io.paxosql.mysql.PacketCodec;
 import io.paxosql.node.mariadb.MariaDbServer;
 import io.paxosql.testing.MariaDbServers;
+import io.paxosql.testing.Retry;
 import io.paxosql.testing.Sql;
 import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
 import java.net.Socket;
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,8 +49,8 @@ class ProxyBadInputTest {
 
   @AfterEach
   void proxyStillServesAndCountsBackToZero() throws Exception {
-    ProxyFixture.eventually("open connections back to 0, now " + fx.proxy.openConnections(ProxyRole.RO),
-        () -> fx.proxy.openConnections(ProxyRole.RO) == 0 && fx.proxy.openConnections(ProxyRole.RW) == 0);
+    Retry.waitFor("open connections back to 0, now " + fx.proxy.openConnections(ProxyRole.RO),
+        ProxyFixture.PATIENCE, () -> fx.proxy.openConnections(ProxyRole.RO) == 0 && fx.proxy.openConnections(ProxyRole.RW) == 0);
     try (MiniClient c = MiniClient.login(fx.ro(), null)) {
       assertEquals("42", c.query("SELECT 42"));
     }
@@ -130,7 +132,7 @@ class ProxyBadInputTest {
         assertEquals(ErrPacket.ER_NET_PACKET_TOO_LARGE, err.errorCode());
       }
     }
-    ProxyFixture.eventually("packet-too-large counted",
+    Retry.waitFor("packet-too-large counted", ProxyFixture.PATIENCE,
         () -> fx.counter("paxosql.proxy.errors", "port", "rw", "kind", "protocol") >= 1);
   }
 
@@ -145,11 +147,11 @@ class ProxyBadInputTest {
             .appendString("SELECT '");
         c.write(header);
       }
-      ProxyFixture.eventually("backend connection closed too", () -> {
+      Retry.waitFor("backend connection closed too", ProxyFixture.PATIENCE, () -> {
         try {
           return Sql.queryLong(direct, "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS "
               + "WHERE VARIABLE_NAME = 'THREADS_CONNECTED'") == before;
-        } catch (java.sql.SQLException e) {
+        } catch (SQLException e) {
           throw new AssertionError(e);
         }
       });
@@ -166,7 +168,7 @@ class ProxyBadInputTest {
       s.setSoLinger(true, 0);
       s.close();
     }
-    ProxyFixture.eventually("all 1000 gone", () -> fx.proxy.openConnections(ProxyRole.RO) == 0
+    Retry.waitFor("all 1000 gone", ProxyFixture.PATIENCE, () -> fx.proxy.openConnections(ProxyRole.RO) == 0
         && fx.proxy.openConnections(ProxyRole.RW) == 0);
     assertTrue(fx.counter("paxosql.proxy.connections.total", "port", "ro") >= 500);
   }

@@ -5,16 +5,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.paxosql.mysql.AuthSwitchRequest;
+import io.paxosql.mysql.Packet;
+import io.paxosql.mysql.PacketCodec;
 import io.paxosql.node.mariadb.MariaDbServer;
 import io.paxosql.testing.MariaDbServers;
 import io.paxosql.testing.Sql;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.mysqlclient.MySQLConnectOptions;
 import io.vertx.mysqlclient.MySQLConnection;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -188,11 +194,11 @@ class ProxyClientsTest {
       Buffer changeUser = Buffer.buffer().appendByte((byte) 0x11).appendString("root")
           .appendByte((byte) 0).appendByte((byte) 0).appendString("cu_db").appendByte((byte) 0)
           .appendShortLE((short) 45).appendString("mysql_native_password").appendByte((byte) 0);
-      c.write(io.paxosql.mysql.PacketCodec.encode(0, changeUser));
-      io.paxosql.mysql.Packet answer = c.read();
-      if (io.paxosql.mysql.AuthSwitchRequest.matches(answer.payload())) {
+      c.write(PacketCodec.encode(0, changeUser));
+      Packet answer = c.read();
+      if (AuthSwitchRequest.matches(answer.payload())) {
         // MariaDB re-authenticates with a fresh seed; root has no password: empty response.
-        c.write(io.paxosql.mysql.PacketCodec.encode(answer.nextSequenceId(), Buffer.buffer()));
+        c.write(PacketCodec.encode(answer.nextSequenceId(), Buffer.buffer()));
         answer = c.read();
       }
       assertEquals(0, answer.firstByte(), "change user failed: " + answer);
@@ -245,7 +251,7 @@ class ProxyClientsTest {
         """);
     Process p = new ProcessBuilder("/usr/bin/python3", script.toString(), Integer.toString(fx.rw()))
         .redirectError(dir.resolve("err.txt").toFile()).start();
-    var stdout = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+    var stdout = new BufferedReader(new InputStreamReader(p.getInputStream(),
         StandardCharsets.UTF_8));
     String first = stdout.readLine();
     assertEquals("schema-ok", first, () -> "PyMySQL failed: " + read(dir.resolve("err.txt")));
@@ -292,7 +298,7 @@ class ProxyClientsTest {
     }
   }
 
-  private static <T> T await(io.vertx.core.Future<T> f) {
+  private static <T> T await(Future<T> f) {
     return ProxyFixture.await(f.toCompletionStage().toCompletableFuture());
   }
 }

@@ -6,18 +6,18 @@ import io.paxosql.node.mariadb.MariaDbServer;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 /** A proxy in front of a test MariaDB, with its own Vert.x and registry. */
 final class ProxyFixture implements AutoCloseable {
   final Vertx vertx = Vertx.vertx();
   final MeterRegistry registry = new SimpleMeterRegistry();
-  final StaticMasterLocator locator;
+  final LiveMasterLocator locator;
   final ProxyServer proxy;
 
   ProxyFixture(ProxySettings settings, MasterRoute route) {
-    this.locator = new StaticMasterLocator(route);
+    this.locator = new LiveMasterLocator(route);
     this.proxy = new ProxyServer(vertx, settings, locator, registry);
     await(proxy.start().toCompletionStage().toCompletableFuture());
   }
@@ -53,23 +53,10 @@ final class ProxyFixture implements AutoCloseable {
         .mapToDouble(c -> c.count()).sum();
   }
 
-  /** Polls (without sleeping on a main path: this is test code) until true or 20 s. */
-  static void eventually(String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for: " + what);
-      }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError("interrupted waiting for: " + what);
-      }
-    }
-  }
+  /** How long the proxy tests wait for something to happen. */
+  static final Duration PATIENCE = Duration.ofSeconds(20);
 
-  static <T> T await(java.util.concurrent.CompletableFuture<T> f) {
+  static <T> T await(CompletableFuture<T> f) {
     try {
       return f.get(30, TimeUnit.SECONDS);
     } catch (Exception e) {

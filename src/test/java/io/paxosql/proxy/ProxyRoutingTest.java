@@ -9,10 +9,16 @@ import io.paxosql.mysql.Packet;
 import io.paxosql.node.mariadb.MariaDbServer;
 import io.paxosql.testing.FreePorts;
 import io.paxosql.testing.MariaDbServers;
+import io.paxosql.testing.Retry;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,7 +29,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ProxyRoutingTest {
   @RegisterExtension static final MariaDbServers SERVERS = new MariaDbServers();
   static MariaDbServer db;
-  private final java.util.List<ProxyFixture> fixtures = new java.util.ArrayList<>();
+  private final List<ProxyFixture> fixtures = new ArrayList<>();
 
   @BeforeAll
   static void start() {
@@ -65,7 +71,7 @@ class ProxyRoutingTest {
       assertEquals("1", c.query("SELECT 1"));
     }
     assertEquals(2.0, fx.counter("paxosql.proxy.connections.refused", "port", "rw", "reason", "no_master"));
-    ProxyFixture.eventually("open connections back to 0", () -> fx.proxy.openConnections(ProxyRole.RW) == 0);
+    Retry.waitFor("open connections back to 0", ProxyFixture.PATIENCE, () -> fx.proxy.openConnections(ProxyRole.RW) == 0);
   }
 
   @Test
@@ -82,12 +88,12 @@ class ProxyRoutingTest {
   @Test
   void masterThatDoesNotAnswerTimesOutWithinTheConnectTimeout() throws Exception {
     // A listener that never accepts: once its backlog is full the kernel drops further SYNs.
-    try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 1,
-        java.net.InetAddress.getLoopbackAddress())) {
-      java.util.List<java.net.Socket> fillers = new java.util.ArrayList<>();
+    try (ServerSocket silent = new ServerSocket(0, 1,
+        InetAddress.getLoopbackAddress())) {
+      List<Socket> fillers = new ArrayList<>();
       try {
         for (int i = 0; i < 3; i++) {
-          java.net.Socket f = new java.net.Socket();
+          Socket f = new Socket();
           try {
             f.connect(silent.getLocalSocketAddress(), 300);
           } catch (IOException full) {
@@ -105,7 +111,7 @@ class ProxyRoutingTest {
         assertTrue(err.message().contains("timed out"), err.message());
         assertTrue(millis >= 600, "answered after " + millis + " ms, before the connect timeout");
       } finally {
-        for (java.net.Socket f : fillers) {
+        for (Socket f : fillers) {
           f.close();
         }
       }
@@ -138,7 +144,7 @@ class ProxyRoutingTest {
       a.locator.set(new MasterRoute.Local("a"));
       b.locator.set(new MasterRoute.Remote("a", "127.0.0.1", a.port(ProxyRole.INTERNAL)));
       assertThrows(IOException.class, old::read, "old session must be closed");
-      ProxyFixture.eventually("internal sessions on the old master closed",
+      Retry.waitFor("internal sessions on the old master closed", ProxyFixture.PATIENCE,
           () -> b.proxy.openConnections(ProxyRole.INTERNAL) == 0);
       assertEquals(1.0, a.counter("paxosql.proxy.errors", "port", "rw", "kind", "master_changed"));
     }
@@ -165,7 +171,7 @@ class ProxyRoutingTest {
       assertEquals("Too many connections", err.message());
       assertEquals("1", one.query("SELECT 1"));
     }
-    ProxyFixture.eventually("slots freed", () -> fx.proxy.openConnections(ProxyRole.RO) == 0);
+    Retry.waitFor("slots freed", ProxyFixture.PATIENCE, () -> fx.proxy.openConnections(ProxyRole.RO) == 0);
     try (MiniClient again = MiniClient.login(fx.ro(), null)) {
       assertEquals("1", again.query("SELECT 1"));
     }
@@ -195,7 +201,7 @@ class ProxyRoutingTest {
       fx.proxy.applyLimits(10, Duration.ofSeconds(2), Duration.ofMillis(300));
       assertThrows(IOException.class, c::read, "the idle session must be closed");
     }
-    ProxyFixture.eventually("closed", () -> fx.proxy.openConnections(ProxyRole.RO) == 0);
+    Retry.waitFor("closed", ProxyFixture.PATIENCE, () -> fx.proxy.openConnections(ProxyRole.RO) == 0);
   }
 
   @Test
@@ -217,6 +223,6 @@ class ProxyRoutingTest {
       assertThrows(IOException.class, c::read);
       assertTrue(System.nanoTime() - start < 10_000_000_000L);
     }
-    ProxyFixture.eventually("closed", () -> fx.proxy.openConnections(ProxyRole.RO) == 0);
+    Retry.waitFor("closed", ProxyFixture.PATIENCE, () -> fx.proxy.openConnections(ProxyRole.RO) == 0);
   }
 }

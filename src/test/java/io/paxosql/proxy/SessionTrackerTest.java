@@ -7,6 +7,7 @@ import io.paxosql.mysql.Command;
 import io.paxosql.mysql.PacketFramer;
 import io.paxosql.testing.Captures;
 import io.vertx.core.buffer.Buffer;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 class SessionTrackerTest {
@@ -37,10 +38,10 @@ class SessionTrackerTest {
   void schemaChangesOnlyWhenTheServerAcceptsInitDb() {
     SessionTracker t = new SessionTracker();
     byte[] greeting = Captures.segments().get(0).bytes();
-    t.onServerPacket(0, 0, greeting.length - 4, java.util.Arrays.copyOfRange(greeting, 4,
+    t.onServerPacket(0, 0, greeting.length - 4, Arrays.copyOfRange(greeting, 4,
         greeting.length), greeting.length - 4);
     byte[] response = Captures.segments().get(1).bytes();
-    t.onClientPacket(1, 1, response.length - 4, java.util.Arrays.copyOfRange(response, 4,
+    t.onClientPacket(1, 1, response.length - 4, Arrays.copyOfRange(response, 4,
         response.length), response.length - 4);
     t.onServerPacket(2, 2, 7, new byte[] {0, 0, 0, 2, 0, 0, 0}, 7);
     assertTrue(t.idle());

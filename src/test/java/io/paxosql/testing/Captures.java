@@ -1,20 +1,27 @@
 package io.paxosql.testing;
 
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 
 /**
- * Real MariaDB 10.11 replica traffic from the shared notes (payloads.tsv: time, source port,
- * destination port, TCP payload hex). Read in place, never copied into the repository.
+ * Real MariaDB 10.11 replica traffic, kept with the tests: {@code mariadb-captures/payloads.tsv} on the
+ * test classpath holds tshark's fields (time, source port, destination port, TCP payload hex) of a
+ * semi-sync replica's conversation with its master, and {@code general_semisync_replica.log} the
+ * master's general query log of the same replica (copied from the shared notes' mariadb-captures).
  */
 public final class Captures {
   /** The master's port in the capture; rows from it are server-to-client bytes. */
   public static final int MASTER_PORT = 13306;
+  private static final String PAYLOADS = "/mariadb-captures/payloads.tsv";
+  private static final String GENERAL_LOG = "/mariadb-captures/general_semisync_replica.log";
 
   /** One TCP segment as captured. */
   public record Segment(double time, int sourcePort, int destinationPort, byte[] bytes) {
@@ -25,51 +32,42 @@ public final class Captures {
 
   private Captures() {}
 
-  /**
-   * The captures folder: the {@code paxosql.captures} system property if that folder exists, else
-   * /work/shared/notes/mariadb-captures, else ../shared/notes/mariadb-captures.
-   */
-  public static Path directory() {
-    List<Path> candidates = new ArrayList<>();
-    String property = System.getProperty("paxosql.captures");
-    if (property != null && !property.isBlank()) {
-      candidates.add(Path.of(property));
-    }
-    candidates.add(Path.of("/work/shared/notes/mariadb-captures"));
-    candidates.add(Path.of("..", "shared", "notes", "mariadb-captures"));
-    for (Path p : candidates) {
-      if (Files.isRegularFile(p.resolve("payloads.tsv"))) {
-        return p;
+  public static List<Segment> segments() {
+    List<Segment> out = new ArrayList<>();
+    for (String line : lines(PAYLOADS)) {
+      if (line.isBlank()) {
+        continue;
       }
+      String[] f = line.split("\t");
+      if (f.length != 4) {
+        throw new IllegalStateException(PAYLOADS + ": expected 4 tab-separated fields in: " + line);
+      }
+      out.add(new Segment(Double.parseDouble(f[0]), Integer.parseInt(f[1]),
+          Integer.parseInt(f[2]), HexFormat.of().parseHex(f[3])));
     }
-    throw new IllegalStateException("payloads.tsv not found in any of " + candidates
-        + "; set -Dpaxosql.captures to the shared notes' mariadb-captures folder");
+    return out;
   }
 
-  public static List<Segment> segments() {
-    Path file = directory().resolve("payloads.tsv");
-    try {
-      List<Segment> out = new ArrayList<>();
-      for (String line : Files.readAllLines(file)) {
-        if (line.isBlank()) {
-          continue;
-        }
-        String[] f = line.split("\t");
-        if (f.length != 4) {
-          throw new IllegalStateException(file + ": expected 4 tab-separated fields in: " + line);
-        }
-        out.add(new Segment(Double.parseDouble(f[0]), Integer.parseInt(f[1]),
-            Integer.parseInt(f[2]), HexFormat.of().parseHex(f[3])));
-      }
-      return out;
+  /** The replica's side in the master's general query log, same session as the payloads. */
+  public static List<String> generalLog() {
+    return lines(GENERAL_LOG);
+  }
+
+  private static List<String> lines(String resource) {
+    InputStream in = Captures.class.getResourceAsStream(resource);
+    if (in == null) {
+      throw new IllegalStateException(resource + " is not on the test classpath (src/test/resources)");
+    }
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+      return r.lines().toList();
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + file, e);
+      throw new UncheckedIOException("cannot read " + resource, e);
     }
   }
 
   /** All bytes one side sent, in order: {@code fromServer} picks the direction. */
   public static byte[] stream(boolean fromServer) {
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
     for (Segment s : segments()) {
       if (s.fromServer() == fromServer) {
         out.writeBytes(s.bytes());

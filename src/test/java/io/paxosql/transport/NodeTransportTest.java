@@ -13,6 +13,7 @@ import io.paxosql.transport.proto.StoredValue;
 import io.paxosql.transport.proto.ValuesBatch;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.streams.WriteStream;
 import com.google.protobuf.ByteString;
@@ -23,7 +24,9 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -69,7 +72,7 @@ class NodeTransportTest {
     }
   }
 
-  private <T> T onContext(java.util.function.Supplier<Future<T>> action) throws Exception {
+  private <T> T onContext(Supplier<Future<T>> action) throws Exception {
     CompletableFuture<T> cf = new CompletableFuture<>();
     ctx.runOnContext(v -> action.get().onComplete((r, e) -> {
       if (e != null) {
@@ -122,7 +125,7 @@ class NodeTransportTest {
     long[] seen = {0, -1};
     onContext(() -> a.catchUp(2, CatchUpRequest.newBuilder().setClusterId(7).setFrom(1).setFromInstance(500).build())
         .compose(stream -> {
-          io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+          Promise<Void> done = Promise.promise();
           stream.handler(b -> {
             for (StoredValue sv : b.getValuesList()) {
               assertEquals(500 + seen[0], sv.getInstance());
@@ -161,7 +164,7 @@ class NodeTransportTest {
     }
     assertTrue(b.rejected() > 0);
     assertEquals(0, rb.got.size());
-    Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> onContext(() -> a.propose(2,
+    Exception e = Assertions.assertThrows(Exception.class, () -> onContext(() -> a.propose(2,
         ProposeRequest.newBuilder().setClusterId(8).setFrom(1).build())));
     assertTrue(String.valueOf(e.getCause()).contains("PERMISSION_DENIED"), String.valueOf(e.getCause()));
   }

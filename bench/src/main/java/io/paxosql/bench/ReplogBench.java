@@ -5,7 +5,7 @@ import io.paxosql.log.LogConfig;
 import io.paxosql.node.replog.ReplicatedLog;
 import io.paxosql.node.replog.ReplogOptions;
 import io.paxosql.paxos.PaxosConfig;
-import io.paxosql.paxos.Role;
+import io.paxosql.paxos.PaxosRole;
 import io.paxosql.transport.FaultInjector;
 import io.paxosql.transport.TransportConfig;
 import io.vertx.core.Vertx;
@@ -107,7 +107,7 @@ public final class ReplogBench {
   private ReplicatedLog leader() throws InterruptedException {
     for (int i = 0; i < 600; i++) {
       for (ReplicatedLog r : nodes.values()) {
-        if (r.status() != null && r.status().role() == Role.LEADER && r.holdsLease()) {
+        if (r.status() != null && r.status().role() == PaxosRole.LEADER && r.holdsLease()) {
           return r;
         }
       }

@@ -17,6 +17,7 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -135,7 +136,7 @@ public final class MasterLogin {
             + ErrPacket.decode(first.payload(), CAPABILITIES)));
       }
       if (OkPacket.matches(first.payload()) && first.firstByte() == OkPacket.HEADER) {
-        return Future.succeededFuture(new TextResultSet(java.util.List.of(), java.util.List.of()));
+        return Future.succeededFuture(new TextResultSet(List.of(), List.of()));
       }
       TextResultSet.Reader reader = new TextResultSet.Reader();
       reader.accept(first.payload());

@@ -1,5 +1,6 @@
 package io.paxosql.binlog.event;
 
+import java.util.Arrays;
 import java.util.zip.CRC32;
 
 /** The binlog CRC32 footer: the checksum of header and body, little-endian, in an event's last 4 bytes. */
@@ -21,7 +22,7 @@ public final class Checksum {
   static long ofEvent(byte[] b) {
     int len = b.length - SIZE;
     if ((b[4] & 0xff) == EventType.FORMAT_DESCRIPTION && (b[17] & FLAG_BINLOG_IN_USE) != 0) {
-      byte[] copy = java.util.Arrays.copyOf(b, len);
+      byte[] copy = Arrays.copyOf(b, len);
       copy[17] &= (byte) ~FLAG_BINLOG_IN_USE;
       return compute(copy, 0, len);
     }

@@ -3,6 +3,7 @@ package io.paxosql.binlog.log;
 import io.paxosql.binlog.GtidState;
 import io.paxosql.binlog.event.Gtid;
 import io.paxosql.binlog.log.GtidPositionException.Reason;
+import io.vertx.core.Future;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -12,6 +13,19 @@ import java.util.Map;
  */
 public final class GtidLocator {
   private GtidLocator() {}
+
+  /**
+   * {@link TransactionLog#locate} for a log holding {@code entries}: the sequence, or a failed future
+   * with the {@link GtidPositionException} saying why the replica cannot resume.
+   */
+  public static Future<Long> locateFuture(RetainedRange range, Iterable<? extends GtidAt> entries,
+      GtidState replica) {
+    try {
+      return Future.succeededFuture(locate(range, entries, replica));
+    } catch (GtidPositionException e) {
+      return Future.failedFuture(e);
+    }
+  }
 
   /** {@code entries} must be the retained entries of {@code range}, in order. */
   public static long locate(RetainedRange range, Iterable<? extends GtidAt> entries, GtidState replica) {

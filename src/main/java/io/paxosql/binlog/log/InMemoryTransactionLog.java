@@ -6,13 +6,12 @@ import io.paxosql.binlog.event.Gtid;
 import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /** A {@link TransactionLog} in memory: durable as long as the process lives. Thread-safe. */
 public final class InMemoryTransactionLog implements TransactionLog {
   private final List<LogEntry> entries = new ArrayList<>();
-  private final List<Consumer<LogEntry>> listeners = new CopyOnWriteArrayList<>();
+  private final EntryListeners listeners = new EntryListeners();
   private long first = 1;
   private GtidState before = GtidState.EMPTY;
   private GtidState after = GtidState.EMPTY;
@@ -31,9 +30,7 @@ public final class InMemoryTransactionLog implements TransactionLog {
       entries.add(entry);
       after = after.with(g);
     }
-    for (Consumer<LogEntry> l : listeners) {
-      l.accept(entry);
-    }
+    listeners.publish(entry);
     return Future.succeededFuture(entry);
   }
 
@@ -50,17 +47,12 @@ public final class InMemoryTransactionLog implements TransactionLog {
 
   @Override
   public synchronized Future<Long> locate(GtidState state) {
-    try {
-      return Future.succeededFuture(GtidLocator.locate(retained(), entries, state));
-    } catch (GtidPositionException e) {
-      return Future.failedFuture(e);
-    }
+    return GtidLocator.locateFuture(retained(), entries, state);
   }
 
   @Override
   public AutoCloseable subscribe(Consumer<LogEntry> listener) {
-    listeners.add(listener);
-    return () -> listeners.remove(listener);
+    return listeners.subscribe(listener);
   }
 
   @Override

@@ -6,6 +6,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -57,8 +58,8 @@ public final class BinlogServer {
     connections.values().forEach(ReplicaConnection::kill);
   }
 
-  public java.util.Set<Long> connectionIds() {
-    return java.util.Set.copyOf(connections.keySet());
+  public Set<Long> connectionIds() {
+    return Set.copyOf(connections.keySet());
   }
 
   public int connectionCount() {

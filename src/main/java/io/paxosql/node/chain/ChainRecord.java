@@ -2,6 +2,8 @@ package io.paxosql.node.chain;
 
 import io.paxosql.binlog.Transaction;
 import io.paxosql.binlog.event.Gtid;
+import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * What the cluster proposes to Paxos. The chosen sequence of records is the same on every node, and
@@ -42,13 +44,13 @@ public sealed interface ChainRecord {
     @Override
     public boolean equals(Object o) {
       return o instanceof TransactionPart p && epoch == p.epoch && sequence == p.sequence && index == p.index
-          && count == p.count && java.util.Objects.equals(previous, p.previous) && gtid.equals(p.gtid)
-          && java.util.Arrays.equals(chunk, p.chunk);
+          && count == p.count && Objects.equals(previous, p.previous) && gtid.equals(p.gtid)
+          && Arrays.equals(chunk, p.chunk);
     }
 
     @Override
     public int hashCode() {
-      return java.util.Objects.hash(epoch, sequence, previous, gtid, index, count, java.util.Arrays.hashCode(chunk));
+      return Objects.hash(epoch, sequence, previous, gtid, index, count, Arrays.hashCode(chunk));
     }
 
     @Override

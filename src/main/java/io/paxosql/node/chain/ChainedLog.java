@@ -3,9 +3,9 @@ package io.paxosql.node.chain;
 import io.paxosql.binlog.GtidState;
 import io.paxosql.binlog.Transaction;
 import io.paxosql.binlog.event.Gtid;
+import io.paxosql.binlog.log.EntryListeners;
 import io.paxosql.binlog.log.GtidAt;
 import io.paxosql.binlog.log.GtidLocator;
-import io.paxosql.binlog.log.GtidPositionException;
 import io.paxosql.binlog.log.LogEntry;
 import io.paxosql.binlog.log.RetainedRange;
 import io.paxosql.binlog.log.TransactionLog;
@@ -14,11 +14,11 @@ import io.paxosql.node.chain.ChainRecord.MasterChange;
 import io.paxosql.node.chain.ChainRecord.TransactionPart;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,7 +52,7 @@ public final class ChainedLog implements TransactionLog {
   private final ChosenLog chosen;
   private final int nodeId;
   private final Consumer<String> onOwnTransactionRejected;
-  private final List<Consumer<LogEntry>> listeners = new CopyOnWriteArrayList<>();
+  private final EntryListeners listeners = new EntryListeners();
   private final List<Link> links = new ArrayList<>();
   /** Appends proposed and not yet judged, by GTID; completed with the chain sequence. */
   private final Map<Gtid, Promise<Long>> pendingAppends = new HashMap<>();
@@ -61,7 +61,7 @@ public final class ChainedLog implements TransactionLog {
   /** A record waiting for room in the proposal window. */
   private record Outgoing(Gtid gtid, byte[] bytes) {}
 
-  private final java.util.ArrayDeque<Outgoing> toPropose = new java.util.ArrayDeque<>();
+  private final ArrayDeque<Outgoing> toPropose = new ArrayDeque<>();
   private long inFlightBytes;
   /** The chunks of the split transaction the chain holds open, and where its first part is. */
   private final List<byte[]> openChunks = new ArrayList<>();
@@ -292,17 +292,12 @@ public final class ChainedLog implements TransactionLog {
 
   @Override
   public synchronized Future<Long> locate(GtidState replica) {
-    try {
-      return Future.succeededFuture(GtidLocator.locate(retained(), links, replica));
-    } catch (GtidPositionException e) {
-      return Future.failedFuture(e);
-    }
+    return GtidLocator.locateFuture(retained(), links, replica);
   }
 
   @Override
   public AutoCloseable subscribe(Consumer<LogEntry> listener) {
-    listeners.add(listener);
-    return () -> listeners.remove(listener);
+    return listeners.subscribe(listener);
   }
 
   @Override
@@ -439,9 +434,7 @@ public final class ChainedLog implements TransactionLog {
       if (appendDone != null) {
         appendDone.tryComplete(accepted.sequence());
       }
-      for (Consumer<LogEntry> l : listeners) {
-        l.accept(accepted);
-      }
+      listeners.publish(accepted);
     } else if (appendDone != null) {
       appendDone.tryFail("refused by the chain: " + (ownRejection != null ? ownRejection
           : "its parts were accepted but do not join into a transaction (see the log)"));

@@ -1,6 +1,7 @@
 package io.paxosql.node.chain;
 
 import io.vertx.core.Future;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -24,5 +25,5 @@ public interface ChosenLog {
   AutoCloseable follow(LogPosition from, Consumer<ChosenEntry> listener);
 
   /** Up to {@code max} chosen entries at or after {@code from}, in order (fewer at the end). */
-  Future<java.util.List<ChosenEntry>> read(LogPosition from, int max);
+  Future<List<ChosenEntry>> read(LogPosition from, int max);
 }

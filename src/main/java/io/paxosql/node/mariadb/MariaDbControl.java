@@ -12,6 +12,7 @@ import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
@@ -194,7 +195,7 @@ public final class MariaDbControl implements AutoCloseable {
   }
 
   private <T> Future<T> withTimeout(Future<T> f, Duration timeout, String what) {
-    return f.timeout(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+    return f.timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
         .recover(e -> Future.failedFuture(e instanceof MariaDbControlException ? e
             : new MariaDbControlException(what + " (no answer within " + timeout.toMillis() + " ms)", e)));
   }

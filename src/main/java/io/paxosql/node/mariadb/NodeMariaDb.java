@@ -26,10 +26,7 @@ public final class NodeMariaDb implements AutoCloseable {
   private final MariaDbControl control;
 
   public NodeMariaDb(Vertx vertx, NodeConfig config) {
-    if (config.mariadb().mode() != NodeConfig.MariaDbMode.MANAGED) {
-      throw new IllegalArgumentException("mariadb.mode: attach is not supported yet: fencing a master needs "
-          + "kill -9 and a restart with --init-rpl-role=SLAVE, which only a managed server allows; use mode: managed");
-    }
+    // NodeConfigLoader refuses mariadb.mode: attach with its reason; only managed servers reach here.
     this.vertx = vertx;
     this.config = config;
     this.server = new MariaDbServer(serverConfig(config));

@@ -21,5 +21,5 @@ public sealed interface RoleCommand {
   record Resign(String reason) implements RoleCommand {}
 
   /** Announce the serving role to the proxies; RW sessions close unless the role is MASTER. */
-  record Publish(Role role, long epoch) implements RoleCommand {}
+  record Publish(NodeRole role, long epoch) implements RoleCommand {}
 }

@@ -19,7 +19,7 @@ import java.util.List;
  * master stop serving and roll back what it never got chosen.
  */
 public final class RoleMachine {
-  private Role role = Role.STARTING;
+  private NodeRole role = NodeRole.STARTING;
   private long epoch;
   /** A lease epoch is promoted at most once: a second master-change record for it would be refused. */
   private long lastPromotedEpoch;
@@ -31,7 +31,7 @@ public final class RoleMachine {
   private boolean campaignAllowed;
   private String divergence;
 
-  public Role role() {
+  public NodeRole role() {
     return role;
   }
 
@@ -50,11 +50,11 @@ public final class RoleMachine {
   /** MariaDB runs as a follower of the local binlog server (after start or after fencing). */
   public List<RoleCommand> onFollowing() {
     List<RoleCommand> out = new ArrayList<>();
-    if (role == Role.DIVERGED) {
+    if (role == NodeRole.DIVERGED) {
       return out;
     }
-    role = Role.FOLLOWER;
-    out.add(new Publish(Role.FOLLOWER, epoch));
+    role = NodeRole.FOLLOWER;
+    out.add(new Publish(NodeRole.FOLLOWER, epoch));
     reconsider(out);
     return out;
   }
@@ -86,9 +86,9 @@ public final class RoleMachine {
 
   public List<RoleCommand> onPromoted(long promotedEpoch) {
     List<RoleCommand> out = new ArrayList<>();
-    if (role == Role.PROMOTING && promotedEpoch == epoch) {
-      role = Role.MASTER;
-      out.add(new Publish(Role.MASTER, epoch));
+    if (role == NodeRole.PROMOTING && promotedEpoch == epoch) {
+      role = NodeRole.MASTER;
+      out.add(new Publish(NodeRole.MASTER, epoch));
     }
     reconsider(out);
     return out;
@@ -96,7 +96,7 @@ public final class RoleMachine {
 
   public List<RoleCommand> onPromotionFailed(String reason) {
     List<RoleCommand> out = new ArrayList<>();
-    if (role == Role.PROMOTING) {
+    if (role == NodeRole.PROMOTING) {
       // Half a promotion may have opened MariaDB for writes: fence rather than guess.
       startFence("promotion failed: " + reason, out);
     }
@@ -105,9 +105,9 @@ public final class RoleMachine {
 
   public List<RoleCommand> onFenced() {
     List<RoleCommand> out = new ArrayList<>();
-    if (role == Role.FENCING) {
-      role = Role.FOLLOWER;
-      out.add(new Publish(Role.FOLLOWER, epoch));
+    if (role == NodeRole.FENCING) {
+      role = NodeRole.FOLLOWER;
+      out.add(new Publish(NodeRole.FOLLOWER, epoch));
     }
     reconsider(out);
     return out;
@@ -116,14 +116,14 @@ public final class RoleMachine {
   /** The chain refused one of this master's transactions, or MariaDB holds a GTID never chosen. */
   public List<RoleCommand> onDiverged(String reason) {
     List<RoleCommand> out = new ArrayList<>();
-    if (role == Role.MASTER || role == Role.PROMOTING) {
+    if (role == NodeRole.MASTER || role == NodeRole.PROMOTING) {
       // A master's refused transaction is still only prepared: fencing rolls it back.
       startFence(reason, out);
       return out;
     }
     divergence = reason;
-    role = Role.DIVERGED;
-    out.add(new Publish(Role.DIVERGED, epoch));
+    role = NodeRole.DIVERGED;
+    out.add(new Publish(NodeRole.DIVERGED, epoch));
     setCampaign(false, out);
     if (leaseHeld) {
       out.add(new Resign("diverged: " + reason));
@@ -133,7 +133,7 @@ public final class RoleMachine {
 
   public List<RoleCommand> onStepDownRequested() {
     List<RoleCommand> out = new ArrayList<>();
-    if (role == Role.MASTER || role == Role.PROMOTING) {
+    if (role == NodeRole.MASTER || role == NodeRole.PROMOTING) {
       stepDownPending = true;
       setCampaign(false, out);
       out.add(new Resign("step-down requested"));
@@ -142,21 +142,21 @@ public final class RoleMachine {
   }
 
   private void reconsider(List<RoleCommand> out) {
-    if (role == Role.FOLLOWER && !leaseHeld) {
+    if (role == NodeRole.FOLLOWER && !leaseHeld) {
       stepDownPending = false;
     }
     boolean eligible = healthy && caughtUp && !stepDownPending
-        && (role == Role.FOLLOWER || role == Role.PROMOTING || role == Role.MASTER);
-    setCampaign(eligible || ((role == Role.MASTER || role == Role.PROMOTING) && healthy && !stepDownPending), out);
+        && (role == NodeRole.FOLLOWER || role == NodeRole.PROMOTING || role == NodeRole.MASTER);
+    setCampaign(eligible || ((role == NodeRole.MASTER || role == NodeRole.PROMOTING) && healthy && !stepDownPending), out);
     switch (role) {
       case FOLLOWER -> {
         if (leaseHeld && leaseEpoch <= lastPromotedEpoch) {
           out.add(new Resign("the lease of epoch " + leaseEpoch + " was already used; a new election gives a new epoch"));
         } else if (leaseHeld && healthy && caughtUp && !stepDownPending) {
-          role = Role.PROMOTING;
+          role = NodeRole.PROMOTING;
           epoch = leaseEpoch;
           lastPromotedEpoch = epoch;
-          out.add(new Publish(Role.PROMOTING, epoch));
+          out.add(new Publish(NodeRole.PROMOTING, epoch));
           out.add(new Promote(epoch));
         }
       }
@@ -173,8 +173,8 @@ public final class RoleMachine {
   }
 
   private void startFence(String reason, List<RoleCommand> out) {
-    role = Role.FENCING;
-    out.add(new Publish(Role.FENCING, epoch));
+    role = NodeRole.FENCING;
+    out.add(new Publish(NodeRole.FENCING, epoch));
     setCampaign(false, out);
     out.add(new Fence(reason));
   }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.paxosql.binlog.GtidState;
 import io.paxosql.binlog.SyntheticBinlog;
 import io.paxosql.binlog.Transaction;
+import io.paxosql.testing.Seeds;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -13,7 +14,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class AckTrackerTest {
-  private static final long BASE_SEED = Long.getLong("paxosql.seed", System.nanoTime());
+  private static final long BASE_SEED = Seeds.seed("paxosql.seed", 20260101L);
 
   @Test
   void acksOnlyTheConfirmedPrefixAndOnlyWhereAsked() {

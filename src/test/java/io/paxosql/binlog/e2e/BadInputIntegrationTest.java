@@ -15,9 +15,12 @@ import io.paxosql.binlog.log.LogEntry;
 import io.paxosql.binlog.net.PacketChannel;
 import io.paxosql.binlog.server.BinlogServer;
 import io.paxosql.binlog.server.BinlogServerConfig;
+import io.paxosql.mysql.TextResultSet;
 import io.paxosql.testing.FreePorts;
 import io.paxosql.testing.MariaDbServers;
 import io.paxosql.testing.Sql;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.net.Socket;
@@ -29,6 +32,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -58,7 +62,7 @@ class BadInputIntegrationTest {
     Capture c = new Capture(rig.vertx, new CaptureConfig("127.0.0.1", port, Rig.RELAY_USER, Rig.RELAY_PASSWORD, 4010,
         1000, 200, start), tx -> {
           received.add(tx);
-          return io.vertx.core.Future.succeededFuture();
+          return Future.succeededFuture();
         });
     c.start();
     try {
@@ -76,9 +80,9 @@ class BadInputIntegrationTest {
   }
 
   /** A second connection to the binlog server running one statement, as STOP SLAVE's KILL does. */
-  private static java.util.concurrent.CompletableFuture<io.paxosql.mysql.TextResultSet> adminQuery(Rig rig,
+  private static CompletableFuture<TextResultSet> adminQuery(Rig rig,
       String sql) {
-    io.vertx.core.Promise<io.paxosql.mysql.TextResultSet> done = io.vertx.core.Promise.promise();
+    Promise<TextResultSet> done = Promise.promise();
     // Everything on one event-loop context, so the channel exists before the greeting arrives.
     rig.vertx.getOrCreateContext().runOnContext(v -> rig.vertx.createNetClient()
         .connect(rig.serverPort, "127.0.0.1")

@@ -8,9 +8,12 @@ import java.sql.Connection;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Real MariaDB A → capture → log → binlog server → real MariaDB B, with a mixed concurrent workload. */
+// the slow-tagged 50 MB transaction goes through capture, log and replica.
+@Timeout(value = 15, unit = TimeUnit.MINUTES)
 class EndToEndIntegrationTest {
   @RegisterExtension final MariaDbServers servers = new MariaDbServers();
 

@@ -16,7 +16,7 @@ import io.paxosql.node.mariadb.MariaDbServer;
 import io.paxosql.node.replog.ReplicatedLog;
 import io.paxosql.node.replog.ReplogOptions;
 import io.paxosql.paxos.PaxosConfig;
-import io.paxosql.paxos.Role;
+import io.paxosql.paxos.PaxosRole;
 import io.paxosql.testing.FreePorts;
 import io.paxosql.testing.MariaDbServers;
 import io.paxosql.transport.FaultInjector;
@@ -28,10 +28,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,6 +43,8 @@ import org.junit.jupiter.api.io.TempDir;
  * loopback) → a binlog server on each other node, reading its own node's chain → one real MariaDB
  * replica per follower.
  */
+// the slow-tagged 50 MB transaction is split across Paxos values and reaches two replicas.
+@Timeout(value = 15, unit = TimeUnit.MINUTES)
 class ReplicatedLogEndToEndIntegrationTest {
   @RegisterExtension final MariaDbServers servers = new MariaDbServers();
   @TempDir Path dir;
@@ -146,7 +150,7 @@ class ReplicatedLogEndToEndIntegrationTest {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
       while (System.nanoTime() < deadline) {
         for (ReplicatedLog r : nodes.values()) {
-          if (r.status() != null && r.status().role() == Role.LEADER && r.holdsLease()) {
+          if (r.status() != null && r.status().role() == PaxosRole.LEADER && r.holdsLease()) {
             return r.nodeId();
           }
         }
@@ -169,7 +173,7 @@ class ReplicatedLogEndToEndIntegrationTest {
       assertEquals(master, chains.get(master).state().masterNode());
     }
 
-    private static <T> T await(java.util.concurrent.CompletableFuture<T> f) throws Exception {
+    private static <T> T await(CompletableFuture<T> f) throws Exception {
       return f.get(60, TimeUnit.SECONDS);
     }
 

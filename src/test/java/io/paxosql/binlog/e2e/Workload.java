@@ -4,9 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.paxosql.node.mariadb.MariaDbServer;
+import io.paxosql.testing.Seeds;
 import io.paxosql.testing.Sql;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLTransactionRollbackException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -33,7 +35,7 @@ final class Workload {
           + "qty INT, price DECIMAL(10,2), note TEXT) ENGINE=InnoDB");
       Sql.exec(c, "CREATE TABLE shop.counters (client INT PRIMARY KEY, n BIGINT) ENGINE=InnoDB");
     }
-    long seed = System.nanoTime();
+    long seed = Seeds.seed("paxosql.workload.seed", 1);
     ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
     try {
       List<Future<?>> clients = new ArrayList<>();
@@ -108,7 +110,7 @@ final class Workload {
       try {
         action.run();
         return;
-      } catch (java.sql.SQLTransactionRollbackException e) {
+      } catch (SQLTransactionRollbackException e) {
         if (!a.getAutoCommit()) {
           a.rollback();
           a.setAutoCommit(true);

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.paxosql.binlog.Captures;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -76,7 +77,7 @@ class EventCodecTest {
   @Test
   void aSizeThatDisagreesWithTheHeaderIsRejected() {
     byte[] raw = Captures.events().get(4);
-    byte[] cut = java.util.Arrays.copyOf(raw, raw.length - 1);
+    byte[] cut = Arrays.copyOf(raw, raw.length - 1);
     EventFormatException e = assertThrows(EventFormatException.class, () -> EventCodec.decode(cut, true));
     assertTrue(e.getMessage().contains("header says 42 bytes but 41 were given"), e.getMessage());
   }

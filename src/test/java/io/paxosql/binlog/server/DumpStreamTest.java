@@ -14,6 +14,7 @@ import io.paxosql.binlog.event.EventType;
 import io.paxosql.binlog.event.GtidListEvent;
 import io.paxosql.binlog.event.RotateEvent;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -53,8 +54,8 @@ class DumpStreamTest {
       for (int j = 0; j < txs.get(i).events().size(); j++) {
         byte[] a = txs.get(i).events().get(j);
         byte[] b = back.get(i).events().get(j);
-        assertArrayEquals(java.util.Arrays.copyOfRange(a, 19, a.length - 4),
-            java.util.Arrays.copyOfRange(b, 19, b.length - 4));
+        assertArrayEquals(Arrays.copyOfRange(a, 19, a.length - 4),
+            Arrays.copyOfRange(b, 19, b.length - 4));
       }
     }
     BinlogEvent hb = EventCodec.decode(d.heartbeat(), true);

@@ -4,9 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.paxosql.binlog.Captures;
 import io.paxosql.binlog.GtidState;
-import java.nio.file.Files;
+import io.paxosql.testing.Captures;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -17,7 +16,7 @@ class ReplicaSessionTest {
   /** Every query of the captured replica connections (general log, connection 13: a GTID reconnect). */
   private static List<String> capturedQueries(String thread) throws Exception {
     List<String> out = new ArrayList<>();
-    for (String line : Files.readAllLines(Captures.dir().resolve("general_semisync_replica.log"))) {
+    for (String line : Captures.generalLog()) {
       int at = line.indexOf("Query\t");
       if (at > 0 && (line.trim().startsWith(thread + " ") || line.contains(" " + thread + " Query"))) {
         out.add(line.substring(at + 6).trim());

@@ -11,6 +11,8 @@ import io.paxosql.node.chain.ChainRecord.ChainedTransaction;
 import io.paxosql.node.chain.ChainRecord.MasterChange;
 import io.paxosql.node.chain.ChainRecord.TransactionPart;
 import io.paxosql.node.chain.ChainState.Verdict;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -213,7 +215,7 @@ class ChainStateTest {
       Random random = new Random(seed);
       List<byte[]> chosen = new ArrayList<>();
       ChainState truth = ChainState.EMPTY;
-      List<java.util.ArrayDeque<ChainRecord>> streams = new ArrayList<>();
+      List<ArrayDeque<ChainRecord>> streams = new ArrayList<>();
       long nextSeqNo = 1;
       for (int i = 0; i < 400; i++) {
         int node = 1 + random.nextInt(3);
@@ -228,7 +230,7 @@ class ChainStateTest {
           Gtid prev = afterOpen ? truth.open().gtid() : truth.lastGtid();
           Transaction t = tx(node, nextSeqNo++);
           int count = 1 + random.nextInt(4);
-          java.util.ArrayDeque<ChainRecord> stream = new java.util.ArrayDeque<>();
+          ArrayDeque<ChainRecord> stream = new ArrayDeque<>();
           if (count == 1) {
             stream.add(chained(epoch, seq, prev, t));
           } else {
@@ -356,11 +358,11 @@ class ChainStateTest {
     assertTrue(e.getMessage().contains("trailing"), e.getMessage());
     int countAt = part.length - chunks.get(1).length - 8;
     byte[] badCount = part.clone();
-    java.nio.ByteBuffer.wrap(badCount).putInt(countAt, 1);
+    ByteBuffer.wrap(badCount).putInt(countAt, 1);
     e = assertThrows(IllegalArgumentException.class, () -> ChainRecordCodec.decode(badCount));
     assertTrue(e.getMessage().contains("not a valid part number"), e.getMessage());
     byte[] badIndex = part.clone();
-    java.nio.ByteBuffer.wrap(badIndex).putInt(countAt - 4, records.size());
+    ByteBuffer.wrap(badIndex).putInt(countAt - 4, records.size());
     e = assertThrows(IllegalArgumentException.class, () -> ChainRecordCodec.decode(badIndex));
     assertTrue(e.getMessage().contains("not a valid part number"), e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> ChainRecordCodec.encodeTransaction(1, 1, null, big, 200));

@@ -3,6 +3,7 @@ package io.paxosql.node.chain;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -84,7 +85,7 @@ final class InMemoryChosenLog implements ChosenLog {
     holding = false;
     List<byte[]> now = new ArrayList<>(held);
     held.clear();
-    java.util.Collections.reverse(now);
+    Collections.reverse(now);
     now.forEach(this::choose);
   }
 

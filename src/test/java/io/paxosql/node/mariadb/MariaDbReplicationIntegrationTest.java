@@ -16,6 +16,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.sql.Connection;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -98,7 +99,7 @@ class MariaDbReplicationIntegrationTest {
       Future<RowSet<Row>> done = pool.query("CREATE DATABASE " + db).execute()
           .compose(r -> pool.query("CREATE TABLE " + db + ".kv (k INT PRIMARY KEY, v VARCHAR(32))").execute())
           .compose(r -> pool.preparedQuery("INSERT INTO " + db + ".kv VALUES (?, ?)")
-              .executeBatch(java.util.List.of(Tuple.of(1, "a"), Tuple.of(2, "b"), Tuple.of(3, "c"))))
+              .executeBatch(List.of(Tuple.of(1, "a"), Tuple.of(2, "b"), Tuple.of(3, "c"))))
           .compose(r -> pool.query("SELECT COUNT(*) FROM " + db + ".kv WHERE v IN ('a','b','c')").execute());
       return done.await(30, TimeUnit.SECONDS).iterator().next().getLong(0);
     } finally {

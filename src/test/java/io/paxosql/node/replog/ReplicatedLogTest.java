@@ -10,18 +10,13 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.paxosql.log.LogRecord;
 import io.paxosql.node.chain.ChosenEntry;
 import io.paxosql.node.chain.LogPosition;
-import io.paxosql.paxos.Entry;
-import io.paxosql.paxos.Value;
-import io.paxosql.transport.MessageCodec;
+import io.paxosql.testing.Retry;
 import io.vertx.core.Future;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -34,71 +29,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 class ReplicatedLogTest {
   @TempDir Path dir;
   ReplogCluster cluster;
-  /** Every proposal whose future completed: position → bytes. */
-  final Map<LogPosition, byte[]> completed = new ConcurrentHashMap<>();
-
   @AfterEach
   void stop() {
     if (cluster != null) {
       cluster.close();
-    }
-  }
-
-  /** Proposes concurrently; when leadership moves meanwhile, the failed ones are retried at the new leader. */
-  private void proposeAll(ReplicatedLog at, String tag, int n) {
-    List<Future<LogPosition>> fs = propose(at, tag, n);
-    int failed = 0;
-    for (Future<LogPosition> f : fs) {
-      try {
-        f.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        failed++;
-      }
-    }
-    if (failed > 0) {
-      proposeUntilDone(tag + "-retry", failed);
-    }
-  }
-
-  private List<Future<LogPosition>> propose(ReplicatedLog at, String tag, int n) {
-    List<Future<LogPosition>> out = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      byte[] b = (tag + "-" + i).getBytes(StandardCharsets.UTF_8);
-      out.add(at.propose(b).onSuccess(pos -> completed.put(pos, b)));
-    }
-    return out;
-  }
-
-  /** Retries at whoever leads until {@code n} proposals completed (leadership may move meanwhile). */
-  private void proposeUntilDone(String tag, int n) {
-    int done = 0;
-    int attempt = 0;
-    while (done < n) {
-      ReplicatedLog leader = cluster.leader();
-      byte[] b = (tag + "-" + done + "-" + attempt++).getBytes(StandardCharsets.UTF_8);
-      try {
-        LogPosition p = leader.propose(b).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        completed.put(p, b);
-        done++;
-      } catch (Exception e) {
-        // leadership moved; try again
-      }
-    }
-  }
-
-  /** Nothing whose future completed is missing, and it sits exactly where its future said. */
-  private void checkCompletedAreChosen(List<LogRecord.Chosen> log) {
-    Map<Long, Value> byInstance = new HashMap<>();
-    for (LogRecord.Chosen c : log) {
-      byInstance.put(c.instance(), MessageCodec.valueFromBytes(c.value()));
-    }
-    for (Map.Entry<LogPosition, byte[]> e : completed.entrySet()) {
-      Value v = byInstance.get(e.getKey().instance());
-      assertTrue(v != null, () -> "completed proposal " + new String(e.getValue(), StandardCharsets.UTF_8) + " at "
-          + e.getKey() + " is not in the log read from node " + cluster.nodes.keySet().iterator().next()
-          + " (" + log.size() + " values, " + (log.isEmpty() ? "none" : "[" + log.get(0).instance() + ", "
-          + log.get(log.size() - 1).instance() + "]") + "); " + cluster.describe());
-      assertArrayEquals(e.getValue(), ((Entry.Data) v.entries().get(e.getKey().index())).bytes());
     }
   }
 
@@ -110,8 +44,8 @@ class ReplicatedLogTest {
     cluster.startAll();
     ReplicatedLog leader = cluster.leader();
     int follower = leader.nodeId() == 1 ? 2 : 1;
-    List<Future<LogPosition>> forwarded = propose(cluster.node(follower), "forwarded", 100);
-    proposeAll(leader, "at-leader", 300);
+    List<Future<LogPosition>> forwarded = cluster.propose(cluster.node(follower), "forwarded", 100);
+    cluster.proposeAll(leader, "at-leader", 300);
     int lost = 0;
     for (Future<LogPosition> f : forwarded) {
       try {
@@ -123,19 +57,19 @@ class ReplicatedLogTest {
     assertTrue(lost < 100, "no forwarded proposal completed");
 
     cluster.halt(follower);
-    proposeAll(cluster.leader(), "while-follower-down", 200);
+    cluster.proposeAll(cluster.leader(), "while-follower-down", 200);
     cluster.start(follower);
-    proposeAll(cluster.leader(), "after-follower-back", 50);
+    cluster.proposeAll(cluster.leader(), "after-follower-back", 50);
     leader = cluster.leader();
 
     int oldLeader = leader.nodeId();
     cluster.halt(oldLeader);
-    proposeUntilDone("new-leader", 100);
+    cluster.proposeOneByOne("new-leader", 100);
     cluster.start(oldLeader);
-    proposeUntilDone("all-back", 50);
+    cluster.proposeOneByOne("all-back", 50);
 
-    List<LogRecord.Chosen> log = cluster.converged(completed.keySet());
-    checkCompletedAreChosen(log);
+    List<LogRecord.Chosen> log = cluster.converged(cluster.completed.keySet());
+    cluster.checkCompletedAreChosen(log);
     assertTrue(log.get(log.size() - 1).instance() > first + 100);
     if (first > 0) {
       assertTrue(log.get(0).instance() < (1L << 32) && log.get(log.size() - 1).instance() > (1L << 32),
@@ -147,23 +81,23 @@ class ReplicatedLogTest {
   void followersAndReadersSeeEveryChosenEntryInOrder() {
     cluster = new ReplogCluster(dir, 3, 0).startAll();
     ReplicatedLog leader = cluster.leader();
-    proposeAll(leader, "before", 50);
+    cluster.proposeAll(leader, "before", 50);
     leader = cluster.leader();
     ReplicatedLog other = cluster.node(leader.nodeId() == 1 ? 2 : 1);
     List<ChosenEntry> seen = new CopyOnWriteArrayList<>();
     AutoCloseable sub = other.follow(LogPosition.START, seen::add);
-    proposeAll(leader, "after", 50);
-    ReplogCluster.waitFor("every completed entry followed", Duration.ofSeconds(20), () -> {
-      java.util.Set<LogPosition> got = new java.util.HashSet<>();
+    cluster.proposeAll(leader, "after", 50);
+    Retry.waitFor("every completed entry followed", Duration.ofSeconds(20), () -> {
+      Set<LogPosition> got = new HashSet<>();
       seen.forEach(e -> got.add(e.position()));
-      return got.containsAll(completed.keySet());
+      return got.containsAll(cluster.completed.keySet());
     });
     for (int i = 1; i < seen.size(); i++) {
       assertTrue(seen.get(i - 1).position().compareTo(seen.get(i).position()) < 0, "in order, no repeats");
     }
     for (ChosenEntry e : seen) {
-      if (completed.containsKey(e.position())) {
-        assertArrayEquals(completed.get(e.position()), e.bytes());
+      if (cluster.completed.containsKey(e.position())) {
+        assertArrayEquals(cluster.completed.get(e.position()), e.bytes());
       }
     }
     List<ChosenEntry> read = await(other.read(seen.get(10).position(), 20).toCompletionStage());
@@ -188,7 +122,7 @@ class ReplicatedLogTest {
         o.tickMillis(), o.forwardProposals(), o.memoryValues(), o.retention(), o.retentionEvery(), o.progressTimeout(),
         o.catchUpBatchBytes(), o.catchUpMaxValues());
     cluster.startAll();
-    proposeAll(cluster.leader(), "metered", 20);
+    cluster.proposeAll(cluster.leader(), "metered", 20);
     Timer fsync = cluster.registry.find("paxosql.log.fsync").timer();
     assertTrue(fsync != null && fsync.count() > 0, "no fsync recorded in the node's registry: " + fsync);
   }
@@ -200,7 +134,7 @@ class ReplicatedLogTest {
     cluster.startAll();
     ReplicatedLog leader = cluster.leader();
     ReplicatedLog other = cluster.node(leader.nodeId() == 1 ? 2 : 1);
-    ReplogCluster.waitFor("follower knows the leader", Duration.ofSeconds(10),
+    Retry.waitFor("follower knows the leader", Duration.ofSeconds(10),
         () -> other.status().leaderHint() == leader.nodeId());
     Throwable t = other.propose(new byte[] {1}).toCompletionStage().toCompletableFuture()
         .handle((v, e) -> e).join();

@@ -1,34 +1,49 @@
 package io.paxosql.node.replog;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.paxosql.log.LogConfig;
 import io.paxosql.log.LogRecord;
 import io.paxosql.log.ReadResult;
 import io.paxosql.node.chain.LogPosition;
+import io.paxosql.paxos.Entry;
 import io.paxosql.paxos.PaxosConfig;
-import io.paxosql.paxos.Role;
+import io.paxosql.paxos.PaxosRole;
 import io.paxosql.paxos.Status;
+import io.paxosql.paxos.Value;
 import io.paxosql.testing.FreePorts;
+import io.paxosql.testing.Retry;
+import io.paxosql.testing.Seeds;
 import io.paxosql.transport.FaultInjector;
+import io.paxosql.transport.MessageCodec;
 import io.paxosql.transport.TransportConfig;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
+import net.openhft.chronicle.core.time.SystemTimeProvider;
 import net.openhft.chronicle.queue.rollcycles.TestRollCycles;
 
 /** N real ReplicatedLog nodes on loopback gRPC with Chronicle logs in temp dirs; one shared fault injector. */
 final class ReplogCluster implements AutoCloseable {
   static final long CLUSTER = 0x5eed;
   static final long TICK_MS = 50;
+  private static final int PROPOSE_ROUNDS = 20;
 
   final Vertx vertx = Vertx.vertx();
   final FaultInjector faults = new FaultInjector();
@@ -38,10 +53,12 @@ final class ReplogCluster implements AutoCloseable {
   final long firstInstance;
   final Map<Integer, Integer> ports = new TreeMap<>();
   final Map<Integer, ReplicatedLog> nodes = new TreeMap<>();
+  /** Every proposal whose future completed: position → bytes. */
+  final Map<LogPosition, byte[]> completed = new ConcurrentHashMap<>();
   UnaryOperator<ReplogOptions> tune = o -> o;
   /** When set, each node's event loop is blocked now and then, as a GC pause or an overloaded machine would. */
   boolean stallEventLoops;
-  private final java.util.Random stalls = new java.util.Random();
+  private final Random stalls = new Random(Seeds.seed("paxosql.replog.stallSeed", 1));
 
   ReplogCluster(Path dir, int size, long firstInstance) {
     this.dir = dir;
@@ -56,7 +73,7 @@ final class ReplogCluster implements AutoCloseable {
     TreeSet<Integer> members = new TreeSet<>(ports.keySet());
     PaxosConfig paxos = PaxosConfig.defaults(CLUSTER, id, members, firstInstance);
     LogConfig log = LogConfig.defaults(dir.resolve("node" + id)).withFirstInstance(firstInstance)
-        .withRollCycle(TestRollCycles.TEST_SECONDLY, net.openhft.chronicle.core.time.SystemTimeProvider.INSTANCE)
+        .withRollCycle(TestRollCycles.TEST_SECONDLY, SystemTimeProvider.INSTANCE)
         .withRetention(1_000_000, Duration.ZERO).withRegistry(registry);
     Map<Integer, String> peers = new HashMap<>();
     ports.forEach((n, p) -> {
@@ -114,12 +131,12 @@ final class ReplogCluster implements AutoCloseable {
   /** The node that leads with a lease, once exactly one among {@code among} does. */
   ReplicatedLog leader(List<Integer> among) {
     ReplicatedLog[] found = new ReplicatedLog[1];
-    waitFor("a leader with a lease among " + among, Duration.ofSeconds(30), () -> {
+    Retry.waitFor("a leader with a lease among " + among, Duration.ofSeconds(30), () -> {
       found[0] = null;
       for (int id : among) {
         ReplicatedLog r = nodes.get(id);
         Status s = r == null ? null : r.status();
-        if (s != null && s.role() == Role.LEADER && r.holdsLease()) {
+        if (s != null && s.role() == PaxosRole.LEADER && r.holdsLease()) {
           if (found[0] != null) {
             return false;
           }
@@ -141,9 +158,9 @@ final class ReplogCluster implements AutoCloseable {
    * it already holds durably as accepted before it writes the Chosen record, so every node can briefly
    * agree on a commit point that is one short of a proposal that already completed.
    */
-  List<LogRecord.Chosen> converged(java.util.Collection<LogPosition> completed) {
+  List<LogRecord.Chosen> converged(Collection<LogPosition> completed) {
     long atLeast = completed.stream().mapToLong(p -> p.instance() + 1).max().orElse(0);
-    waitFor("every node at the same commit point, at least " + atLeast, Duration.ofSeconds(60), () -> {
+    Retry.waitFor("every node at the same commit point, at least " + atLeast, Duration.ofSeconds(60), () -> {
       long c = -1;
       for (ReplicatedLog r : nodes.values()) {
         if (c >= 0 && r.chosenBelow() != c || r.chosenBelow() < atLeast) {
@@ -208,21 +225,85 @@ final class ReplogCluster implements AutoCloseable {
     }
   }
 
-  static void waitFor(String what, Duration max, BooleanSupplier cond) {
-    long deadline = System.nanoTime() + max.toNanos();
-    while (!cond.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out after " + max + " waiting for " + what);
+  /** Proposes {@code n} values at {@code at} without retrying; each completed one lands in {@link #completed}. */
+  List<Future<LogPosition>> propose(ReplicatedLog at, String tag, int n) {
+    List<Future<LogPosition>> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      byte[] b = (tag + "-" + i).getBytes(StandardCharsets.UTF_8);
+      out.add(at.propose(b).onSuccess(pos -> completed.put(pos, b)));
+    }
+    return out;
+  }
+
+  /**
+   * Proposes {@code n} values concurrently at {@code at}; the ones that fail (leadership moved meanwhile)
+   * are proposed again, as a batch, at whoever leads then: at most {@value #PROPOSE_ROUNDS} rounds.
+   */
+  void proposeAll(ReplicatedLog at, String tag, int n) {
+    List<byte[]> todo = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      todo.add((tag + "-" + i).getBytes(StandardCharsets.UTF_8));
+    }
+    ReplicatedLog target = at;
+    Throwable last = null;
+    for (int round = 0; !todo.isEmpty(); round++) {
+      if (round == PROPOSE_ROUNDS) {
+        throw new AssertionError(todo.size() + " proposals of " + tag + " never completed in " + PROPOSE_ROUNDS
+            + " rounds; last error: " + last + "; " + describe(), last);
       }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        throw new AssertionError(e);
+      List<Future<LogPosition>> fs = new ArrayList<>();
+      for (byte[] b : todo) {
+        fs.add(target.propose(b).onSuccess(p -> completed.put(p, b)));
+      }
+      List<byte[]> failed = new ArrayList<>();
+      for (int i = 0; i < fs.size(); i++) {
+        try {
+          fs.get(i).toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+        } catch (Exception e) {
+          last = e;
+          failed.add(todo.get(i));
+        }
+      }
+      todo = failed;
+      if (!todo.isEmpty()) {
+        target = leader(target == at && at.holdsLease() ? List.of(at.nodeId()) : new ArrayList<>(nodes.keySet()));
       }
     }
   }
 
-  static <T> T await(java.util.concurrent.CompletionStage<T> f) {
+  /**
+   * Proposes {@code n} values one at a time at whoever leads, so each gets an instance of its own; a
+   * proposal that fails (leadership moved) is retried at the new leader for up to a minute.
+   */
+  void proposeOneByOne(String tag, int n) {
+    for (int i = 0; i < n; i++) {
+      String name = tag + "-" + i;
+      int[] attempt = {0};
+      Retry.until("proposal " + name, Duration.ofSeconds(60), () -> {
+        byte[] b = (name + "-" + attempt[0]++).getBytes(StandardCharsets.UTF_8);
+        LogPosition p = leader().propose(b).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        completed.put(p, b);
+        return p;
+      });
+    }
+  }
+
+  /** Nothing whose future completed is missing from {@code log}, and it sits exactly where its future said. */
+  void checkCompletedAreChosen(List<LogRecord.Chosen> log) {
+    Map<Long, Value> byInstance = new HashMap<>();
+    for (LogRecord.Chosen c : log) {
+      byInstance.put(c.instance(), MessageCodec.valueFromBytes(c.value()));
+    }
+    for (Map.Entry<LogPosition, byte[]> e : completed.entrySet()) {
+      Value v = byInstance.get(e.getKey().instance());
+      assertTrue(v != null, () -> "completed proposal " + new String(e.getValue(), StandardCharsets.UTF_8) + " at "
+          + e.getKey() + " is not in the log (" + log.size() + " values, " + (log.isEmpty() ? "none" : "["
+          + log.get(0).instance() + ", " + log.get(log.size() - 1).instance() + "]") + "); " + describe());
+      assertArrayEquals(e.getValue(), ((Entry.Data) v.entries().get(e.getKey().index())).bytes());
+    }
+  }
+
+  static <T> T await(CompletionStage<T> f) {
     try {
       return f.toCompletableFuture().get(60, TimeUnit.SECONDS);
     } catch (Exception e) {

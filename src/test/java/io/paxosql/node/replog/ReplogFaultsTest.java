@@ -1,8 +1,7 @@
 package io.paxosql.node.replog;
 
 import static io.paxosql.node.replog.ReplogCluster.await;
-import static io.paxosql.node.replog.ReplogCluster.waitFor;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static io.paxosql.testing.Retry.waitFor;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,19 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.paxosql.log.LogCorruptedException;
 import io.paxosql.log.LogRecord;
 import io.paxosql.node.chain.LogPosition;
-import io.paxosql.paxos.Entry;
-import io.paxosql.paxos.Value;
-import io.paxosql.transport.MessageCodec;
 import io.vertx.core.Future;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -32,7 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
 class ReplogFaultsTest {
   @TempDir Path dir;
   ReplogCluster cluster;
-  final Map<LogPosition, byte[]> completed = new ConcurrentHashMap<>();
 
   @AfterEach
   void stop() {
@@ -41,66 +32,11 @@ class ReplogFaultsTest {
     }
   }
 
-  /** Proposes {@code n} values concurrently at {@code at}; failed ones are retried at whoever leads then. */
-  private void proposeAll(ReplicatedLog at, String tag, int n) {
-    List<byte[]> todo = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      todo.add((tag + "-" + i).getBytes(StandardCharsets.UTF_8));
-    }
-    ReplicatedLog target = at;
-    for (int attempt = 0; !todo.isEmpty(); attempt++) {
-      if (attempt > 20) {
-        throw new AssertionError(todo.size() + " proposals of " + tag + " never completed");
-      }
-      List<Future<LogPosition>> fs = new ArrayList<>();
-      for (byte[] b : todo) {
-        fs.add(target.propose(b).onSuccess(p -> completed.put(p, b)));
-      }
-      List<byte[]> failed = new ArrayList<>();
-      for (int i = 0; i < fs.size(); i++) {
-        try {
-          fs.get(i).toCompletionStage().toCompletableFuture().get(20, java.util.concurrent.TimeUnit.SECONDS);
-        } catch (Exception e) {
-          failed.add(todo.get(i));
-        }
-      }
-      todo = failed;
-      if (!todo.isEmpty()) {
-        target = cluster.leader(target == at && at.holdsLease() ? List.of(at.nodeId())
-            : new ArrayList<>(cluster.nodes.keySet()));
-      }
-    }
-  }
-
-  /** One proposal at a time, so each gets an instance of its own; retried at whoever leads. */
-  private void proposeOneByOne(String tag, int n) {
-    for (int i = 0; i < n; ) {
-      byte[] b = (tag + "-" + i + "-" + System.nanoTime()).getBytes(StandardCharsets.UTF_8);
-      try {
-        completed.put(cluster.leader().propose(b).toCompletionStage().toCompletableFuture().get(10,
-            java.util.concurrent.TimeUnit.SECONDS), b);
-        i++;
-      } catch (Exception e) {
-        // leadership moved: try again at the new leader
-      }
-    }
-  }
-
-  private void checkCompleted(List<LogRecord.Chosen> log) {
-    Map<Long, Value> by = new HashMap<>();
-    log.forEach(c -> by.put(c.instance(), MessageCodec.valueFromBytes(c.value())));
-    completed.forEach((pos, bytes) -> {
-      Value v = by.get(pos.instance());
-      assertTrue(v != null, pos + " missing");
-      assertArrayEquals(bytes, ((Entry.Data) v.entries().get(pos.index())).bytes());
-    });
-  }
-
   @Test
   void theMinorityLeaderLosesItsLeaseAndTheMajorityGoesOn() {
     cluster = new ReplogCluster(dir, 5, 0).startAll();
     ReplicatedLog old = cluster.leader();
-    proposeAll(old, "before", 100);
+    cluster.proposeAll(old, "before", 100);
     List<Integer> minority = List.of(old.nodeId(), old.nodeId() % 5 + 1);
     List<Integer> majority = cluster.nodes.keySet().stream().filter(n -> !minority.contains(n))
         .collect(Collectors.toList());
@@ -109,16 +45,16 @@ class ReplogFaultsTest {
     waitFor("the old leader's lease to lapse", Duration.ofSeconds(10), () -> !old.holdsLease());
     Future<LogPosition> stuck = old.propose("in-minority".getBytes(StandardCharsets.UTF_8));
     ReplicatedLog fresh = cluster.leader(majority);
-    proposeAll(fresh, "majority", 200);
+    cluster.proposeAll(fresh, "majority", 200);
     assertFalse(stuck.succeeded(), "the minority side completed a proposal: " + stuck.result());
 
     cluster.faults.heal();
-    proposeAll(cluster.leader(), "healed", 50);
+    cluster.proposeAll(cluster.leader(), "healed", 50);
     waitFor("the stuck proposal to settle", Duration.ofSeconds(30), stuck::isComplete);
     if (stuck.succeeded()) {
-      completed.put(stuck.result(), "in-minority".getBytes(StandardCharsets.UTF_8));
+      cluster.completed.put(stuck.result(), "in-minority".getBytes(StandardCharsets.UTF_8));
     }
-    checkCompleted(cluster.converged(completed.keySet()));
+    cluster.checkCompletedAreChosen(cluster.converged(cluster.completed.keySet()));
   }
 
   /**
@@ -140,7 +76,7 @@ class ReplogFaultsTest {
 
     cluster.halt(lag);
     cluster.faults.isolate(lag, cluster.ports.keySet());
-    proposeOneByOne("inside", 40);
+    cluster.proposeOneByOne("inside", 40);
     cluster.faults.heal();
     ReplicatedLog back = cluster.start(lag);
     waitFor("the lagging node to catch up", Duration.ofSeconds(30),
@@ -150,8 +86,8 @@ class ReplogFaultsTest {
     cluster.halt(lag);
     cluster.faults.isolate(lag, cluster.ports.keySet());
     for (int round = 0; round < 6; round++) {
-      proposeOneByOne("outside-" + round, 40);
-      proposeAll(cluster.leader(), "outside-batch-" + round, 1_000);
+      cluster.proposeOneByOne("outside-" + round, 40);
+      cluster.proposeAll(cluster.leader(), "outside-batch-" + round, 1_000);
       Thread.sleep(1_050); // one roll file per second
     }
     waitFor("every running node's retention to pass the lagging node", Duration.ofSeconds(30),
@@ -162,13 +98,13 @@ class ReplogFaultsTest {
     ReplicatedLog behind = cluster.start(lag);
     waitFor("snapshot needed", Duration.ofSeconds(30), () -> behind.snapshotNeeded() != null);
     cluster.halt(lag);
-    checkCompleted(withRetained(cluster.converged(completed.keySet())));
+    cluster.checkCompletedAreChosen(withRetained(cluster.converged(cluster.completed.keySet())));
   }
 
   /** Completed proposals below what every node retains can no longer be checked against a log. */
   private List<LogRecord.Chosen> withRetained(List<LogRecord.Chosen> log) {
     long firstKept = log.get(0).instance();
-    completed.keySet().removeIf(p -> p.instance() < firstKept);
+    cluster.completed.keySet().removeIf(p -> p.instance() < firstKept);
     return log;
   }
 
@@ -176,7 +112,7 @@ class ReplogFaultsTest {
   void aNodeWithACorruptedLogRefusesToStart() throws Exception {
     cluster = new ReplogCluster(dir, 3, 0).startAll();
     ReplicatedLog leader = cluster.leader();
-    proposeAll(leader, "x", 200);
+    cluster.proposeAll(leader, "x", 200);
     int victim = leader.nodeId() == 1 ? 2 : 1;
     waitFor("victim has everything", Duration.ofSeconds(20),
         () -> cluster.node(victim).chosenBelow() == leader.chosenBelow());

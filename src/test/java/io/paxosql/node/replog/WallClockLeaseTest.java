@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.paxosql.paxos.Ballot;
-import io.paxosql.paxos.Role;
+import io.paxosql.paxos.PaxosRole;
 import io.paxosql.paxos.Status;
 import org.junit.jupiter.api.Test;
 
@@ -15,7 +15,7 @@ class WallClockLeaseTest {
   private static final long T0 = 5_000_000_000L;
 
   private static Status leader(long leaseUntil, long now) {
-    return new Status(Role.LEADER, new Ballot(2, 1), 1, leaseUntil, 0, now);
+    return new Status(PaxosRole.LEADER, new Ballot(2, 1), 1, leaseUntil, 0, now);
   }
 
   @Test

@@ -27,7 +27,7 @@ class RoleMachineTest {
     RoleMachine m = new RoleMachine();
     assertEquals(List.of(), m.onHealth(true));
     List<RoleCommand> out = m.onFollowing();
-    assertTrue(out.contains(new Publish(Role.FOLLOWER, 0)));
+    assertTrue(out.contains(new Publish(NodeRole.FOLLOWER, 0)));
     assertFalse(m.campaignAllowed(), "not caught up yet");
     assertEquals(List.of(new AllowCampaign(true)), m.onCaughtUp(true));
     assertEquals(List.of(new AllowCampaign(false)), m.onCaughtUp(false));
@@ -39,10 +39,10 @@ class RoleMachineTest {
   void leaseWonPromotesThenPublishesMaster() {
     RoleMachine m = healthyFollower();
     List<RoleCommand> out = m.onLease(true, 7);
-    assertEquals(List.of(new Publish(Role.PROMOTING, 7), new Promote(7)), out);
-    assertEquals(Role.PROMOTING, m.role());
-    assertEquals(List.of(new Publish(Role.MASTER, 7)), m.onPromoted(7));
-    assertEquals(Role.MASTER, m.role());
+    assertEquals(List.of(new Publish(NodeRole.PROMOTING, 7), new Promote(7)), out);
+    assertEquals(NodeRole.PROMOTING, m.role());
+    assertEquals(List.of(new Publish(NodeRole.MASTER, 7)), m.onPromoted(7));
+    assertEquals(NodeRole.MASTER, m.role());
     assertTrue(m.campaignAllowed(), "a master keeps renewing");
   }
 
@@ -52,13 +52,13 @@ class RoleMachineTest {
     m.onLease(true, 7);
     m.onPromoted(7);
     List<RoleCommand> out = m.onLease(false, 0);
-    assertEquals(Role.FENCING, m.role());
-    assertTrue(out.contains(new Publish(Role.FENCING, 7)));
+    assertEquals(NodeRole.FENCING, m.role());
+    assertTrue(out.contains(new Publish(NodeRole.FENCING, 7)));
     assertTrue(out.stream().anyMatch(c -> c instanceof Fence f && f.reason().equals("lease lost")));
     assertFalse(m.campaignAllowed(), "a fencing node must not win the lease back mid-fence");
     out = m.onFenced();
-    assertEquals(Role.FOLLOWER, m.role());
-    assertTrue(out.contains(new Publish(Role.FOLLOWER, 7)));
+    assertEquals(NodeRole.FOLLOWER, m.role());
+    assertTrue(out.contains(new Publish(NodeRole.FOLLOWER, 7)));
     assertTrue(m.campaignAllowed());
   }
 
@@ -70,7 +70,7 @@ class RoleMachineTest {
     List<RoleCommand> out = m.onHealth(false);
     assertTrue(out.stream().anyMatch(c -> c instanceof Resign));
     assertTrue(out.stream().anyMatch(c -> c instanceof Fence));
-    assertEquals(Role.FENCING, m.role());
+    assertEquals(NodeRole.FENCING, m.role());
   }
 
   @Test
@@ -78,9 +78,9 @@ class RoleMachineTest {
     RoleMachine m = healthyFollower();
     m.onLease(true, 4);
     m.onPromotionFailed("MASTER_GTID_WAIT timed out");
-    assertEquals(Role.FENCING, m.role());
+    assertEquals(NodeRole.FENCING, m.role());
     List<RoleCommand> out = m.onFenced();
-    assertEquals(Role.FOLLOWER, m.role(), "the lease of epoch 4 is still held but must not be promoted again");
+    assertEquals(NodeRole.FOLLOWER, m.role(), "the lease of epoch 4 is still held but must not be promoted again");
     assertTrue(out.stream().anyMatch(c -> c instanceof Resign), out.toString());
     out = m.onLease(true, 5);
     assertTrue(out.contains(new Promote(5)), out.toString());
@@ -95,7 +95,7 @@ class RoleMachineTest {
     assertTrue(out.contains(new AllowCampaign(false)));
     assertTrue(out.stream().anyMatch(c -> c instanceof Resign));
     m.onLease(false, 0);
-    assertEquals(Role.FENCING, m.role());
+    assertEquals(NodeRole.FENCING, m.role());
     m.onFenced();
     assertTrue(m.campaignAllowed(), "eligible again once the lease went elsewhere");
   }
@@ -104,12 +104,12 @@ class RoleMachineTest {
   void aDivergedFollowerRefusesToServe() {
     RoleMachine m = healthyFollower();
     List<RoleCommand> out = m.onDiverged("MariaDB holds 0-2-9 which the cluster never chose");
-    assertEquals(Role.DIVERGED, m.role());
-    assertTrue(out.contains(new Publish(Role.DIVERGED, 0)));
+    assertEquals(NodeRole.DIVERGED, m.role());
+    assertTrue(out.contains(new Publish(NodeRole.DIVERGED, 0)));
     assertFalse(m.campaignAllowed());
     assertEquals(List.of(), m.onLease(true, 9).stream().filter(c -> c instanceof Promote).toList());
     m.onFollowing();
-    assertEquals(Role.DIVERGED, m.role(), "stays diverged until rebuilt");
+    assertEquals(NodeRole.DIVERGED, m.role(), "stays diverged until rebuilt");
   }
 
   /** Random inputs: never master without the lease of its epoch, never promote or fence twice at once. */
@@ -136,10 +136,10 @@ class RoleMachineTest {
         }
         long starts = out.stream().filter(c -> c instanceof Promote || c instanceof Fence).count();
         assertTrue(starts <= 1, "seed " + seed + ": two long steps at once " + out);
-        if (m.role() == Role.MASTER || m.role() == Role.PROMOTING) {
+        if (m.role() == NodeRole.MASTER || m.role() == NodeRole.PROMOTING) {
           assertTrue(lease && leaseEpoch == m.epoch(), "seed " + seed + ": master without its lease");
         }
-        assertFalse(m.role() == Role.DIVERGED && m.campaignAllowed(), "seed " + seed);
+        assertFalse(m.role() == NodeRole.DIVERGED && m.campaignAllowed(), "seed " + seed);
       }
     }
   }

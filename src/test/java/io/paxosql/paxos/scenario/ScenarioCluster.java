@@ -21,6 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 import java.util.function.Predicate;
 
 /**
@@ -234,7 +236,7 @@ final class ScenarioCluster {
         throw new IllegalStateException("stabilize did not settle in 1000 rounds");
     }
 
-    private void forNodes(String spec, java.util.function.Consumer<PaxosNode> f) {
+    private void forNodes(String spec, Consumer<PaxosNode> f) {
         forIds(spec, id -> {
             if (nodes.containsKey(id)) {
                 f.accept(nodes.get(id));
@@ -242,7 +244,7 @@ final class ScenarioCluster {
         });
     }
 
-    private void forIds(String spec, java.util.function.IntConsumer f) {
+    private void forIds(String spec, IntConsumer f) {
         if (spec.equals("all")) {
             new ArrayList<>(nodes.keySet()).forEach(f::accept);
         } else {

@@ -1,11 +1,16 @@
 package io.paxosql.paxos.sim;
 
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Many seeded simulations over 3- and 5-node clusters. {@code -Dpaxosql.sim.seeds=N} sets the count
  * (default 6000, half per size); {@code -Dpaxosql.sim.seed=S} replays one seed of each size.
  */
+// 6,000 seeds took 130 s on a loaded machine; a longer hunt (-Dpaxosql.sim.seeds) also sets
+// -Djunit.jupiter.execution.timeout.mode=disabled.
+@Timeout(value = 20, unit = TimeUnit.MINUTES)
 class PaxosSimulationTest {
 
     static final long FAULT_TICKS = 800;

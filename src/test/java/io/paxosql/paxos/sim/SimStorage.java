@@ -4,6 +4,7 @@ import io.paxosql.paxos.Durable;
 import io.paxosql.paxos.MemoryStore;
 import io.paxosql.paxos.PersistentState;
 
+import io.paxosql.paxos.Value;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -50,7 +51,7 @@ final class SimStorage {
         return durable.firstUnchosen();
     }
 
-    io.paxosql.paxos.Value chosen(long instance) {
+    Value chosen(long instance) {
         return durable.chosen(instance);
     }
 

@@ -1,13 +1,15 @@
 package io.paxosql.paxos.sim;
 
+import io.paxosql.paxos.Ballot;
 import io.paxosql.paxos.ChosenValue;
 import io.paxosql.paxos.Describe;
+import io.paxosql.paxos.Durable;
 import io.paxosql.paxos.Entry;
 import io.paxosql.paxos.Message;
 import io.paxosql.paxos.PaxosConfig;
 import io.paxosql.paxos.PaxosNode;
+import io.paxosql.paxos.PaxosRole;
 import io.paxosql.paxos.Ready;
-import io.paxosql.paxos.Role;
 import io.paxosql.paxos.Value;
 
 import java.util.ArrayDeque;
@@ -16,6 +18,7 @@ import java.util.List;
 import java.util.PriorityQueue;
 import java.util.SortedSet;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -50,7 +53,7 @@ public final class Simulator {
          * Values this node holds durably as accepted and has not seen chosen: the replicated log completes
          * a proposal as soon as its value is chosen if it is held here like this, before the Chosen record.
          */
-        final java.util.TreeMap<Long, Value> durableAccepted = new java.util.TreeMap<>();
+        final TreeMap<Long, Value> durableAccepted = new TreeMap<>();
         /** While now is before this, the node's event loop is stalled: it ticks, reads and writes nothing. */
         long stalledUntil = -1;
         long missedTicks;
@@ -59,7 +62,7 @@ public final class Simulator {
         long grid;
         long tickGen;
         double rate;
-        io.paxosql.paxos.Ballot lastLed;
+        Ballot lastLed;
 
         SimNode(int id, PaxosConfig cfg) {
             this.id = id;
@@ -420,7 +423,7 @@ public final class Simulator {
 
     private SimNode leaderOrRandom() {
         for (SimNode n : nodes) {
-            if (n.up && n.core.status().role() == Role.LEADER) {
+            if (n.up && n.core.status().role() == PaxosRole.LEADER) {
                 return n;
             }
         }
@@ -445,7 +448,7 @@ public final class Simulator {
 
     private void changeMembers() {
         SimNode leader = leaderOrRandom();
-        if (!leader.up || leader.core.status().role() != Role.LEADER) {
+        if (!leader.up || leader.core.status().role() != PaxosRole.LEADER) {
             return;
         }
         SortedSet<Integer> members = leader.core.membersAt(Long.MAX_VALUE);
@@ -490,7 +493,7 @@ public final class Simulator {
             send(m);
         }
         checker.dropped(r.dropped());
-        if (r.status() != null && r.status().role() == Role.LEADER && !r.status().ballot().equals(n.lastLed)) {
+        if (r.status() != null && r.status().role() == PaxosRole.LEADER && !r.status().ballot().equals(n.lastLed)) {
             n.lastLed = r.status().ballot();
             elections++;
         }
@@ -525,8 +528,8 @@ public final class Simulator {
     private void sync(SimNode n) {
         Ready r = n.unsynced.poll();
         n.storage.sync(r.persist().size());
-        for (io.paxosql.paxos.Durable d : r.persist()) {
-            if (d instanceof io.paxosql.paxos.Durable.Accepted a && a.instance() >= n.appliedBelow) {
+        for (Durable d : r.persist()) {
+            if (d instanceof Durable.Accepted a && a.instance() >= n.appliedBelow) {
                 n.durableAccepted.put(a.instance(), a.value());
             }
         }

@@ -2,7 +2,7 @@ package io.paxosql.paxos.sim;
 
 import io.paxosql.paxos.Ballot;
 import io.paxosql.paxos.Describe;
-import io.paxosql.paxos.Role;
+import io.paxosql.paxos.PaxosRole;
 import io.paxosql.paxos.Status;
 
 /**
@@ -58,12 +58,12 @@ final class StableLeaderChecker {
             return;
         }
         if (node == leader) {
-            if (s.role() != Role.LEADER || !s.ballot().equals(ballot) || !s.holdsLease()) {
+            if (s.role() != PaxosRole.LEADER || !s.ballot().equals(ballot) || !s.holdsLease()) {
                 throw new LivenessViolation("needless change of leader: node " + woken + " resumed from a stall at t="
                         + from + " while node " + leader + " held the lease under " + ballot + "; at t=" + now
                         + " node " + leader + " is " + Describe.status(s));
             }
-        } else if (s.role() != Role.FOLLOWER) {
+        } else if (s.role() != PaxosRole.FOLLOWER) {
             throw new LivenessViolation("needless campaign: node " + woken + " resumed from a stall at t=" + from
                     + " while node " + leader + " held the lease under " + ballot + "; at t=" + now + " node " + node
                     + " is " + Describe.status(s));

@@ -1,7 +1,7 @@
 package io.paxosql.paxos;
 
 /** What a node is doing about leadership. */
-public enum Role {
+public enum PaxosRole {
     FOLLOWER,
     /** Running phase 1 under its own ballot. */
     CANDIDATE,

@@ -5,12 +5,15 @@ import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
-/** A master fixed by configuration; {@link #set} applies a reloaded configuration. */
-public final class StaticMasterLocator implements MasterLocator {
+/**
+ * The master route as last published: the node sets it on every master change (promote, fence, a
+ * new master seen in the chain), and the standalone proxy sets one fixed route. Listeners hear each change.
+ */
+public final class LiveMasterLocator implements MasterLocator {
   private final List<Consumer<MasterRoute>> listeners = new CopyOnWriteArrayList<>();
   private volatile MasterRoute route;
 
-  public StaticMasterLocator(MasterRoute initial) {
+  public LiveMasterLocator(MasterRoute initial) {
     this.route = Objects.requireNonNull(initial, "initial");
   }
 

@@ -1,7 +1,7 @@
 package io.paxosql.node.role;
 
 /** What a node's MariaDB is doing for the cluster. */
-public enum Role {
+public enum NodeRole {
   /** MariaDB is being started (always as a follower, with --init-rpl-role=SLAVE). */
   STARTING,
   /** read_only, replicating the chosen chain from the local binlog server. */
