@@ -1,7 +1,5 @@
 package io.paxosql.paxos;
 
-import io.paxosql.log.LogConfig;
-
 /**
  * A proposal number: a round made unique by the id of the node that owns it. Ordered by round, then node.
  * The ballot under which a leader proposes is also the epoch carried by every value it creates.
@@ -10,11 +8,6 @@ public record Ballot(long round, int node) implements Comparable<Ballot> {
 
     /** Lower than every ballot a node can use; what an acceptor has promised before its first prepare. */
     public static final Ballot ZERO = new Ballot(0, -1);
-
-    /** Scratch: a deliberate layer violation (paxos using log and a clock) to show LayerRulesTest fails. */
-    static long scratch(LogConfig c) {
-        return System.nanoTime() + c.hashCode();
-    }
 
     public Ballot {
         if (round < 0) {
