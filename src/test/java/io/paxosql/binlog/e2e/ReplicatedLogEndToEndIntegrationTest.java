@@ -3,31 +3,24 @@ package io.paxosql.binlog.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.paxosql.binlog.GtidState;
 import io.paxosql.binlog.capture.Capture;
 import io.paxosql.binlog.capture.CaptureConfig;
 import io.paxosql.binlog.log.LogEntry;
 import io.paxosql.binlog.server.BinlogServer;
 import io.paxosql.binlog.server.BinlogServerConfig;
-import io.paxosql.log.LogConfig;
 import io.paxosql.node.chain.ChainedLog;
 import io.paxosql.node.mariadb.MariaDbServer;
 import io.paxosql.node.replog.ReplicatedLog;
-import io.paxosql.node.replog.ReplogOptions;
-import io.paxosql.paxos.PaxosConfig;
-import io.paxosql.paxos.PaxosRole;
+import io.paxosql.node.replog.ReplogCluster;
 import io.paxosql.testing.FreePorts;
 import io.paxosql.testing.MariaDbServers;
-import io.paxosql.transport.FaultInjector;
-import io.paxosql.transport.TransportConfig;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -85,11 +78,12 @@ class ReplicatedLogEndToEndIntegrationTest {
     }
   }
 
-  /** Three ReplicatedLog nodes with a chain each; the leader's chain takes the capture. */
+  /** Three ReplicatedLog nodes (ReplogCluster) with a chain each; the leader's chain takes the capture. */
   static final class ThreeNodes implements AutoCloseable {
-    static final long CLUSTER = 0xe2e;
-    final Vertx vertx = Vertx.vertx();
-    final Map<Integer, Integer> ports = new TreeMap<>();
+    /** The test's original clock: a 3 s lease, so a loaded machine does not move the master mid-transaction. */
+    private static final long TICK_MS = 100;
+    final ReplogCluster paxos;
+    final Vertx vertx;
     final Map<Integer, ReplicatedLog> nodes = new TreeMap<>();
     final Map<Integer, ChainedLog> chains = new TreeMap<>();
     final List<String> rejected = new CopyOnWriteArrayList<>();
@@ -101,15 +95,13 @@ class ReplicatedLogEndToEndIntegrationTest {
     final Capture capture;
 
     ThreeNodes(MariaDbServers servers, Path dir) throws Exception {
+      paxos = new ReplogCluster(dir, 3, 0).withTickMs(TICK_MS).startAll();
+      vertx = paxos.vertx();
       for (int id = 1; id <= 3; id++) {
-        ports.put(id, FreePorts.next());
+        nodes.put(id, paxos.node(id));
       }
-      for (int id : ports.keySet()) {
-        nodes.put(id, await(ReplicatedLog.start(vertx, options(dir, id), new FaultInjector(), new SimpleMeterRegistry())
-            .toCompletionStage().toCompletableFuture()));
-      }
-      master = awaitLeader();
-      for (int id : ports.keySet()) {
+      master = paxos.leader().nodeId();
+      for (int id : nodes.keySet()) {
         ChainedLog chain = new ChainedLog(nodes.get(id), id, rejected::add);
         chain.start();
         chains.put(id, chain);
@@ -119,7 +111,7 @@ class ReplicatedLogEndToEndIntegrationTest {
       capture = new Capture(vertx, CaptureConfig.of("127.0.0.1", a.port(), Rig.REPL_USER, Rig.REPL_PASSWORD,
           Rig.CAPTURE_SERVER_ID, GtidState.EMPTY), chains.get(master)::append);
       await(capture.start().toCompletionStage().toCompletableFuture());
-      for (int id : ports.keySet()) {
+      for (int id : nodes.keySet()) {
         if (id == master) {
           continue;
         }
@@ -132,31 +124,6 @@ class ReplicatedLogEndToEndIntegrationTest {
         Rig.follow(replica, port);
         replicas.add(replica);
       }
-    }
-
-    private ReplogOptions options(Path dir, int id) {
-      PaxosConfig paxos = PaxosConfig.defaults(CLUSTER, id, new TreeSet<>(ports.keySet()), 0);
-      Map<Integer, String> peers = new TreeMap<>();
-      ports.forEach((n, p) -> {
-        if (n != id) {
-          peers.put(n, "127.0.0.1:" + p);
-        }
-      });
-      return ReplogOptions.of(paxos, LogConfig.defaults(dir.resolve("node" + id)),
-          TransportConfig.plain(CLUSTER, id, "127.0.0.1", ports.get(id), peers), 100);
-    }
-
-    private int awaitLeader() throws InterruptedException {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (System.nanoTime() < deadline) {
-        for (ReplicatedLog r : nodes.values()) {
-          if (r.status() != null && r.status().role() == PaxosRole.LEADER && r.holdsLease()) {
-            return r.nodeId();
-          }
-        }
-        Thread.sleep(20);
-      }
-      throw new AssertionError("no leader with a lease among three nodes within 30 s");
     }
 
     /** Every node derived the same chain, and the chain refused none of the master's transactions. */
@@ -188,10 +155,7 @@ class ReplicatedLogEndToEndIntegrationTest {
       for (ChainedLog c : chains.values()) {
         c.stop();
       }
-      for (ReplicatedLog r : nodes.values()) {
-        r.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-      }
-      vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      paxos.close();
     }
   }
 }

@@ -39,8 +39,11 @@ import java.util.function.UnaryOperator;
 import net.openhft.chronicle.core.time.SystemTimeProvider;
 import net.openhft.chronicle.queue.rollcycles.TestRollCycles;
 
-/** N real ReplicatedLog nodes on loopback gRPC with Chronicle logs in temp dirs; one shared fault injector. */
-final class ReplogCluster implements AutoCloseable {
+/**
+ * N real ReplicatedLog nodes on loopback gRPC with Chronicle logs in temp dirs; one shared fault injector.
+ * Public for the binlog end-to-end test, which puts a chain and a capture on top of the same three nodes.
+ */
+public final class ReplogCluster implements AutoCloseable {
   static final long CLUSTER = 0x5eed;
   static final long TICK_MS = 50;
   private static final int PROPOSE_ROUNDS = 20;
@@ -56,11 +59,12 @@ final class ReplogCluster implements AutoCloseable {
   /** Every proposal whose future completed: position → bytes. */
   final Map<LogPosition, byte[]> completed = new ConcurrentHashMap<>();
   UnaryOperator<ReplogOptions> tune = o -> o;
+  private long tickMs = TICK_MS;
   /** When set, each node's event loop is blocked now and then, as a GC pause or an overloaded machine would. */
   boolean stallEventLoops;
   private final Random stalls = new Random(Seeds.seed("paxosql.replog.stallSeed", 1));
 
-  ReplogCluster(Path dir, int size, long firstInstance) {
+  public ReplogCluster(Path dir, int size, long firstInstance) {
     this.dir = dir;
     this.size = size;
     this.firstInstance = firstInstance;
@@ -82,10 +86,24 @@ final class ReplogCluster implements AutoCloseable {
       }
     });
     TransportConfig t = TransportConfig.plain(CLUSTER, id, "127.0.0.1", ports.get(id), peers);
-    return tune.apply(ReplogOptions.of(paxos, log, t, TICK_MS));
+    return tune.apply(ReplogOptions.of(paxos, log, t, tickMs));
   }
 
-  ReplogCluster startAll() {
+  /**
+   * A slower Paxos clock (a longer lease in wall time) for a test whose value is not the election: the
+   * end-to-end test's 50 MB transaction must not lose its master to a loaded machine mid-transaction.
+   */
+  public ReplogCluster withTickMs(long ms) {
+    this.tickMs = ms;
+    return this;
+  }
+
+  /** The Vert.x instance the nodes run on; callers may deploy their own parts on it. */
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public ReplogCluster startAll() {
     for (int id : ports.keySet()) {
       start(id);
     }
@@ -124,7 +142,7 @@ final class ReplogCluster implements AutoCloseable {
     await(nodes.remove(id).halt().toCompletionStage().toCompletableFuture());
   }
 
-  ReplicatedLog node(int id) {
+  public ReplicatedLog node(int id) {
     return nodes.get(id);
   }
 
@@ -148,7 +166,7 @@ final class ReplogCluster implements AutoCloseable {
     return found[0];
   }
 
-  ReplicatedLog leader() {
+  public ReplicatedLog leader() {
     return leader(new ArrayList<>(nodes.keySet()));
   }
 
