@@ -1,6 +1,6 @@
 package io.paxosql.cli;
 
-import io.paxosql.testing.FreePorts;
+import io.paxosql.testing.ClusterLayout;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -33,7 +33,7 @@ import java.util.stream.Stream;
 final class NodeProcesses implements AutoCloseable {
   final Path dir;
   private final int size;
-  private final int[][] ports;
+  private final ClusterLayout layout;
   private final Process[] processes;
   private final List<Long> everStarted = new ArrayList<>();
   /** Set by a test that passed: only then is the directory (logs, data) removed on close. */
@@ -44,24 +44,9 @@ final class NodeProcesses implements AutoCloseable {
     this.size = size;
     dir = Files.createTempDirectory(Path.of("/tmp"), "pxs-proc-");
     processes = new Process[size];
-    ports = new int[size][7];
+    layout = ClusterLayout.onFreePorts(size);
     for (int i = 0; i < size; i++) {
-      for (int k = 0; k < 7; k++) {
-        ports[i][k] = FreePorts.next();
-      }
-    }
-    StringBuilder members = new StringBuilder();
-    for (int i = 0; i < size; i++) {
-      members.append("  - { id: ").append(i + 1).append(", host: 127.0.0.1, paxos: ").append(ports[i][2])
-          .append(", internal: ").append(ports[i][6]).append(", admin: ").append(ports[i][4]).append(" }\n");
-    }
-    for (int i = 0; i < size; i++) {
-      String yaml = "clusterId: test\nnodeId: " + (i + 1) + "\ndataDir: node" + (i + 1) + "\n"
-          + "ports: { rw: " + ports[i][0] + ", ro: " + ports[i][1] + ", paxos: " + ports[i][2] + ", binlog: " + ports[i][3]
-          + ", admin: " + ports[i][4] + ", internal: " + ports[i][6] + " }\n"
-          + "members:\n" + members
-          + "mariadb: { port: " + ports[i][5] + " }\n"
-          + "replication: { user: paxosql_repl, password: repl-secret-123 }\n";
+      String yaml = layout.yaml(i + 1, "");
       Files.writeString(config(i + 1), yaml);
     }
   }
@@ -83,11 +68,11 @@ final class NodeProcesses implements AutoCloseable {
   }
 
   int rwPort(int id) {
-    return ports[id - 1][0];
+    return layout.ports(id).rw();
   }
 
   int adminPort(int id) {
-    return ports[id - 1][4];
+    return layout.ports(id).admin();
   }
 
   long pid(int id) {
@@ -133,10 +118,7 @@ final class NodeProcesses implements AutoCloseable {
     for (int id = 1; id <= size; id++) {
       start(id, timeout);
     }
-    JsonArray members = new JsonArray();
-    for (int i = 0; i < size; i++) {
-      members.add("127.0.0.1:" + ports[i][2]);
-    }
+    JsonArray members = new JsonArray(layout.paxosAddresses());
     HttpResponse<String> r = http.send(HttpRequest.newBuilder(admin(1, "/init")).timeout(Duration.ofSeconds(60))
         .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("members", members).encode())).build(),
         HttpResponse.BodyHandlers.ofString());
@@ -225,7 +207,7 @@ final class NodeProcesses implements AutoCloseable {
 
   /** root straight to a node's MariaDB. */
   Connection direct(int id) throws SQLException {
-    return DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + ports[id - 1][5]
+    return DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + layout.ports(id).mariadb()
         + "/?connectTimeout=3000&socketTimeout=20000", "root", "");
   }
 

@@ -3,7 +3,7 @@ package io.paxosql.node;
 import io.paxosql.config.NodeConfig;
 import io.paxosql.config.NodeConfigLoader;
 import io.paxosql.node.role.NodeRole;
-import io.paxosql.testing.FreePorts;
+import io.paxosql.testing.ClusterLayout;
 import io.paxosql.transport.FaultInjector;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -43,25 +43,9 @@ final class ClusterHarness implements AutoCloseable {
     dir = Files.createTempDirectory(Path.of("/tmp"), "pxs-cluster-");
     nodes = new ClusterNode[size];
     vertxes = new Vertx[size];
-    int[][] ports = new int[size][7];
+    ClusterLayout layout = ClusterLayout.onFreePorts(size);
     for (int i = 0; i < size; i++) {
-      for (int k = 0; k < 7; k++) {
-        ports[i][k] = FreePorts.next();
-      }
-    }
-    StringBuilder members = new StringBuilder();
-    for (int i = 0; i < size; i++) {
-      members.append("  - { id: ").append(i + 1).append(", host: 127.0.0.1, paxos: ").append(ports[i][2])
-          .append(", internal: ").append(ports[i][6]).append(", admin: ").append(ports[i][4]).append(" }\n");
-    }
-    for (int i = 0; i < size; i++) {
-      String yaml = "clusterId: test\nnodeId: " + (i + 1) + "\ndataDir: node" + (i + 1) + "\n"
-          + "ports: { rw: " + ports[i][0] + ", ro: " + ports[i][1] + ", paxos: " + ports[i][2] + ", binlog: " + ports[i][3]
-          + ", admin: " + ports[i][4] + ", internal: " + ports[i][6] + " }\n"
-          + "members:\n" + members
-          + "mariadb: { port: " + ports[i][5] + " }\n"
-          + "replication: { user: paxosql_repl, password: repl-secret-123 }\n"
-          + "paxos: { tickMs: 50, electionTicks: 6, leaseTicks: 30, driftMarginTicks: 6 }\n";
+      String yaml = layout.yaml(i + 1, "paxos: { tickMs: 50, electionTicks: 6, leaseTicks: 30, driftMarginTicks: 6 }\n");
       Path file = dir.resolve("node" + (i + 1) + ".yaml");
       Files.writeString(file, yaml);
       configFiles.add(file);
