@@ -1,6 +1,7 @@
 package io.paxosql.cli;
 
 import io.paxosql.testing.ClusterLayout;
+import io.paxosql.testing.Retry;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -179,16 +180,9 @@ final class NodeProcesses implements AutoCloseable {
     return found;
   }
 
-  int awaitMaster(Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      Optional<Integer> m = master();
-      if (m.isPresent()) {
-        return m.get();
-      }
-      TimeUnit.MILLISECONDS.sleep(100);
-    }
-    throw new AssertionError("no master within " + timeout + "; roles: " + roles());
+  int awaitMaster(Duration timeout) {
+    return Retry.until("a master", timeout,
+        () -> master().orElseThrow(() -> new IllegalStateException("no master yet; roles: " + roles())));
   }
 
   List<String> roles() {

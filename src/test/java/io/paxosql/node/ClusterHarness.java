@@ -4,6 +4,7 @@ import io.paxosql.config.NodeConfig;
 import io.paxosql.config.NodeConfigLoader;
 import io.paxosql.node.role.NodeRole;
 import io.paxosql.testing.ClusterLayout;
+import io.paxosql.testing.Retry;
 import io.paxosql.transport.FaultInjector;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -119,16 +120,9 @@ final class ClusterHarness implements AutoCloseable {
   }
 
   /** The id of the node whose role is MASTER, waiting up to {@code timeout}. */
-  int awaitMaster(Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      Optional<Integer> m = master();
-      if (m.isPresent()) {
-        return m.get();
-      }
-      TimeUnit.MILLISECONDS.sleep(50);
-    }
-    throw new AssertionError("no master within " + timeout + "; roles: " + roles());
+  int awaitMaster(Duration timeout) {
+    return Retry.until("a master", timeout,
+        () -> master().orElseThrow(() -> new IllegalStateException("no master yet; roles: " + roles())));
   }
 
   Optional<Integer> master() {
