@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.paxosql.config.NodeConfig;
 import io.paxosql.config.NodeConfigLoader;
 import io.paxosql.testing.FreePorts;
+import io.paxosql.testing.Retry;
 import io.paxosql.testing.Sql;
 import io.vertx.core.Vertx;
 import java.io.RandomAccessFile;
@@ -15,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -76,39 +78,14 @@ class NodeMariaDbIntegrationTest {
   /** The seed's phantom read: a commit waiting for its ACK must never become visible after fencing. */
   @Test
   void fencingRollsBackACommitThatWaitsForItsAck() throws Exception {
-    db.startAsFollower().await(120, TimeUnit.SECONDS);
-    try (Connection c = Sql.root(db.server())) {
-      Sql.exec(c, "CREATE DATABASE d");
-      Sql.exec(c, "CREATE TABLE d.t (k INT PRIMARY KEY)");
-      Sql.exec(c, "INSERT INTO d.t VALUES (1)");
-    }
-    String before = db.control().gtidBinlogPos().await(10, TimeUnit.SECONDS);
-    db.control().enableSemiSyncMaster().await(10, TimeUnit.SECONDS);
-    db.control().setReadOnly(false).await(10, TimeUnit.SECONDS);
-
-    Connection writer = Sql.root(db.server());
-    CompletableFuture<Void> commit = CompletableFuture.runAsync(() -> {
-      try {
-        Sql.exec(writer, "INSERT INTO d.t VALUES (2)");
-      } catch (SQLException e) {
-        throw new RuntimeException(e);
-      }
-    });
-    try (Connection c = Sql.root(db.server())) {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (!before.equals("") && Sql.queryString(c, "SELECT @@gtid_binlog_pos").equals(before)) {
-        assertTrue(System.nanoTime() < deadline, "the commit never reached the binlog");
-        Thread.sleep(20);
-      }
-      assertEquals(1, Sql.queryLong(c, "SELECT COUNT(*) FROM d.t"), "the waiting row is invisible");
-    }
+    WaitingCommit w = commitWaitingForItsAck();
 
     db.fence().await(120, TimeUnit.SECONDS);
-    assertThrows(Exception.class, () -> commit.get(30, TimeUnit.SECONDS), "the client lost its connection");
-    writer.close();
+    assertThrows(Exception.class, () -> w.commit().get(30, TimeUnit.SECONDS), "the client lost its connection");
+    w.writer().close();
     try (Connection c = Sql.root(db.server())) {
       assertEquals(1, Sql.queryLong(c, "SELECT COUNT(*) FROM d.t"), "the unacknowledged row is gone");
-      assertEquals(before, Sql.queryString(c, "SELECT @@gtid_binlog_pos"), "and truncated from the binlog");
+      assertEquals(w.before(), Sql.queryString(c, "SELECT @@gtid_binlog_pos"), "and truncated from the binlog");
       assertEquals(1, Sql.queryLong(c, "SELECT @@read_only"));
     }
   }
@@ -122,6 +99,37 @@ class NodeMariaDbIntegrationTest {
    */
   @Test
   void aPreparedTransactionStrandedBehindAClosedBinlogIsRolledBackAtStart() throws Exception {
+    WaitingCommit w = commitWaitingForItsAck();
+    db.server().kill();
+    assertThrows(Exception.class, () -> w.commit().get(30, TimeUnit.SECONDS), "the client lost its connection");
+    w.writer().close();
+    Path lastBinlog = BinlogInUseFlag.lastBinlog(db.server().config().dataDir(), db.server().config().binlogIndex());
+    assertTrue(BinlogInUseFlag.isSet(lastBinlog), "a crashed binlog is still marked in use");
+    markClosed(lastBinlog);
+    assertFalse(BinlogInUseFlag.isSet(lastBinlog));
+    long logOffset = Files.size(db.server().errorLog());
+
+    db.startAsFollower().await(120, TimeUnit.SECONDS);
+
+    String log = Files.readString(db.server().errorLog()).substring((int) logOffset);
+    assertTrue(log.contains("Found 1 prepared transactions!"), "the stranded transaction was met:\n" + log);
+    assertTrue(log.contains("Successfully truncated binlog file"), "and cut from the binlog:\n" + log);
+    try (Connection c = Sql.root(db.server())) {
+      assertEquals(1, Sql.queryLong(c, "SELECT COUNT(*) FROM d.t"), "the unacknowledged row is rolled back");
+      assertEquals(w.before(), Sql.queryString(c, "SELECT @@gtid_binlog_pos"), "and truncated from the binlog");
+      assertEquals(1, Sql.queryLong(c, "SELECT @@read_only"));
+    }
+  }
+
+  /** A commit the server holds for a semi-sync ACK that never comes, and the binlog position before it. */
+  private record WaitingCommit(String before, Connection writer, CompletableFuture<Void> commit) {}
+
+  /**
+   * Starts the node's MariaDB as a follower with one row, then makes it a semi-sync master with no
+   * replica and commits a second row: the commit is written to the binlog and waits for its ACK forever
+   * (AFTER_SYNC), its row invisible. Returns once the binlog holds it.
+   */
+  private WaitingCommit commitWaitingForItsAck() throws Exception {
     db.startAsFollower().await(120, TimeUnit.SECONDS);
     try (Connection c = Sql.root(db.server())) {
       Sql.exec(c, "CREATE DATABASE d");
@@ -140,31 +148,15 @@ class NodeMariaDbIntegrationTest {
       }
     });
     try (Connection c = Sql.root(db.server())) {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (Sql.queryString(c, "SELECT @@gtid_binlog_pos").equals(before)) {
-        assertTrue(System.nanoTime() < deadline, "the commit never reached the binlog");
-        Thread.sleep(20);
-      }
+      Retry.until("the waiting commit in the binlog", Duration.ofSeconds(30), () -> {
+        if (Sql.queryString(c, "SELECT @@gtid_binlog_pos").equals(before)) {
+          throw new IllegalStateException("gtid_binlog_pos still " + before);
+        }
+        return null;
+      });
+      assertEquals(1, Sql.queryLong(c, "SELECT COUNT(*) FROM d.t"), "the waiting row is invisible");
     }
-    db.server().kill();
-    assertThrows(Exception.class, () -> commit.get(30, TimeUnit.SECONDS), "the client lost its connection");
-    writer.close();
-    Path lastBinlog = BinlogInUseFlag.lastBinlog(db.server().config().dataDir(), db.server().config().binlogIndex());
-    assertTrue(BinlogInUseFlag.isSet(lastBinlog), "a crashed binlog is still marked in use");
-    markClosed(lastBinlog);
-    assertFalse(BinlogInUseFlag.isSet(lastBinlog));
-    long logOffset = Files.size(db.server().errorLog());
-
-    db.startAsFollower().await(120, TimeUnit.SECONDS);
-
-    String log = Files.readString(db.server().errorLog()).substring((int) logOffset);
-    assertTrue(log.contains("Found 1 prepared transactions!"), "the stranded transaction was met:\n" + log);
-    assertTrue(log.contains("Successfully truncated binlog file"), "and cut from the binlog:\n" + log);
-    try (Connection c = Sql.root(db.server())) {
-      assertEquals(1, Sql.queryLong(c, "SELECT COUNT(*) FROM d.t"), "the unacknowledged row is rolled back");
-      assertEquals(before, Sql.queryString(c, "SELECT @@gtid_binlog_pos"), "and truncated from the binlog");
-      assertEquals(1, Sql.queryLong(c, "SELECT @@read_only"));
-    }
+    return new WaitingCommit(before, writer, commit);
   }
 
   /**
