@@ -38,18 +38,18 @@ final class BankWorkload extends Workload<BankOp> {
   }
 
   @Override
-  void step(SqlClient client, Random random, int process) {
+  boolean step(SqlClient client, Random random, int process) {
     int node = node(random);
     if (random.nextInt(3) == 0) {
-      read(client, node, random.nextBoolean(), process);
+      return Workload.answered(read(client, node, random.nextBoolean(), process));
     } else {
       int from = random.nextInt(ACCOUNTS);
       int to = (from + 1 + random.nextInt(ACCOUNTS - 1)) % ACCOUNTS;
-      transfer(client, node, process, from, to, 1 + random.nextInt(30));
+      return Workload.answered(transfer(client, node, process, from, to, 1 + random.nextInt(30)));
     }
   }
 
-  private void transfer(SqlClient client, int node, int process, int from, int to, long amount) {
+  private Op<BankOp> transfer(SqlClient client, int node, int process, int from, int to, long amount) {
     BankOp op = BankOp.transfer(from, to, amount);
     long start = System.nanoTime();
     boolean commitSent = false;
@@ -65,8 +65,7 @@ final class BankWorkload extends Workload<BankOp> {
       }
       if (balance < amount) {
         c.rollback();
-        history.add(process, "n" + node, start, System.nanoTime(), Op.Outcome.FAIL, op, "balance " + balance);
-        return;
+        return history.add(process, "n" + node, start, System.nanoTime(), Op.Outcome.FAIL, op, "refused: balance " + balance);
       }
       try (PreparedStatement s = c.prepareStatement("UPDATE bank SET balance = balance + ? WHERE id = ?")) {
         s.setLong(1, -amount);
@@ -78,15 +77,15 @@ final class BankWorkload extends Workload<BankOp> {
       }
       commitSent = true;
       c.commit();
-      history.add(process, "n" + node, start, System.nanoTime(), Op.Outcome.OK, op, null);
+      return history.add(process, "n" + node, start, System.nanoTime(), Op.Outcome.OK, op, null);
     } catch (SQLException e) {
       client.drop(node, ChaosNodes.RW);
-      history.add(process, "n" + node, start, System.nanoTime(), SqlClient.outcome(e, commitSent), op,
+      return history.add(process, "n" + node, start, System.nanoTime(), SqlClient.outcome(e, commitSent), op,
           SqlClient.describe(e));
     }
   }
 
-  private void read(SqlClient client, int node, boolean ro, int process) {
+  private Op<BankOp> read(SqlClient client, int node, boolean ro, int process) {
     long start = System.nanoTime();
     String where = "n" + node + (ro ? "/ro" : "/rw");
     try {
@@ -100,10 +99,10 @@ final class BankWorkload extends Workload<BankOp> {
       if (!c.getAutoCommit()) {
         c.commit();
       }
-      history.add(process, where, start, System.nanoTime(), Op.Outcome.OK, BankOp.read(b), null);
+      return history.add(process, where, start, System.nanoTime(), Op.Outcome.OK, BankOp.read(b), null);
     } catch (SQLException e) {
       client.drop(node, ro ? ChaosNodes.RO : ChaosNodes.RW);
-      history.add(process, where, start, System.nanoTime(), Op.Outcome.FAIL, BankOp.read(Map.of()),
+      return history.add(process, where, start, System.nanoTime(), Op.Outcome.FAIL, BankOp.read(Map.of()),
           SqlClient.describe(e));
     }
   }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The chaos suite (`make chaos`; a 3-minute run in `make test`): makes the network namespaces, runs
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
  * the run fails, crashes or times out. A leftover of an earlier crashed run is removed first.
  * {@code -Dchaos.minutes} (default 3) and {@code -Dchaos.seed} (default: the clock) choose the run.
  */
+@Timeout(value = 90, unit = TimeUnit.MINUTES) // the run bounds itself: CHAOS_MINUTES + 12 minutes
 class ChaosSuiteTest {
 
   /** Copies the report, the run's output, the histories and the node logs to target/chaos/seed-N/. */
@@ -30,6 +32,7 @@ class ChaosSuiteTest {
     } catch (IOException e) {
       System.out.println("chaos: could not keep the logs of " + dir + ": " + e.getMessage());
     }
+    Sh.quiet("cp", dir.resolve("report.txt").toString(), Path.of("target", "chaos", "last-report.txt").toString());
     System.out.println("chaos: report, histories and node logs kept in " + to.toAbsolutePath());
   }
 
@@ -75,10 +78,11 @@ class ChaosSuiteTest {
             + " minutes; logs under " + dir);
       }
       Path report = dir.resolve("report.txt");
-      System.out.println(Files.exists(report) ? Files.readString(report)
-          : "chaos: no report; the run's output ends:\n" + tail(dir.resolve("chaos.log")));
-      assertEquals(0, main.exitValue(), "the chaos run with seed " + seed + " found anomalies or failed (report above;"
-          + " logs and histories under " + dir + "); reproduce with CHAOS_SEED=" + seed + " make chaos");
+      String text = Files.exists(report) ? Files.readString(report)
+          : "chaos: no report; the run's output ends:\n" + tail(dir.resolve("chaos.log"));
+      System.out.println(text);
+      assertEquals(0, main.exitValue(), "the chaos run with seed " + seed + " found anomalies or failed; reproduce with"
+          + " CHAOS_SEED=" + seed + " make chaos; logs under target/chaos/seed-" + seed + "\n" + text);
       passed = true;
     } finally {
       if (main != null) {

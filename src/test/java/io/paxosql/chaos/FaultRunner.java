@@ -44,8 +44,8 @@ final class FaultRunner {
       }
       int master = nodes.master();
       int target = step.node() == 0 ? (master == 0 ? 1 : master) : step.node();
-      long start = nowMs();
       String note = apply(step, target);
+      long start = nowMs(); // once the fault is in effect: a write invoked after this must see it
       out.printf("chaos: %7.1f s  %s on n%d%s%n", start / 1000.0, step.kind(), target, master == target ? " (master)" : "");
       TimeUnit.MILLISECONDS.sleep(step.holdMs());
       note += heal(step, target);

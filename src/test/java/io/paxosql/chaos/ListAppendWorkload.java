@@ -35,7 +35,7 @@ final class ListAppendWorkload extends Workload<Txn> {
   }
 
   @Override
-  void step(SqlClient client, Random random, int process) {
+  boolean step(SqlClient client, Random random, int process) {
     int base = counter.getAndIncrement() / TXNS_PER_WINDOW * KEYS_AT_ONCE;
     List<Txn.Mop> planned = new ArrayList<>();
     int n = 1 + random.nextInt(3);
@@ -45,10 +45,10 @@ final class ListAppendWorkload extends Workload<Txn> {
     }
     Txn txn = new Txn(planned);
     boolean ro = txn.readOnly() && random.nextBoolean();
-    run(client, node(random), ro, process, txn);
+    return Workload.answered(run(client, node(random), ro, process, txn));
   }
 
-  private void run(SqlClient client, int node, boolean ro, int process, Txn txn) {
+  private Op<Txn> run(SqlClient client, int node, boolean ro, int process, Txn txn) {
     long start = System.nanoTime();
     String where = "n" + node + (ro ? "/ro" : "/rw");
     boolean commitSent = false;
@@ -84,12 +84,12 @@ final class ListAppendWorkload extends Workload<Txn> {
       try (Statement s = c.createStatement()) {
         s.execute("COMMIT");
       }
-      history.add(process, where, start, System.nanoTime(), Op.Outcome.OK, new Txn(done), null);
+      return history.add(process, where, start, System.nanoTime(), Op.Outcome.OK, new Txn(done), null);
     } catch (SQLException e) {
       client.drop(node, ro ? ChaosNodes.RO : ChaosNodes.RW);
       // Keep every planned append: an unknown one may have committed, a failed one must never be seen.
       List<Txn.Mop> asked = new ArrayList<>(txn.mops());
-      history.add(process, where, start, System.nanoTime(),
+      return history.add(process, where, start, System.nanoTime(),
           txn.readOnly() ? Op.Outcome.FAIL : SqlClient.outcome(e, commitSent), new Txn(asked), SqlClient.describe(e));
     }
   }

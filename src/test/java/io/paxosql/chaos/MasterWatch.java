@@ -2,8 +2,10 @@ package io.paxosql.chaos;
 
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -69,11 +71,24 @@ final class MasterWatch {
    * {@code target} itself again after {@code endMs} (the fault healed); -1 if neither was seen.
    */
   static long failover(List<Change> changes, int target, long startMs, long endMs) {
+    Set<Integer> masters = new HashSet<>();
+    boolean endChecked = false;
     for (Change c : changes) {
-      if (c.master() && c.ms() >= startMs && (c.node() != target || c.ms() >= endMs)) {
+      if (!endChecked && c.ms() >= endMs) {
+        endChecked = true;
+        if (masters.contains(target)) {
+          return endMs - startMs;
+        }
+      }
+      if (c.master()) {
+        masters.add(c.node());
+      } else {
+        masters.remove(c.node());
+      }
+      if (c.ms() >= startMs && masters.stream().anyMatch(m -> m != target || c.ms() >= endMs)) {
         return c.ms() - startMs;
       }
     }
-    return -1;
+    return !endChecked && masters.contains(target) ? endMs - startMs : -1;
   }
 }

@@ -30,24 +30,24 @@ final class RegisterWorkload extends Workload<RegOp> {
   }
 
   @Override
-  void step(SqlClient client, Random random, int process) {
+  boolean step(SqlClient client, Random random, int process) {
     int key = counter.getAndIncrement() / OPS_PER_KEY;
     int node = node(random);
     int kind = random.nextInt(5);
     if (kind < 2) {
-      read(client, node, random.nextBoolean(), process, key);
+      return Workload.answered(read(client, node, random.nextBoolean(), process, key));
     } else if (kind < 4) {
-      write(client, node, process, RegOp.write(key, values.getAndIncrement()),
-          "INSERT INTO reg (k, v) VALUES (?, ?) ON DUPLICATE KEY UPDATE v = VALUES(v)");
+      return Workload.answered(write(client, node, process, RegOp.write(key, values.getAndIncrement()),
+          "INSERT INTO reg (k, v) VALUES (?, ?) ON DUPLICATE KEY UPDATE v = VALUES(v)"));
     } else {
       // Compare with a value likely current: one of the last few written.
       int expected = Math.max(1, values.get() - 1 - random.nextInt(3));
-      write(client, node, process, RegOp.cas(key, expected, values.getAndIncrement()),
-          "UPDATE reg SET v = ? WHERE k = ? AND v = ?");
+      return Workload.answered(write(client, node, process, RegOp.cas(key, expected, values.getAndIncrement()),
+          "UPDATE reg SET v = ? WHERE k = ? AND v = ?"));
     }
   }
 
-  private void write(SqlClient client, int node, int process, RegOp op, String sql) {
+  private Op<RegOp> write(SqlClient client, int node, int process, RegOp op, String sql) {
     long start = System.nanoTime();
     boolean commitSent = false;
     try {
@@ -67,20 +67,19 @@ final class RegisterWorkload extends Workload<RegOp> {
       }
       if (op.kind() == RegOp.Kind.CAS && rows == 0) {
         c.rollback();
-        history.add(process, "n" + node, start, System.nanoTime(), Op.Outcome.FAIL, op, "no match");
-        return;
+        return history.add(process, "n" + node, start, System.nanoTime(), Op.Outcome.FAIL, op, "refused: no match");
       }
       commitSent = true;
       c.commit();
-      history.add(process, "n" + node, start, System.nanoTime(), Op.Outcome.OK, op, null);
+      return history.add(process, "n" + node, start, System.nanoTime(), Op.Outcome.OK, op, null);
     } catch (SQLException e) {
       client.drop(node, ChaosNodes.RW);
-      history.add(process, "n" + node, start, System.nanoTime(), SqlClient.outcome(e, commitSent), op,
+      return history.add(process, "n" + node, start, System.nanoTime(), SqlClient.outcome(e, commitSent), op,
           SqlClient.describe(e));
     }
   }
 
-  private void read(SqlClient client, int node, boolean ro, int process, int key) {
+  private Op<RegOp> read(SqlClient client, int node, boolean ro, int process, int key) {
     long start = System.nanoTime();
     String where = "n" + node + (ro ? "/ro" : "/rw");
     try {
@@ -95,10 +94,10 @@ final class RegisterWorkload extends Workload<RegOp> {
       if (!c.getAutoCommit()) {
         c.commit();
       }
-      history.add(process, where, start, System.nanoTime(), Op.Outcome.OK, RegOp.read(key, seen), null);
+      return history.add(process, where, start, System.nanoTime(), Op.Outcome.OK, RegOp.read(key, seen), null);
     } catch (SQLException e) {
       client.drop(node, ro ? ChaosNodes.RO : ChaosNodes.RW);
-      history.add(process, where, start, System.nanoTime(), Op.Outcome.FAIL, RegOp.read(key, null),
+      return history.add(process, where, start, System.nanoTime(), Op.Outcome.FAIL, RegOp.read(key, null),
           SqlClient.describe(e));
     }
   }

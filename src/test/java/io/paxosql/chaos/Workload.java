@@ -34,8 +34,8 @@ abstract class Workload<T> {
   /** Creates the tables (root, on the master's own MariaDB: the write is replicated like any other). */
   abstract void setUp(Connection root) throws SQLException;
 
-  /** Runs one operation as {@code process} and records it. */
-  abstract void step(SqlClient client, Random random, int process) throws InterruptedException;
+  /** Runs one operation as {@code process} and records it; returns whether it was acknowledged. */
+  abstract boolean step(SqlClient client, Random random, int process) throws InterruptedException;
 
   void start(long deadlineNs) {
     for (int t = 0; t < threads; t++) {
@@ -44,8 +44,10 @@ abstract class Workload<T> {
       Thread th = new Thread(() -> {
         try (SqlClient client = new SqlClient()) {
           while (System.nanoTime() < deadlineNs) {
-            step(client, random, process);
-            TimeUnit.MILLISECONDS.sleep(5 + random.nextInt(30));
+            boolean ok = step(client, random, process);
+            // After an error, back off a little: a node that refuses connections would otherwise
+            // fill the history with thousands of identical failures.
+            TimeUnit.MILLISECONDS.sleep(ok ? 5 + random.nextInt(30) : 100 + random.nextInt(200));
           }
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
@@ -64,6 +66,11 @@ abstract class Workload<T> {
       th.join(Math.max(1, deadline - System.currentTimeMillis()));
     }
     return running.stream().noneMatch(Thread::isAlive);
+  }
+
+  /** The server answered (ok, or a refusal the workload asked for): no need to back off. */
+  static boolean answered(Op<?> op) {
+    return op.error() == null || op.error().startsWith("refused:");
   }
 
   int node(Random random) {
