@@ -5,7 +5,11 @@ JAR := target/paxosql.jar
 SEEDS ?= 100000
 DEB_PACKAGES := mariadb-server mariadb-client mariadb-backup sysbench python3-pymysql haproxy chromium
 
-.PHONY: deps build test no-leftover-servers test-slow sim bench demo clean
+VERSION := $(shell sed -n 's:^  <version>\(.*\)</version>:\1:p' pom.xml | head -n 1)
+COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+DIST := target/paxosql-$(VERSION)
+
+.PHONY: deps build dist test-dist test no-leftover-servers test-slow sim bench demo clean
 
 # Installs what the tests and the demo need; we never use Debian's packaged mariadb service.
 deps:
@@ -23,7 +27,19 @@ deps:
 	fi
 
 build:
-	$(MVN) package -DskipTests
+	$(MVN) package -DskipTests -Dpaxosql.commit=$(COMMIT)
+
+# The release tarball: launcher, jar, config templates for three hosts, the systemd unit, INSTALL.md.
+dist: build
+	rm -rf $(DIST) $(DIST).tar.gz
+	mkdir -p $(DIST)/bin $(DIST)/lib $(DIST)/conf $(DIST)/systemd
+	cp dist/bin/* $(DIST)/bin/ && chmod 755 $(DIST)/bin/*
+	cp $(JAR) $(DIST)/lib/paxosql.jar
+	cp dist/conf/*.yaml $(DIST)/conf/
+	cp dist/systemd/* $(DIST)/systemd/
+	cp INSTALL.md $(DIST)/
+	tar -C target -czf $(DIST).tar.gz paxosql-$(VERSION)
+	@echo "built $(DIST).tar.gz"
 
 # The suite must leave no server behind: every mariadbd a test starts lives under /tmp/pxs-*.
 test: deps
@@ -37,6 +53,11 @@ no-leftover-servers:
 
 test-slow: deps
 	mvn -B test -DexcludedGroups= -Dgroups=slow
+	@$(MAKE) --no-print-directory test-dist
+
+# INSTALL.md followed in three network namespaces, from the tarball (root; about 2 minutes).
+test-dist: dist
+	timeout 600 bash dist/test-install.sh $(DIST).tar.gz
 
 sim:
 	mvn -B test -Dtest='PaxosSimulationTest' -Dpaxosql.sim.seeds=$(SEEDS) -DexcludedGroups=
