@@ -15,7 +15,6 @@ TAG=pxd$$
 WORK=$(mktemp -d /tmp/pxd-XXXXXX)
 NET=${TAG}-net
 SUBNET=10.213.0
-PIDS=()
 
 say() { printf '%s test-install: %s\n' "$(date +%T)" "$*"; }
 fail() { say "FAIL: $*"; exit 1; }
@@ -25,7 +24,8 @@ in_host() { local i=$1; shift; ip netns exec "$(host_ns "$i")" "$@"; }
 cleanup() {
   local rc=$?
   set +e
-  for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
+  [ -n "${WRITER_PID:-}" ] && kill -9 "$WRITER_PID" 2>/dev/null
+  for i in 1 2 3; do [ -f "$WORK/h$i/node.pid" ] && kill -9 "$(cat "$WORK/h$i/node.pid")" 2>/dev/null; done
   # Every mariadbd this script started runs from a datadir under $WORK (the node starts it under setsid,
   # so it is not our child): find them by their command line.
   pgrep -f -- "--defaults-file=$WORK/" | xargs -r kill -9
@@ -79,14 +79,28 @@ say "unpacked: $version"
 [[ $version == paxosql\ * ]] || fail "--version printed '$version'"
 
 # ---- step 5: start each node with the unit's command line, wait with `ready` ---------------------------
-start_host() {
-  local i=$1
-  ip netns exec "$(host_ns "$i")" "$WORK/h$i/opt/paxosql/bin/paxosql" node --config "$WORK/h$i/etc/node.yaml" \
-    >>"$WORK/h$i/node.log" 2>&1 &
-  NODE_PID[$i]=$!
-  PIDS+=("$!")
-}
-declare -a NODE_PID
+# The systemd unit's command line, in the host's namespace; its pid is kept in the host's dir (the rolling
+# restart below starts nodes from another process).
+cat > "$WORK/start-host.sh" <<EOS
+#!/usr/bin/env bash
+i=\$1
+setsid ip netns exec $TAG-h\$i $WORK/h\$i/opt/paxosql/bin/paxosql node --config $WORK/h\$i/etc/node.yaml \\
+  >>$WORK/h\$i/node.log 2>&1 < /dev/null &
+echo \$! > $WORK/h\$i/node.pid
+EOS
+# What an operator's restart command does (systemctl restart): SIGTERM, wait for the clean stop, start.
+cat > "$WORK/restart-host.sh" <<EOS
+#!/usr/bin/env bash
+i=\$1
+pid=\$(cat $WORK/h\$i/node.pid)
+kill -TERM \$pid
+for _ in \$(seq 1 400); do kill -0 \$pid 2>/dev/null || break; sleep 0.5; done
+kill -0 \$pid 2>/dev/null && { echo "node \$i did not stop within 200 s" >&2; exit 1; }
+$WORK/start-host.sh \$i
+EOS
+chmod +x "$WORK/start-host.sh" "$WORK/restart-host.sh"
+start_host() { "$WORK/start-host.sh" "$1"; }
+node_pid() { cat "$WORK/h$1/node.pid"; }
 for i in 1 2 3; do start_host "$i"; done
 for i in 1 2 3; do
   PAXOSQL "$i" ready --config "$WORK/h$i/etc/node.yaml" --timeout-s 180 || fail "host $i never became ready"
@@ -135,7 +149,7 @@ write_rows 1 50 || fail "writes through host $W's RW port failed before any faul
 say "50 rows written through host $W's RW port to master $M"
 
 # ---- kill the master host: its node JVM and its mariadbd, with kill -9 -------------------------------
-kill -9 "${NODE_PID[$M]}"
+kill -9 "$(node_pid "$M")"
 pgrep -f -- "--defaults-file=$WORK/h$M/" | xargs -r kill -9
 t0=$(date +%s.%N)
 # Writes resume through host W (W != M): retry the next one until the new master serves it. The gap is
@@ -146,7 +160,8 @@ for _ in $(seq 1 120); do
   sleep 0.25
 done
 [ "$ACKED" = "$next" ] || fail "no write succeeded through host $W within 60 s after the kill"
-say "host $M killed; writes through host $W resumed after $(python3 -c "print(round($(date +%s.%N)-$t0,2))") s"
+KILL_GAP=$(python3 -c "print(round($(date +%s.%N)-$t0,2))")
+say "host $M killed; writes through host $W resumed after $KILL_GAP s"
 M2=$(wait_master "$W" "$M")
 say "node $M2 is the new master"
 write_rows $((next + 1)) $((next + 49)) || fail "writes after the failover failed at $((ACKED + 1))"
@@ -170,4 +185,39 @@ for i in 1 2 3; do
   c=$(count_on "$i")
   [ "$c" = "$ACKED" ] || fail "host $i holds $c rows after the restart, $ACKED were acknowledged"
 done
-say "PASS: every host holds all $ACKED acknowledged rows; install, bootstrap, failover and restart work"
+say "every host holds all $ACKED acknowledged rows after the kill and the restart"
+
+# ---- INSTALL.md step 7: a rolling restart under a running writer ---------------------------------------
+in_host 1 mariadb -h"$SUBNET.$M2" -P3306 -uapp -p"app-$TAG" -e "CREATE TABLE t.r (id INT PRIMARY KEY)"
+STOP="$WORK/writer.stop"
+ip netns exec "$(host_ns 1)" /usr/bin/python3 "$(dirname "$0")/test-writer.py" "$SUBNET.1,$SUBNET.2,$SUBNET.3" 3306 \
+  app "app-$TAG" t.r "$STOP" "$WORK/writer.json" 900 &
+WRITER_PID=$!
+sleep 3
+PAXOSQL 1 admin --node "$SUBNET.1:7405" rolling-restart --restart-command "$WORK/restart-host.sh {id}" \
+  || fail "rolling-restart failed"
+sleep 3
+touch "$STOP"
+wait "$WRITER_PID" || fail "the writer failed"
+WRITER_PID=
+read -r RACKED RGAP RGAPAT RERR < <(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(len(d["acked"]), d["maxGapS"], d["gapAtS"], d["errors"])' "$WORK/writer.json")
+[ "$RACKED" -gt 0 ] || fail "the writer acknowledged nothing during the rolling restart"
+M3=$(wait_master 1)
+for _ in $(seq 1 120); do
+  ok=1
+  for i in 1 2 3; do
+    n=$(in_host "$i" mariadb -h127.0.0.1 -P3406 -uroot -N -e "SELECT COUNT(*) FROM t.r" 2>/dev/null || echo 0)
+    [ "$n" -ge "$RACKED" ] 2>/dev/null || ok=0
+  done
+  [ $ok = 1 ] && break
+  sleep 0.5
+done
+for i in 1 2 3; do
+  have=$(in_host "$i" mariadb -h127.0.0.1 -P3406 -uroot -N -e "SELECT GROUP_CONCAT(id ORDER BY id) FROM t.r" 2>/dev/null)
+  python3 -c 'import json,sys; a=set(json.load(open(sys.argv[1]))["acked"]); h=set(int(x) for x in sys.argv[2].split(",") if x); m=sorted(a-h); sys.exit("host %s lacks %d acknowledged ids, e.g. %s" % (sys.argv[3], len(m), m[:5]) if m else 0)' \
+    "$WORK/writer.json" "$have" "$i" || fail "acknowledged writes lost in the rolling restart"
+done
+say "rolling restart: $RACKED writes acknowledged ($RERR failed and retried), all on every host; longest gap ${RGAP} s (at ${RGAPAT} s); one kill failover took ${KILL_GAP} s"
+python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) <= float(sys.argv[2]) * 1.5 + 2 else 1)" "$RGAP" "$KILL_GAP" \
+  || fail "the rolling restart stopped writes for ${RGAP} s, longer than one failover (${KILL_GAP} s) allows"
+say "PASS: install, bootstrap, failover, restart and rolling restart work from the tarball"
