@@ -3,7 +3,7 @@ SHELL := /bin/bash
 MVN ?= mvn -B -q
 JAR := target/paxosql.jar
 SEEDS ?= 100000
-DEB_PACKAGES := mariadb-server mariadb-client mariadb-backup sysbench python3-pymysql haproxy chromium
+DEB_PACKAGES := mariadb-server mariadb-client mariadb-backup sysbench python3-pymysql haproxy chromium nodejs npm
 
 VERSION := $(shell sed -n 's:^  <version>\(.*\)</version>:\1:p' pom.xml | head -n 1)
 COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
@@ -15,8 +15,9 @@ DIST := target/paxosql-$(VERSION)
 deps:
 	@if command -v mariadbd >/dev/null 2>&1 && command -v sysbench >/dev/null 2>&1 \
 	    && command -v haproxy >/dev/null 2>&1 && /usr/bin/python3 -c 'import pymysql' 2>/dev/null \
-	    && command -v mariadb-backup >/dev/null 2>&1 && command -v chromium >/dev/null 2>&1; then \
-	  echo "deps: MariaDB, sysbench, haproxy, PyMySQL and Chromium are installed"; \
+	    && command -v mariadb-backup >/dev/null 2>&1 && command -v chromium >/dev/null 2>&1 \
+	    && command -v npm >/dev/null 2>&1; then \
+	  echo "deps: MariaDB, sysbench, haproxy, PyMySQL, Chromium and Node.js are installed"; \
 	elif [ "$$(id -u)" = 0 ]; then \
 	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $(DEB_PACKAGES) \
 	    && (service mariadb stop || true); \
@@ -24,6 +25,10 @@ deps:
 	  echo "deps: missing packages; run as root:"; \
 	  echo "  sudo apt-get update && sudo apt-get install -y $(DEB_PACKAGES) && sudo service mariadb stop"; \
 	  exit 1; \
+	fi
+	@# Node's mysql2 for the client compatibility test, at the version package-lock.json pins.
+	@if [ ! -d src/test/clients/node_modules/mysql2 ]; then \
+	  cd src/test/clients && npm ci --no-audit --no-fund; \
 	fi
 
 build:
