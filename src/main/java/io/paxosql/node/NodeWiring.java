@@ -70,7 +70,7 @@ final class NodeWiring {
     // Proposals are not forwarded: only the master proposes, and it must lead.
     // Retention is on: the node keeps its log from its chain checkpoint on (ClusterNode tells the log its
     // floor), and for lagging members up to log.retainBytes / log.retainAge.
-    return ReplogOptions.of(paxos, log, transport, p.tickMs()).withForwarding(false);
+    return ReplogOptions.of(paxos, log, transport, p.tickMs()).withForwarding(false).withOwnerFloor();
   }
 
   static ReadPolicy readPolicy(NodeConfig.Proxy p) {
