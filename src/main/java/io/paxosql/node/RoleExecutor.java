@@ -73,7 +73,9 @@ final class RoleExecutor {
     String node = Integer.toString(config.nodeId());
     this.appendLatency = Timer.builder("paxosql.capture.ack.latency").tag("node", node)
         .description("from the capture handing a transaction over to its ACK: chosen and accepted by the chain")
-        .publishPercentiles(0.5, 0.99).register(registry);
+        .publishPercentiles(0.5, 0.99)
+        // percentiles of the last ~30 s (default 2 min): the status page's per-second charts follow changes
+        .distributionStatisticExpiry(Duration.ofSeconds(30)).register(registry);
     FunctionCounter.builder("paxosql.capture.transactions", this, RoleExecutor::captureTransactions)
         .tag("node", node).register(registry);
   }

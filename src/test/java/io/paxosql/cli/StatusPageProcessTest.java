@@ -2,6 +2,7 @@ package io.paxosql.cli;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.paxosql.testing.GrafanaDashboard;
 import io.paxosql.testing.HeadlessChromium;
 import io.paxosql.testing.Retry;
 import io.vertx.core.json.JsonArray;
@@ -32,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * failover and its cause within 5 s; the killed node shows as unreachable on both other nodes' pages,
  * and so does a node stopped cleanly. Screenshots stay in target/.
  */
-@Timeout(value = 8, unit = TimeUnit.MINUTES)
+@Timeout(value = 20, unit = TimeUnit.MINUTES)
 class StatusPageProcessTest {
   private static final Logger log = LoggerFactory.getLogger(StatusPageProcessTest.class);
   private static final Duration START = Duration.ofSeconds(120);
@@ -66,6 +67,8 @@ class StatusPageProcessTest {
     try (RwWriter writers = new RwWriter(cluster, 4, () -> survivor)) {
       writers.awaitProgress(100, 60_000, "before the page is read");
       chartsMove(survivor);
+      grafanaMetricsExist(survivor);
+      grafanaMetricsExist(master);
       failoverOnTheTimeline(master, survivor, third);
       writers.awaitProgress(20, 30_000, "after the failover");
     }
@@ -88,15 +91,16 @@ class StatusPageProcessTest {
       return c;
     });
     String url = pageOf(node);
+    long t1 = newestTime(before) / 1000;
     Path first = HeadlessChromium.screenshot(url, Path.of("target", "status-page-1.png"), VIRTUAL_MS, 1280, 1500);
-    long t1 = lastT(HeadlessChromium.dumpDom(url, VIRTUAL_MS));
     TimeUnit.SECONDS.sleep(3);
     Path second = HeadlessChromium.screenshot(url, Path.of("target", "status-page-2.png"), VIRTUAL_MS, 1280, 1500);
     String dom = HeadlessChromium.dumpDom(url, VIRTUAL_MS);
     long t2 = lastT(dom);
     Matcher points = POINTS.matcher(dom);
     assertTrue(points.find() && Integer.parseInt(points.group(1)) >= 3 * 5, "the commits chart holds points: " + dom);
-    assertTrue(t2 >= t1 + 2, "the charts' newest point moved from " + t1 + " to " + t2 + " (seconds)");
+    assertTrue(t2 >= t1 + 3, "the charts' newest point moved from " + t1 + " (the JSON before the first screenshot) to "
+        + t2 + " (the page after the second), in seconds");
     long changed = differingPixels(first, second);
     assertTrue(changed > 500, "the two screenshots differ in " + changed + " pixels only");
     long newest = newestTime(before);
@@ -110,6 +114,21 @@ class StatusPageProcessTest {
     log.info("charts moved: newest point {} -> {} s, {} pixels changed", t1, t2, changed);
   }
 
+  /** Every metric the Grafana dashboard queries, with its label values, is in this node's /metrics. */
+  private void grafanaMetricsExist(int id) throws Exception {
+    String scrape = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + cluster.adminPort(id)
+        + "/metrics")).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
+    int checked = 0;
+    for (String q : GrafanaDashboard.queries(GrafanaDashboard.read())) {
+      for (GrafanaDashboard.Selector sel : GrafanaDashboard.selectors(q)) {
+        assertTrue(GrafanaDashboard.present(sel, scrape), "node " + id + "'s /metrics lacks " + sel + " of the "
+            + "dashboard's query " + q);
+        checked++;
+      }
+    }
+    assertTrue(checked >= 10, "the dashboard's queries name " + checked + " metrics");
+  }
+
   private void failoverOnTheTimeline(int master, int survivor, int third) throws Exception {
     long killedAtMs = System.currentTimeMillis();
     long killed = System.nanoTime();
@@ -118,7 +137,12 @@ class StatusPageProcessTest {
     String lapse = "the lease of leader node " + master + " lapsed";
     String[] found = Retry.until("the failover and its cause in node " + survivor + "'s /cluster events",
         Duration.ofSeconds(60), () -> {
+          long asked = System.nanoTime();
           JsonObject c = clusterJson(survivor, System.currentTimeMillis());
+          long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - asked);
+          if (tookMs > 1000) {
+            log.warn("GET /cluster on node {} took {} ms", survivor, tookMs);
+          }
           String cause = null;
           String promoted = null;
           for (Object o : c.getJsonArray("members")) {
@@ -170,14 +194,14 @@ class StatusPageProcessTest {
     for (int id : List.of(viewer, restarted)) {
       assertUnreachable(id, stopped);
     }
+    HeadlessChromium.screenshot(pageOf(restarted), Path.of("target", "status-page-node" + restarted + "-sees-"
+        + stopped + "-stopped.png"), VIRTUAL_MS, 1280, 1500);
   }
 
   private void assertUnreachable(int viewer, int lost) throws Exception {
     String dom = HeadlessChromium.dumpDom(pageOf(viewer), VIRTUAL_MS);
     Pattern card = Pattern.compile("id=\"node-" + lost + "\" data-state=\"unreachable\"");
     assertTrue(card.matcher(dom).find(), "node " + viewer + "'s page marks node " + lost + " unreachable: " + dom);
-    HeadlessChromium.screenshot(pageOf(viewer), Path.of("target", "status-page-node" + viewer + "-sees-" + lost
-        + "-unreachable.png"), VIRTUAL_MS, 1280, 1500);
   }
 
   private String pageOf(int id) {

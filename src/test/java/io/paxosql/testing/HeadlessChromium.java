@@ -16,22 +16,35 @@ import java.util.stream.Stream;
  * screenshot. Every run uses a fresh profile and is bounded.
  */
 public final class HeadlessChromium {
-  private static final long RUN_TIMEOUT_S = 90;
+  /**
+   * One rendering takes 15-30 s on a loaded 2-core machine (mostly Chromium's own start); now and then
+   * Chromium never ends its virtual-time run. Such a run is killed after this long and tried once more.
+   */
+  private static final long RUN_TIMEOUT_S = 120;
+  private static final int ATTEMPTS = 2;
 
   private HeadlessChromium() {}
 
   /** The DOM after the page ran for {@code virtualMs}. */
   public static String dumpDom(String url, int virtualMs) throws IOException, InterruptedException {
-    Path profile = Files.createTempDirectory("chromium-");
+    Path dom = Files.createTempFile("chromium-dom-", ".html");
     try {
-      List<String> cmd = command(profile, virtualMs, 1280, 1600);
-      cmd.addAll(List.of("--dump-dom", url));
-      Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-      String dom = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      finish(p, url);
-      return dom;
+      for (int attempt = 1; ; attempt++) {
+        Path profile = Files.createTempDirectory("chromium-");
+        try {
+          List<String> cmd = command(profile, virtualMs, 1280, 1600);
+          cmd.addAll(List.of("--dump-dom", url));
+          Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD)
+              .redirectOutput(dom.toFile()).start();
+          if (finished(p, url, attempt)) {
+            return Files.readString(dom, StandardCharsets.UTF_8);
+          }
+        } finally {
+          delete(profile);
+        }
+      }
     } finally {
-      delete(profile);
+      Files.deleteIfExists(dom);
     }
   }
 
@@ -40,15 +53,19 @@ public final class HeadlessChromium {
       throws IOException, InterruptedException {
     Files.createDirectories(png.toAbsolutePath().getParent());
     Files.deleteIfExists(png);
-    Path profile = Files.createTempDirectory("chromium-");
-    try {
-      List<String> cmd = command(profile, virtualMs, width, height);
-      cmd.addAll(List.of("--hide-scrollbars", "--screenshot=" + png.toAbsolutePath(), url));
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-          .start();
-      finish(p, url);
-    } finally {
-      delete(profile);
+    for (int attempt = 1; ; attempt++) {
+      Path profile = Files.createTempDirectory("chromium-");
+      try {
+        List<String> cmd = command(profile, virtualMs, width, height);
+        cmd.addAll(List.of("--hide-scrollbars", "--screenshot=" + png.toAbsolutePath(), url));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
+        if (finished(p, url, attempt)) {
+          break;
+        }
+      } finally {
+        delete(profile);
+      }
     }
     if (!Files.exists(png) || Files.size(png) < 5_000) {
       throw new AssertionError("Chromium wrote no screenshot of " + url + " to " + png);
@@ -56,11 +73,19 @@ public final class HeadlessChromium {
     return png;
   }
 
-  private static void finish(Process p, String url) throws InterruptedException {
-    if (!p.waitFor(RUN_TIMEOUT_S, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new AssertionError("Chromium did not finish rendering " + url + " within " + RUN_TIMEOUT_S + " s");
+  /** Whether the run ended; false (kill it, try again) after a first hung attempt; fails after the last. */
+  private static boolean finished(Process p, String url, int attempt) throws InterruptedException {
+    if (p.waitFor(RUN_TIMEOUT_S, TimeUnit.SECONDS)) {
+      return true;
     }
+    p.descendants().forEach(ProcessHandle::destroyForcibly);
+    p.destroyForcibly();
+    p.waitFor(30, TimeUnit.SECONDS);
+    if (attempt >= ATTEMPTS) {
+      throw new AssertionError("Chromium did not finish rendering " + url + " within " + RUN_TIMEOUT_S + " s, "
+          + ATTEMPTS + " times");
+    }
+    return false;
   }
 
   private static void delete(Path dir) throws IOException {
