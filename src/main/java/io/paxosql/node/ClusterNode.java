@@ -17,6 +17,7 @@ import io.paxosql.node.mariadb.NodeMariaDb;
 import io.paxosql.node.replog.ReplicatedLog;
 import io.paxosql.node.role.NodeRole;
 import io.paxosql.node.role.RoleMachine;
+import io.paxosql.node.status.BuildVersion;
 import io.paxosql.node.status.EventJournal;
 import io.paxosql.node.status.EventKind;
 import io.paxosql.node.status.HeapAfterGc;
@@ -414,15 +415,9 @@ public final class ClusterNode {
         .put("disk", disk == null ? null : disk.toJson())
         .put("heapAfterGcBytes", heap < 0 ? null : heap)
         .put("heapMaxBytes", Runtime.getRuntime().maxMemory())
-        .put("version", version());
+        .put("version", BuildVersion.describe());
     transfer.current().ifPresent(t -> out.put("transfer", t.toJson()));
     return out;
-  }
-
-  /** The version Maven wrote into the jar's manifest; "development build" when run from classes. */
-  static String version() {
-    String v = ClusterNode.class.getPackage().getImplementationVersion();
-    return v == null ? "development build" : v;
   }
 
   Vertx vertx() {
