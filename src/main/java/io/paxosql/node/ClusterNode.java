@@ -10,6 +10,7 @@ import io.paxosql.config.ConfigWatcher;
 import io.paxosql.config.NodeConfig;
 import io.paxosql.node.admin.AdminException;
 import io.paxosql.node.admin.AdminServer;
+import io.paxosql.node.admin.PeerClient;
 import io.paxosql.node.chain.ChainCheckpoint;
 import io.paxosql.node.chain.ChainCheckpointFile;
 import io.paxosql.node.chain.ChainState;
@@ -18,6 +19,12 @@ import io.paxosql.node.mariadb.NodeMariaDb;
 import io.paxosql.node.replog.ReplicatedLog;
 import io.paxosql.node.role.NodeRole;
 import io.paxosql.node.role.RoleMachine;
+import io.paxosql.node.status.BuildVersion;
+import io.paxosql.node.status.EventJournal;
+import io.paxosql.node.status.EventKind;
+import io.paxosql.node.status.HeapAfterGc;
+import io.paxosql.node.status.LeaderWatch;
+import io.paxosql.node.status.ProgressBoard;
 import io.paxosql.paxos.Status;
 import io.paxosql.proxy.LiveMasterLocator;
 import io.paxosql.proxy.MasterRoute;
@@ -57,6 +64,11 @@ public final class ClusterNode {
   private final InitMarker marker;
   private final NodeMariaDb mariadb;
   private final ReplicaLag replicaLag = new ReplicaLag();
+  private final EventJournal events;
+  private final LeaderWatch leaderWatch;
+  private final ProgressBoard transfer = new ProgressBoard();
+  private final StatusRecorder statusRecorder;
+  private final Counter chainTransactions;
   private ReplicatedLog replog;
   private ChainedLog chain;
   private RoleExecutor roleExecutor;
@@ -82,6 +94,12 @@ public final class ClusterNode {
     this.marker = new InitMarker(config.dataDir());
     this.initialised = marker.read().isPresent();
     this.mariadb = new NodeMariaDb(vertx, config);
+    this.events = new EventJournal(config.nodeId());
+    this.leaderWatch = new LeaderWatch(config.nodeId());
+    String node = Integer.toString(config.nodeId());
+    this.statusRecorder = new StatusRecorder(vertx, config.dataDir().resolve("paxos"), registry, node);
+    this.chainTransactions = Counter.builder("paxosql.chain.transactions").tag("node", node)
+        .description("transactions this node's chain accepted (commits, as every member sees them)").register(registry);
   }
 
   /** Starts every part of the node; the future completes once it serves (as a follower). */
@@ -120,6 +138,20 @@ public final class ClusterNode {
     return registry;
   }
 
+  /** This node's recent role changes, fences, elections, divergence, rebuilds and config reloads. */
+  public EventJournal events() {
+    return events;
+  }
+
+  /** Where a seeding or rebuild of this node's MariaDB reports its progress for the node card. */
+  public ProgressBoard transfer() {
+    return transfer;
+  }
+
+  StatusRecorder statusRecorder() {
+    return statusRecorder;
+  }
+
   private Future<Void> startOnContext() {
     return vertx.executeBlocking(() -> {
       Files.createDirectories(config.dataDir());
@@ -132,8 +164,11 @@ public final class ClusterNode {
           rl.setCampaignAllowed(false);
           chain = new ChainedLog(rl, config.nodeId(),
               reason -> context.runOnContext(v -> roleExecutor.onOwnRejected(reason)), config.log().checkpointEvery());
-          chain.subscribe(e -> replicaLag.accepted(e.gtid(), System.nanoTime()));
-          roleExecutor = new RoleExecutor(vertx, context, config, roles, locator, mariadb, rl, chain, registry);
+          chain.subscribe(e -> {
+            replicaLag.accepted(e.gtid(), System.nanoTime());
+            chainTransactions.increment();
+          });
+          roleExecutor = new RoleExecutor(vertx, context, config, roles, locator, mariadb, rl, chain, registry, events);
           monitor = new NodeMonitor(vertx, config, roles, roleExecutor, mariadb, rl, chain, replicaLag,
               this::initialised);
           if (stopping) {
@@ -173,8 +208,12 @@ public final class ClusterNode {
           return proxy.start();
         })
         .compose(x -> {
-          ClusterAdminService service = new ClusterAdminService(this);
+          PeerClient peers = new PeerClient(vertx, ClusterAdminService.PEER_TIMEOUT_MS);
+          ClusterAdminService service = new ClusterAdminService(this, peers);
+          ClusterOverview overview = new ClusterOverview(this, peers);
           admin = new AdminServer(vertx, service).withMetrics(registry);
+          admin.router().get("/local/overview").handler(overview::local);
+          admin.router().get("/cluster").handler(overview::cluster);
           admin.router().get("/local").handler(ctx -> ctx.response()
               .putHeader("content-type", "application/json").end(localStatus().encodePrettily()));
           admin.router().post("/init-peer").handler(service::initPeer);
@@ -197,18 +236,23 @@ public final class ClusterNode {
             proxy.applyLimits(p.maxConnections(), Duration.ofMillis(p.connectTimeoutMs()),
                 Duration.ofSeconds(p.idleTimeoutSeconds()));
             proxy.applyReadPolicy(NodeWiring.readPolicy(p), readBarrier);
-          });
+          }).onNotice(said -> events.add(EventKind.CONFIG, said));
           registerGauges();
           replog.onStatus(st -> context.runOnContext(v -> {
             if (st.leaderHint() != lastLeader) {
               lastLeader = st.leaderHint();
               leaderChanges.increment();
             }
+            leaderWatch.observe(st.leaderHint(), st.ballot().round() + "." + st.ballot().node()).ifPresent(said -> {
+              log.info("{}", said);
+              events.add(EventKind.ELECTION, said);
+            });
             roleExecutor.execute(roles.onLease(st.holdsLease(), epochOf(st)));
             roleExecutor.updateRoute();
           }));
           roleExecutor.execute(roles.onFollowing());
           monitor.start();
+          statusRecorder.start();
           log.info("node {} of cluster '{}' is up: RW {}, RO {}, admin {}, MariaDB {}", config.nodeId(),
               config.clusterId(), config.ports().rw(), config.ports().ro(), config.ports().admin(),
               config.mariadb().port());
@@ -265,6 +309,7 @@ public final class ClusterNode {
     if (checkpointer != null) {
       checkpointer.stop();
     }
+    statusRecorder.stop();
     if (monitor != null) {
       monitor.stop();
     }
@@ -385,7 +430,23 @@ public final class ClusterNode {
         .put("mariadbRunning", mariadb.isRunning())
         .put("lastProblem", roleExecutor == null ? "" : roleExecutor.lastProblem())
         .put("captureTransactions", roleExecutor == null ? 0 : roleExecutor.captureTransactions())
-        .put("roleChanges", roleExecutor == null ? new JsonArray() : roleExecutor.roleChanges());
+        .put("roleChanges", roleExecutor == null ? new JsonArray() : roleExecutor.roleChanges())
+        .mergeIn(cardFacts());
+  }
+
+  /** What the status page's node card shows beyond the table: role age, MariaDB health, disk, heap, version, transfer. */
+  private JsonObject cardFacts() {
+    var disk = statusRecorder.disk();
+    long heap = HeapAfterGc.get().bytes();
+    JsonObject out = new JsonObject()
+        .put("roleSinceMs", roleExecutor == null ? null : roleExecutor.roleSinceMs())
+        .put("mariadb", monitor == null ? "unknown" : monitor.mariadbHealth())
+        .put("disk", disk == null ? null : disk.toJson())
+        .put("heapAfterGcBytes", heap < 0 ? null : heap)
+        .put("heapMaxBytes", Runtime.getRuntime().maxMemory())
+        .put("version", BuildVersion.describe());
+    transfer.current().ifPresent(t -> out.put("transfer", t.toJson()));
+    return out;
   }
 
   /**
