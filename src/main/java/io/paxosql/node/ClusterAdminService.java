@@ -6,6 +6,7 @@ import io.paxosql.config.NodeConfig;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
@@ -123,7 +124,8 @@ final class ClusterAdminService implements ClusterAdmin {
       for (int i = 0; i < others.size(); i++) {
         Future<JsonObject> f = calls.get(i);
         peers.put(Integer.toString(others.get(i).id()), f.succeeded() ? "initialised"
-            : "not reached (" + f.cause().getMessage() + "); it joins once it is initialised: run init against it");
+            : "not reached (" + f.cause().getMessage() + "); it joins once it is initialised: run init against it"
+                + " (with its own admin token when the members do not share one)");
       }
       return Future.succeededFuture(new JsonObject().put("initialised", true).put("members", new JsonArray(expected))
           .put("peers", peers));
@@ -165,14 +167,15 @@ final class ClusterAdminService implements ClusterAdmin {
 
   private Future<JsonObject> peer(NodeConfig.Member m, String path) {
     return http.request(new RequestOptions().setHost(m.host()).setPort(m.admin()).setURI(path).setMethod(HttpMethod.GET)
-            .setTimeout(PEER_TIMEOUT_MS))
-        .compose(req -> req.send().compose(resp -> resp.body()))
+            .setTimeout(PEER_TIMEOUT_MS).putHeader(HttpHeaders.AUTHORIZATION, node.peerAuthorization()))
+        .compose(req -> req.send().compose(resp -> resp.statusCode() == 200 ? resp.body()
+            : resp.body().compose(b -> Future.failedFuture("HTTP " + resp.statusCode() + ": " + b))))
         .map(buf -> new JsonObject(buf.toString()));
   }
 
   private Future<JsonObject> peerPost(NodeConfig.Member m, String path, JsonObject body) {
     return http.request(new RequestOptions().setHost(m.host()).setPort(m.admin()).setURI(path).setMethod(HttpMethod.POST)
-            .setTimeout(PEER_TIMEOUT_MS * 3))
+            .setTimeout(PEER_TIMEOUT_MS * 3).putHeader(HttpHeaders.AUTHORIZATION, node.peerAuthorization()))
         .compose(req -> req.send(body.encode()).compose(resp -> resp.statusCode() == 200 ? resp.body()
             : resp.body().compose(b -> Future.failedFuture("HTTP " + resp.statusCode() + ": " + b))))
         .map(buf -> new JsonObject(buf.toString()));

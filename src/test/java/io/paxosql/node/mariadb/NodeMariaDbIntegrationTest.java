@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.paxosql.config.NodeConfig;
 import io.paxosql.config.NodeConfigLoader;
+import io.paxosql.config.SecretNames;
+import io.paxosql.node.secret.SecretFile;
 import io.paxosql.testing.FreePorts;
 import io.paxosql.testing.Retry;
 import io.paxosql.testing.Sql;
@@ -41,7 +43,7 @@ class NodeMariaDbIntegrationTest {
         ports: { rw: %d, ro: %d, paxos: %d, binlog: %d, admin: %d, internal: %d }
         members: [ { id: 1, host: 127.0.0.1, paxos: %d, internal: %d, admin: %d } ]
         mariadb: { port: %d }
-        replication: { user: paxosql_repl, password: repl-secret-123 }
+        replication: { user: paxosql_repl }
         """.formatted(dir, FreePorts.next(), FreePorts.next(), p, FreePorts.next(), FreePorts.next(),
         FreePorts.next(), p, FreePorts.next(), FreePorts.next(), FreePorts.next());
     NodeConfig config = NodeConfigLoader.parse(yaml, "test", dir);
@@ -55,15 +57,20 @@ class NodeMariaDbIntegrationTest {
     vertx.close().await(30, TimeUnit.SECONDS);
   }
 
+  /** root with the password the node generated in its data dir. */
+  private Connection root() throws Exception {
+    return Sql.connect(db.server().port(), "root", SecretFile.read(SecretNames.rootPassword(dir)));
+  }
+
   @Test
   void startsReadOnlyWithALocalReplicationAccountAndNoGtid() throws Exception {
     db.startAsFollower().await(120, TimeUnit.SECONDS);
     assertTrue(db.control().readOnly().await(10, TimeUnit.SECONDS));
     assertEquals("", db.control().gtidBinlogPos().await(10, TimeUnit.SECONDS), "no local GTID may exist");
-    try (Connection c = Sql.connect(db.server().port(), "paxosql_repl", "repl-secret-123")) {
+    try (Connection c = Sql.connect(db.server().port(), "paxosql_repl", db.replicationPassword())) {
       assertEquals("1", Sql.queryString(c, "SELECT 1"));
     }
-    try (Connection c = Sql.root(db.server())) {
+    try (Connection c = root()) {
       assertEquals(4, Sql.queryLong(c, "SELECT @@slave_parallel_threads"));
       assertEquals("optimistic", Sql.queryString(c, "SELECT @@slave_parallel_mode"));
     }
@@ -83,7 +90,7 @@ class NodeMariaDbIntegrationTest {
     db.fence().await(120, TimeUnit.SECONDS);
     assertThrows(Exception.class, () -> w.commit().get(30, TimeUnit.SECONDS), "the client lost its connection");
     w.writer().close();
-    try (Connection c = Sql.root(db.server())) {
+    try (Connection c = root()) {
       assertEquals(1, Sql.queryLong(c, "SELECT COUNT(*) FROM d.t"), "the unacknowledged row is gone");
       assertEquals(w.before(), Sql.queryString(c, "SELECT @@gtid_binlog_pos"), "and truncated from the binlog");
       assertEquals(1, Sql.queryLong(c, "SELECT @@read_only"));
@@ -114,7 +121,7 @@ class NodeMariaDbIntegrationTest {
     String log = Files.readString(db.server().errorLog()).substring((int) logOffset);
     assertTrue(log.contains("Found 1 prepared transactions!"), "the stranded transaction was met:\n" + log);
     assertTrue(log.contains("Successfully truncated binlog file"), "and cut from the binlog:\n" + log);
-    try (Connection c = Sql.root(db.server())) {
+    try (Connection c = root()) {
       assertEquals(1, Sql.queryLong(c, "SELECT COUNT(*) FROM d.t"), "the unacknowledged row is rolled back");
       assertEquals(w.before(), Sql.queryString(c, "SELECT @@gtid_binlog_pos"), "and truncated from the binlog");
       assertEquals(1, Sql.queryLong(c, "SELECT @@read_only"));
@@ -131,7 +138,7 @@ class NodeMariaDbIntegrationTest {
    */
   private WaitingCommit commitWaitingForItsAck() throws Exception {
     db.startAsFollower().await(120, TimeUnit.SECONDS);
-    try (Connection c = Sql.root(db.server())) {
+    try (Connection c = root()) {
       Sql.exec(c, "CREATE DATABASE d");
       Sql.exec(c, "CREATE TABLE d.t (k INT PRIMARY KEY)");
       Sql.exec(c, "INSERT INTO d.t VALUES (1)");
@@ -139,7 +146,7 @@ class NodeMariaDbIntegrationTest {
     String before = db.control().gtidBinlogPos().await(10, TimeUnit.SECONDS);
     db.control().enableSemiSyncMaster().await(10, TimeUnit.SECONDS);
     db.control().setReadOnly(false).await(10, TimeUnit.SECONDS);
-    Connection writer = Sql.root(db.server());
+    Connection writer = root();
     CompletableFuture<Void> commit = CompletableFuture.runAsync(() -> {
       try {
         Sql.exec(writer, "INSERT INTO d.t VALUES (2)");
@@ -147,7 +154,7 @@ class NodeMariaDbIntegrationTest {
         throw new RuntimeException(e);
       }
     });
-    try (Connection c = Sql.root(db.server())) {
+    try (Connection c = root()) {
       Retry.until("the waiting commit in the binlog", Duration.ofSeconds(30), () -> {
         if (Sql.queryString(c, "SELECT @@gtid_binlog_pos").equals(before)) {
           throw new IllegalStateException("gtid_binlog_pos still " + before);
