@@ -16,6 +16,7 @@ import io.vertx.core.Vertx;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -80,6 +81,47 @@ class NodeMariaDbIntegrationTest {
     assertTrue(again.isRunning());
     again.server().kill();
     again.close();
+  }
+
+  /**
+   * Issue 15: root is never reachable without this node's password (0600 in its data dir), over TCP or
+   * the socket, and the accounts are set at every start: a data dir whose accounts carry other passwords
+   * (a restored backup, a node from before passwords) takes this node's at its next start.
+   */
+  @Test
+  void rootNeedsTheNodesPasswordWhichEveryStartSets() throws Exception {
+    db.startAsFollower().await(120, TimeUnit.SECONDS);
+    Path rootFile = SecretNames.rootPassword(dir);
+    for (Path f : new Path[] {rootFile, SecretNames.replicationPassword(dir)}) {
+      assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(f)), f.toString());
+    }
+    String first = SecretFile.read(rootFile);
+    SQLException refused = assertThrows(SQLException.class, () -> Sql.connect(db.server().port(), "root", ""));
+    assertTrue(refused.getMessage().contains("Access denied"), refused.getMessage());
+    assertThrows(SQLException.class, () -> Sql.connect(db.server().port(), "root", "wrong"));
+    Process socket = new ProcessBuilder("mariadb", "--no-defaults", "-S", db.server().config().socketPath().toString(),
+        "-uroot", "-e", "SELECT 1").redirectErrorStream(true).start();
+    assertTrue(socket.waitFor(30, TimeUnit.SECONDS));
+    String out = new String(socket.getInputStream().readAllBytes());
+    assertTrue(socket.exitValue() != 0 && out.contains("Access denied"), "root over the socket: " + out);
+    assertFalse(Files.exists(db.server().baseDir().resolve("accounts.sql")), "the init file is gone after start");
+    try (Connection c = root()) {
+      assertEquals(0, Sql.queryLong(c, "SELECT COUNT(*) FROM mysql.user WHERE User='' OR (User='root' AND "
+          + "(authentication_string='' OR Host NOT IN ('localhost','127.0.0.1','::1')))"), "no open root or anonymous");
+      assertEquals("", Sql.queryString(c, "SELECT @@gtid_binlog_pos"), "setting accounts wrote no GTID");
+    }
+
+    db.server().stop();
+    Files.delete(rootFile);
+    db.close();
+    db = new NodeMariaDb(vertx, db.config());
+    db.startAsFollower().await(120, TimeUnit.SECONDS);
+    String second = SecretFile.read(rootFile);
+    assertTrue(!second.equals(first), "a new password was generated");
+    assertThrows(SQLException.class, () -> Sql.connect(db.server().port(), "root", first));
+    try (Connection c = root()) {
+      assertEquals("", Sql.queryString(c, "SELECT @@gtid_binlog_pos"));
+    }
   }
 
   /** The seed's phantom read: a commit waiting for its ACK must never become visible after fencing. */
