@@ -194,7 +194,7 @@ final class DemoCluster {
     }
     out.println("Admin (the token is in " + SecretNames.adminToken(configs.get(0).dataDir()) + ", the same for "
         + "every demo node):");
-    out.println("  java -jar target/paxosql.jar admin --config conf/node1.yaml status      (or step-down, ...)");
+    out.println("  java -jar target/paxosql.jar admin --config " + files.get(0) + " status      (or step-down, ...)");
     out.println("MariaDB root is per node: its password is in <dataDir>/" + SecretNames.ROOT_PASSWORD
         + ", e.g. " + SecretNames.rootPassword(configs.get(0).dataDir()) + ".   Stop: Ctrl-C");
     out.println();
