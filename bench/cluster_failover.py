@@ -197,7 +197,9 @@ def main():
         log(f"DIVERGED members: {diverged} (see their node logs); compared without them")
     sums = {}
     for n in [n for n in NODES if n not in diverged]:
-        c = pymysql.connect(host="127.0.0.1", port=port(n, 6), user="root", autocommit=True)
+        with open(f"{WORK}/cluster/node{n}/mariadb-root-password") as f:  # root's password is per node
+            root_pw = f.read().strip()
+        c = pymysql.connect(host="127.0.0.1", port=port(n, 6), user="root", password=root_pw, autocommit=True)
         with c.cursor() as cur:
             cur.execute("SELECT id FROM fo.t")
             have = {r[0] for r in cur.fetchall()}

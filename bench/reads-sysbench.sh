@@ -48,7 +48,7 @@ ports: { rw: ${P[$1,rw]}, ro: ${P[$1,ro]}, paxos: ${P[$1,paxos]}, binlog: ${P[$1
 members:
 $MEMBERS
 mariadb: { port: ${P[$1,db]} }
-replication: { user: paxosql_repl, password: bench-replication-secret }
+replication: { user: paxosql_repl }
 proxy: { roConsistency: $2, roMaxLagMs: 5000 }
 YAML
   mv "$WORK/node$1.yaml.tmp" "$WORK/node$1.yaml"
@@ -56,6 +56,14 @@ YAML
 JAVA_OPTS=(--add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-exports=java.base/sun.nio.ch=ALL-UNNAMED
   --add-exports=java.base/jdk.internal.ref=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED
   --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED -Xmx384m)
+# One admin token and one root password for the three nodes (a node keeps the secrets it finds), so
+# init reaches every member and root works through any RW port whichever node is master.
+ADMIN_TOKEN=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+ROOT_PW=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+for i in 1 2 3; do
+  mkdir -p "$WORK/node$i"
+  (umask 077; echo "$ADMIN_TOKEN" > "$WORK/node$i/admin-token"; echo "$ROOT_PW" > "$WORK/node$i/mariadb-root-password")
+done
 for i in 1 2 3; do
   write_conf "$i" local
   java "${JAVA_OPTS[@]}" -jar "$JAR" node --config "$WORK/node$i.yaml" > "$WORK/node$i.log" 2>&1 &
@@ -63,7 +71,7 @@ for i in 1 2 3; do
 done
 for _ in $(seq 600); do curl -sf "http://127.0.0.1:${P[1,admin]}/members" >/dev/null 2>&1 && break; sleep 0.3; done
 for i in 2 3; do for _ in $(seq 600); do curl -sf "http://127.0.0.1:${P[$i,admin]}/members" >/dev/null 2>&1 && break; sleep 0.3; done; done
-curl -sf -X POST "http://127.0.0.1:${P[1,admin]}/init" \
+curl -sf -X POST -H "Authorization: Bearer $ADMIN_TOKEN" "http://127.0.0.1:${P[1,admin]}/init" \
   -d "{\"members\": [\"127.0.0.1:${P[1,paxos]}\", \"127.0.0.1:${P[2,paxos]}\", \"127.0.0.1:${P[3,paxos]}\"]}" >/dev/null
 MASTER=""
 for _ in $(seq 300); do
@@ -74,10 +82,10 @@ done
 READER=3; [ "$MASTER" = 3 ] && READER=2
 echo "master: node $MASTER; reading through node $READER's RO port (a follower)"
 
-SB=(--db-driver=mysql --mysql-host=127.0.0.1 --mysql-user=root --mysql-db=sbtest --tables="$TABLES" --table-size="$TABLE_SIZE")
+SB=(--db-driver=mysql --mysql-host=127.0.0.1 --mysql-user=root --mysql-password="$ROOT_PW" --mysql-db=sbtest --tables="$TABLES" --table-size="$TABLE_SIZE")
 # The RW port answers "no master" until every node routes to the new master: retry briefly.
 for _ in $(seq 50); do
-  mariadb --no-defaults -h127.0.0.1 -P"${P[$MASTER,rw]}" -uroot -e "CREATE DATABASE IF NOT EXISTS sbtest" 2>/dev/null && break
+  mariadb --no-defaults -h127.0.0.1 -P"${P[$MASTER,rw]}" -uroot -p"$ROOT_PW" -e "CREATE DATABASE IF NOT EXISTS sbtest" 2>/dev/null && break
   sleep 0.3
 done
 sb_quiet() { # sysbench prints its errors on stdout: show them when it fails
@@ -86,7 +94,7 @@ sb_quiet() { # sysbench prints its errors on stdout: show them when it fails
 sb_quiet sysbench oltp_point_select "${SB[@]}" --mysql-port="${P[$MASTER,rw]}" prepare
 last=sbtest$TABLES
 for _ in $(seq 600); do
-  n=$(mariadb --no-defaults -h127.0.0.1 -P"${P[$READER,ro]}" -uroot -N -e "SELECT COUNT(*) FROM sbtest.$last" 2>/dev/null || echo 0)
+  n=$(mariadb --no-defaults -h127.0.0.1 -P"${P[$READER,ro]}" -uroot -p"$ROOT_PW" -N -e "SELECT COUNT(*) FROM sbtest.$last" 2>/dev/null || echo 0)
   [ "$n" = "$TABLE_SIZE" ] && break; sleep 0.3
 done
 

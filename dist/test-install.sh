@@ -70,9 +70,12 @@ for i in 1 2 3; do
   ln -s "$(ls -d "$WORK/h$i/opt"/paxosql-*)" "$WORK/h$i/opt/paxosql"
   # The template for host i, with the example addresses replaced and the data dir moved into the work dir.
   sed -e "s/10\.0\.0\./$SUBNET./g" -e "s|^dataDir: .*|dataDir: $WORK/h$i/data|" \
-    -e "s|CHANGE-ME-same-on-every-host|test-install-$TAG|" \
     "$WORK/h$i/opt/paxosql/conf/node$i.yaml" > "$WORK/h$i/etc/node.yaml"
 done
+# One admin token for the three hosts before their first start (INSTALL.md): init reaches every member
+# and rolling-restart's step-downs work with it. Each node makes its MariaDB passwords itself.
+TOKEN=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+for i in 1 2 3; do (umask 077; echo "$TOKEN" > "$WORK/h$i/data/admin-token"); done
 PAXOSQL() { local i=$1; shift; in_host "$i" "$WORK/h$i/opt/paxosql/bin/paxosql" "$@"; }
 version=$(PAXOSQL 1 --version)
 say "unpacked: $version"
@@ -107,7 +110,7 @@ for i in 1 2 3; do
 done
 
 # ---- step 6: bootstrap ---------------------------------------------------------------------------------
-PAXOSQL 2 admin --node "$SUBNET.1:7405" init --members "$SUBNET.1:7403,$SUBNET.2:7403,$SUBNET.3:7403"
+PAXOSQL 2 admin --node "$SUBNET.1:7405" --token-file "$WORK/h2/data/admin-token" init --members "$SUBNET.1:7403,$SUBNET.2:7403,$SUBNET.3:7403"
 master_id() {
   PAXOSQL "$1" admin --node "$SUBNET.$1:7405" --json status 2>/dev/null \
     | python3 -c 'import json,sys; m=json.load(sys.stdin).get("master"); print(m if m else "")' || true
@@ -128,7 +131,7 @@ for i in 1 2 3; do
 done
 
 # The application account, made on the master's own MariaDB (root is local-only), as INSTALL.md says.
-in_host "$M" mariadb -h127.0.0.1 -P3406 -uroot -e \
+in_host "$M" mariadb -h127.0.0.1 -P3406 -uroot -p"$(cat "$WORK/h$M/data/mariadb-root-password")" -e \
   "CREATE USER 'app'@'%' IDENTIFIED BY 'app-$TAG'; GRANT ALL ON *.* TO 'app'@'%'; CREATE DATABASE t; CREATE TABLE t.w (id INT PRIMARY KEY)"
 
 # ---- writes from host W (not the master) through its own RW port ------------------------------------
@@ -166,7 +169,7 @@ M2=$(wait_master "$W" "$M")
 say "node $M2 is the new master"
 write_rows $((next + 1)) $((next + 49)) || fail "writes after the failover failed at $((ACKED + 1))"
 count_on() {  # rows on host i's MariaDB, read locally
-  in_host "$1" mariadb -h127.0.0.1 -P3406 -uroot -N -e "SELECT COUNT(*) FROM t.w" 2>/dev/null || echo "?"
+  in_host "$1" mariadb -h127.0.0.1 -P3406 -uroot -p"$(cat "$WORK/h$1/data/mariadb-root-password")" -N -e "SELECT COUNT(*) FROM t.w" 2>/dev/null || echo "?"
 }
 c=$(count_on "$M2")
 [ "$c" = "$ACKED" ] || fail "new master $M2 holds $c rows, $ACKED were acknowledged"
@@ -194,7 +197,7 @@ ip netns exec "$(host_ns 1)" /usr/bin/python3 "$(dirname "$0")/test-writer.py" "
   app "app-$TAG" t.r "$STOP" "$WORK/writer.json" 900 &
 WRITER_PID=$!
 sleep 3
-PAXOSQL 1 admin --node "$SUBNET.1:7405" rolling-restart --restart-command "$WORK/restart-host.sh {id}" \
+PAXOSQL 1 admin --node "$SUBNET.1:7405" --token-file "$WORK/h1/data/admin-token" rolling-restart --restart-command "$WORK/restart-host.sh {id}" \
   || fail "rolling-restart failed"
 sleep 3
 touch "$STOP"
@@ -206,14 +209,14 @@ M3=$(wait_master 1)
 for _ in $(seq 1 120); do
   ok=1
   for i in 1 2 3; do
-    n=$(in_host "$i" mariadb -h127.0.0.1 -P3406 -uroot -N -e "SELECT COUNT(*) FROM t.r" 2>/dev/null || echo 0)
+    n=$(in_host "$i" mariadb -h127.0.0.1 -P3406 -uroot -p"$(cat "$WORK/h$i/data/mariadb-root-password")" -N -e "SELECT COUNT(*) FROM t.r" 2>/dev/null || echo 0)
     [ "$n" -ge "$RACKED" ] 2>/dev/null || ok=0
   done
   [ $ok = 1 ] && break
   sleep 0.5
 done
 for i in 1 2 3; do
-  have=$(in_host "$i" mariadb -h127.0.0.1 -P3406 -uroot -N -e "SELECT GROUP_CONCAT(id ORDER BY id) FROM t.r" 2>/dev/null)
+  have=$(in_host "$i" mariadb -h127.0.0.1 -P3406 -uroot -p"$(cat "$WORK/h$i/data/mariadb-root-password")" -N -e "SELECT GROUP_CONCAT(id ORDER BY id) FROM t.r" 2>/dev/null)
   python3 -c 'import json,sys; a=set(json.load(open(sys.argv[1]))["acked"]); h=set(int(x) for x in sys.argv[2].split(",") if x); m=sorted(a-h); sys.exit("host %s lacks %d acknowledged ids, e.g. %s" % (sys.argv[3], len(m), m[:5]) if m else 0)' \
     "$WORK/writer.json" "$have" "$i" || fail "acknowledged writes lost in the rolling restart"
 done

@@ -7,14 +7,18 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Optional;
 
 /** Blocking JSON calls to nodes' admin ports for multi-step commands; failures carry the operator's words. */
 final class AdminClient {
   private final HttpClient http;
   private final Duration timeout;
+  private final Optional<String> token;
 
-  AdminClient(Duration timeout) {
+  /** @param token the admin token sent with every call (mutating calls need it), if any */
+  AdminClient(Duration timeout, Optional<String> token) {
     this.timeout = timeout;
+    this.token = token;
     this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
   }
 
@@ -36,6 +40,7 @@ final class AdminClient {
   }
 
   private JsonObject send(AdminAddress node, HttpRequest.Builder req) throws AdminCallException {
+    token.ifPresent(t -> req.header("Authorization", "Bearer " + t));
     String who = node.host() + ":" + node.port();
     HttpResponse<String> resp;
     try {

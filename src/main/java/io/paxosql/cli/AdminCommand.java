@@ -1,5 +1,6 @@
 package io.paxosql.cli;
 
+import io.paxosql.config.SecretNames;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -10,6 +11,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -19,7 +21,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /**
- * {@code paxosql admin --node HOST:PORT <command>}: asks a node's admin port. Exit codes: 0 done,
+ * {@code paxosql admin --node HOST:PORT [--token-file FILE] <command>} or {@code paxosql admin --config
+ * NODE.yaml <command>}: asks a node's admin port, with its admin token when one is given. Exit codes: 0 done,
  * 1 the node refused (its message says why), 2 usage error, 3 the node could not be reached or
  * answered something that is not the admin API.
  */
@@ -34,9 +37,19 @@ final class AdminCommand implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--node", required = true, paramLabel = "HOST:PORT",
-      description = "The node's admin address, e.g. 127.0.0.1:6415.")
+  @Option(names = "--node", paramLabel = "HOST:PORT",
+      description = "The node's admin address, e.g. 127.0.0.1:6415 (default: from --config).")
   String node;
+
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "The node's YAML config, e.g. conf/node1.yaml: gives the admin address and the token file "
+          + "(the node's dataDir/" + SecretNames.ADMIN_TOKEN + ") when this runs on the node's host.")
+  Path config;
+
+  @Option(names = "--token-file", paramLabel = "FILE",
+      description = "The node's admin token (its dataDir/" + SecretNames.ADMIN_TOKEN + "), needed for init, "
+          + "step-down and every other command that changes something (default: from --config).")
+  Path tokenFile;
 
   @Option(names = "--json", description = "Print the node's JSON answer as is (for scripts).")
   boolean json;
@@ -55,14 +68,12 @@ final class AdminCommand implements Runnable {
   int call(String method, String path, JsonObject body) {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    URI uri;
-    try {
-      uri = AdminAddress.parse(node).uri(path);
-    } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-    }
+    AdminTarget target = AdminTarget.resolve(spec.commandLine(), node, config, tokenFile);
+    String node = target.node();
+    URI uri = target.address().uri(path);
     HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(timeoutMs)).build();
     HttpRequest.Builder req = HttpRequest.newBuilder(uri).timeout(Duration.ofMillis(timeoutMs));
+    target.token().ifPresent(t -> req.header("Authorization", "Bearer " + t));
     if ("POST".equals(method)) {
       req.header("content-type", "application/json")
           .POST(HttpRequest.BodyPublishers.ofString(body == null ? "{}" : body.encode()));
@@ -99,6 +110,10 @@ final class AdminCommand implements Runnable {
       } else {
         err.println("error (" + answer.getString("error", "unknown") + "): " + answer.getString("message", ""));
         String hint = answer.getString("hint");
+        if (resp.statusCode() == 401 && target.token().isEmpty()) {
+          hint = "no admin token was sent: pass --token-file FILE with the node's dataDir/" + SecretNames.ADMIN_TOKEN
+              + " (or --config NODE.yaml on the node's host)";
+        }
         if (hint != null && !hint.isEmpty()) {
           err.println("what to do: " + hint);
         }

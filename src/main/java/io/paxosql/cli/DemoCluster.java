@@ -1,6 +1,8 @@
 package io.paxosql.cli;
 
 import io.paxosql.config.NodeConfig;
+import io.paxosql.config.SecretNames;
+import io.paxosql.node.secret.SecretFile;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -39,6 +41,7 @@ final class DemoCluster {
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
   private final List<Process> processes = new ArrayList<>();
   private final CountDownLatch stopped = new CountDownLatch(1);
+  private String token;
 
   DemoCluster(List<NodeConfig> configs, List<Path> files, PrintWriter out, PrintWriter err) {
     this.configs = configs;
@@ -50,6 +53,7 @@ final class DemoCluster {
   int run(long readyTimeoutSeconds) throws Exception {
     Path runDir = configs.get(0).dataDir().getParent();
     Files.createDirectories(runDir);
+    token = shareAdminToken();
     Runtime.getRuntime().addShutdownHook(new Thread(this::stopNodes, "demo-stop"));
     for (int i = 0; i < configs.size(); i++) {
       processes.add(startNode(files.get(i), runDir.resolve("node" + configs.get(i).nodeId() + ".log")));
@@ -78,7 +82,7 @@ final class DemoCluster {
     }
     String password = appPassword(runDir);
     try {
-      createAppAccount(first, password);
+      createAppAccount(password, deadline);
     } catch (Exception e) {
       return failStart("could not create the application account through the RW port "
           + first.ports().rw() + ": " + e.getMessage(), runDir);
@@ -188,27 +192,50 @@ final class DemoCluster {
       out.println("  mariadb -h127.0.0.1 -P" + c.ports().rw() + " -u" + APP_USER + " -p" + password
           + "      # node " + c.nodeId() + " RW; RO: -P" + c.ports().ro());
     }
-    out.println("Admin: java -jar target/paxosql.jar admin --node 127.0.0.1:" + configs.get(0).ports().admin()
-        + " status     Stop: Ctrl-C");
+    out.println("Admin (the token is in " + SecretNames.adminToken(configs.get(0).dataDir()) + ", the same for "
+        + "every demo node):");
+    out.println("  java -jar target/paxosql.jar admin --config " + files.get(0) + " status      (or step-down, ...)");
+    out.println("MariaDB root is per node: its password is in <dataDir>/" + SecretNames.ROOT_PASSWORD
+        + ", e.g. " + SecretNames.rootPassword(configs.get(0).dataDir()) + ".   Stop: Ctrl-C");
     out.println();
   }
 
   /**
-   * Creates the application account through the RW port, so the master writes it and Paxos carries it
-   * to every member. It lacks READ ONLY ADMIN and SUPER: read_only stops it on followers.
+   * Gives every demo node the same admin token (made once, kept in each data dir, mode 0600), so one
+   * token file runs admin commands against any node and {@code init} reaches every member in one call.
+   * A node keeps a token it already has; the first one found is copied to nodes that have none.
    */
-  private static void createAppAccount(NodeConfig c, String password) throws Exception {
+  private String shareAdminToken() {
+    Optional<String> existing = configs.stream().map(c -> SecretNames.adminToken(c.dataDir()))
+        .filter(Files::exists).findFirst().map(SecretFile::read);
+    String shared = existing.orElseGet(() -> SecretFile.random(SecretFile.DEFAULT_BYTES));
+    for (NodeConfig c : configs) {
+      Path file = SecretNames.adminToken(c.dataDir());
+      if (!Files.exists(file)) {
+        SecretFile.write(file, shared);
+      }
+    }
+    return shared;
+  }
+
+  /**
+   * Creates the application account through the RW port, so the master writes it and Paxos carries it
+   * to every member. It lacks READ ONLY ADMIN and SUPER: read_only stops it on followers. Root's
+   * password is per node: the demo logs in with the current master's, read from its data dir.
+   */
+  private void createAppAccount(String password, long deadline) throws Exception {
     Vertx vertx = Vertx.vertx();
     try {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
       while (true) {
         try {
-          createAppAccountOnce(vertx, c, password);
+          createAppAccountOnce(vertx, masterConfig(), password);
           return;
         } catch (Exception e) {
           // "no master" comes in the handshake, before anything is sent: an election or a node's
-          // view of the lease settling. Retry as an application would.
-          if (!String.valueOf(e.getMessage()).contains("no master") || System.nanoTime() > deadline) {
+          // view of the lease settling; "Access denied" when the master changed after we chose its
+          // password. Retry as an application would.
+          String m = String.valueOf(e.getMessage());
+          if (!(m.contains("no master") || m.contains("Access denied")) || System.nanoTime() > deadline) {
             throw e;
           }
           TimeUnit.MILLISECONDS.sleep(250);
@@ -219,9 +246,18 @@ final class DemoCluster {
     }
   }
 
+  /** The config of the node the first node's status names as master (the first node when none). */
+  private NodeConfig masterConfig() {
+    NodeConfig first = configs.get(0);
+    Object master = get(first, "/status").map(s -> s.getValue("master")).orElse(null);
+    return configs.stream().filter(c -> master instanceof Number n && c.nodeId() == n.intValue()).findFirst()
+        .orElse(first);
+  }
+
   private static void createAppAccountOnce(Vertx vertx, NodeConfig c, String password) throws Exception {
     SqlConnection conn = MySQLConnection.connect(vertx,
-        new MySQLConnectOptions().setHost("127.0.0.1").setPort(c.ports().rw()).setUser("root"))
+        new MySQLConnectOptions().setHost("127.0.0.1").setPort(c.ports().rw()).setUser("root")
+            .setPassword(SecretFile.read(SecretNames.rootPassword(c.dataDir()))))
         .await(30, TimeUnit.SECONDS);
     try {
       conn.query("CREATE USER IF NOT EXISTS '" + APP_USER + "'@'%' IDENTIFIED BY '" + password + "'").execute()
@@ -250,7 +286,8 @@ final class DemoCluster {
 
   private Optional<JsonObject> get(NodeConfig c, String path) {
     try {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri(c, path)).timeout(Duration.ofSeconds(2)).build(),
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri(c, path)).timeout(Duration.ofSeconds(2))
+              .header("Authorization", "Bearer " + token).build(),
           HttpResponse.BodyHandlers.ofString());
       return r.statusCode() == 200 ? Optional.of(new JsonObject(r.body())) : Optional.empty();
     } catch (IOException | RuntimeException e) {
@@ -263,7 +300,7 @@ final class DemoCluster {
 
   private JsonObject post(NodeConfig c, String path, JsonObject body) throws IOException, InterruptedException {
     HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri(c, path)).timeout(Duration.ofSeconds(30))
-        .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.encode())).build(),
+        .header("content-type", "application/json").header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.ofString(body.encode())).build(),
         HttpResponse.BodyHandlers.ofString());
     return new JsonObject(r.body());
   }

@@ -51,13 +51,10 @@ final class RollingRestartCommand implements Callable<Integer> {
   public Integer call() {
     out = admin.spec.commandLine().getOut();
     PrintWriter err = admin.spec.commandLine().getErr();
-    AdminAddress start;
-    try {
-      start = AdminAddress.parse(admin.node);
-    } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(admin.spec.commandLine(), e.getMessage());
-    }
-    AdminClient client = new AdminClient(Duration.ofMillis(admin.timeoutMs));
+    // One token for every member: the step-downs need it (members sharing one token, as the demo's do).
+    AdminTarget target = AdminTarget.resolve(admin.spec.commandLine(), admin.node, admin.config, admin.tokenFile);
+    AdminAddress start = target.address();
+    AdminClient client = new AdminClient(Duration.ofMillis(admin.timeoutMs), target.token());
     try {
       Map<Integer, AdminAddress> admins = adminAddresses(client.get(start, "/members"));
       JsonObject status = client.get(start, "/status");

@@ -15,11 +15,12 @@ public record NodeConfig(
     Ports ports,
     List<Member> members,
     MariaDb mariadb,
-    Credentials replication,
+    Replication replication,
     Proxy proxy,
     Paxos paxos,
     String logLevel,
-    LogSettings log) {
+    LogSettings log,
+    AdminConfig admin) {
 
   public NodeConfig {
     members = List.copyOf(members);
@@ -48,7 +49,12 @@ public record NodeConfig(
    */
   public record MariaDb(MariaDbMode mode, String host, int port, String adminUser, String adminPassword) {}
 
-  public record Credentials(String user, String password) {}
+  /**
+   * The account a node's capture and its MariaDB's replica use to log in to the node's own MariaDB and
+   * binlog server (both on 127.0.0.1). Its password is no config value: each node generates one in its
+   * data dir (see NodeMariaDb).
+   */
+  public record Replication(String user) {}
 
   public enum ReadConsistency { LOCAL, BOUNDED, LINEARIZABLE }
 

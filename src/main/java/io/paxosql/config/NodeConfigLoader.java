@@ -1,6 +1,5 @@
 package io.paxosql.config;
 
-import io.paxosql.config.NodeConfig.Credentials;
 import io.paxosql.config.NodeConfig.MariaDb;
 import io.paxosql.config.NodeConfig.MariaDbMode;
 import io.paxosql.config.NodeConfig.Member;
@@ -8,6 +7,7 @@ import io.paxosql.config.NodeConfig.Paxos;
 import io.paxosql.config.NodeConfig.Ports;
 import io.paxosql.config.NodeConfig.Proxy;
 import io.paxosql.config.NodeConfig.ReadConsistency;
+import io.paxosql.config.NodeConfig.Replication;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,6 +31,7 @@ import org.yaml.snakeyaml.error.YAMLException;
 public final class NodeConfigLoader {
   private static final Pattern CLUSTER_ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
   private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.:\\-\\[\\]]{1,253}");
+  private static final Pattern HOST_OR_EMPTY = Pattern.compile("|[A-Za-z0-9.:\\-\\[\\]]{1,253}");
   private static final Pattern USER = Pattern.compile("[A-Za-z0-9_]{1,32}");
   private static final Pattern LOG_LEVEL = Pattern.compile("TRACE|DEBUG|INFO|WARN|ERROR");
 
@@ -88,10 +89,15 @@ public final class NodeConfigLoader {
         m.string("adminUser", attach ? null : "root", USER, "a MariaDB user name"),
         m.string("adminPassword", attach ? null : ""));
 
-    ConfigReader rep = r.section("replication", true);
-    Credentials replication = new Credentials(
-        rep.string("user", null, USER, "a MariaDB user name (letters, digits, _; at most 32)"),
-        rep.string("password", null, Pattern.compile(".{8,}"), "a password of at least 8 characters"));
+    ConfigReader rep = r.section("replication", false);
+    Replication replication = new Replication(
+        rep.string("user", "paxosql_repl", USER, "a MariaDB user name (letters, digits, _; at most 32)"));
+    if (rep.has("password")) {
+      rep.problem("password", "remove it: a password in a config file is readable by whoever reads the file; "
+          + "each node now generates its own in dataDir/" + SecretNames.REPLICATION_PASSWORD + " (mode 0600)");
+    }
+
+    AdminConfig admin = readAdmin(r.section("admin", false));
 
     ConfigReader px = r.section("proxy", false);
     Proxy proxy = new Proxy(
@@ -126,7 +132,17 @@ public final class NodeConfigLoader {
       throw new ConfigException(source, problems);
     }
     return new NodeConfig(clusterId, nodeId, dataDir, ports, members, mariadb, replication, proxy, paxos, logLevel,
-        logSettings);
+        logSettings, admin);
+  }
+
+  private static AdminConfig readAdmin(ConfigReader a) {
+    AdminConfig d = AdminConfig.DEFAULTS;
+    return new AdminConfig(
+        a.string("bind", "", HOST_OR_EMPTY, "an IP address or host name to listen on").transform(
+            b -> b.isEmpty() ? d.bind() : b),
+        a.bool("protectReads", d.protectReads()),
+        a.integer("maxConnections", (long) d.maxConnections(), 1, 10_000).intValue(),
+        a.integer("idleTimeoutSeconds", d.idleTimeoutSeconds(), 1, 86_400));
   }
 
   private static List<Member> readMembers(ConfigReader r) {

@@ -120,7 +120,8 @@ final class ClusterAdminService implements ClusterAdmin {
       for (int i = 0; i < others.size(); i++) {
         Future<JsonObject> f = calls.get(i);
         peers.put(Integer.toString(others.get(i).id()), f.succeeded() ? "initialised"
-            : "not reached (" + f.cause().getMessage() + "); it joins once it is initialised: run init against it");
+            : "not reached (" + f.cause().getMessage() + "); it joins once it is initialised: run init against it"
+                + " (with its own admin token when the members do not share one)");
       }
       return Future.succeededFuture(new JsonObject().put("initialised", true).put("members", new JsonArray(expected))
           .put("peers", peers));

@@ -8,6 +8,7 @@ import io.paxosql.binlog.server.BinlogServer;
 import io.paxosql.binlog.server.BinlogServerConfig;
 import io.paxosql.config.ConfigWatcher;
 import io.paxosql.config.NodeConfig;
+import io.paxosql.config.SecretNames;
 import io.paxosql.node.admin.AdminException;
 import io.paxosql.node.admin.AdminServer;
 import io.paxosql.node.admin.PeerClient;
@@ -25,6 +26,7 @@ import io.paxosql.node.status.EventKind;
 import io.paxosql.node.status.HeapAfterGc;
 import io.paxosql.node.status.LeaderWatch;
 import io.paxosql.node.status.ProgressBoard;
+import io.paxosql.node.secret.SecretFile;
 import io.paxosql.paxos.Status;
 import io.paxosql.proxy.LiveMasterLocator;
 import io.paxosql.proxy.MasterRoute;
@@ -34,6 +36,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
@@ -83,6 +86,7 @@ public final class ClusterNode {
   private int lastLeader = -1;
   private Counter leaderChanges;
   private volatile boolean initialised;
+  private volatile String adminToken;
   private boolean stopping;
 
   private ClusterNode(Vertx vertx, NodeConfig config, Path configFile, FaultInjector faults) {
@@ -156,6 +160,7 @@ public final class ClusterNode {
     return vertx.executeBlocking(() -> {
       Files.createDirectories(config.dataDir());
       startCheckpoint = new ChainCheckpointFile(config.dataDir()).read().orElse(null);
+      adminToken = SecretFile.readOrCreate(SecretNames.adminToken(config.dataDir()));
       return null;
     }).compose(x -> mariadb.startAsFollower())
         .compose(x -> ReplicatedLog.start(vertx, NodeWiring.replogOptions(config), faults, registry))
@@ -192,7 +197,7 @@ public final class ClusterNode {
           rl.localFloor(checkpointer::floor);
           checkpointer.start();
           binlogServer = new BinlogServer(vertx, BinlogServerConfig.of(config.ports().binlog(),
-              config.replication().user(), config.replication().password(), NodeWiring.binlogServerId(config)), chain);
+              config.replication().user(), mariadb.replicationPassword(), NodeWiring.binlogServerId(config)), chain);
           return binlogServer.start();
         })
         .compose(port -> roleExecutor.followLocalBinlogServer())
@@ -203,21 +208,22 @@ public final class ClusterNode {
           // master applied the whole chain before serving): nothing to wait for once the lease is
           // confirmed. MASTER_GTID_WAIT would not do here: it compares with the replica position.
           readBarrier = new NodeReadBarrier(vertx, config, locator, () -> readIndexHere().map(g -> ""),
-              () -> replicaLag.lagMs(System.nanoTime()), READ_INDEX_TIMEOUT_MS);
+              () -> replicaLag.lagMs(System.nanoTime()), READ_INDEX_TIMEOUT_MS, peerAuthorization());
           proxy.applyReadPolicy(NodeWiring.readPolicy(config.proxy()), readBarrier);
           return proxy.start();
         })
         .compose(x -> {
-          PeerClient peers = new PeerClient(vertx, ClusterAdminService.PEER_TIMEOUT_MS);
+          PeerClient peers = new PeerClient(vertx, ClusterAdminService.PEER_TIMEOUT_MS, peerAuthorization());
           ClusterAdminService service = new ClusterAdminService(this, peers);
           ClusterOverview overview = new ClusterOverview(this, peers);
-          admin = new AdminServer(vertx, service).withMetrics(registry);
+          admin = new AdminServer(vertx, service, NodeWiring.adminGuard(config, adminToken))
+              .withMetrics(registry).withLimits(NodeWiring.adminLimits(config.admin()));
           admin.router().get("/local/overview").handler(overview::local);
           admin.router().get("/cluster").handler(overview::cluster);
-          admin.router().get("/local").handler(ctx -> ctx.response()
+          admin.peerRoute(HttpMethod.GET, "/local").handler(ctx -> ctx.response()
               .putHeader("content-type", "application/json").end(localStatus().encodePrettily()));
-          admin.router().post("/init-peer").handler(service::initPeer);
-          admin.router().get("/read-index").handler(ctx -> readIndexHere().onComplete(ar -> {
+          admin.peerRoute(HttpMethod.POST, "/init-peer").handler(service::initPeer);
+          admin.peerRoute(HttpMethod.GET, "/read-index").handler(ctx -> readIndexHere().onComplete(ar -> {
             if (ar.succeeded()) {
               ctx.response().putHeader("content-type", "application/json")
                   .end(new JsonObject().put("gtid", ar.result()).put("node", config.nodeId()).encode());
@@ -227,7 +233,7 @@ public final class ClusterNode {
                       .put("hint", "ask the master's admin port; `admin status` shows which node it is").encode());
             }
           }));
-          return admin.listen(config.self().host(), config.ports().admin());
+          return admin.listen(NodeWiring.adminBind(config), config.ports().admin());
         })
         .map(port -> {
           watcher = new ConfigWatcher(vertx, configFile, config, 1000, next -> {
@@ -462,6 +468,16 @@ public final class ClusterNode {
 
   Vertx vertx() {
     return vertx;
+  }
+
+  /**
+   * The Authorization header this node sends on calls to other members' admin ports: its own token.
+   * It is accepted where the members share one token (as the demo's do); otherwise a member refuses
+   * init-peer, and an operator runs init against it with its own token. Mutual TLS makes the
+   * certificate the member's credential instead.
+   */
+  String peerAuthorization() {
+    return "Bearer " + adminToken;
   }
 
   private static long epochOf(Status st) {

@@ -9,6 +9,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
@@ -33,12 +34,14 @@ final class NodeReadBarrier implements ReadBarrier {
   private final Vertx vertx;
   private final HttpClient http;
   private final long timeoutMs;
+  private final String authorization;
   private Promise<String> queued;
   private boolean fetching;
 
   NodeReadBarrier(Vertx vertx, NodeConfig config, MasterLocator locator, Supplier<Future<String>> localReadIndex,
-      LongSupplier lagMs, long timeoutMs) {
+      LongSupplier lagMs, long timeoutMs, String authorization) {
     this.config = config;
+    this.authorization = authorization;
     this.locator = locator;
     this.localReadIndex = localReadIndex;
     this.lagMs = lagMs;
@@ -117,7 +120,7 @@ final class NodeReadBarrier implements ReadBarrier {
       return Future.failedFuture("master node " + remote.nodeId() + " is not in this node's member list");
     }
     return http.request(new RequestOptions().setHost(m.host()).setPort(m.admin()).setURI("/read-index")
-            .setMethod(HttpMethod.GET).setTimeout(timeoutMs))
+            .setMethod(HttpMethod.GET).setTimeout(timeoutMs).putHeader(HttpHeaders.AUTHORIZATION, authorization))
         .compose(req -> req.send().compose(resp -> resp.body().compose(body -> {
           JsonObject o = new JsonObject(body.toString());
           if (resp.statusCode() != 200) {

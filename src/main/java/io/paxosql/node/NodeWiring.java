@@ -1,8 +1,12 @@
 package io.paxosql.node;
 
 import io.paxosql.config.LogSettings;
+import io.paxosql.config.AdminConfig;
 import io.paxosql.config.NodeConfig;
+import io.paxosql.config.SecretNames;
 import io.paxosql.log.LogConfig;
+import io.paxosql.node.admin.AdminGuard;
+import io.paxosql.node.admin.AdminLimits;
 import io.paxosql.node.replog.ReplogOptions;
 import io.paxosql.paxos.PaxosConfig;
 import io.paxosql.proxy.ProxySettings;
@@ -92,5 +96,22 @@ final class NodeWiring {
     return new ProxySettings(c.self().host(), c.ports().rw(), c.ports().ro(), c.ports().internal(), "127.0.0.1",
         c.mariadb().port(), true, hosts, p.maxConnections(), Duration.ofMillis(p.connectTimeoutMs()),
         Duration.ofSeconds(p.idleTimeoutSeconds()), d.maxPacketSize(), d.writeQueueBytes(), d.eventLoops());
+  }
+
+  /** The admin port's address: admin.bind, else this node's host from the member list. */
+  static String adminBind(NodeConfig c) {
+    return c.admin().bind() == null ? c.self().host() : c.admin().bind();
+  }
+
+  /** The admin guard: this node's token, whether reads need it, and the names an Origin may carry. */
+  static AdminGuard adminGuard(NodeConfig c, String token) {
+    Set<String> names = new HashSet<>();
+    names.add(c.self().host());
+    names.add(adminBind(c));
+    return new AdminGuard(token, c.admin().protectReads(), names, SecretNames.adminToken(c.dataDir()).toString());
+  }
+
+  static AdminLimits adminLimits(AdminConfig a) {
+    return new AdminLimits(a.maxConnections(), a.idleTimeoutSeconds());
   }
 }

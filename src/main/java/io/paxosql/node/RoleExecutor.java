@@ -205,7 +205,7 @@ final class RoleExecutor {
         .compose(x -> control.setReadOnly(false))
         .compose(x -> {
           capture = new Capture(vertx, CaptureConfig.of("127.0.0.1", config.mariadb().port(),
-              config.replication().user(), config.replication().password(), NodeWiring.captureServerId(config),
+              config.replication().user(), mariadb.replicationPassword(), NodeWiring.captureServerId(config),
               chain.state().gtids()), tx -> {
                 long start = System.nanoTime();
                 return chain.append(tx).onSuccess(e -> appendLatency.record(System.nanoTime() - start,
@@ -254,6 +254,6 @@ final class RoleExecutor {
   /** Points MariaDB's replica at this node's own binlog server and starts it. */
   Future<Void> followLocalBinlogServer() {
     return mariadb.control().follow("127.0.0.1", config.ports().binlog(), config.replication().user(),
-        config.replication().password());
+        mariadb.replicationPassword());
   }
 }

@@ -46,6 +46,7 @@ final class NodeProcesses implements AutoCloseable {
     dir = Files.createTempDirectory(Path.of("/tmp"), "pxs-proc-");
     processes = new Process[size];
     layout = ClusterLayout.onFreePorts(size);
+    layout.writeSharedSecrets(dir);
     for (int i = 0; i < size; i++) {
       String yaml = layout.yaml(i + 1, "");
       Files.writeString(config(i + 1), yaml);
@@ -121,6 +122,7 @@ final class NodeProcesses implements AutoCloseable {
     }
     JsonArray members = new JsonArray(layout.paxosAddresses());
     HttpResponse<String> r = http.send(HttpRequest.newBuilder(admin(1, "/init")).timeout(Duration.ofSeconds(60))
+        .header("Authorization", "Bearer " + layout.adminToken())
         .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("members", members).encode())).build(),
         HttpResponse.BodyHandlers.ofString());
     if (!new JsonObject(r.body()).getBoolean("initialised", false)) {
@@ -196,13 +198,13 @@ final class NodeProcesses implements AutoCloseable {
   /** root through a node's RW port; short timeouts so a writer notices an outage. */
   Connection rw(int id) throws SQLException {
     return DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + rwPort(id)
-        + "/?connectTimeout=3000&socketTimeout=20000", "root", "");
+        + "/?connectTimeout=3000&socketTimeout=20000", "root", layout.rootPassword());
   }
 
   /** root straight to a node's MariaDB. */
   Connection direct(int id) throws SQLException {
     return DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + layout.ports(id).mariadb()
-        + "/?connectTimeout=3000&socketTimeout=20000", "root", "");
+        + "/?connectTimeout=3000&socketTimeout=20000", "root", layout.rootPassword());
   }
 
   /** The error log's text from byte {@code from} on. */

@@ -23,7 +23,7 @@ class NodeConfigLoaderTest {
         - { id: 2, host: 10.0.0.2, paxos: 7000, internal: 7003, admin: 7002 }
         - { id: 3, host: 10.0.0.3, paxos: 7000, internal: 7003, admin: 7002 }
       mariadb: { port: 3316 }
-      replication: { user: repl, password: long-enough-secret }
+      replication: { user: repl }
       """;
 
   @Test
@@ -38,6 +38,30 @@ class NodeConfigLoaderTest {
     assertEquals(NodeConfig.ReadConsistency.LOCAL, c.proxy().roConsistency());
     assertEquals(1000, c.proxy().maxConnections());
     assertEquals(3, c.members().size());
+    assertEquals(AdminConfig.DEFAULTS, c.admin());
+  }
+
+  @Test
+  void adminSectionAndReplicationDefaults() {
+    NodeConfig c = NodeConfigLoader.parse(VALID.replace("replication: { user: repl }\n", "")
+        + "admin: { bind: 0.0.0.0, protectReads: true, maxConnections: 8, idleTimeoutSeconds: 5 }\n", "t.yaml", BASE);
+    assertEquals(new AdminConfig("0.0.0.0", true, 8, 5), c.admin());
+    assertEquals("paxosql_repl", c.replication().user());
+    ConfigException e = assertThrows(ConfigException.class, () -> NodeConfigLoader.parse(
+        VALID + "admin: { protectReads: yes-please, maxConnections: 0 }\n", "t.yaml", BASE));
+    assertTrue(e.getMessage().contains("admin.protectReads: expected true or false"), e.getMessage());
+    assertTrue(e.getMessage().contains("admin.maxConnections: expected an integer from 1 to 10000, got 0"),
+        e.getMessage());
+  }
+
+  /** Issue 15: the replication password no longer lives in a config file. */
+  @Test
+  void aReplicationPasswordInTheFileIsRefusedWithWhereItLivesNow() {
+    ConfigException e = assertThrows(ConfigException.class, () -> NodeConfigLoader.parse(
+        VALID.replace("replication: { user: repl }", "replication: { user: repl, password: long-enough-secret }"),
+        "t.yaml", BASE));
+    assertTrue(e.getMessage().contains("replication.password: remove it"), e.getMessage());
+    assertTrue(e.getMessage().contains("dataDir/replication-password"), e.getMessage());
   }
 
   @Test
@@ -94,7 +118,6 @@ class NodeConfigLoaderTest {
     assertTrue(msg.contains("ports: expected a section"), msg);
     assertTrue(msg.contains("dataDir: required"), msg);
     assertTrue(msg.contains("members: required list is missing"), msg);
-    assertTrue(msg.contains("replication: required section is missing"), msg);
   }
 
   @Test

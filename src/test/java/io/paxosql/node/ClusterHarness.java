@@ -39,6 +39,7 @@ final class ClusterHarness implements AutoCloseable {
   private final ClusterNode[] nodes;
   private final Vertx[] vertxes;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+  final ClusterLayout layout;
 
   ClusterHarness(int size) throws Exception {
     this(size, "");
@@ -49,7 +50,8 @@ final class ClusterHarness implements AutoCloseable {
     dir = Files.createTempDirectory(Path.of("/tmp"), "pxs-cluster-");
     nodes = new ClusterNode[size];
     vertxes = new Vertx[size];
-    ClusterLayout layout = ClusterLayout.onFreePorts(size);
+    layout = ClusterLayout.onFreePorts(size);
+    layout.writeSharedSecrets(dir);
     for (int i = 0; i < size; i++) {
       String yaml = layout.yaml(i + 1, "paxos: { tickMs: 50, electionTicks: 6, leaseTicks: 30, driftMarginTicks: 6 }\n"
           + extraYaml);
@@ -97,7 +99,7 @@ final class ClusterHarness implements AutoCloseable {
     JsonArray members = new JsonArray();
     configs.get(0).members().forEach(m -> members.add(m.host() + ":" + m.paxos()));
     HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-            + configs.get(0).ports().admin() + "/init"))
+            + configs.get(0).ports().admin() + "/init")).header("Authorization", "Bearer " + layout.adminToken())
         .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("members", members).encode())).build(),
         HttpResponse.BodyHandlers.ofString());
     return new JsonObject(r.body());
@@ -171,13 +173,13 @@ final class ClusterHarness implements AutoCloseable {
   /** A client of a node's RO port (its own MariaDB, through the proxy). */
   Connection ro(int id) throws SQLException {
     return DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + configs.get(id - 1).ports().ro()
-        + "/?connectTimeout=5000&socketTimeout=30000", "root", "");
+        + "/?connectTimeout=5000&socketTimeout=30000", "root", layout.rootPassword());
   }
 
   /** root over a node's RW port: it reaches the master wherever it is. */
   Connection rw(int id) throws SQLException {
     return DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + configs.get(id - 1).ports().rw()
-        + "/?connectTimeout=5000&socketTimeout=30000", "root", "");
+        + "/?connectTimeout=5000&socketTimeout=30000", "root", layout.rootPassword());
   }
 
   /**
@@ -201,7 +203,7 @@ final class ClusterHarness implements AutoCloseable {
 
   /** root straight to a node's MariaDB (for checks). */
   Connection direct(int id) throws SQLException {
-    return DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + configs.get(id - 1).mariadb().port() + "/", "root", "");
+    return DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + configs.get(id - 1).mariadb().port() + "/", "root", layout.rootPassword());
   }
 
   @Override

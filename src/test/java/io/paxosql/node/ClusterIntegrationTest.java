@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.paxosql.cli.Main;
+import io.paxosql.config.SecretNames;
 import io.paxosql.node.admin.AdminServerTest;
 import io.paxosql.testing.Retry;
 import io.paxosql.testing.Sql;
@@ -161,18 +162,21 @@ class ClusterIntegrationTest {
     assertEquals(0, status.code(), status.err());
     int master = new JsonObject(status.out()).getInteger("master");
     String members = String.join(",", cluster.node(1).expectedMembers());
-    Admin again = admin("--node", admin, "init", "--members", members);
+    String token = SecretNames.adminToken(cluster.configs.get(1).dataDir()).toString();
+    Admin again = admin("--node", admin, "--token-file", token, "init", "--members", members);
     assertEquals(1, again.code());
     assertTrue(again.err().contains("already initialised"), again.err());
-    Admin wrong = admin("--node", admin, "init", "--members", "127.0.0.1:1,127.0.0.1:2,127.0.0.1:3");
+    Admin wrong = admin("--node", admin, "--token-file", token, "init", "--members",
+        "127.0.0.1:1,127.0.0.1:2,127.0.0.1:3");
     assertEquals(1, wrong.code());
     assertTrue(wrong.err().contains("does not match this node's configured members"), wrong.err());
-    Admin notMaster = admin("--node", "127.0.0.1:" + cluster.configs.get(master == 1 ? 1 : 0).ports().admin(), "step-down");
+    Admin notMaster = admin("--node", "127.0.0.1:" + cluster.configs.get(master == 1 ? 1 : 0).ports().admin(),
+        "--token-file", token, "step-down");
     assertEquals(1, notMaster.code());
     assertTrue(notMaster.err().contains("is not the master"), notMaster.err());
 
     long epoch = cluster.node(master).chain().state().epoch();
-    Admin stepDown = admin("--node", "127.0.0.1:" + cluster.configs.get(master - 1).ports().admin(), "step-down");
+    Admin stepDown = admin("--config", cluster.configFiles.get(master - 1).toString(), "step-down");
     assertEquals(0, stepDown.code(), stepDown.err());
     Retry.waitFor("a master of a new epoch after step-down", Duration.ofSeconds(30), () -> cluster.master()
         .filter(m -> cluster.node(m).chain().state().epoch() > epoch && cluster.node(m).chain().state().masterNode() == m)

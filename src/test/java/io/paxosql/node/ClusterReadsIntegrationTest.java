@@ -97,7 +97,7 @@ class ClusterReadsIntegrationTest {
       cluster.rewriteProxy(reader, "proxy: { roConsistency: linearizable, roMaxLagMs: 8000 }");
       awaitMode(reader, ReadPolicy.Mode.LINEARIZABLE);
       try (Connection prepared = DriverManager.getConnection("jdbc:mariadb://127.0.0.1:"
-              + cluster.configs.get(reader - 1).ports().ro() + "/?useServerPrepStmts=true&socketTimeout=30000", "root", "");
+              + cluster.configs.get(reader - 1).ports().ro() + "/?useServerPrepStmts=true&socketTimeout=30000", "root", cluster.layout.rootPassword());
           Connection tx = cluster.ro(reader)) {
         tx.setAutoCommit(false);
         startLagging(reader);

@@ -1,5 +1,8 @@
 package io.paxosql.testing;
 
+import io.paxosql.config.SecretNames;
+import io.paxosql.node.secret.SecretFile;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -17,6 +20,8 @@ public final class ClusterLayout {
   }
 
   private final List<NodePorts> nodes = new ArrayList<>();
+  private final String adminToken = SecretFile.random(SecretFile.DEFAULT_BYTES);
+  private final String rootPassword = SecretFile.random(SecretFile.DEFAULT_BYTES);
 
   private ClusterLayout(int size) {
     for (int i = 0; i < size; i++) {
@@ -56,7 +61,31 @@ public final class ClusterLayout {
         + ", admin: " + p.admin() + ", internal: " + p.internal() + " }\n"
         + "members:\n" + members
         + "mariadb: { port: " + p.mariadb() + " }\n"
-        + "replication: { user: paxosql_repl, password: repl-secret-123 }\n"
+        + "replication: { user: paxosql_repl }\n"
         + extra;
+  }
+
+  /** The admin token every node of this test cluster shares (see {@link #writeSharedSecrets}). */
+  public String adminToken() {
+    return adminToken;
+  }
+
+  /** The MariaDB root password every node of this test cluster shares. */
+  public String rootPassword() {
+    return rootPassword;
+  }
+
+  /**
+   * Writes one admin token and one root password into every node's data dir under {@code dir} (where
+   * {@link #yaml} puts them) before the nodes start. A node keeps secrets it finds, so the harness and
+   * every member agree on them: one token for admin calls and init reaching every member, one root
+   * password whichever node is master behind an RW port. Product nodes generate their own each.
+   */
+  public void writeSharedSecrets(Path dir) {
+    for (int id = 1; id <= nodes.size(); id++) {
+      Path dataDir = dir.resolve("node" + id);
+      SecretFile.write(SecretNames.adminToken(dataDir), adminToken);
+      SecretFile.write(SecretNames.rootPassword(dataDir), rootPassword);
+    }
   }
 }

@@ -11,7 +11,10 @@ import java.sql.Statement;
 public final class Sql {
   private Sql() {}
 
-  /** A root connection over TCP; root has no password from 127.0.0.1 on managed servers. */
+  /**
+   * A root connection over TCP to a bare test server, whose root has no password from 127.0.0.1. A
+   * node's MariaDB is different: its root password is in the node's dataDir (SecretNames).
+   */
   public static Connection root(MariaDbServer server) throws SQLException {
     return connect(server.port(), "root", "");
   }

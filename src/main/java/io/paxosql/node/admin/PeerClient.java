@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
@@ -16,9 +17,12 @@ import io.vertx.core.json.JsonObject;
 public final class PeerClient {
   private final HttpClient http;
   private final long timeoutMs;
+  private final String authorization;
 
-  public PeerClient(Vertx vertx, long timeoutMs) {
+  /** {@code authorization}: the Authorization header this node sends to members (its admin token). */
+  public PeerClient(Vertx vertx, long timeoutMs, String authorization) {
     this.timeoutMs = timeoutMs;
+    this.authorization = authorization;
     this.http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout((int) timeoutMs));
   }
 
@@ -34,7 +38,7 @@ public final class PeerClient {
 
   private Future<JsonObject> call(String host, int port, String path, HttpMethod method, JsonObject body, long timeout) {
     return http.request(new RequestOptions().setHost(host).setPort(port).setURI(path).setMethod(method)
-            .setTimeout(timeout))
+            .setTimeout(timeout).putHeader(HttpHeaders.AUTHORIZATION, authorization))
         .compose(req -> (body == null ? req.send() : req.send(body.encode())).compose(resp -> resp.statusCode() == 200
             ? resp.body()
             : resp.body().compose(b -> Future.failedFuture("HTTP " + resp.statusCode() + " from " + host + ":" + port

@@ -1,9 +1,12 @@
 package io.paxosql.node.mariadb;
 
 import io.paxosql.config.NodeConfig;
+import io.paxosql.config.SecretNames;
+import io.paxosql.node.secret.SecretFile;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,14 +27,26 @@ public final class NodeMariaDb implements AutoCloseable {
   private final NodeConfig config;
   private final MariaDbServer server;
   private final MariaDbControl control;
+  private final String rootPassword;
+  private final String replicationPassword;
 
+  /**
+   * Reads this node's root and replication passwords from its data dir, generating them (0600) at the
+   * first start. Small file I/O on the caller's thread, once, before anything runs.
+   */
   public NodeMariaDb(Vertx vertx, NodeConfig config) {
     // NodeConfigLoader refuses mariadb.mode: attach with its reason; only managed servers reach here.
     this.vertx = vertx;
     this.config = config;
     this.server = new MariaDbServer(serverConfig(config));
-    this.control = new MariaDbControl(vertx, "127.0.0.1", config.mariadb().port(), config.mariadb().adminUser(),
-        config.mariadb().adminPassword());
+    this.rootPassword = SecretFile.readOrCreate(SecretNames.rootPassword(config.dataDir()));
+    this.replicationPassword = SecretFile.readOrCreate(SecretNames.replicationPassword(config.dataDir()));
+    this.control = new MariaDbControl(vertx, "127.0.0.1", config.mariadb().port(), "root", rootPassword);
+  }
+
+  /** The replication account's password on this node (its capture and its replica log in with it). */
+  public String replicationPassword() {
+    return replicationPassword;
   }
 
   /** The my.cnf of a node's MariaDB: durable defaults plus follower settings and parallel apply. */
@@ -67,8 +82,8 @@ public final class NodeMariaDb implements AutoCloseable {
 
   /**
    * Starts MariaDB as a follower: a mariadbd left running by an earlier life of this node is killed
-   * first, then the server starts with --init-rpl-role=SLAVE and read_only, and the local
-   * replication account is (re)created without touching the binlog.
+   * first, then the server starts with --init-rpl-role=SLAVE and read_only; before it accepts a
+   * connection it sets root's password and (re)creates the replication account ({@link AccountsInitFile}).
    */
   public Future<Void> startAsFollower() {
     return vertx.<Void>executeBlocking(() -> {
@@ -76,8 +91,7 @@ public final class NodeMariaDb implements AutoCloseable {
       server.initDataDir();
       startFollower();
       return null;
-    }, false).compose(x -> control.ensureLocalUser(config.replication().user(), "127.0.0.1",
-        config.replication().password(), REPLICATION_GRANTS));
+    }, false);
   }
 
   /** kill -9 and restart as a follower: prepared, unacknowledged transactions are rolled back. */
@@ -100,8 +114,20 @@ public final class NodeMariaDb implements AutoCloseable {
    * binlog, so the replica would skip their re-application, and COMMIT would keep unacknowledged writes.
    */
   private void startFollower() throws IOException {
+    Path initFile = server.baseDir().resolve("accounts.sql");
+    SecretFile.write(initFile, AccountsInitFile.render(rootPassword, config.replication().user(),
+        replicationPassword, REPLICATION_GRANTS));
     try {
-      server.start(FOLLOWER_ROLE);
+      startFollower("--init-file=" + initFile);
+    } finally {
+      // It holds the passwords in clear: it exists only while mariadbd starts.
+      Files.deleteIfExists(initFile);
+    }
+  }
+
+  private void startFollower(String initFile) throws IOException {
+    try {
+      server.start(FOLLOWER_ROLE, initFile);
     } catch (MariaDbStartException e) {
       if (!e.preparedTransactionsStranded()) {
         throw e;
@@ -111,7 +137,7 @@ public final class NodeMariaDb implements AutoCloseable {
           + "marking {} for crash recovery, which rolls them back and truncates the binlog (the cluster's log "
           + "re-applies what was chosen)", config.nodeId(), binlog);
       BinlogInUseFlag.set(binlog);
-      server.start(FOLLOWER_ROLE);
+      server.start(FOLLOWER_ROLE, initFile);
     }
   }
 

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.paxosql.config.NodeConfig;
 import io.paxosql.config.NodeConfigLoader;
+import io.paxosql.config.SecretNames;
+import io.paxosql.node.secret.SecretFile;
 import io.paxosql.testing.FreePorts;
 import io.paxosql.testing.Retry;
 import io.paxosql.testing.Sql;
@@ -14,6 +16,7 @@ import io.vertx.core.Vertx;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -41,7 +44,7 @@ class NodeMariaDbIntegrationTest {
         ports: { rw: %d, ro: %d, paxos: %d, binlog: %d, admin: %d, internal: %d }
         members: [ { id: 1, host: 127.0.0.1, paxos: %d, internal: %d, admin: %d } ]
         mariadb: { port: %d }
-        replication: { user: paxosql_repl, password: repl-secret-123 }
+        replication: { user: paxosql_repl }
         """.formatted(dir, FreePorts.next(), FreePorts.next(), p, FreePorts.next(), FreePorts.next(),
         FreePorts.next(), p, FreePorts.next(), FreePorts.next(), FreePorts.next());
     NodeConfig config = NodeConfigLoader.parse(yaml, "test", dir);
@@ -55,15 +58,20 @@ class NodeMariaDbIntegrationTest {
     vertx.close().await(30, TimeUnit.SECONDS);
   }
 
+  /** root with the password the node generated in its data dir. */
+  private Connection root() throws Exception {
+    return Sql.connect(db.server().port(), "root", SecretFile.read(SecretNames.rootPassword(dir)));
+  }
+
   @Test
   void startsReadOnlyWithALocalReplicationAccountAndNoGtid() throws Exception {
     db.startAsFollower().await(120, TimeUnit.SECONDS);
     assertTrue(db.control().readOnly().await(10, TimeUnit.SECONDS));
     assertEquals("", db.control().gtidBinlogPos().await(10, TimeUnit.SECONDS), "no local GTID may exist");
-    try (Connection c = Sql.connect(db.server().port(), "paxosql_repl", "repl-secret-123")) {
+    try (Connection c = Sql.connect(db.server().port(), "paxosql_repl", db.replicationPassword())) {
       assertEquals("1", Sql.queryString(c, "SELECT 1"));
     }
-    try (Connection c = Sql.root(db.server())) {
+    try (Connection c = root()) {
       assertEquals(4, Sql.queryLong(c, "SELECT @@slave_parallel_threads"));
       assertEquals("optimistic", Sql.queryString(c, "SELECT @@slave_parallel_mode"));
     }
@@ -75,6 +83,47 @@ class NodeMariaDbIntegrationTest {
     again.close();
   }
 
+  /**
+   * Issue 15: root is never reachable without this node's password (0600 in its data dir), over TCP or
+   * the socket, and the accounts are set at every start: a data dir whose accounts carry other passwords
+   * (a restored backup, a node from before passwords) takes this node's at its next start.
+   */
+  @Test
+  void rootNeedsTheNodesPasswordWhichEveryStartSets() throws Exception {
+    db.startAsFollower().await(120, TimeUnit.SECONDS);
+    Path rootFile = SecretNames.rootPassword(dir);
+    for (Path f : new Path[] {rootFile, SecretNames.replicationPassword(dir)}) {
+      assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(f)), f.toString());
+    }
+    String first = SecretFile.read(rootFile);
+    SQLException refused = assertThrows(SQLException.class, () -> Sql.connect(db.server().port(), "root", ""));
+    assertTrue(refused.getMessage().contains("Access denied"), refused.getMessage());
+    assertThrows(SQLException.class, () -> Sql.connect(db.server().port(), "root", "wrong"));
+    Process socket = new ProcessBuilder("mariadb", "--no-defaults", "-S", db.server().config().socketPath().toString(),
+        "-uroot", "-e", "SELECT 1").redirectErrorStream(true).start();
+    assertTrue(socket.waitFor(30, TimeUnit.SECONDS));
+    String out = new String(socket.getInputStream().readAllBytes());
+    assertTrue(socket.exitValue() != 0 && out.contains("Access denied"), "root over the socket: " + out);
+    assertFalse(Files.exists(db.server().baseDir().resolve("accounts.sql")), "the init file is gone after start");
+    try (Connection c = root()) {
+      assertEquals(0, Sql.queryLong(c, "SELECT COUNT(*) FROM mysql.user WHERE User='' OR (User='root' AND "
+          + "(authentication_string='' OR Host NOT IN ('localhost','127.0.0.1','::1')))"), "no open root or anonymous");
+      assertEquals("", Sql.queryString(c, "SELECT @@gtid_binlog_pos"), "setting accounts wrote no GTID");
+    }
+
+    db.server().stop();
+    Files.delete(rootFile);
+    db.close();
+    db = new NodeMariaDb(vertx, db.config());
+    db.startAsFollower().await(120, TimeUnit.SECONDS);
+    String second = SecretFile.read(rootFile);
+    assertTrue(!second.equals(first), "a new password was generated");
+    assertThrows(SQLException.class, () -> Sql.connect(db.server().port(), "root", first));
+    try (Connection c = root()) {
+      assertEquals("", Sql.queryString(c, "SELECT @@gtid_binlog_pos"));
+    }
+  }
+
   /** The seed's phantom read: a commit waiting for its ACK must never become visible after fencing. */
   @Test
   void fencingRollsBackACommitThatWaitsForItsAck() throws Exception {
@@ -83,7 +132,7 @@ class NodeMariaDbIntegrationTest {
     db.fence().await(120, TimeUnit.SECONDS);
     assertThrows(Exception.class, () -> w.commit().get(30, TimeUnit.SECONDS), "the client lost its connection");
     w.writer().close();
-    try (Connection c = Sql.root(db.server())) {
+    try (Connection c = root()) {
       assertEquals(1, Sql.queryLong(c, "SELECT COUNT(*) FROM d.t"), "the unacknowledged row is gone");
       assertEquals(w.before(), Sql.queryString(c, "SELECT @@gtid_binlog_pos"), "and truncated from the binlog");
       assertEquals(1, Sql.queryLong(c, "SELECT @@read_only"));
@@ -114,7 +163,7 @@ class NodeMariaDbIntegrationTest {
     String log = Files.readString(db.server().errorLog()).substring((int) logOffset);
     assertTrue(log.contains("Found 1 prepared transactions!"), "the stranded transaction was met:\n" + log);
     assertTrue(log.contains("Successfully truncated binlog file"), "and cut from the binlog:\n" + log);
-    try (Connection c = Sql.root(db.server())) {
+    try (Connection c = root()) {
       assertEquals(1, Sql.queryLong(c, "SELECT COUNT(*) FROM d.t"), "the unacknowledged row is rolled back");
       assertEquals(w.before(), Sql.queryString(c, "SELECT @@gtid_binlog_pos"), "and truncated from the binlog");
       assertEquals(1, Sql.queryLong(c, "SELECT @@read_only"));
@@ -131,7 +180,7 @@ class NodeMariaDbIntegrationTest {
    */
   private WaitingCommit commitWaitingForItsAck() throws Exception {
     db.startAsFollower().await(120, TimeUnit.SECONDS);
-    try (Connection c = Sql.root(db.server())) {
+    try (Connection c = root()) {
       Sql.exec(c, "CREATE DATABASE d");
       Sql.exec(c, "CREATE TABLE d.t (k INT PRIMARY KEY)");
       Sql.exec(c, "INSERT INTO d.t VALUES (1)");
@@ -139,7 +188,7 @@ class NodeMariaDbIntegrationTest {
     String before = db.control().gtidBinlogPos().await(10, TimeUnit.SECONDS);
     db.control().enableSemiSyncMaster().await(10, TimeUnit.SECONDS);
     db.control().setReadOnly(false).await(10, TimeUnit.SECONDS);
-    Connection writer = Sql.root(db.server());
+    Connection writer = root();
     CompletableFuture<Void> commit = CompletableFuture.runAsync(() -> {
       try {
         Sql.exec(writer, "INSERT INTO d.t VALUES (2)");
@@ -147,7 +196,7 @@ class NodeMariaDbIntegrationTest {
         throw new RuntimeException(e);
       }
     });
-    try (Connection c = Sql.root(db.server())) {
+    try (Connection c = root()) {
       Retry.until("the waiting commit in the binlog", Duration.ofSeconds(30), () -> {
         if (Sql.queryString(c, "SELECT @@gtid_binlog_pos").equals(before)) {
           throw new IllegalStateException("gtid_binlog_pos still " + before);
