@@ -87,6 +87,8 @@ public final class NodeConfigLoader {
         m.port("port", null),
         m.string("adminUser", attach ? null : "root", USER, "a MariaDB user name"),
         m.string("adminPassword", attach ? null : ""));
+    TransactionLimits limits = new TransactionLimits(m.integer("maxTransactionBytes", TransactionLimits.DEFAULT,
+        TransactionLimits.MIN, TransactionLimits.MAX));
 
     ConfigReader rep = r.section("replication", true);
     Credentials replication = new Credentials(
@@ -123,7 +125,8 @@ public final class NodeConfigLoader {
     if (!problems.isEmpty()) {
       throw new ConfigException(source, problems);
     }
-    return new NodeConfig(clusterId, nodeId, dataDir, ports, members, mariadb, replication, proxy, paxos, logLevel);
+    return new NodeConfig(clusterId, nodeId, dataDir, ports, members, mariadb, replication, proxy, paxos, logLevel,
+        limits);
   }
 
   private static List<Member> readMembers(ConfigReader r) {
