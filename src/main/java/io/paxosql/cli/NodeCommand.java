@@ -27,6 +27,8 @@ final class NodeCommand implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(NodeCommand.class);
   /** Longer than every bounded step of a node's stop together; after it, leftover servers are killed. */
   static final Duration STOP_BOUND = Duration.ofSeconds(150);
+  /** Exit status of a node that stopped because its storage failed (see ClusterNode#failStopped). */
+  static final int FAIL_STOP_EXIT = 3;
 
   @Option(names = "--config", required = true, paramLabel = "FILE",
       description = "The node's YAML config, e.g. conf/node1.yaml.")
@@ -57,6 +59,12 @@ final class NodeCommand implements Callable<Integer> {
       vertx.close();
       return 1;
     }
+    node.failStopped().onSuccess(message -> {
+      // Storage failed: the node already killed its MariaDB and halted; a clean stop is impossible.
+      System.err.println(message);
+      System.err.flush();
+      Runtime.getRuntime().halt(FAIL_STOP_EXIT);
+    });
     CountDownLatch stopped = new CountDownLatch(1);
     // The one stop path of a node process: it runs before any MariaDB is killed (see RunningServers).
     RunningServers.stopCleanlyAtExit("node " + cfg.nodeId() + "'s clean stop", STOP_BOUND, () -> {

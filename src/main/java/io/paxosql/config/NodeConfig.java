@@ -20,7 +20,8 @@ public record NodeConfig(
     Paxos paxos,
     String logLevel,
     LogSettings log,
-    AdminConfig admin) {
+    AdminConfig admin,
+    TransactionLimits limits) {
 
   public NodeConfig {
     members = List.copyOf(members);

@@ -88,6 +88,8 @@ public final class NodeConfigLoader {
         m.port("port", null),
         m.string("adminUser", attach ? null : "root", USER, "a MariaDB user name"),
         m.string("adminPassword", attach ? null : ""));
+    TransactionLimits limits = new TransactionLimits(m.integer("maxTransactionBytes", TransactionLimits.DEFAULT,
+        TransactionLimits.MIN, TransactionLimits.MAX));
 
     ConfigReader rep = r.section("replication", false);
     Replication replication = new Replication(
@@ -132,7 +134,7 @@ public final class NodeConfigLoader {
       throw new ConfigException(source, problems);
     }
     return new NodeConfig(clusterId, nodeId, dataDir, ports, members, mariadb, replication, proxy, paxos, logLevel,
-        logSettings, admin);
+        logSettings, admin, limits);
   }
 
   private static AdminConfig readAdmin(ConfigReader a) {

@@ -32,8 +32,8 @@ final class DurableState {
         return false;
       } else if (c.instance() > chosenBelow) {
         throw new LogCorruptedException("chosen values jump from " + (chosenBelow - 1) + " to " + c.instance()
-            + " at " + where + ": a roll file in the middle of the log is missing. Restore it or rebuild the"
-            + " node");
+            + " at " + where + ": a roll file in the middle of the log is missing. Restore that file from"
+            + " this node's own backup if there is one. " + LogCorruptedException.ADVICE);
       }
       chosenBelow = c.instance() + 1;
       accepted.headMap(c.instance(), true).clear();
@@ -43,7 +43,7 @@ final class DurableState {
         chosenBelow = cp.chosenBelow();
       } else if (cp.chosenBelow() != chosenBelow) {
         throw new LogCorruptedException("checkpoint at " + where + " says values below " + cp.chosenBelow()
-            + " are chosen but the entries before it end at " + chosenBelow + ". Restore the log or rebuild the node");
+            + " are chosen but the entries before it end at " + chosenBelow + ". " + LogCorruptedException.ADVICE);
       }
       promised = cp.promised();
       cp.accepted().forEach(a -> accepted.put(a.instance(), a));

@@ -152,10 +152,33 @@ final class LogWriter {
       if (status.halted()) {
         return;
       }
-      LOG.error("log writer of {} failed; the node can no longer persist and must stop", config.dir(), t);
+      LogStorageException e = storageFailure(t);
+      LOG.error("{}; the node can no longer persist and must stop", e.getMessage(), t);
       status.halt();
-      onFatal.accept(t);
+      onFatal.accept(e);
     }
+  }
+
+  /** The failure as the operator reads it: which directory and file, and what the system said. */
+  private LogStorageException storageFailure(Throwable t) {
+    File file = null;
+    try {
+      file = appender == null ? null : appender.currentFile();
+    } catch (RuntimeException ignored) {
+      // the appender itself may be what broke; the directory still names the log
+    }
+    Throwable root = t;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String cause = root == t ? t.toString() : t + " (caused by " + root + ")";
+    if (root instanceof InternalError && String.valueOf(root.getMessage()).contains("unsafe memory access")) {
+      // Chronicle writes through a memory map: the kernel reports a full disk as a fault on the page.
+      cause += " (a write into the memory-mapped file failed, which is how a full disk shows)";
+    }
+    return new LogStorageException("cannot write the Paxos log in " + config.dir()
+        + (file == null ? "" : " (file " + file + ")") + ": " + cause
+        + ". Free space or replace the disk, then start the node again", t);
   }
 
   /** Takes one group of tasks and carries it out; false once the thread must end. */

@@ -108,8 +108,7 @@ final class RecordCodec {
 
   private static LogCorruptedException corrupt(String where, String what) {
     return new LogCorruptedException("corrupted log entry at " + where + ": " + what
-        + ". Refusing to start; restore this node's log directory from a healthy member or rebuild the node"
-        + " (remove its log directory and let it catch up or install a snapshot)");
+        + ". Refusing to start. " + LogCorruptedException.ADVICE);
   }
 
   private static int bodySize(Object r) {

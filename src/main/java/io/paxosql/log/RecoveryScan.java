@@ -70,8 +70,7 @@ final class RecoveryScan implements AutoCloseable {
       // header or body never reached disk) in a way Chronicle will not repair, and appending would hide it.
       throw new LogCorruptedException("log " + config.dir() + " lists entries up to Chronicle index "
           + Long.toHexString(chronicleLast) + " but they cannot be read after the entry at " + describe(lastWhere)
-          + " (torn write at the tail). Refusing to start; if this node reported nothing after that entry, move the"
-          + " log directory away and let the node catch up from the others");
+          + " (torn write at the tail). Refusing to start. " + LogCorruptedException.ADVICE);
     }
     state.startAtIfEmpty(config.firstInstance());
     if (idx == null) {
@@ -97,8 +96,8 @@ final class RecoveryScan implements AutoCloseable {
       return;
     }
     throw new LogCorruptedException("log " + config.dir() + " has an unreadable region after " + describe(end)
-        + " (torn write at the tail that Chronicle did not repair). Refusing to start; if this node reported"
-        + " nothing after that entry, move the log directory away and let the node catch up from the others");
+        + " (torn write at the tail that Chronicle did not repair). Refusing to start. "
+        + LogCorruptedException.ADVICE);
   }
 
   private static String describe(String where) {

@@ -87,6 +87,7 @@ public final class ClusterNode {
   private Counter leaderChanges;
   private volatile boolean initialised;
   private volatile String adminToken;
+  private final Promise<String> failStopped = Promise.promise();
   private boolean stopping;
 
   private ClusterNode(Vertx vertx, NodeConfig config, Path configFile, FaultInjector faults) {
@@ -166,6 +167,7 @@ public final class ClusterNode {
         .compose(x -> ReplicatedLog.start(vertx, NodeWiring.replogOptions(config), faults, registry))
         .compose(rl -> {
           replog = rl;
+          rl.onFatal(t -> failStop("the Paxos log", t));
           rl.setCampaignAllowed(false);
           chain = new ChainedLog(rl, config.nodeId(),
               reason -> context.runOnContext(v -> roleExecutor.onOwnRejected(reason)), config.log().checkpointEvery());
@@ -307,6 +309,36 @@ public final class ClusterNode {
           });
     });
     return done.future();
+  }
+
+  /**
+   * Completes with the operator's message once the node stopped itself because its storage failed
+   * (fail-stop): its MariaDB is killed, its log halted and the lease left to lapse. The process exits
+   * non-zero on it.
+   */
+  public Future<String> failStopped() {
+    return failStopped.future();
+  }
+
+  /**
+   * Fail-stop: {@code what} can no longer persist, so this node must neither vote, serve nor let its
+   * MariaDB commit. MariaDB is killed at once (a commit waiting for its ACK never returns; crash recovery
+   * at the next start, as a follower, rolls it back); the log is halted, so the core stops renewing and
+   * the lease lapses for the others to elect a new master.
+   */
+  void failStop(String what, Throwable cause) {
+    if (failStopped.future().isComplete()) {
+      return;
+    }
+    String message = "node " + config.nodeId() + " stops: " + what + " failed: " + cause.getMessage()
+        + " (the node was " + roles.role() + "; its MariaDB is killed and it left the cluster, which elects"
+        + " another master if needed)";
+    log.error(message);
+    haltRoles();
+    if (roleExecutor != null) {
+      roleExecutor.noteProblem(message);
+    }
+    crash().onComplete(ar -> failStopped.tryComplete(message));
   }
 
   /** No more monitoring and no more role steps: the node is going away. */

@@ -35,12 +35,28 @@ final class NodeWiring {
   }
 
   /**
-   * MariaDB server ids: a follower runs as its node id (1..4095); a master writes under its epoch
-   * (4097 and up, unique per leadership) so that a fenced master, replaying the transactions it wrote
-   * from the chain, does not skip them as its own (replicas ignore events with their own server id).
-   * Our replication client and server use ids above every epoch a cluster can reach.
+   * MariaDB server ids: a follower runs as its node id (1..4095); a master writes under an id derived
+   * from its epoch, in [4096, MAX_EPOCH_SERVER_ID), so that a fenced master, replaying the transactions it
+   * wrote from the chain, does not skip them as its own (replicas ignore events with their own server id),
+   * and so that two leaderships writing the same sequence number give different GTIDs (the divergence
+   * check compares them). Our replication client and server use ids above that range.
    */
   static final long MAX_EPOCH_SERVER_ID = 4_000_000_000L;
+  private static final long FIRST_MASTER_SERVER_ID = 4096;
+
+  /**
+   * The server id a master writes under in {@code epoch}. The epoch (round x 4096 + node) may exceed what
+   * MariaDB's 32-bit server_id takes, so the id is the epoch folded into the master range: consecutive
+   * leaderships still differ (their epochs differ by far less than the range), and no epoch, however
+   * large, makes promotion impossible. Two leaderships 4e9 epochs apart may share an id; the only cost is
+   * that the divergence check could not tell their transactions apart by GTID at the same sequence.
+   */
+  static long masterServerId(long epoch) {
+    if (epoch <= 0) {
+      throw new IllegalArgumentException("a master's epoch is positive, got " + epoch);
+    }
+    return FIRST_MASTER_SERVER_ID + Math.floorMod(epoch, MAX_EPOCH_SERVER_ID - FIRST_MASTER_SERVER_ID);
+  }
 
   static long captureServerId(NodeConfig c) {
     return MAX_EPOCH_SERVER_ID + c.nodeId();

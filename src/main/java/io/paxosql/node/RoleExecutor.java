@@ -199,8 +199,7 @@ final class RoleExecutor {
               : new ReplicaCatchUp(config.nodeId(), control, this::followLocalBinlogServer).await(tail, CATCH_UP_TIMEOUT);
         })
         .compose(x -> control.stopReplica())
-        .compose(x -> epoch < NodeWiring.MAX_EPOCH_SERVER_ID ? control.setServerId(epoch)
-            : Future.failedFuture("epoch " + epoch + " exceeds the server ids MariaDB can take"))
+        .compose(x -> control.setServerId(NodeWiring.masterServerId(epoch)))
         .compose(x -> control.enableSemiSyncMaster())
         .compose(x -> control.setReadOnly(false))
         .compose(x -> {

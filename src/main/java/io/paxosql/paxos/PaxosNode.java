@@ -23,6 +23,7 @@ public final class PaxosNode {
     boolean campaignAllowed;
     private final ArrayDeque<Message> local = new ArrayDeque<>();
     private Status reported;
+    private long refusedBallots;
 
     public PaxosNode(PaxosConfig cfg, PersistentState state) {
         this.cfg = cfg;
@@ -68,9 +69,17 @@ public final class PaxosNode {
         drainLocal();
     }
 
-    /** Handles a message from a peer; messages of another cluster or for another node are ignored. */
+    /**
+     * Handles a message from a peer; messages of another cluster or for another node are ignored, and so
+     * is a message whose ballot jumps implausibly far ({@link Ballot#MAX_ROUND_STEP}): dropping a message
+     * is always safe in Paxos.
+     */
     public void step(Message m) {
         if (m.clusterId() != cfg.clusterId() || m.to() != self()) {
+            return;
+        }
+        if (MessageBallots.highestRound(m) > roundLimit()) {
+            refusedBallots++;
             return;
         }
         dispatch(m);
@@ -155,6 +164,17 @@ public final class PaxosNode {
 
     public long now() {
         return now;
+    }
+
+    /** Messages ignored because their ballot jumped too far or exceeded {@link Ballot#MAX_ROUND}. */
+    public long refusedBallots() {
+        return refusedBallots;
+    }
+
+    /** The highest round this node takes from a message now. */
+    long roundLimit() {
+        long known = Math.max(acceptor.promised.round(), proposer.highestRoundSeen());
+        return Math.min(Ballot.MAX_ROUND, known + Ballot.MAX_ROUND_STEP);
     }
 
     public Status status() {

@@ -141,6 +141,11 @@ final class Proposer {
         return n.now >= n.acceptor.leaseViewUntil + wait;
     }
 
+    /** The highest round this node used or heard of as a proposer. */
+    long highestRoundSeen() {
+        return Math.max(maxRoundSeen, ballot.round());
+    }
+
     private long nextRound() {
         return Math.max(maxRoundSeen, Math.max(ballot.round(), n.acceptor.promised.round())) + 1;
     }

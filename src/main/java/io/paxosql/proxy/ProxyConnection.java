@@ -221,7 +221,11 @@ final class ProxyConnection {
     }
     client.handler(this::onClientRead);
     backend.handler(this::onServerRead);
-    backend.drainHandler(v -> client.resume());
+    backend.drainHandler(v -> {
+      if (gate == null || !gate.overLimit()) {
+        client.resume();
+      }
+    });
     client.drainHandler(v -> backend.resume());
     client.resume();
     backend.resume();
@@ -317,6 +321,17 @@ final class ProxyConnection {
     backend.write(bytes);
     if (backend.writeQueueFull()) {
       client.pause();
+    }
+  }
+
+  /** The read gate holds as much as it may: stop reading from the client until it has room. */
+  void pauseClientReads() {
+    client.pause();
+  }
+
+  void resumeClientReads() {
+    if (backend == null || !backend.writeQueueFull()) {
+      client.resume();
     }
   }
 

@@ -26,6 +26,7 @@ final class ProxyMetrics {
   final Counter readsChecked;
   final Counter readsRefusedLag;
   final Counter readsRefusedBarrier;
+  final Counter readGatePauses;
 
   ProxyMetrics(MeterRegistry registry, ProxyRole role) {
     String port = role.tag();
@@ -59,6 +60,9 @@ final class ProxyMetrics {
         .tag("reason", "lag").register(registry);
     readsRefusedBarrier = Counter.builder("paxosql.proxy.reads.refused").tag("port", port)
         .tag("reason", "read_index").register(registry);
+    readGatePauses = Counter.builder("paxosql.proxy.read.gate.pauses").tag("port", port)
+        .description("times the RO read gate held its byte limit and stopped reading from the client")
+        .register(registry);
   }
 
   private static Counter refused(MeterRegistry registry, String port, String reason) {

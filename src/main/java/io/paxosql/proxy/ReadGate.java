@@ -28,6 +28,12 @@ import java.util.regex.Pattern;
 final class ReadGate {
   static final int ER_REPLICA_LAG = ProxyConnection.ER_UNKNOWN_ERROR;
   private static final Pattern GTID_LIST = Pattern.compile("\\d+-\\d+-\\d+(,\\d+-\\d+-\\d+)*");
+  /**
+   * Client bytes the gate holds before it stops reading from the client. A held statement needs only
+   * its first bytes to be judged, so pausing never blocks the check; a client that pipelines behind a
+   * held statement is slowed by TCP instead of growing the proxy's heap.
+   */
+  static final int MAX_HELD_BYTES = 1 << 20;
 
   private final ProxyConnection connection;
   private final ProxyPort port;
@@ -44,6 +50,7 @@ final class ReadGate {
   private PacketFramer replyFramer;
   private SingleValueReply reply;
   private Consumer<SingleValueReply.Outcome> onReply;
+  private boolean clientPaused;
 
   ReadGate(ProxyConnection connection, ProxyPort port, SessionTracker tracker, Context context) {
     this.connection = connection;
@@ -65,10 +72,32 @@ final class ReadGate {
   void onClientBytes(Buffer chunk) {
     pending.appendBuffer(chunk);
     drain();
+    if (!clientPaused && pending.length() > MAX_HELD_BYTES) {
+      clientPaused = true;
+      port.metrics().readGatePauses.increment();
+      connection.pauseClientReads();
+    }
+  }
+
+  /** Whether the gate holds more than it may; the connection then keeps client reads paused. */
+  boolean overLimit() {
+    return pending.length() > MAX_HELD_BYTES;
+  }
+
+  private void resumeIfRoom() {
+    if (clientPaused && pending.length() <= MAX_HELD_BYTES && !connection.isClosed()) {
+      clientPaused = false;
+      connection.resumeClientReads();
+    }
   }
 
   /** Forwards what may go now; stops at a statement that waits for its check or for the server. */
   void drain() {
+    drainHeld();
+    resumeIfRoom();
+  }
+
+  private void drainHeld() {
     while (!waiting && !connection.isClosed()) {
       if (discard > 0) {
         int n = (int) Math.min(discard, pending.length());

@@ -167,4 +167,87 @@ class ProxyReadGateTest {
     }
     assertEquals(0, asked.get(), "BOUNDED never asks the master");
   }
+
+  /**
+   * A client that pipelines statements behind one held for its read index is paused once the gate holds
+   * MAX_HELD_BYTES, so TCP slows it down instead of the proxy buffering without bound; once the read index
+   * comes, everything runs and the client can finish.
+   */
+  @Test
+  void aClientPipeliningBehindAHeldStatementIsPausedAtTheLimit() throws Exception {
+    open(new ReadPolicy(ReadPolicy.Mode.LINEARIZABLE, 60_000));
+    io.vertx.core.Promise<String> held = io.vertx.core.Promise.promise();
+    index.set(held::future);
+    byte[] statement = pipelined(64 * 1024);
+    int count = 512; // 32 MiB in all: far beyond the limit and the loopback socket buffers
+    try (MiniClient c = MiniClient.login(fx.ro(), null)) {
+      AtomicLong written = new AtomicLong();
+      AtomicReference<Throwable> writeFailure = new AtomicReference<>();
+      Thread writer = new Thread(() -> {
+        try {
+          java.io.OutputStream out = c.socket.getOutputStream();
+          for (int i = 0; i < count; i++) {
+            out.write(statement);
+            written.addAndGet(statement.length);
+          }
+          out.flush();
+        } catch (IOException e) {
+          writeFailure.set(e);
+        }
+      });
+      writer.start();
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      while (fx.counter("paxosql.proxy.read.gate.pauses", "port", "ro") < 1 && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      // Let the client push whatever TCP still takes: until it makes no progress for a second (bounded).
+      long before = -1;
+      for (int i = 0; i < 30 && written.get() != before && writer.isAlive(); i++) {
+        before = written.get();
+        Thread.sleep(1000);
+      }
+      assertTrue(fx.counter("paxosql.proxy.read.gate.pauses", "port", "ro") >= 1, "the gate never paused the client");
+      long stuck = written.get();
+      assertTrue(stuck < 20L << 20, "the client wrote " + stuck + " bytes while its first statement was held");
+      assertTrue(writer.isAlive(), "the writer finished although nothing was released");
+
+      index.set(() -> Future.succeededFuture(""));
+      held.complete("");
+      java.io.InputStream in = c.socket.getInputStream();
+      Thread reader = new Thread(() -> {
+        byte[] buf = new byte[1 << 16];
+        try {
+          while (in.read(buf) >= 0) {
+            // replies are discarded: the test only needs the server's answers to keep flowing
+          }
+        } catch (IOException e) {
+          // the socket closes at the end of the test
+        }
+      });
+      reader.setDaemon(true);
+      reader.start();
+      writer.join(60_000);
+      assertTrue(!writer.isAlive() && writeFailure.get() == null,
+          "the client could not finish after the release: wrote " + written.get() + ", " + writeFailure.get());
+    }
+  }
+
+  /** One COM_QUERY packet of {@code size} bytes in all (a SELECT padded with a comment). */
+  private static byte[] pipelined(int size) {
+    StringBuilder sql = new StringBuilder("SELECT 1 /*");
+    while (sql.length() < size - 4 - 1 - 2) {
+      sql.append('x');
+    }
+    sql.append("*/");
+    byte[] text = sql.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    int len = text.length + 1;
+    byte[] p = new byte[4 + len];
+    p[0] = (byte) len;
+    p[1] = (byte) (len >> 8);
+    p[2] = (byte) (len >> 16);
+    p[3] = 0;
+    p[4] = 0x03;
+    System.arraycopy(text, 0, p, 5, text.length);
+    return p;
+  }
 }

@@ -61,6 +61,9 @@ public final class NodeMariaDb implements AutoCloseable {
         .set("slave_net_timeout", "10")
         .set("max_allowed_packet", "1G")
         .set("binlog_expire_logs_seconds", "86400")
+        // A transaction larger than the cluster carries fails at the client with MariaDB's error 1197.
+        .set("max_binlog_cache_size", Long.toString(config.limits().maxTransactionBytes()))
+        .set("max_binlog_stmt_cache_size", Long.toString(config.limits().maxTransactionBytes()))
         .build();
   }
 

@@ -60,6 +60,7 @@ public final class ReplicatedLog implements ChosenLog {
   private final ReplogMetrics metrics;
   private final List<LogFollower> followers = new CopyOnWriteArrayList<>();
   private final RetentionHolds holds = new RetentionHolds();
+  private final List<Consumer<Throwable>> fatalListeners = new CopyOnWriteArrayList<>();
   private PaxosLog log;
   private CoreDriver driver;
   private CatchUpClient catchUp;
@@ -334,6 +335,14 @@ public final class ReplicatedLog implements ChosenLog {
     driver.onStatus(listener);
   }
 
+  /**
+   * Called once, on the node's context, if the log can no longer persist (I/O error, full disk): the
+   * log has stopped, the core neither votes nor renews the lease; the node must fence and exit.
+   */
+  public void onFatal(Consumer<Throwable> listener) {
+    fatalListeners.add(listener);
+  }
+
   /** Set when a peer no longer holds the values this node lacks: it must be rebuilt from a snapshot. */
   public Message.SnapshotNeeded snapshotNeeded() {
     return driver.snapshotNeeded();
@@ -404,10 +413,11 @@ public final class ReplicatedLog implements ChosenLog {
   private void fatal(Throwable t) {
     LOG.error("node {}: the log failed; stopping this node so it cannot vote on state it did not persist", self, t);
     context.runOnContext(v -> {
-      if (!driver.stopped()) {
+      if (driver != null && !driver.stopped()) {
         stopTimers();
         transport.close();
       }
+      fatalListeners.forEach(l -> l.accept(t));
     });
   }
 }
