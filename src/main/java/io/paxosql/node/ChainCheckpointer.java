@@ -6,6 +6,7 @@ import io.paxosql.node.chain.ChainCheckpointFile;
 import io.paxosql.node.chain.ChainedLog;
 import io.vertx.core.Vertx;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,12 +25,19 @@ final class ChainCheckpointer {
   private final ChainedLog chain;
   private final ChainCheckpointFile file;
   private final Supplier<String> appliedGtid;
+  private final Consumer<Throwable> onWriteFailed;
   private volatile long floor = Long.MIN_VALUE;
   private boolean writing;
   private long timer = -1;
 
-  ChainCheckpointer(Vertx vertx, ChainedLog chain, ChainCheckpointFile file, Supplier<String> appliedGtid) {
+  /**
+   * {@code onWriteFailed}: a checkpoint that cannot be written (I/O error, full disk) stops the node, as a
+   * failing Paxos log does: the storage under the node can no longer be trusted to keep what it promised.
+   */
+  ChainCheckpointer(Vertx vertx, ChainedLog chain, ChainCheckpointFile file, Supplier<String> appliedGtid,
+      Consumer<Throwable> onWriteFailed) {
     this.vertx = vertx;
+    this.onWriteFailed = onWriteFailed;
     this.chain = chain;
     this.file = file;
     this.appliedGtid = appliedGtid;
@@ -73,8 +81,8 @@ final class ChainCheckpointer {
     }).onComplete(ar -> {
       writing = false;
       if (ar.failed()) {
-        log.error("could not write {} to {}; retention keeps the log from the previous one: {}", cp, file.path(),
-            ar.cause().toString());
+        log.error("could not write {} to {}: {}", cp, file.path(), ar.cause().toString());
+        onWriteFailed.accept(ar.cause());
         return;
       }
       chain.checkpointed(cp);

@@ -194,8 +194,9 @@ public final class ClusterNode {
           } else {
             chain.start();
           }
-          checkpointer = new ChainCheckpointer(vertx, chain, new ChainCheckpointFile(config.dataDir()),
-              () -> monitor.appliedGtid());
+          ChainCheckpointFile checkpointFile = new ChainCheckpointFile(config.dataDir());
+          checkpointer = new ChainCheckpointer(vertx, chain, checkpointFile, () -> monitor.appliedGtid(),
+              t -> context.runOnContext(v -> failStop("writing the chain checkpoint " + checkpointFile.path(), t)));
           rl.localFloor(checkpointer::floor);
           checkpointer.start();
           binlogServer = new BinlogServer(vertx, BinlogServerConfig.of(config.ports().binlog(),
