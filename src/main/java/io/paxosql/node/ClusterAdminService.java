@@ -10,7 +10,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
@@ -117,7 +116,7 @@ final class ClusterAdminService implements ClusterAdmin {
     List<Future<JsonObject>> calls = new ArrayList<>();
     List<NodeConfig.Member> others = node.config().members().stream().filter(m -> m.id() != node.config().nodeId()).toList();
     for (NodeConfig.Member m : others) {
-      calls.add(peerPost(m, "/init-peer", new JsonObject().put("members", new JsonArray(expected))));
+      calls.add(node.replicatedLog().transport().initPeer(m.id(), expected).map(v -> new JsonObject()));
     }
     return Future.join(calls).transform(ar -> {
       for (int i = 0; i < others.size(); i++) {
@@ -130,34 +129,6 @@ final class ClusterAdminService implements ClusterAdmin {
     });
   }
 
-  /** A peer's init: same member list, idempotent. */
-  void initPeer(RoutingContext ctx) {
-    JsonObject body;
-    try {
-      body = ctx.body().asJsonObject();
-    } catch (RuntimeException e) {
-      body = null;
-    }
-    List<String> members = new ArrayList<>();
-    if (body != null) {
-      body.getJsonArray("members", new JsonArray()).forEach(o -> members.add(String.valueOf(o)));
-    }
-    if (!members.equals(node.expectedMembers())) {
-      ctx.response().setStatusCode(400).end(new JsonObject().put("error", "bad-members")
-          .put("message", "members " + members + " differ from this node's " + node.expectedMembers()).encode());
-      return;
-    }
-    Future<Void> done = node.initialised() ? Future.succeededFuture() : node.markInitialised(members);
-    done.onComplete(ar -> {
-      if (ar.succeeded()) {
-        ctx.response().putHeader("content-type", "application/json").end(new JsonObject().put("initialised", true).encode());
-      } else {
-        ctx.response().setStatusCode(500).end(new JsonObject().put("error", "io").put("message",
-            ar.cause().getMessage()).encode());
-      }
-    });
-  }
-
   @Override
   public Future<JsonObject> stepDown() {
     return node.stepDown();
@@ -167,14 +138,6 @@ final class ClusterAdminService implements ClusterAdmin {
     return http.request(new RequestOptions().setHost(m.host()).setPort(m.admin()).setURI(path).setMethod(HttpMethod.GET)
             .setTimeout(PEER_TIMEOUT_MS))
         .compose(req -> req.send().compose(resp -> resp.body()))
-        .map(buf -> new JsonObject(buf.toString()));
-  }
-
-  private Future<JsonObject> peerPost(NodeConfig.Member m, String path, JsonObject body) {
-    return http.request(new RequestOptions().setHost(m.host()).setPort(m.admin()).setURI(path).setMethod(HttpMethod.POST)
-            .setTimeout(PEER_TIMEOUT_MS * 3))
-        .compose(req -> req.send(body.encode()).compose(resp -> resp.statusCode() == 200 ? resp.body()
-            : resp.body().compose(b -> Future.failedFuture("HTTP " + resp.statusCode() + ": " + b))))
         .map(buf -> new JsonObject(buf.toString()));
   }
 }

@@ -1,11 +1,13 @@
 package io.paxosql.node;
 
 import io.paxosql.config.NodeConfig;
+import io.paxosql.config.TlsSettings;
 import io.paxosql.log.LogConfig;
 import io.paxosql.node.replog.ReplogOptions;
 import io.paxosql.paxos.PaxosConfig;
 import io.paxosql.proxy.ProxySettings;
 import io.paxosql.proxy.ReadPolicy;
+import io.paxosql.tls.TlsFiles;
 import io.paxosql.transport.TransportConfig;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -57,12 +59,19 @@ final class NodeWiring {
     PaxosConfig paxos = new PaxosConfig(clusterId(c), c.nodeId(), members, 0, lease, (int) p.driftMarginTicks(),
         Math.max(1, lease / 4), (int) p.electionTicks(), 3, 64, 4 << 20, 100_000, 256);
     LogConfig log = LogConfig.defaults(c.dataDir().resolve("paxos"));
-    TransportConfig transport = TransportConfig.plain(clusterId(c), c.nodeId(), c.self().host(), c.ports().paxos(), peers);
+    TransportConfig transport = TransportConfig.plain(clusterId(c), c.nodeId(), c.self().host(), c.ports().paxos(), peers)
+        .withBatchBytes(paxos.maxBatchBytes()).withTls(tlsFiles(c));
     // Proposals are not forwarded: only the master proposes, and it must lead.
     // The chain is derived from the whole log and has no snapshot yet: a node restarted after its
     // log's beginning was deleted could not rebuild it. Until chain snapshots exist, the node keeps
     // its whole Paxos log (the log's retention machinery is built and tested, but off here).
     return ReplogOptions.of(paxos, log, transport, p.tickMs()).withForwarding(false).withoutRetention();
+  }
+
+  /** This member's certificate, key and cluster CA; null with {@code tls.mode: off}. */
+  static TlsFiles tlsFiles(NodeConfig c) {
+    TlsSettings t = c.tls();
+    return t.on() ? new TlsFiles(t.cert(), t.key(), t.ca()) : null;
   }
 
   static ReadPolicy readPolicy(NodeConfig.Proxy p) {
