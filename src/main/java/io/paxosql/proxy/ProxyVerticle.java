@@ -46,10 +46,15 @@ final class ProxyVerticle extends VerticleBase {
       NetServerOptions options = new NetServerOptions()
           .setHost(s.listenHost()).setPort(bindPorts.get(e.getKey()))
           .setTcpNoDelay(true).setAcceptBacklog(2048);
-      if (e.getKey() == ProxyRole.INTERNAL && port.memberHop().secured()) {
+      boolean secured = e.getKey() == ProxyRole.INTERNAL && port.memberHop().secured();
+      if (secured) {
         VertxTls.server(options, port.memberHop().tls());
       }
       NetServer server = vertx.createNetServer(options);
+      if (secured) {
+        // Errors before a connection is handed over are, here, handshakes without a cluster certificate.
+        server.exceptionHandler(err -> port.metrics().refusedTls.increment());
+      }
       server.connectHandler(socket -> new ProxyConnection(port, socket, backends, memberClient, context).start());
       servers.add(server);
       listening.add(server.listen());
