@@ -99,7 +99,7 @@ class NodeTransportTest {
         cf.complete(r);
       }
     }));
-    return cf.get(20, TimeUnit.SECONDS);
+    return cf.get(60, TimeUnit.SECONDS); // a first TLS start loads BouncyCastle: slow on a loaded machine
   }
 
   final Context ctx = vertx.getOrCreateContext();
