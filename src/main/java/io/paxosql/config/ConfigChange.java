@@ -32,6 +32,7 @@ public record ConfigChange(List<String> live, List<String> needsRestart) {
     diff("mariadb", running.mariadb(), next.mariadb(), restart);
     diff("replication", running.replication(), next.replication(), restart);
     diff("paxos", running.paxos(), next.paxos(), restart);
+    diff("log", running.log(), next.log(), restart);
     diff("tls", running.tls(), next.tls(), restart);
     return new ConfigChange(List.copyOf(live), List.copyOf(restart));
   }

@@ -91,7 +91,7 @@ public final class ConfigWatcher implements AutoCloseable {
       }
       applied = new NodeConfig(running.clusterId(), running.nodeId(), running.dataDir(), running.ports(),
           running.members(), running.mariadb(), running.replication(), next.proxy(), running.paxos(), next.logLevel(),
-          running.tls());
+          running.log(), running.tls());
       running = applied;
       log.info("config keys {} applied from {}", change.live(), file);
     }

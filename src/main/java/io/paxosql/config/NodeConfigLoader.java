@@ -108,6 +108,7 @@ public final class NodeConfigLoader {
         pa.integer("leaseTicks", 30L, 2, 100_000),
         pa.integer("driftMarginTicks", 6L, 0, 100_000));
 
+    LogSettings logSettings = LogSettings.read(r);
     TlsSettings tls = readTls(r, baseDir);
 
     List<String> problems = new ArrayList<>(r.problems());
@@ -125,7 +126,8 @@ public final class NodeConfigLoader {
     if (!problems.isEmpty()) {
       throw new ConfigException(source, problems);
     }
-    return new NodeConfig(clusterId, nodeId, dataDir, ports, members, mariadb, replication, proxy, paxos, logLevel, tls);
+    return new NodeConfig(clusterId, nodeId, dataDir, ports, members, mariadb, replication, proxy, paxos, logLevel,
+        logSettings, tls);
   }
 
   /**

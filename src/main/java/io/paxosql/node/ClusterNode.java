@@ -10,6 +10,8 @@ import io.paxosql.config.ConfigWatcher;
 import io.paxosql.config.NodeConfig;
 import io.paxosql.node.admin.AdminException;
 import io.paxosql.node.admin.AdminServer;
+import io.paxosql.node.chain.ChainCheckpoint;
+import io.paxosql.node.chain.ChainCheckpointFile;
 import io.paxosql.node.chain.ChainState;
 import io.paxosql.node.chain.ChainedLog;
 import io.paxosql.node.mariadb.NodeMariaDb;
@@ -66,6 +68,8 @@ public final class ClusterNode {
   private NodeReadBarrier readBarrier;
   private AdminServer admin;
   private ConfigWatcher watcher;
+  private ChainCheckpoint startCheckpoint;
+  private ChainCheckpointer checkpointer;
   private int lastLeader = -1;
   private Counter leaderChanges;
   private volatile boolean initialised;
@@ -126,6 +130,7 @@ public final class ClusterNode {
     }
     return vertx.executeBlocking(() -> {
       Files.createDirectories(config.dataDir());
+      startCheckpoint = new ChainCheckpointFile(config.dataDir()).read().orElse(null);
       return null;
     }).compose(x -> mariadb.startAsFollower())
         .compose(x -> ReplicatedLog.start(vertx, NodeWiring.replogOptions(config), faults, registry))
@@ -134,7 +139,7 @@ public final class ClusterNode {
           rl.setCampaignAllowed(false);
           rl.transport().serveMemberCalls(new PeerCalls(this));
           chain = new ChainedLog(rl, config.nodeId(),
-              reason -> context.runOnContext(v -> roleExecutor.onOwnRejected(reason)));
+              reason -> context.runOnContext(v -> roleExecutor.onOwnRejected(reason)), config.log().checkpointEvery());
           chain.subscribe(e -> replicaLag.accepted(e.gtid(), System.nanoTime()));
           roleExecutor = new RoleExecutor(vertx, context, config, roles, locator, mariadb, rl, chain, registry);
           monitor = new NodeMonitor(vertx, config, roles, roleExecutor, mariadb, rl, chain, replicaLag,
@@ -142,7 +147,23 @@ public final class ClusterNode {
           if (stopping) {
             haltRoles(); // stopped while starting
           }
-          chain.start();
+          // The chain is derived from its checkpoint on, or from the log's beginning (instance 0) without one.
+          long from = startCheckpoint == null ? 0 : startCheckpoint.next().instance();
+          if (rl.firstRetained() > from) {
+            return Future.failedFuture(new IllegalStateException("node " + config.nodeId() + ": its Paxos log starts at "
+                + rl.firstRetained() + " but its chain must be derived from " + (startCheckpoint == null
+                ? "the log's beginning (there is no " + ChainCheckpointFile.NAME + ")" : startCheckpoint)
+                + "; rebuild this node from a backup (admin rebuild) or restore " + ChainCheckpointFile.NAME));
+          }
+          if (startCheckpoint != null) {
+            chain.start(startCheckpoint);
+          } else {
+            chain.start();
+          }
+          checkpointer = new ChainCheckpointer(vertx, chain, new ChainCheckpointFile(config.dataDir()),
+              () -> monitor.appliedGtid());
+          rl.localFloor(checkpointer::floor);
+          checkpointer.start();
           binlogServer = new BinlogServer(vertx, BinlogServerConfig.of(config.ports().binlog(),
               config.replication().user(), config.replication().password(), NodeWiring.binlogServerId(config)), chain);
           return binlogServer.start();
@@ -241,6 +262,9 @@ public final class ClusterNode {
   /** No more monitoring and no more role steps: the node is going away. */
   private void haltRoles() {
     stopping = true;
+    if (checkpointer != null) {
+      checkpointer.stop();
+    }
     if (monitor != null) {
       monitor.stop();
     }
@@ -353,10 +377,26 @@ public final class ClusterNode {
         .put("lagMs", replicaLag.lagMs(System.nanoTime()))
         .put("diverged", roles.role() == NodeRole.DIVERGED)
         .put("divergence", roles.divergence())
+        .put("needsRebuild", needsRebuild().orElse(null))
+        .put("logFirstRetained", replog == null ? -1 : replog.firstRetained())
+        .put("logBytes", replog == null ? 0 : replog.storage().heldBytes())
+        .put("chainCheckpoint", chain == null ? null : chain.base().map(ChainCheckpoint::toString).orElse(null))
+        .put("retention", replog == null ? "" : replog.retentionDecision())
         .put("mariadbRunning", mariadb.isRunning())
         .put("lastProblem", roleExecutor == null ? "" : roleExecutor.lastProblem())
         .put("captureTransactions", roleExecutor == null ? 0 : roleExecutor.captureTransactions())
         .put("roleChanges", roleExecutor == null ? new JsonArray() : roleExecutor.roleChanges());
+  }
+
+  /**
+   * Why this node cannot catch up from the log and must be rebuilt from a backup, if so: a peer answered
+   * its catch-up with "snapshot needed" (the values it lacks were deleted everywhere it asked).
+   */
+  public Optional<String> needsRebuild() {
+    var s = replog == null ? null : replog.snapshotNeeded();
+    return s == null ? Optional.empty() : Optional.of("NeedsRebuild: this node's log ends before instance "
+        + s.firstRetained() + ", where node " + s.from() + "'s log now starts; it is outside the retention window"
+        + " and must be rebuilt from a backup (mariadb.autoRebuild, or admin rebuild --id " + config.nodeId() + ")");
   }
 
   Vertx vertx() {
