@@ -35,6 +35,7 @@ public record ConfigChange(List<String> live, List<String> needsRestart) {
     diff("paxos", running.paxos(), next.paxos(), restart);
     diff("log", running.log(), next.log(), restart);
     diff("admin", running.admin(), next.admin(), restart);
+    diff("tls", running.tls(), next.tls(), restart);
     return new ConfigChange(List.copyOf(live), List.copyOf(restart));
   }
 

@@ -21,7 +21,8 @@ public record NodeConfig(
     String logLevel,
     LogSettings log,
     AdminConfig admin,
-    TransactionLimits limits) {
+    TransactionLimits limits,
+    TlsSettings tls) {
 
   public NodeConfig {
     members = List.copyOf(members);

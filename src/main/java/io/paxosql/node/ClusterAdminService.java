@@ -7,7 +7,6 @@ import io.paxosql.config.NodeConfig;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
@@ -114,7 +113,7 @@ final class ClusterAdminService implements ClusterAdmin {
     List<Future<JsonObject>> calls = new ArrayList<>();
     List<NodeConfig.Member> others = node.config().members().stream().filter(m -> m.id() != node.config().nodeId()).toList();
     for (NodeConfig.Member m : others) {
-      calls.add(peerPost(m, "/init-peer", new JsonObject().put("members", new JsonArray(expected))));
+      calls.add(node.replicatedLog().transport().initPeer(m.id(), expected).map(v -> new JsonObject()));
     }
     return Future.join(calls).transform(ar -> {
       for (int i = 0; i < others.size(); i++) {
@@ -128,34 +127,6 @@ final class ClusterAdminService implements ClusterAdmin {
     });
   }
 
-  /** A peer's init: same member list, idempotent. */
-  void initPeer(RoutingContext ctx) {
-    JsonObject body;
-    try {
-      body = ctx.body().asJsonObject();
-    } catch (RuntimeException e) {
-      body = null;
-    }
-    List<String> members = new ArrayList<>();
-    if (body != null) {
-      body.getJsonArray("members", new JsonArray()).forEach(o -> members.add(String.valueOf(o)));
-    }
-    if (!members.equals(node.expectedMembers())) {
-      ctx.response().setStatusCode(400).end(new JsonObject().put("error", "bad-members")
-          .put("message", "members " + members + " differ from this node's " + node.expectedMembers()).encode());
-      return;
-    }
-    Future<Void> done = node.initialised() ? Future.succeededFuture() : node.markInitialised(members);
-    done.onComplete(ar -> {
-      if (ar.succeeded()) {
-        ctx.response().putHeader("content-type", "application/json").end(new JsonObject().put("initialised", true).encode());
-      } else {
-        ctx.response().setStatusCode(500).end(new JsonObject().put("error", "io").put("message",
-            ar.cause().getMessage()).encode());
-      }
-    });
-  }
-
   @Override
   public Future<JsonObject> stepDown() {
     return node.stepDown();
@@ -163,9 +134,5 @@ final class ClusterAdminService implements ClusterAdmin {
 
   private Future<JsonObject> peer(NodeConfig.Member m, String path) {
     return peers.get(m.host(), m.admin(), path);
-  }
-
-  private Future<JsonObject> peerPost(NodeConfig.Member m, String path, JsonObject body) {
-    return peers.post(m.host(), m.admin(), path, body, PEER_TIMEOUT_MS * 3);
   }
 }

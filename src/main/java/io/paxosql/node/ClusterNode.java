@@ -30,7 +30,9 @@ import io.paxosql.node.secret.SecretFile;
 import io.paxosql.paxos.Status;
 import io.paxosql.proxy.LiveMasterLocator;
 import io.paxosql.proxy.MasterRoute;
+import io.paxosql.proxy.MemberHop;
 import io.paxosql.proxy.ProxyServer;
+import io.paxosql.tls.TlsFiles;
 import io.paxosql.transport.FaultInjector;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -158,6 +160,11 @@ public final class ClusterNode {
   }
 
   private Future<Void> startOnContext() {
+    if (!config.tls().on()) {
+      log.warn("node {}: tls.mode is off: member-to-member links (Paxos, the internal proxy hop, read index, init)"
+          + " run in PLAINTEXT and peers are known only by what they claim; anyone who reaches these ports can"
+          + " forge votes. Use it only on a network you trust entirely.", config.nodeId());
+    }
     return vertx.executeBlocking(() -> {
       Files.createDirectories(config.dataDir());
       startCheckpoint = new ChainCheckpointFile(config.dataDir()).read().orElse(null);
@@ -169,6 +176,7 @@ public final class ClusterNode {
           replog = rl;
           rl.onFatal(t -> failStop("the Paxos log", t));
           rl.setCampaignAllowed(false);
+          rl.transport().serveMemberCalls(new PeerCalls(this));
           chain = new ChainedLog(rl, config.nodeId(),
               reason -> context.runOnContext(v -> roleExecutor.onOwnRejected(reason)), config.log().checkpointEvery());
           chain.subscribe(e -> {
@@ -206,12 +214,15 @@ public final class ClusterNode {
         .compose(port -> roleExecutor.followLocalBinlogServer())
         .compose(x -> {
           proxy = new ProxyServer(vertx, NodeWiring.proxySettings(config), locator, registry);
+          TlsFiles tls = NodeWiring.tlsFiles(config);
+          proxy.memberHop(tls == null ? MemberHop.PLAINTEXT : new MemberHop(tls, replog::isMember));
           // On the master itself every acknowledged transaction is already committed in its own
           // MariaDB (semi-sync ACK precedes the commit, the commit precedes the client's OK; a new
           // master applied the whole chain before serving): nothing to wait for once the lease is
           // confirmed. MASTER_GTID_WAIT would not do here: it compares with the replica position.
-          readBarrier = new NodeReadBarrier(vertx, config, locator, () -> readIndexHere().map(g -> ""),
-              () -> replicaLag.lagMs(System.nanoTime()), READ_INDEX_TIMEOUT_MS, peerAuthorization());
+          readBarrier = new NodeReadBarrier(vertx, locator, () -> readIndexHere().map(g -> ""),
+              master -> replog.transport().readIndex(master),
+              () -> replicaLag.lagMs(System.nanoTime()), READ_INDEX_TIMEOUT_MS);
           proxy.applyReadPolicy(NodeWiring.readPolicy(config.proxy()), readBarrier);
           return proxy.start();
         })
@@ -225,17 +236,6 @@ public final class ClusterNode {
           admin.router().get("/cluster").handler(overview::cluster);
           admin.peerRoute(HttpMethod.GET, "/local").handler(ctx -> ctx.response()
               .putHeader("content-type", "application/json").end(localStatus().encodePrettily()));
-          admin.peerRoute(HttpMethod.POST, "/init-peer").handler(service::initPeer);
-          admin.peerRoute(HttpMethod.GET, "/read-index").handler(ctx -> readIndexHere().onComplete(ar -> {
-            if (ar.succeeded()) {
-              ctx.response().putHeader("content-type", "application/json")
-                  .end(new JsonObject().put("gtid", ar.result()).put("node", config.nodeId()).encode());
-            } else {
-              ctx.response().setStatusCode(503).putHeader("content-type", "application/json")
-                  .end(new JsonObject().put("error", "not-master").put("message", ar.cause().getMessage())
-                      .put("hint", "ask the master's admin port; `admin status` shows which node it is").encode());
-            }
-          }));
           return admin.listen(NodeWiring.adminBind(config), config.ports().admin());
         })
         .map(port -> {

@@ -4,6 +4,7 @@ import io.paxosql.config.LogSettings;
 import io.paxosql.config.AdminConfig;
 import io.paxosql.config.NodeConfig;
 import io.paxosql.config.SecretNames;
+import io.paxosql.config.TlsSettings;
 import io.paxosql.log.LogConfig;
 import io.paxosql.node.admin.AdminGuard;
 import io.paxosql.node.admin.AdminLimits;
@@ -11,6 +12,7 @@ import io.paxosql.node.replog.ReplogOptions;
 import io.paxosql.paxos.PaxosConfig;
 import io.paxosql.proxy.ProxySettings;
 import io.paxosql.proxy.ReadPolicy;
+import io.paxosql.tls.TlsFiles;
 import io.paxosql.transport.TransportConfig;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -86,11 +88,18 @@ final class NodeWiring {
         .withRollCycle(RollCycles.FIVE_MINUTELY, SystemTimeProvider.INSTANCE)
         .withRetention(10_000, Duration.ZERO)
         .withBounds(new LogConfig.Bounds(ls.retainBytes(), ls.retainAge(), Math.max(256L << 10, ls.retainBytes() / 16)));
-    TransportConfig transport = TransportConfig.plain(clusterId(c), c.nodeId(), c.self().host(), c.ports().paxos(), peers);
+    TransportConfig transport = TransportConfig.plain(clusterId(c), c.nodeId(), c.self().host(), c.ports().paxos(), peers)
+        .withBatchBytes(paxos.maxBatchBytes()).withTls(tlsFiles(c));
     // Proposals are not forwarded: only the master proposes, and it must lead.
     // Retention is on: the node keeps its log from its chain checkpoint on (ClusterNode tells the log its
     // floor), and for lagging members up to log.retainBytes / log.retainAge.
     return ReplogOptions.of(paxos, log, transport, p.tickMs()).withForwarding(false).withOwnerFloor();
+  }
+
+  /** This member's certificate, key and cluster CA; null with {@code tls.mode: off}. */
+  static TlsFiles tlsFiles(NodeConfig c) {
+    TlsSettings t = c.tls();
+    return t.on() ? new TlsFiles(t.cert(), t.key(), t.ca()) : null;
   }
 
   static ReadPolicy readPolicy(NodeConfig.Proxy p) {

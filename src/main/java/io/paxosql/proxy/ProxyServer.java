@@ -49,6 +49,13 @@ public final class ProxyServer {
     }
   }
 
+  /** Secures the internal hop, both ways, from now on; call before {@link #start}. */
+  public ProxyServer memberHop(MemberHop hop) {
+    Objects.requireNonNull(hop, "hop");
+    ports.values().forEach(p -> p.memberHop(hop));
+    return this;
+  }
+
   /** Binds the enabled ports; the future fails with the bind error (e.g. port in use). */
   public Future<Void> start() {
     Map<ProxyRole, Integer> bind = new EnumMap<>(boundPorts);

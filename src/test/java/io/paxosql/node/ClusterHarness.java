@@ -50,7 +50,7 @@ final class ClusterHarness implements AutoCloseable {
     dir = Files.createTempDirectory(Path.of("/tmp"), "pxs-cluster-");
     nodes = new ClusterNode[size];
     vertxes = new Vertx[size];
-    layout = ClusterLayout.onFreePorts(size);
+    layout = ClusterLayout.onFreePorts(size).writeCerts(dir);
     layout.writeSharedSecrets(dir);
     for (int i = 0; i < size; i++) {
       String yaml = layout.yaml(i + 1, "paxos: { tickMs: 50, electionTicks: 6, leaseTicks: 30, driftMarginTicks: 6 }\n"

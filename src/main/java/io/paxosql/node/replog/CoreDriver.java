@@ -79,6 +79,8 @@ final class CoreDriver {
   private volatile boolean progressHeard;
   private volatile Status status;
   private volatile Message.SnapshotNeeded snapshotNeeded;
+  /** {@link #members()} as of the last tick, for callers on other threads (the internal proxy hop). */
+  private volatile Set<Integer> memberView;
 
   /**
    * @param restored       the core's state as read back from {@code log}
@@ -97,6 +99,7 @@ final class CoreDriver {
     node.setCampaignAllowed(true);
     durableChosenBelow = log.chosenBelow();
     status = node.status();
+    memberView = Set.copyOf(members());
     tracker = new ProposalTracker(proposalIdBase, durableChosenBelow);
     memory = new MemoryWindow(opts.memoryValues(), MEMORY_BYTES);
     for (long i = node.firstRetained(); i < durableChosenBelow; i++) {
@@ -131,6 +134,7 @@ final class CoreDriver {
       if (due > 0) {
         lease.note(node.status());
         drive();
+        memberView = Set.copyOf(members());
       }
     });
   }
@@ -262,6 +266,11 @@ final class CoreDriver {
   /** On the node's context only. */
   long firstUnchosen() {
     return node.firstUnchosen();
+  }
+
+  /** The members as of the last tick; on any thread. */
+  Set<Integer> memberView() {
+    return memberView;
   }
 
   /** The members at the first unchosen instance; on the node's context only. */

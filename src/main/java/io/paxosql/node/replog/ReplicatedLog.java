@@ -1,6 +1,7 @@
 package io.paxosql.node.replog;
 
 import com.google.protobuf.ByteString;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.paxosql.log.LogRecord;
@@ -132,9 +133,16 @@ public final class ReplicatedLog implements ChosenLog {
       catchUp = new CatchUpClient(vertx, opts, driver);
       retention = new ProgressAndRetention(vertx, context, opts, log, driver, holds);
       CatchUpServer server = new CatchUpServer(context, opts, log, driver);
-      return NodeTransport.start(vertx, opts.transport(), faults, new TransportHandler(driver, retention, server, self));
+      return NodeTransport.start(vertx, opts.transport(), faults, new TransportHandler(driver, retention, server, self,
+          opts.forwardProposals()));
     }).map(t -> {
       transport = t;
+      for (String reason : t.refusals().keySet()) {
+        FunctionCounter.builder("paxosql.transport.refused", t, x -> x.refused(reason)).tag("node", String.valueOf(self))
+            .tag("reason", reason).description("connections, calls and messages the Paxos port refused: not a"
+                + " member, a certificate naming another node, another cluster, a failed TLS handshake")
+            .register(registry);
+      }
       driver.attach(t);
       driver.startTicking();
       retention.start();
@@ -357,6 +365,19 @@ public final class ReplicatedLog implements ChosenLog {
 
   public int port() {
     return transport.port();
+  }
+
+  /**
+   * Whether {@code node} is a member (other than this one), as of the last tick; on any thread. The
+   * transport reads the same set on its own context, current to the message.
+   */
+  public boolean isMember(int node) {
+    return node != self && driver != null && driver.memberView().contains(node);
+  }
+
+  /** The links to the other members, for member-only calls beside the log (read index, init). */
+  public NodeTransport transport() {
+    return transport;
   }
 
   public int nodeId() {
