@@ -15,6 +15,7 @@ import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -69,7 +70,14 @@ public final class MariaDbSeeder {
    * went wrong. The current datadir is not touched.
    */
   public Future<SeedPoint> seedFrom(int donor, String reason) {
-    Path staging = stagingDir();
+    return fetch(donor, reason, stagingDir(), progress);
+  }
+
+  /**
+   * Streams {@code donor}'s backup into {@code staging} (emptied first) and prepares it, reporting to
+   * {@code progress}; on failure {@code staging} is removed.
+   */
+  private Future<SeedPoint> fetch(int donor, String reason, Path staging, SeedProgress progress) {
     progress.begin(reason, System.nanoTime());
     log.info("node {}: seeding its MariaDB from node {} ({})", config.nodeId(), donor, reason);
     BackupReceiver receiver = new BackupReceiver(vertx, progress, donor);
@@ -129,6 +137,39 @@ public final class MariaDbSeeder {
 
   /** Tries the donors in order until one backup arrives whole; fails with every donor's reason. */
   public Future<SeedPoint> seedFromAny(List<Integer> donors, String reason) {
+    return fetchFromAny(donors, reason, stagingDir(), progress);
+  }
+
+  /**
+   * An operator's backup ({@code admin backup --out DIR}): the best donor's MariaDB, prepared in
+   * {@code out} (which must not exist or be empty), with {@code paxosql-backup.json} naming the cluster,
+   * the donor and the GTID and log instance it matches. {@code out} is on this node's machine.
+   */
+  public Future<JsonObject> backupTo(Path out, SeedProgress backupProgress) {
+    return vertx.executeBlocking(() -> {
+      if (Files.exists(out) && (!Files.isDirectory(out) || Files.list(out).findAny().isPresent())) {
+        throw new SeedException(out + " exists and is not an empty directory: choose a new directory for the backup", null);
+      }
+      return null;
+    }, false).compose(x -> donorOrder())
+        .compose(donors -> fetchFromAny(donors, "operator backup into " + out, out, backupProgress))
+        .compose(point -> vertx.executeBlocking(() -> {
+          JsonObject meta = new JsonObject().put("clusterId", config.clusterId()).put("donor", point.donor())
+              .put("gtid", point.gtid()).put("binlogFile", point.binlogFile()).put("binlogPos", point.binlogPos())
+              .put("logInstance", point.holdInstance()).put("bytes", point.bytes())
+              .put("initialisedMembers", point.initialisedMembers())
+              .put("takenAt", Instant.now().toString()).put("dir", out.toString());
+          Files.writeString(out.resolve(BACKUP_META), meta.encodePrettily());
+          log.info("node {}: operator backup from node {} written to {} at GTID {}", config.nodeId(), point.donor(),
+              out, point.gtid());
+          return meta;
+        }, false));
+  }
+
+  /** The file in an operator's backup that says what it holds. */
+  public static final String BACKUP_META = "paxosql-backup.json";
+
+  private Future<SeedPoint> fetchFromAny(List<Integer> donors, String reason, Path dir, SeedProgress pr) {
     if (donors.isEmpty()) {
       return Future.failedFuture(new SeedException("no member can donate a backup now (none reachable with a "
           + "running MariaDB): start the other members, or check the network between them", null));
@@ -140,7 +181,7 @@ public final class MariaDbSeeder {
         if (!"start".equals(e.getMessage())) {
           failures.add(e.getMessage());
         }
-        return seedFrom(donor, reason);
+        return fetch(donor, reason, dir, pr);
       });
     }
     return chain.recover(e -> {
