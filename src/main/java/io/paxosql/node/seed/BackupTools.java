@@ -9,12 +9,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /** The command lines of mariadb-backup and mbstream, and the small file chores around them. Blocking. */
 final class BackupTools {
   /** How many lines of a tool's log an error quotes. */
   static final int QUOTED_LINES = 15;
+
+  private static final Pattern NOT_COPIED =
+      Pattern.compile("(mysql-bin|relay-bin)\\..*|ib_logfile\\d+|ib_buffer_pool|.*\\.(pid|sock|err|log)");
 
   private BackupTools() {}
 
@@ -69,11 +73,14 @@ final class BackupTools {
     }
   }
 
-  /** Total size of the regular files under {@code dir}: the donor's estimate of a backup's size. */
-  static long directorySize(Path dir) {
+  /**
+   * The donor's estimate of a backup's size: the files under its datadir that mariadb-backup copies
+   * (binlogs, relay logs and the redo log are not copied whole).
+   */
+  static long backupSizeEstimate(Path dir) {
     AtomicLong total = new AtomicLong();
     try (Stream<Path> files = Files.walk(dir)) {
-      files.filter(Files::isRegularFile).forEach(f -> {
+      files.filter(Files::isRegularFile).filter(f -> !NOT_COPIED.matcher(f.getFileName().toString()).matches()).forEach(f -> {
         try {
           total.addAndGet(Files.size(f));
         } catch (IOException e) {

@@ -101,7 +101,7 @@ public final class SeedProgress {
 
   /** One log line. */
   public synchronized String describe(long nowNanos) {
-    return String.format(Locale.ROOT, "%s from node %d: %.0f%% (%d of ~%d MB) at %.1f MB/s, ETA %s", phase, donor,
+    return String.format(Locale.ROOT, "%s (peer node %d): %.0f%% (%d of ~%d MB) at %.1f MB/s, ETA %s", phase, donor,
         percent(), bytes / 1_000_000, expectedBytes / 1_000_000, mbPerSecond(nowNanos),
         etaSeconds(nowNanos) < 0 ? "-" : etaSeconds(nowNanos) + " s");
   }

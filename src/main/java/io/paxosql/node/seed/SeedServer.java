@@ -79,7 +79,7 @@ public final class SeedServer implements NodeTransport.BackupSource {
     progress.begin("backup for node " + r.getFrom() + ": " + r.getReason(), System.nanoTime());
     DonorStream stream = new DonorStream(context, out, progress);
     vertx.executeBlocking(() -> {
-      long expected = BackupTools.directorySize(cfg.dataDir());
+      long expected = BackupTools.backupSizeEstimate(cfg.dataDir());
       progress.streaming(r.getFrom(), expected, System.nanoTime());
       Path work = cfg.tmpDir().resolve("backup-stream");
       BackupTools.deleteTree(work);
