@@ -141,10 +141,11 @@ class SeedingIntegrationTest {
   @Test
   void donorDyingMidStreamLeavesNoHalfBuiltMemberAndAnotherDonorFinishes() throws Exception {
     cluster = new ClusterHarness(3);
-    // Donors read 1 chunk of 10 MB a second, so the stream lasts long enough to kill its donor.
+    // Donors limited to 20 I/O operations a second (mariadb-backup --throttle; each file costs at least
+    // one), so the stream of a small datadir lasts long enough to kill its donor mid-way.
     for (int i = 0; i < 3; i++) {
       Path f = cluster.configFiles.get(i);
-      Files.writeString(f, Files.readString(f).replace("mariadb: { port: ", "mariadb: { backupThrottle: 1, port: "));
+      Files.writeString(f, Files.readString(f).replace("mariadb: { port: ", "mariadb: { backupThrottle: 20, port: "));
       cluster.configs.set(i, NodeConfigLoader.load(f));
     }
     bootstrap();

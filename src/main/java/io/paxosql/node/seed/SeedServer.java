@@ -124,10 +124,15 @@ public final class SeedServer implements NodeTransport.BackupSource {
   }
 
   private static void fail(WriteStream<BackupChunk> out, GrpcStatus status, String message) {
-    if (out instanceof GrpcServerResponse<?, ?> resp) {
-      resp.status(status).statusMessage(message).end();
-    } else {
-      out.end();
+    try {
+      if (out instanceof GrpcServerResponse<?, ?> resp) {
+        resp.status(status).statusMessage(message).end();
+      } else {
+        out.end();
+      }
+    } catch (RuntimeException e) {
+      // The joiner's stream is already gone (it left, or this node is stopping): nobody to tell.
+      log.debug("could not report a failed backup: {}", e.toString());
     }
   }
 }
