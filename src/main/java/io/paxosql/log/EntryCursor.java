@@ -20,8 +20,9 @@ final class EntryCursor implements AutoCloseable {
    * @param index  Chronicle's index of the entry (cycle and sequence)
    * @param file   the roll file holding it
    * @param where  file and offset, for error messages and logs
+   * @param bytes  the entry's size
    */
-  record Entry(Object record, long index, File file, String where) {}
+  record Entry(Object record, long index, File file, String where, int bytes) {}
 
   EntryCursor(ExcerptTailer tailer) {
     this.tailer = tailer;
@@ -53,7 +54,7 @@ final class EntryCursor implements AutoCloseable {
       String where = tailer.currentFile() + " offset " + (b.readPosition() - 4);
       byte[] raw = new byte[(int) b.readRemaining()];
       b.read(raw);
-      return new Entry(RecordCodec.decode(raw, where), dc.index(), tailer.currentFile(), where);
+      return new Entry(RecordCodec.decode(raw, where), dc.index(), tailer.currentFile(), where, raw.length + 4);
     }
   }
 

@@ -19,11 +19,35 @@ import net.openhft.chronicle.queue.RollCycles;
  * @param clock           wall clock for roll files and the age margin (tests drive it by hand)
  * @param sync            how "persisted" is made durable
  * @param retainEntries   retention keeps at least this many chosen values below the slowest member
- * @param retainAge       and never deletes a file written to within this long
+ * @param retainAge       and never deletes a file written to within this long (for what members applied)
  * @param registry        where fsync latency and group sizes are reported
+ * @param bounds          the most the log holds for members that lag, and when it starts a new file
  */
 public record LogConfig(Path dir, long firstInstance, RollCycle rollCycle, TimeProvider clock, SyncMethod sync,
-                        long retainEntries, Duration retainAge, MeterRegistry registry) {
+                        long retainEntries, Duration retainAge, MeterRegistry registry, Bounds bounds) {
+
+  /**
+   * The window a lagging member may hold the log to, and the roll size.
+   *
+   * @param retainBytes   beyond these bytes of roll files, a member that has not applied them no longer holds
+   *                      them (it will need a rebuild); this node's own floor always holds ({@link PaxosLog#retain})
+   * @param retainMaxAge  likewise for files last written longer ago than this
+   * @param rollBytes     a new roll file is started once the current one holds this many bytes (0: by time only),
+   *                      so retention, which deletes whole files, can keep the log near {@code retainBytes}
+   */
+  public record Bounds(long retainBytes, Duration retainMaxAge, long rollBytes) {
+    public static final Bounds NONE = new Bounds(Long.MAX_VALUE, Duration.ofDays(365_000), 0);
+
+    public Bounds {
+      if (retainBytes <= 0 || rollBytes < 0) {
+        throw new IllegalArgumentException("retainBytes must be > 0 and rollBytes >= 0, got " + retainBytes + " and "
+            + rollBytes);
+      }
+      if (retainMaxAge == null || retainMaxAge.isNegative() || retainMaxAge.isZero()) {
+        throw new IllegalArgumentException("retainMaxAge must be a positive duration, got " + retainMaxAge);
+      }
+    }
+  }
 
   /** How the writer makes a group of appended records durable before reporting them persisted. */
   public enum SyncMethod {
@@ -48,38 +72,42 @@ public record LogConfig(Path dir, long firstInstance, RollCycle rollCycle, TimeP
     if (retainAge == null || retainAge.isNegative()) {
       throw new IllegalArgumentException("retainAge must be a non-negative duration, got " + retainAge);
     }
-    if (rollCycle == null || clock == null || sync == null || registry == null) {
-      throw new IllegalArgumentException("rollCycle, clock, sync and registry are required");
+    if (rollCycle == null || clock == null || sync == null || registry == null || bounds == null) {
+      throw new IllegalArgumentException("rollCycle, clock, sync, registry and bounds are required");
     }
   }
 
   /** Hourly files, fdatasync, keep 100,000 entries and one hour. */
   public static LogConfig defaults(Path dir) {
     return new LogConfig(dir, 0, RollCycles.FAST_HOURLY, SystemTimeProvider.INSTANCE, SyncMethod.FDATASYNC,
-        100_000, Duration.ofHours(1), new SimpleMeterRegistry());
+        100_000, Duration.ofHours(1), new SimpleMeterRegistry(), Bounds.NONE);
   }
 
   public LogConfig withFirstInstance(long first) {
-    return new LogConfig(dir, first, rollCycle, clock, sync, retainEntries, retainAge, registry);
+    return new LogConfig(dir, first, rollCycle, clock, sync, retainEntries, retainAge, registry, bounds);
   }
 
   public LogConfig withRollCycle(RollCycle cycle, TimeProvider time) {
-    return new LogConfig(dir, firstInstance, cycle, time, sync, retainEntries, retainAge, registry);
+    return new LogConfig(dir, firstInstance, cycle, time, sync, retainEntries, retainAge, registry, bounds);
   }
 
   public LogConfig withSync(SyncMethod method) {
-    return new LogConfig(dir, firstInstance, rollCycle, clock, method, retainEntries, retainAge, registry);
+    return new LogConfig(dir, firstInstance, rollCycle, clock, method, retainEntries, retainAge, registry, bounds);
   }
 
   public LogConfig withRetention(long entries, Duration age) {
-    return new LogConfig(dir, firstInstance, rollCycle, clock, sync, entries, age, registry);
+    return new LogConfig(dir, firstInstance, rollCycle, clock, sync, entries, age, registry, bounds);
   }
 
   public LogConfig withRegistry(MeterRegistry r) {
-    return new LogConfig(dir, firstInstance, rollCycle, clock, sync, retainEntries, retainAge, r);
+    return new LogConfig(dir, firstInstance, rollCycle, clock, sync, retainEntries, retainAge, r, bounds);
   }
 
   public LogConfig withDir(Path d) {
-    return new LogConfig(d, firstInstance, rollCycle, clock, sync, retainEntries, retainAge, registry);
+    return new LogConfig(d, firstInstance, rollCycle, clock, sync, retainEntries, retainAge, registry, bounds);
+  }
+
+  public LogConfig withBounds(Bounds b) {
+    return new LogConfig(dir, firstInstance, rollCycle, clock, sync, retainEntries, retainAge, registry, b);
   }
 }

@@ -9,6 +9,7 @@ final class LogStatus {
   private volatile long firstRetained;
   private volatile long chosenBelow;
   private volatile boolean halted;
+  private volatile long heldBytes;
 
   LogStatus(long firstRetained, long chosenBelow) {
     this.firstRetained = firstRetained;
@@ -30,6 +31,15 @@ final class LogStatus {
 
   void chosenBelow(long end) {
     chosenBelow = end;
+  }
+
+  /** Bytes of entries in the roll files held. */
+  long heldBytes() {
+    return heldBytes;
+  }
+
+  void heldBytes(long bytes) {
+    heldBytes = bytes;
   }
 
   boolean halted() {

@@ -44,6 +44,7 @@ final class LogWriter {
   private final DistributionSummary groupSize;
   /** Completes with the Chronicle index of the start checkpoint once it is durable. */
   private final CompletableFuture<Long> started = new CompletableFuture<>();
+  private final RollClock rollClock;
 
   // Owned by the writer thread.
   private ExcerptAppender appender;
@@ -53,14 +54,15 @@ final class LogWriter {
 
   private record Persist(List<LogRecord> records, Runnable done) implements Task {}
 
-  private record Retain(long minApplied, long nowMillis, CompletableFuture<Integer> done) implements Task {}
+  private record Retain(long wanted, long floor, long nowMillis, CompletableFuture<Integer> done) implements Task {}
 
   private record Stop(CompletableFuture<Void> done) implements Task {}
 
   /** {@code state}, {@code index} and {@code files} pass to the writer thread once {@link #start()} is called. */
   LogWriter(LogConfig config, SingleChronicleQueue queue, DurableState state, InstanceIndex index, RollFiles files,
-            LogStatus status, ExecutorCompletion completions, Consumer<Throwable> onFatal) {
+            LogStatus status, RollClock rollClock, ExecutorCompletion completions, Consumer<Throwable> onFatal) {
     this.config = config;
+    this.rollClock = rollClock;
     this.queue = queue;
     this.state = state;
     this.index = index;
@@ -95,9 +97,9 @@ final class LogWriter {
   }
 
   /** Queues a retention pass; see {@link Retention#retain}. */
-  CompletableFuture<Integer> retain(long minApplied, long nowMillis) {
+  CompletableFuture<Integer> retain(long wanted, long floor, long nowMillis) {
     CompletableFuture<Integer> done = new CompletableFuture<>();
-    tasks.add(new Retain(minApplied, nowMillis, done));
+    tasks.add(new Retain(wanted, floor, nowMillis, done));
     return done;
   }
 
@@ -188,11 +190,22 @@ final class LogWriter {
       return false;
     }
     status.chosenBelow(state.chosenBelow());
+    status.heldBytes(files.totalBytes());
     for (Runnable r : done) {
       completions.execute(r);
     }
     for (Retain r : retains) {
-      r.done().complete(retention.retain(r.minApplied(), r.nowMillis(), lastCycle));
+      try {
+        r.done().complete(retention.retain(r.wanted(), r.floor(), r.nowMillis(), lastCycle));
+      } catch (RuntimeException e) {
+        r.done().completeExceptionally(e);
+      }
+    }
+    status.heldBytes(files.totalBytes());
+    long rollBytes = config.bounds().rollBytes();
+    if (rollBytes > 0 && lastCycle != Integer.MIN_VALUE && files.bytes(lastCycle) >= rollBytes) {
+      // The current file is full: the next append starts a new one (see RollClock).
+      rollClock.atLeastCycle(lastCycle + 1);
     }
     if (stop != null) {
       sync.close();
@@ -228,6 +241,7 @@ final class LogWriter {
       files.noteFile(cycle, current);
       sync.rolled(previous, cycle, current);
     }
+    files.noteBytes(cycle, bytes.length + 4);
     state.apply(rec, "append");
     if (rec instanceof LogRecord.Chosen c) {
       index.add(c.instance(), idx);

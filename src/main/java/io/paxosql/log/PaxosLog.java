@@ -34,6 +34,7 @@ public final class PaxosLog implements AutoCloseable {
   private final LogStatus status;
   private final LogWriter writer;
   private final LogReader reader;
+  private final RollClock rollClock;
   private volatile boolean closed;
 
   /** Runs completions where the owner wants them (for Vert.x: {@code r -> context.runOnContext(v -> r.run())}). */
@@ -50,9 +51,10 @@ public final class PaxosLog implements AutoCloseable {
       throw new UncheckedIOException("cannot create log directory " + config.dir() + "; check its permissions", e);
     }
     RollFiles files = new RollFiles();
+    this.rollClock = new RollClock(config.clock(), config.rollCycle());
     this.queue = SingleChronicleQueueBuilder.binary(config.dir())
         .rollCycle(config.rollCycle())
-        .timeProvider(config.clock())
+        .timeProvider(rollClock)
         .syncMode(config.sync() == SyncMethod.MSYNC ? SyncMode.SYNC : SyncMode.NONE)
         .timeoutMS(1_000)
         .storeFileListener(new StoreFileListener() {
@@ -73,10 +75,12 @@ public final class PaxosLog implements AutoCloseable {
       queue.close();
       throw e;
     }
+    // A log rolled early by size has files ahead of the clock: never append behind the newest one.
+    files.newestCycle().ifPresent(rollClock::atLeastCycle);
     this.recovered = state.snapshot();
     this.status = new LogStatus(state.firstRetained(), state.chosenBelow());
     this.reader = new LogReader(config, queue, scan.index(), status, completions, onFatal);
-    this.writer = new LogWriter(config, queue, state, scan.index(), files, status, completions, onFatal);
+    this.writer = new LogWriter(config, queue, state, scan.index(), files, status, rollClock, completions, onFatal);
     try {
       scan.verifyNextIs(writer.start());
     } catch (RuntimeException e) {
@@ -129,7 +133,28 @@ public final class PaxosLog implements AutoCloseable {
    * than the age margin, and never the file being written. Completes with the number of files deleted.
    */
   public CompletableFuture<Integer> retain(long minApplied) {
-    return writer.retain(minApplied, config.clock().currentTimeMillis());
+    return retain(minApplied, Long.MAX_VALUE);
+  }
+
+  /**
+   * Deletes whole roll files, oldest first, never the one being written:
+   * <ul>
+   *   <li>those holding only chosen values below {@code wanted - retainEntries} and older than the age margin
+   *       ({@code wanted}: what every member applied);</li>
+   *   <li>and, while the files hold more than {@link LogConfig.Bounds#retainBytes} or the oldest was last
+   *       written before {@link LogConfig.Bounds#retainMaxAge}, those below {@code floor} even if a member
+   *       still lacks them (it will need a rebuild).</li>
+   * </ul>
+   * Nothing at or above {@code floor} is ever deleted: it is what this node itself still needs (its own
+   * applied point, its chain checkpoint, holds). Completes with the number of files deleted.
+   */
+  public CompletableFuture<Integer> retain(long wanted, long floor) {
+    return writer.retain(wanted, floor, rollClock.currentTimeMillis());
+  }
+
+  /** Bytes of entries in the roll files held (what retention bounds; the files themselves are sparse). */
+  public long heldBytes() {
+    return status.heldBytes();
   }
 
   /**

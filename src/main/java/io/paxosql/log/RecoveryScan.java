@@ -52,6 +52,7 @@ final class RecoveryScan implements AutoCloseable {
     for (EntryCursor.Entry e = cursor.next(); e != null; e = cursor.next()) {
       int cycle = queue.rollCycle().toCycle(e.index());
       files.noteFile(cycle, e.file());
+      files.noteBytes(cycle, e.bytes());
       if (state.apply(e.record(), e.where()) && e.record() instanceof LogRecord.Chosen c) {
         if (idx == null) {
           idx = new InstanceIndex(c.instance());

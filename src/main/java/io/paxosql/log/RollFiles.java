@@ -3,6 +3,7 @@ package io.paxosql.log;
 import java.io.File;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.OptionalInt;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 
@@ -15,8 +16,10 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * by the writer thread afterwards, so they need no lock.
  */
 final class RollFiles {
-  private final Map<Integer, File> fileByCycle = new ConcurrentSkipListMap<>();
+  private final ConcurrentSkipListMap<Integer, File> fileByCycle = new ConcurrentSkipListMap<>();
   private final TreeMap<Integer, ChosenRange> chosenByCycle = new TreeMap<>();
+  /** Bytes of entries written into each file (Chronicle's files are sparse: their length says little). */
+  private final TreeMap<Integer, Long> bytesByCycle = new TreeMap<>();
 
   /** The first and last chosen instance held in one roll file. */
   record ChosenRange(long first, long last) {
@@ -32,6 +35,12 @@ final class RollFiles {
 
   File file(int cycle) {
     return fileByCycle.get(cycle);
+  }
+
+  /** The newest file's cycle, if any file is held. */
+  OptionalInt newestCycle() {
+    Map.Entry<Integer, File> last = fileByCycle.lastEntry();
+    return last == null ? OptionalInt.empty() : OptionalInt.of(last.getKey());
   }
 
   int count() {
@@ -53,9 +62,29 @@ final class RollFiles {
     return chosenByCycle.get(cycle);
   }
 
+  /** Records that an entry of {@code bytes} went into the file of {@code cycle}. */
+  void noteBytes(int cycle, long bytes) {
+    bytesByCycle.merge(cycle, bytes, Long::sum);
+  }
+
+  /** Bytes of entries in the file of {@code cycle}. */
+  long bytes(int cycle) {
+    return bytesByCycle.getOrDefault(cycle, 0L);
+  }
+
+  /** Bytes of entries in every file held. */
+  long totalBytes() {
+    long sum = 0;
+    for (long b : bytesByCycle.values()) {
+      sum += b;
+    }
+    return sum;
+  }
+
   /** Forgets a file that retention deleted. */
   void forget(int cycle) {
     fileByCycle.remove(cycle);
     chosenByCycle.remove(cycle);
+    bytesByCycle.remove(cycle);
   }
 }

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,8 +30,11 @@ import org.slf4j.LoggerFactory;
  * append completes only when its transaction is chosen <em>and</em> accepted by the chain, so the
  * capture never ACKs a transaction a deposed master got chosen out of turn.
  *
- * <p>Only small facts per transaction (sequence, GTID, log position) stay in memory; transaction
- * bytes are read back from the Paxos log.
+ * <p>Only small facts per transaction (sequence, GTID, log position) stay in memory, and only for the
+ * retained window ({@link LinkWindow}): from the newest chain checkpoint the node persisted on. Transaction
+ * bytes are read back from the Paxos log. Every {@code checkpointEvery} instances the chain notes its state
+ * as a candidate {@link ChainCheckpoint}; the owner persists the newest one its database has applied
+ * ({@link #checkpointCovered}) and then calls {@link #checkpointed}, which trims the window.
  */
 public final class ChainedLog implements TransactionLog {
   private static final Logger log = LoggerFactory.getLogger(ChainedLog.class);
@@ -42,6 +46,10 @@ public final class ChainedLog implements TransactionLog {
    * because values in flight share each peer's stream with lease renewals, which wait behind them.
    */
   static final long IN_FLIGHT_BYTES = 4L << 20;
+  /** Chosen instances between two candidate checkpoints, by default. */
+  public static final long CHECKPOINT_EVERY = 50_000;
+  /** Candidates kept while the database lags; beyond it the newest is replaced. */
+  private static final int MAX_CANDIDATES = 64;
 
   /**
    * What the chain keeps about each accepted transaction: where its record is, or where the first of
@@ -53,7 +61,14 @@ public final class ChainedLog implements TransactionLog {
   private final int nodeId;
   private final Consumer<String> onOwnTransactionRejected;
   private final EntryListeners listeners = new EntryListeners();
-  private final List<Link> links = new ArrayList<>();
+  private final LinkWindow links = new LinkWindow(1);
+  /** The GTID state just before the window's first transaction (what was trimmed). */
+  private GtidState windowBefore = GtidState.EMPTY;
+  private final long checkpointEvery;
+  private final ArrayDeque<ChainCheckpoint> candidates = new ArrayDeque<>();
+  private long lastCandidateInstance = Long.MIN_VALUE;
+  /** The checkpoint the chain started from or last trimmed to; null if it started from the log's beginning. */
+  private ChainCheckpoint base;
   /** Appends proposed and not yet judged, by GTID; completed with the chain sequence. */
   private final Map<Gtid, Promise<Long>> pendingAppends = new HashMap<>();
   private final Map<Long, Promise<Void>> pendingEpochs = new HashMap<>();
@@ -77,6 +92,15 @@ public final class ChainedLog implements TransactionLog {
    *     as master: its MariaDB holds it prepared, so the node must fence
    */
   public ChainedLog(ChosenLog chosen, int nodeId, Consumer<String> onOwnTransactionRejected) {
+    this(chosen, nodeId, onOwnTransactionRejected, CHECKPOINT_EVERY);
+  }
+
+  /** @param checkpointEvery chosen instances between two candidate checkpoints */
+  public ChainedLog(ChosenLog chosen, int nodeId, Consumer<String> onOwnTransactionRejected, long checkpointEvery) {
+    if (checkpointEvery <= 0) {
+      throw new IllegalArgumentException("checkpointEvery must be > 0, got " + checkpointEvery);
+    }
+    this.checkpointEvery = checkpointEvery;
     this.chosen = chosen;
     this.nodeId = nodeId;
     this.onOwnTransactionRejected = onOwnTransactionRejected;
@@ -85,6 +109,73 @@ public final class ChainedLog implements TransactionLog {
   /** Starts deriving the chain from the beginning of the Paxos log. */
   public synchronized void start() {
     following = chosen.follow(LogPosition.START, this::onChosen);
+  }
+
+  /**
+   * Starts from a checkpoint (this node's own, or one installed from a peer): the chain is {@code cp}'s state
+   * and is derived from the Paxos log at {@code cp.next()} on. The log must hold that position or catch it up
+   * from peers; nothing before it is read.
+   */
+  public synchronized void start(ChainCheckpoint cp) {
+    if (following != null) {
+      throw new IllegalStateException("the chain is already started");
+    }
+    state = cp.state();
+    links.resetTo(cp.state().lastSequence() + 1);
+    windowBefore = cp.state().gtids();
+    base = cp;
+    lastCandidateInstance = cp.next().instance();
+    log.info("chain starts from {}", cp);
+    following = chosen.follow(cp.next(), this::onChosen);
+  }
+
+  /**
+   * The newest candidate checkpoint whose transactions {@code applied} (the database's GTID position) all
+   * covers, if it is newer than the one the chain stands on. Persist it, then call {@link #checkpointed}.
+   */
+  public synchronized Optional<ChainCheckpoint> checkpointCovered(GtidState applied) {
+    ChainCheckpoint best = null;
+    for (ChainCheckpoint c : candidates) {
+      if (covers(applied, c.state().gtids())) {
+        best = c;
+      }
+    }
+    return Optional.ofNullable(best);
+  }
+
+  private static boolean covers(GtidState applied, GtidState chain) {
+    for (Gtid g : chain.gtids()) {
+      if (!applied.covers(g)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * {@code cp} is durable: the chain will restart from it, so what lies before it is forgotten (the window
+   * is trimmed to it, older candidates dropped).
+   */
+  public synchronized void checkpointed(ChainCheckpoint cp) {
+    while (!candidates.isEmpty() && candidates.peekFirst().next().compareTo(cp.next()) <= 0) {
+      candidates.pollFirst();
+    }
+    if (base != null && base.next().compareTo(cp.next()) >= 0) {
+      return;
+    }
+    base = cp;
+    links.dropBelow(cp.state().lastSequence() + 1);
+    windowBefore = cp.state().gtids();
+  }
+
+  /** The checkpoint the chain stands on (started from or last persisted), if any. */
+  public synchronized Optional<ChainCheckpoint> base() {
+    return Optional.ofNullable(base);
+  }
+
+  /** Transactions held in the window now (what memory the chain's index costs). */
+  public synchronized long windowSize() {
+    return links.size();
   }
 
   public synchronized void stop() throws Exception {
@@ -138,9 +229,13 @@ public final class ChainedLog implements TransactionLog {
       if (state.gtids().covers(gtid)) {
         // Resent after a lost ACK or a capture reconnect: already in the chain (EVENT_EXIST).
         Link link = linkOf(gtid);
-        return link != null ? Future.succeededFuture(new LogEntry(link.sequence(), tx))
-            : Future.failedFuture(new IllegalStateException("GTID " + gtid + " is covered by the chain position "
-                + state.gtids() + " but is not one of its transactions: this master diverged"));
+        if (link != null) {
+          return Future.succeededFuture(new LogEntry(link.sequence(), tx));
+        }
+        return Future.failedFuture(new IllegalStateException(windowBefore.covers(gtid) ? "GTID " + gtid
+            + " is older than the chain's retained window (it starts after '" + windowBefore + "'): it cannot be"
+            + " resent" : "GTID " + gtid + " is covered by the chain position " + state.gtids()
+            + " but is not one of its transactions: this master diverged"));
       }
       Promise<Long> pending = pendingAppends.get(gtid);
       if (pending != null) {
@@ -212,15 +307,14 @@ public final class ChainedLog implements TransactionLog {
   public Future<List<LogEntry>> read(long fromSequence, int max) {
     List<Link> wanted;
     synchronized (this) {
-      if (links.isEmpty() || fromSequence > last()) {
-        return Future.succeededFuture(List.of());
-      }
       if (fromSequence < first()) {
         return Future.failedFuture(new IllegalArgumentException("sequence " + fromSequence
             + " is no longer retained; the chain starts at " + first()));
       }
-      int from = (int) (fromSequence - first());
-      wanted = List.copyOf(links.subList(from, (int) Math.min(links.size(), (long) from + max)));
+      if (links.isEmpty() || fromSequence > last()) {
+        return Future.succeededFuture(List.of());
+      }
+      wanted = links.slice(fromSequence, max);
     }
     return new LinkReader(wanted).next(wanted.get(0).position());
   }
@@ -302,11 +396,11 @@ public final class ChainedLog implements TransactionLog {
 
   @Override
   public synchronized RetainedRange retained() {
-    return new RetainedRange(first(), last(), GtidState.EMPTY, state.gtids());
+    return new RetainedRange(first(), last(), windowBefore, state.gtids());
   }
 
   private long first() {
-    return links.isEmpty() ? state.lastSequence() + 1 : links.get(0).sequence();
+    return links.isEmpty() ? state.lastSequence() + 1 : links.first();
   }
 
   private long last() {
@@ -314,12 +408,7 @@ public final class ChainedLog implements TransactionLog {
   }
 
   private Link linkOf(Gtid gtid) {
-    for (int i = links.size() - 1; i >= 0; i--) {
-      if (links.get(i).gtid().equals(gtid)) {
-        return links.get(i);
-      }
-    }
-    return null;
+    return links.find(gtid);
   }
 
   private void onChosen(ChosenEntry entry) {
@@ -419,6 +508,7 @@ public final class ChainedLog implements TransactionLog {
         }
       }
       state = step.next();
+      noteCandidate(entry.position());
     }
     if (abandonedAppend != null) {
       abandonedAppend.tryFail("refused by the chain: " + abandonReason);
@@ -443,6 +533,24 @@ public final class ChainedLog implements TransactionLog {
       endEpoch(ownRejection);
       onOwnTransactionRejected.accept(ownRejection);
     }
+  }
+
+  /** Every {@code checkpointEvery} instances, between transactions, notes the chain's state as a candidate. */
+  private void noteCandidate(LogPosition at) {
+    if (state.open() != null || (lastCandidateInstance != Long.MIN_VALUE
+        && at.instance() - lastCandidateInstance < checkpointEvery)) {
+      return;
+    }
+    if (lastCandidateInstance == Long.MIN_VALUE) {
+      lastCandidateInstance = at.instance();   // the first candidate comes a full interval in
+      return;
+    }
+    lastCandidateInstance = at.instance();
+    ChainCheckpoint c = new ChainCheckpoint(new LogPosition(at.instance(), at.index() + 1), state);
+    if (candidates.size() >= MAX_CANDIDATES) {
+      candidates.pollLast();
+    }
+    candidates.addLast(c);
   }
 
   /** The split transaction whose last part {@code last} completed it, joined from the chunks held open. */

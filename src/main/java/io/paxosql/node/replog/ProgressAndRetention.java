@@ -7,6 +7,10 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.OptionalLong;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The members' progress, and when the log may forget. Every {@code retentionEvery} the members tell each
@@ -15,9 +19,27 @@ import java.util.Map;
  * because no member will ask for it again. A member silent for longer than
  * {@code progressTimeout} no longer holds retention back: it will need a snapshot. With retention off
  * ({@link ReplogOptions#retention()}) progress is still exchanged and nothing is deleted.
+ *
+ * <p>Whatever the members report, nothing at or above this node's own floor is deleted: the lowest of what
+ * the owner still needs ({@link ReplicatedLog#localFloor}: its own applied point, its chain checkpoint) and
+ * of the {@link RetentionHolds}. An owner that does not know its floor yet (a node just restarted, before its
+ * database reported what it applied) holds everything.
  * Runs on the node's context.
  */
 final class ProgressAndRetention {
+  private static final Logger LOG = LoggerFactory.getLogger(ProgressAndRetention.class);
+
+  /** The inputs and outcome of one retention decision, for logs and admin status. */
+  record Decision(long wanted, long ownFloor, OptionalLong lowestHold, long floor, Map<Integer, Long> applied) {
+    @Override
+    public String toString() {
+      return "members applied " + applied + " -> wanted below " + wanted + "; own floor " + ownFloor
+          + (lowestHold.isPresent() ? ", lowest hold " + lowestHold.getAsLong() : "") + " -> floor " + floor;
+    }
+  }
+
+  /** The owner does not know yet what it needs: keep everything. */
+  static final long FLOOR_UNKNOWN = Long.MIN_VALUE;
   /** What a member last reported: applied everything below {@code applied}, heard at {@code heardAtNanos}. */
   record MemberProgress(long applied, long heardAtNanos) {
     /** A member not heard of since this node started: it holds everything back until it reports or times out. */
@@ -32,17 +54,34 @@ final class ProgressAndRetention {
   private final int self;
   private final long clusterId;
   private final Map<Integer, MemberProgress> progress = new HashMap<>();
+  private final RetentionHolds holds;
   private long appliedMark = -1;
   private long timer = -1;
+  /** What the owner still needs; by default (a log with no state derived from it) what is durable. */
+  private LongSupplier localFloor;
+  private volatile Decision last;
 
-  ProgressAndRetention(Vertx vertx, Context context, ReplogOptions opts, PaxosLog log, CoreDriver driver) {
+  ProgressAndRetention(Vertx vertx, Context context, ReplogOptions opts, PaxosLog log, CoreDriver driver,
+                       RetentionHolds holds) {
     this.vertx = vertx;
+    this.holds = holds;
     this.context = context;
     this.opts = opts;
     this.log = log;
     this.driver = driver;
     this.self = opts.paxos().nodeId();
     this.clusterId = opts.paxos().clusterId();
+    this.localFloor = driver::chosenBelow;
+  }
+
+  /** See {@link ReplicatedLog#localFloor}. */
+  void localFloor(LongSupplier floor) {
+    this.localFloor = floor;
+  }
+
+  /** The latest retention decision, or null before the first. */
+  Decision lastDecision() {
+    return last;
   }
 
   void start() {
@@ -82,20 +121,44 @@ final class ProgressAndRetention {
     if (!opts.retention()) {
       return;
     }
-    // UNKNOWN is the smallest long, so one member not heard of and not yet timed out holds everything back.
+    // UNKNOWN is the smallest long, so one member not heard of and not yet timed out holds everything back
+    // (up to the log's bounds).
     long min = Long.MAX_VALUE;
     long silent = opts.progressTimeout().toNanos();
+    Map<Integer, Long> reported = new HashMap<>();
     for (int m : driver.members()) {
       MemberProgress p = progress.get(m);
       if (p == null) {
         progress.put(m, new MemberProgress(MemberProgress.UNKNOWN, now));
         min = MemberProgress.UNKNOWN;
+        reported.put(m, MemberProgress.UNKNOWN);
       } else if (now - p.heardAtNanos() < silent) {
         min = Math.min(min, p.applied());
+        reported.put(m, p.applied());
       }
     }
-    if (min != MemberProgress.UNKNOWN && min != Long.MAX_VALUE) {
-      log.retain(min).thenRun(() -> context.runOnContext(v -> driver.forgetBelow(log.firstRetained())));
+    long wanted = min == Long.MAX_VALUE ? MemberProgress.UNKNOWN : min;
+    long own = localFloor.getAsLong();
+    OptionalLong hold = holds.lowest();
+    long floor = Math.min(own, hold.orElse(Long.MAX_VALUE));
+    floor = Math.min(floor, durable);
+    Decision d = new Decision(wanted, own, hold, floor, reported);
+    if (last == null || last.floor() != floor || last.wanted() != wanted) {
+      LOG.debug("node {}: retention decision: {}", self, d);
     }
+    last = d;
+    if (floor == FLOOR_UNKNOWN) {
+      return;
+    }
+    log.retain(wanted, floor).whenComplete((deleted, err) -> context.runOnContext(v -> {
+      if (err != null) {
+        LOG.warn("node {}: retention failed ({}): {}", self, d, err.toString());
+      } else {
+        if (deleted > 0) {
+          LOG.info("node {}: retention deleted {} roll files; decision: {}", self, deleted, d);
+        }
+        driver.forgetBelow(log.firstRetained());
+      }
+    }));
   }
 }

@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +59,7 @@ public final class ReplicatedLog implements ChosenLog {
   private final MeterRegistry registry;
   private final ReplogMetrics metrics;
   private final List<LogFollower> followers = new CopyOnWriteArrayList<>();
+  private final RetentionHolds holds = new RetentionHolds();
   private PaxosLog log;
   private CoreDriver driver;
   private CatchUpClient catchUp;
@@ -127,7 +129,7 @@ public final class ReplicatedLog implements ChosenLog {
       log = o.log();
       driver = new CoreDriver(vertx, opts, log, o.core(), metrics, new SecureRandom().nextLong(), new Hooks());
       catchUp = new CatchUpClient(vertx, opts, driver);
-      retention = new ProgressAndRetention(vertx, context, opts, log, driver);
+      retention = new ProgressAndRetention(vertx, context, opts, log, driver, holds);
       CatchUpServer server = new CatchUpServer(context, opts, log, driver);
       return NodeTransport.start(vertx, opts.transport(), faults, new TransportHandler(driver, retention, server, self));
     }).map(t -> {
@@ -278,6 +280,28 @@ public final class ReplicatedLog implements ChosenLog {
   /** The application applied everything below {@code instance}; retention never deletes what a member still needs. */
   public void applied(long instance) {
     context.runOnContext(v -> retention.applied(instance));
+  }
+
+  /**
+   * Tells retention what this node itself still needs: it never deletes at or above
+   * {@code floor.getAsLong()} (read on the node's context each retention pass), which the owner computes as
+   * the lowest of its own applied point and its chain checkpoint; {@link Long#MIN_VALUE} while unknown keeps
+   * everything. Without it, the floor is what is durable here (a log nothing is derived from).
+   */
+  public void localFloor(LongSupplier floor) {
+    context.runOnContext(v -> retention.localFloor(floor));
+  }
+
+  /** Where other parts of the node keep the log from being deleted (a donor for a joiner's backup). */
+  public RetentionHolds holds() {
+    return holds;
+  }
+
+  /** The inputs of the latest retention decision, for status and logs ("" before the first). */
+  public String retentionDecision() {
+    ProgressAndRetention r = retention;
+    Object d = r == null ? null : r.lastDecision();
+    return d == null ? "" : d.toString();
   }
 
   // ---- leadership -----------------------------------------------------------------------------------
