@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.paxosql.binlog.GtidState;
 import io.paxosql.binlog.server.BinlogServer;
 import io.paxosql.binlog.server.BinlogServerConfig;
 import io.paxosql.config.ConfigWatcher;
@@ -17,7 +18,6 @@ import io.paxosql.node.replog.ReplicatedLog;
 import io.paxosql.node.role.NodeRole;
 import io.paxosql.node.role.RoleMachine;
 import io.paxosql.node.seed.MariaDbSeeder;
-import io.paxosql.node.seed.RetentionHold;
 import io.paxosql.node.seed.SeedPoint;
 import io.paxosql.node.seed.SeedServer;
 import io.paxosql.paxos.Status;
@@ -208,7 +208,8 @@ public final class ClusterNode {
   private Future<ReplicatedLog> startLog() {
     return ReplicatedLog.start(vertx, NodeWiring.replogOptions(config), faults, registry).map(rl -> {
       seedServer = new SeedServer(vertx, config.nodeId(), mariadb, () -> marker.read().orElse(List.of()),
-          rl::firstRetained, RetentionHold.NONE, Duration.ofMinutes(10), config.rebuild().backupThrottle());
+          rl::firstRetained, this::checkpointCovering, rl.holds(), Duration.ofMinutes(10),
+          config.rebuild().backupThrottle());
       rl.transport().serveBackups(seedServer);
       seeding.attach(new MariaDbSeeder(vertx, config, mariadb.server().config(), rl.transport(), seeding.progress()));
       return rl;
@@ -262,6 +263,17 @@ public final class ClusterNode {
         roleExecutor.noteProblem(why);
       }
     };
+  }
+
+  /** The newest chain checkpoint a backup at {@code gtid} covers, for a joiner to start its chain from. */
+  private Optional<SeedServer.Checkpoint> checkpointCovering(String gtid) {
+    ChainedLog c = chain;
+    if (c == null || gtid.isEmpty()) {
+      return Optional.empty();
+    }
+    return c.checkpointCovered(GtidState.parse(gtid)).or(c::base)
+        .filter(cp -> cp.state().gtids().gtids().stream().allMatch(GtidState.parse(gtid)::covers))
+        .map(cp -> new SeedServer.Checkpoint(cp.encode(), cp.next().instance()));
   }
 
   /** Rebuilds this node's MariaDB from a member's backup (admin rebuild). */

@@ -111,7 +111,8 @@ public final class MariaDbSeeder {
             progress.gtid(info.gtid());
             return new SeedPoint(donor, info.gtid(), info.file(), info.position(),
                 received.trailer().getHoldInstance(), progress.bytes(),
-                received.header().getInitialisedMembersList(), staging);
+                received.header().getInitialisedMembersList(), staging,
+                received.trailer().getChainCheckpoint().toByteArray());
           }, false);
         })
         .onComplete(ar -> {

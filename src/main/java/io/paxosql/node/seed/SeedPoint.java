@@ -16,10 +16,18 @@ import java.util.List;
  * @param bytes bytes streamed
  * @param initialisedMembers the member list the donor's cluster was initialised with (empty if not)
  * @param dir the prepared backup (a complete datadir)
+ * @param chainCheckpoint the donor's newest chain checkpoint the backup covers (ChainCheckpoint bytes),
+ *     empty when it has none: a joiner may start its log at its instance ({@code holdInstance}) and its
+ *     chain from it instead of replaying the log from the beginning
  */
 public record SeedPoint(int donor, String gtid, String binlogFile, long binlogPos, long holdInstance, long bytes,
-    List<String> initialisedMembers, Path dir) {
+    List<String> initialisedMembers, Path dir, byte[] chainCheckpoint) {
   public SeedPoint {
     initialisedMembers = List.copyOf(initialisedMembers);
+    chainCheckpoint = chainCheckpoint.clone();
+  }
+
+  public boolean hasChainCheckpoint() {
+    return chainCheckpoint.length > 0;
   }
 }

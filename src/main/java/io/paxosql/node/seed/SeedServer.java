@@ -2,6 +2,7 @@ package io.paxosql.node.seed;
 
 import io.paxosql.node.mariadb.MariaDbConfig;
 import io.paxosql.node.mariadb.NodeMariaDb;
+import io.paxosql.node.replog.RetentionHolds;
 import io.paxosql.transport.NodeTransport;
 import io.paxosql.transport.proto.BackupChunk;
 import io.paxosql.transport.proto.BackupHeader;
@@ -15,8 +16,11 @@ import io.vertx.grpc.server.GrpcServerResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import com.google.protobuf.ByteString;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -25,8 +29,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The donor: answers a member's backup request with a stream of this node's MariaDB
  * ({@code mariadb-backup --backup --stream=mbstream}) between a header and a trailer. One backup at a
- * time; while it runs and for {@code holdAfter} once it ended, this node's log is held from
- * {@code holdInstance} on so the joiner can replay from its backup's point.
+ * time; from its start this node's log is held at {@code holdInstance} (at or below the backup's point),
+ * moved up to the checkpoint the backup covers once the backup is taken, and released {@code holdAfter}
+ * after the stream ended, so the joiner can replay the log from its backup's point.
  */
 public final class SeedServer implements NodeTransport.BackupSource {
   private static final Logger log = LoggerFactory.getLogger(SeedServer.class);
@@ -36,23 +41,29 @@ public final class SeedServer implements NodeTransport.BackupSource {
   private final NodeMariaDb mariadb;
   private final Supplier<List<String>> initialisedMembers;
   private final LongSupplier holdInstance;
-  private final RetentionHold retention;
+  private final Function<String, Optional<Checkpoint>> checkpointFor;
+  private final RetentionHolds retention;
   private final Duration holdAfter;
   private final int throttle;
   private final SeedProgress progress = new SeedProgress();
   private final AtomicBoolean busy = new AtomicBoolean();
 
   public SeedServer(Vertx vertx, int self, NodeMariaDb mariadb, Supplier<List<String>> initialisedMembers,
-      LongSupplier holdInstance, RetentionHold retention, Duration holdAfter, int throttle) {
+      LongSupplier holdInstance, Function<String, Optional<Checkpoint>> checkpointFor, RetentionHolds retention,
+      Duration holdAfter, int throttle) {
     this.vertx = vertx;
     this.self = self;
     this.mariadb = mariadb;
     this.initialisedMembers = initialisedMembers;
     this.holdInstance = holdInstance;
+    this.checkpointFor = checkpointFor;
     this.retention = retention;
     this.holdAfter = holdAfter;
     this.throttle = throttle;
   }
+
+  /** A chain checkpoint as its bytes, and the log instance a joiner would continue from. */
+  public record Checkpoint(byte[] bytes, long nextInstance) {}
 
   /** Progress of the backup this node sends (or sent last). */
   public SeedProgress progress() {
@@ -72,7 +83,7 @@ public final class SeedServer implements NodeTransport.BackupSource {
       return;
     }
     long instance = holdInstance.getAsLong();
-    AutoCloseable hold = retention.hold(instance, "seeding node " + r.getFrom());
+    RetentionHolds.Hold hold = retention.hold(instance, "seeding node " + r.getFrom());
     MariaDbConfig cfg = mariadb.server().config();
     log.info("node {}: sending a backup of its MariaDB to node {} ({}); log held from instance {}", self,
         r.getFrom(), r.getReason(), instance);
@@ -97,9 +108,15 @@ public final class SeedServer implements NodeTransport.BackupSource {
         BinlogInfo info = ar.result();
         progress.gtid(info.gtid());
         progress.phase(SeedPhase.DONE, now);
-        out.write(BackupChunk.newBuilder().setTrailer(BackupTrailer.newBuilder().setGtid(info.gtid())
+        // The joiner replays from the newest checkpoint its backup covers, or from where the hold began.
+        Optional<Checkpoint> cp = checkpointFor.apply(info.gtid());
+        long from = cp.map(Checkpoint::nextInstance).filter(i -> i >= instance).orElse(instance);
+        hold.moveTo(from);
+        BackupTrailer.Builder trailer = BackupTrailer.newBuilder().setGtid(info.gtid())
             .setBinlogFile(info.file()).setBinlogPos(info.position()).setBytes(progress.bytes())
-            .setHoldInstance(instance)).build());
+            .setHoldInstance(from);
+        cp.ifPresent(c -> trailer.setChainCheckpoint(ByteString.copyFrom(c.bytes())));
+        out.write(BackupChunk.newBuilder().setTrailer(trailer).build());
         out.end();
         log.info("node {}: backup for node {} sent: {} at GTID {}; log held {} more", self, r.getFrom(),
             progress.describe(now), info.gtid(), holdAfter);
@@ -115,12 +132,8 @@ public final class SeedServer implements NodeTransport.BackupSource {
     });
   }
 
-  private void release(AutoCloseable hold) {
-    try {
-      hold.close();
-    } catch (Exception e) {
-      log.warn("node {}: releasing the log hold failed: {}", self, e.toString());
-    }
+  private void release(RetentionHolds.Hold hold) {
+    hold.close();
   }
 
   private static void fail(WriteStream<BackupChunk> out, GrpcStatus status, String message) {
