@@ -5,7 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.paxosql.cli.Main;
 import io.paxosql.config.NodeConfigLoader;
+import io.paxosql.node.mariadb.MariaDbConfig;
+import io.paxosql.node.mariadb.MariaDbServer;
+import io.paxosql.node.seed.MariaDbSeeder;
+import io.paxosql.testing.FreePorts;
 import io.paxosql.node.role.NodeRole;
 import io.paxosql.node.seed.SeedPhase;
 import io.paxosql.testing.Retry;
@@ -13,6 +18,8 @@ import io.paxosql.testing.Sql;
 import io.paxosql.testing.TableAtGtid;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -177,6 +184,58 @@ class SeedingIntegrationTest {
     cluster.start(donor);
     insert(1, 100, 10);
     assertConverged(40);
+  }
+
+  @Test
+  void adminBackupWritesAPreparedFollowerBackupWithItsGtid() throws Exception {
+    cluster = new ClusterHarness(3);
+    bootstrap();
+    insert(1, 0, 40);
+    Path out = cluster.dir.resolve("operator-backup");
+    String admin = "127.0.0.1:" + cluster.configs.get(0).ports().admin();
+    StringWriter stdout = new StringWriter();
+    StringWriter stderr = new StringWriter();
+    int code = Main.execute(new PrintWriter(stdout, true), new PrintWriter(stderr, true), "admin", "--node", admin,
+        "--json", "backup", "--out", out.toString());
+    assertEquals(0, code, stderr.toString());
+    JsonObject meta = new JsonObject(Files.readString(out.resolve(MariaDbSeeder.BACKUP_META)));
+    int master = cluster.master().orElseThrow();
+    assertTrue(meta.getInteger("donor") != master, "a follower donated: " + meta.encode());
+    String masterGtid;
+    long masterChecksum;
+    try (Connection m = cluster.direct(master)) {
+      masterGtid = Sql.queryString(m, "SELECT @@gtid_binlog_pos");
+      masterChecksum = checksum(m);
+    }
+    assertEquals(masterGtid, meta.getString("gtid"), "the backup names the GTID it matches");
+
+    // A bad directory is refused, naming it.
+    int again = Main.execute(new PrintWriter(new StringWriter(), true), new PrintWriter(stderr, true), "admin",
+        "--node", admin, "backup", "--out", out.toString());
+    assertEquals(1, again);
+    assertTrue(stderr.toString().contains("is not an empty directory"), stderr.toString());
+
+    // The backup is a datadir: a plain mariadbd runs on it and holds the same table.
+    Path base = cluster.dir.resolve("restored");
+    Files.createDirectories(base);
+    Files.move(out, base.resolve("data"));
+    MariaDbServer restored = new MariaDbServer(MariaDbConfig.builder(base, FreePorts.next(), 99).build());
+    try {
+      restored.start();
+      try (Connection c = Sql.root(restored)) {
+        assertEquals(40, Sql.queryLong(c, "SELECT COUNT(*) FROM app.t"));
+        assertEquals(masterChecksum, checksum(c), "CHECKSUM TABLE of the restored backup");
+      }
+    } finally {
+      restored.kill();
+    }
+  }
+
+  private static long checksum(Connection c) throws Exception {
+    try (var rs = c.createStatement().executeQuery("CHECKSUM TABLE app.t")) {
+      rs.next();
+      return rs.getLong(2);
+    }
   }
 
   private double metric(int node, String name) throws Exception {
