@@ -25,9 +25,10 @@ import picocli.CommandLine.ParentCommand;
  * answered something that is not the admin API.
  */
 @Command(name = "admin", mixinStandardHelpOptions = true,
-    description = "Ask a running node: status, members, init, step-down.",
+    description = "Ask a running node: status, members, init, step-down, rolling-restart.",
     subcommands = {AdminCommand.Status.class, AdminCommand.Members.class, AdminCommand.Init.class,
-        AdminCommand.StepDown.class, AdminCommand.Rebuild.class, AdminCommand.Backup.class},
+        AdminCommand.StepDown.class, RollingRestartCommand.class, AdminCommand.Rebuild.class,
+        AdminCommand.Backup.class},
     footer = {"", "Exit codes: 0 done, 1 refused by the node, 2 usage error, 3 node unreachable."})
 final class AdminCommand implements Runnable {
   static final int EXIT_REFUSED = 1;
@@ -67,7 +68,7 @@ final class AdminCommand implements Runnable {
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
-    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(timeoutMs)).build();
+    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(Math.min(timeoutMs, this.timeoutMs))).build();
     HttpRequest.Builder req = HttpRequest.newBuilder(uri).timeout(Duration.ofMillis(timeoutMs));
     if ("POST".equals(method)) {
       req.header("content-type", "application/json")
