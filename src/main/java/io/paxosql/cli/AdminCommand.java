@@ -50,7 +50,7 @@ final class AdminCommand implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(spec.commandLine(),
-        "missing admin command: choose one of status, members, init, step-down, rebuild, backup");
+        "missing admin command: choose one of status, members, init, step-down, rolling-restart, rebuild, backup");
   }
 
   /** Sends one request and prints the answer; returns the exit code. */

@@ -207,6 +207,8 @@ public final class ClusterNode {
   /** Starts the replicated log, and serves backups of this node's MariaDB to members that ask. */
   private Future<ReplicatedLog> startLog() {
     return ReplicatedLog.start(vertx, NodeWiring.replogOptions(config), faults, registry).map(rl -> {
+      // No campaigning until the role machine allows it: a node still seeding its MariaDB must never lead.
+      rl.setCampaignAllowed(false);
       seedServer = new SeedServer(vertx, config.nodeId(), mariadb, () -> marker.read().orElse(List.of()),
           rl::firstRetained, this::checkpointCovering, rl.holds(), Duration.ofMinutes(10),
           config.rebuild().backupThrottle());

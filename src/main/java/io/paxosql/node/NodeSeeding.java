@@ -34,6 +34,7 @@ final class NodeSeeding {
   /** Automatic rebuilds a running node tries before it leaves the decision to an operator. */
   private static final int MAX_AUTO_REBUILDS = 3;
   private static final long CATCH_UP_POLL_MS = 500;
+  private static final long RETRY_MS = 30_000;
 
   private final Vertx vertx;
   private final NodeConfig config;
@@ -168,10 +169,14 @@ final class NodeSeeding {
       return;
     }
     autoRebuilds++;
-    rebuild("automatic: " + reason, steps).onFailure(e -> {
+    Runnable again = () -> {
+      log.warn("node {}: automatic rebuild {} of {} failed; trying again in 30 s", config.nodeId(), autoRebuilds,
+          MAX_AUTO_REBUILDS);
+      vertx.setTimer(RETRY_MS, id -> autoRebuild(reason, steps));
+    };
+    rebuild("automatic: " + reason, steps, again).onFailure(e -> {
       if (!rebuilding) {
-        log.warn("node {}: automatic rebuild failed ({}); trying again in 30 s", config.nodeId(), e.getMessage());
-        vertx.setTimer(30_000, id -> autoRebuild(reason, steps));
+        again.run();
       }
     });
   }
@@ -182,6 +187,10 @@ final class NodeSeeding {
    * moved in. Answers at once with what was started; progress is in status.
    */
   Future<JsonObject> rebuild(String reason, Steps steps) {
+    return rebuild(reason, steps, () -> { });
+  }
+
+  private Future<JsonObject> rebuild(String reason, Steps steps, Runnable onFailure) {
     if (rebuilding) {
       return Future.failedFuture(new AdminException("rebuilding", 409, "node " + config.nodeId()
           + " is already being rebuilt: " + progress.describe(System.nanoTime()), "wait for it; `admin status` shows its progress"));
@@ -217,6 +226,7 @@ final class NodeSeeding {
             }
             log.error("node {}: {}", config.nodeId(), why);
             steps.failed(why);
+            onFailure.run();
           }
         });
     return Future.succeededFuture(new JsonObject().put("rebuilding", true).put("node", config.nodeId())

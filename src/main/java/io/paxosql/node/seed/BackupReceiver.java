@@ -8,6 +8,8 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.streams.ReadStream;
+import io.vertx.grpc.client.GrpcClientResponse;
+import io.vertx.grpc.common.GrpcStatus;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
@@ -82,8 +84,11 @@ final class BackupReceiver {
     return vertx.executeBlocking(() -> {
       unpack(dir, log, context, in);
       if (header == null || trailer == null) {
+        String said = in instanceof GrpcClientResponse<?, ?> r && r.status() != null && r.status() != GrpcStatus.OK
+            ? "; it ended with " + r.status() + (r.statusMessage() == null ? "" : ": " + r.statusMessage())
+            : ": the donor stopped or died mid-stream";
         throw new IOException("the backup stream from node " + donor + " ended before it was complete (no "
-            + (header == null ? "header" : "trailer") + "): the donor stopped or died mid-stream");
+            + (header == null ? "header" : "trailer") + ")" + said);
       }
       return new Received(header, trailer);
     }, false);

@@ -1,6 +1,10 @@
 package io.paxosql.node.seed;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -18,6 +22,8 @@ public final class SeedProgress {
   private String lastError = "";
   private String gtid = "";
   private String movedAside = "";
+  /** The last few failures, newest last: a retry's success does not hide why earlier attempts failed. */
+  private final Deque<String> errors = new ArrayDeque<>();
 
   /** A new attempt begins: counters restart, the last error stays until this one ends. */
   public synchronized void begin(String reason, long nowNanos) {
@@ -61,6 +67,10 @@ public final class SeedProgress {
   public synchronized void failed(String error, long nowNanos) {
     phase(SeedPhase.FAILED, nowNanos);
     lastError = error;
+    errors.addLast(error);
+    while (errors.size() > 5) {
+      errors.removeFirst();
+    }
   }
 
   public synchronized SeedPhase phase() {
@@ -73,6 +83,11 @@ public final class SeedProgress {
 
   public synchronized String lastError() {
     return lastError;
+  }
+
+  /** The last five failures, oldest first. */
+  public synchronized List<String> errors() {
+    return List.copyOf(errors);
   }
 
   /** Percent of the expected bytes streamed (0..100); 100 once past streaming. */
@@ -112,6 +127,6 @@ public final class SeedProgress {
         .put("percent", Math.round(percent() * 10) / 10.0)
         .put("mbPerSecond", Math.round(mbPerSecond(nowNanos) * 10) / 10.0)
         .put("etaSeconds", etaSeconds(nowNanos)).put("gtid", gtid).put("movedAside", movedAside)
-        .put("lastError", lastError);
+        .put("lastError", lastError).put("errors", new JsonArray(List.copyOf(errors)));
   }
 }
