@@ -9,7 +9,7 @@ VERSION := $(shell sed -n 's:^  <version>\(.*\)</version>:\1:p' pom.xml | head -
 COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 DIST := target/paxosql-$(VERSION)
 
-.PHONY: deps build dist test-dist test no-leftover-servers test-slow sim bench demo clean
+.PHONY: deps build dist test-dist test no-leftover-servers test-slow sim chaos bench demo clean
 
 # Installs what the tests and the demo need; we never use Debian's packaged mariadb service.
 deps:
@@ -63,6 +63,17 @@ test-slow: deps
 # INSTALL.md followed in three network namespaces, from the tarball (root; about 2 minutes).
 test-dist: dist
 	timeout 600 bash dist/test-install.sh $(DIST).tar.gz
+
+# Black-box fault suite: 3 node processes in network namespaces, seeded faults, checked histories (root).
+# CHAOS_MINUTES of workload (the run takes ~3 min more); CHAOS_SEED replays a schedule (default: the clock).
+CHAOS_MINUTES ?= 10
+CHAOS_SEED ?=
+chaos: deps
+	@rm -f target/chaos/last-report.txt
+	mvn -B test -Dtest=ChaosSuiteTest -Dchaos.minutes=$(CHAOS_MINUTES) -Dchaos.seed=$(CHAOS_SEED); \
+	  status=$$?; cat target/chaos/last-report.txt 2>/dev/null; \
+	  if pgrep -a -x mariadbd | grep -- '--defaults-file=/tmp/pxs-chaos-'; then \
+	    echo "FAIL: the chaos run left the mariadbd processes above running"; exit 1; fi; exit $$status
 
 sim:
 	mvn -B test -Dtest='PaxosSimulationTest' -Dpaxosql.sim.seeds=$(SEEDS) -DexcludedGroups=

@@ -33,6 +33,7 @@ public record ConfigChange(List<String> live, List<String> needsRestart) {
     diff("mariadb.autoRebuild/backupThrottle", running.rebuild(), next.rebuild(), restart);
     diff("replication", running.replication(), next.replication(), restart);
     diff("paxos", running.paxos(), next.paxos(), restart);
+    diff("log", running.log(), next.log(), restart);
     return new ConfigChange(List.copyOf(live), List.copyOf(restart));
   }
 

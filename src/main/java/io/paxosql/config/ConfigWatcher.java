@@ -26,6 +26,7 @@ public final class ConfigWatcher implements AutoCloseable {
   private String lastText;
   private boolean reading;
   private volatile boolean closed;
+  private volatile Consumer<String> notices = said -> { };
 
   /**
    * @param onLiveChange called on the Vert.x context with the new effective config (restart-only
@@ -37,6 +38,15 @@ public final class ConfigWatcher implements AutoCloseable {
     this.running = running;
     this.onLiveChange = onLiveChange;
     this.timer = vertx.setPeriodic(scanPeriodMs, t -> scan());
+  }
+
+  /**
+   * Also tells {@code listener}, on the Vert.x context, each sentence this watcher logs about a reload
+   * (applied, needs a restart, rejected, unreadable), for the node's event journal.
+   */
+  public ConfigWatcher onNotice(Consumer<String> listener) {
+    this.notices = listener;
+    return this;
   }
 
   public synchronized NodeConfig running() {
@@ -56,7 +66,7 @@ public final class ConfigWatcher implements AutoCloseable {
       }
       if (ar.failed()) {
         if (lastText != null) {
-          log.error("cannot read {} ({}); the running config stays in force", file, ar.cause().getMessage());
+          refused("cannot read " + file + " (" + ar.cause().getMessage() + "); the running config stays in force");
           lastText = null;
         }
         return;
@@ -74,28 +84,45 @@ public final class ConfigWatcher implements AutoCloseable {
     try {
       next = NodeConfigLoader.parse(text, file.toString(), file.toAbsolutePath().getParent());
     } catch (ConfigException e) {
-      log.error("config change rejected, the running config stays in force: {}", e.getMessage());
+      refused("config change rejected, the running config stays in force: " + e.getMessage());
       return;
     }
     NodeConfig applied;
+    String restartNotice = null;
+    String appliedNotice;
     synchronized (this) {
       ConfigChange change = ConfigChange.between(running, next);
       if (change.isEmpty()) {
         return;
       }
       if (!change.needsRestart().isEmpty()) {
-        log.warn("config keys {} in {} need a restart; they are ignored until then", change.needsRestart(), file);
+        restartNotice = "config keys " + change.needsRestart() + " in " + file + " need a restart; they are ignored until then";
+        log.warn("{}", restartNotice);
       }
       if (change.live().isEmpty()) {
+        if (restartNotice != null) {
+          notices.accept(restartNotice);
+        }
         return;
       }
       applied = new NodeConfig(running.clusterId(), running.nodeId(), running.dataDir(), running.ports(),
           running.members(), running.mariadb(), running.replication(), next.proxy(), running.paxos(), next.logLevel(),
-          running.rebuild());
+          running.log(), running.rebuild());
       running = applied;
-      log.info("config keys {} applied from {}", change.live(), file);
+      appliedNotice = "config keys " + change.live() + " applied from " + file;
+      log.info("{}", appliedNotice);
     }
+    if (restartNotice != null) {
+      notices.accept(restartNotice);
+    }
+    notices.accept(appliedNotice);
     onLiveChange.accept(applied);
+  }
+
+  /** A file the node could not use: logged as an error and told to the journal. */
+  private void refused(String said) {
+    log.error("{}", said);
+    notices.accept(said);
   }
 
   @Override

@@ -19,6 +19,7 @@ public record NodeConfig(
     Proxy proxy,
     Paxos paxos,
     String logLevel,
+    LogSettings log,
     RebuildConfig rebuild) {
 
   public NodeConfig {

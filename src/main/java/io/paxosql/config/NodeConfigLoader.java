@@ -110,6 +110,8 @@ public final class NodeConfigLoader {
         pa.integer("leaseTicks", 30L, 2, 100_000),
         pa.integer("driftMarginTicks", 6L, 0, 100_000));
 
+    LogSettings logSettings = LogSettings.read(r);
+
     List<String> problems = new ArrayList<>(r.problems());
     if (attach) {
       problems.add("mariadb.mode: attach is not supported yet: fencing a master needs kill -9 and a restart with "
@@ -126,7 +128,7 @@ public final class NodeConfigLoader {
       throw new ConfigException(source, problems);
     }
     return new NodeConfig(clusterId, nodeId, dataDir, ports, members, mariadb, replication, proxy, paxos, logLevel,
-        rebuild);
+        logSettings, rebuild);
   }
 
   private static List<Member> readMembers(ConfigReader r) {

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Timer;
 import io.paxosql.log.PaxosLog.ExecutorCompletion;
 import java.io.File;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -73,7 +74,9 @@ final class LogWriter {
     this.sync = new RollFileSync(config.sync(), config.dir());
     this.retention = new Retention(config, queue, files, index, state, status, sync);
     this.fsyncTimer = Timer.builder("paxosql.log.fsync").description("time to make one group of records durable")
-        .publishPercentiles(0.5, 0.99).register(config.registry());
+        .publishPercentiles(0.5, 0.99)
+        // percentiles of the last ~30 s (default 2 min): the status page's per-second charts follow changes
+        .distributionStatisticExpiry(Duration.ofSeconds(30)).register(config.registry());
     this.groupSize = DistributionSummary.builder("paxosql.log.group.records")
         .description("records made durable by one sync").register(config.registry());
     this.thread = new Thread(this::run, "paxosql-log-writer-" + config.dir().getFileName());

@@ -67,6 +67,7 @@ public final class PaxosLog implements AutoCloseable {
           public void onReleased(int cycle, File file) {}
         })
         .build();
+    rollClock.useCycle(queue.rollCycle());
     DurableState state = new DurableState();
     RecoveryScan scan;
     try {

@@ -53,7 +53,7 @@ final class Retention {
     long margin = config.retainEntries();
     long soft = wanted < Long.MIN_VALUE + margin ? Long.MIN_VALUE : wanted - margin;
     long cutoff = nowMillis - config.retainAge().toMillis();
-    long cycleMillis = config.rollCycle().lengthInMillis();
+    long cycleMillis = queue.rollCycle().lengthInMillis();
     LogConfig.Bounds bounds = config.bounds();
     long realNow = System.currentTimeMillis();
     long held = files.totalBytes();

@@ -12,11 +12,16 @@ import net.openhft.chronicle.queue.RollCycle;
  */
 final class RollClock implements TimeProvider {
   private final TimeProvider base;
-  private final long cycleMillis;
+  private volatile long cycleMillis;
   private volatile long offsetMillis;
 
   RollClock(TimeProvider base, RollCycle cycle) {
     this.base = base;
+    this.cycleMillis = cycle.lengthInMillis();
+  }
+
+  /** The cycle the queue really uses: an existing log keeps the one it was created with. */
+  void useCycle(RollCycle cycle) {
     this.cycleMillis = cycle.lengthInMillis();
   }
 

@@ -2,12 +2,9 @@ package io.paxosql.node;
 
 import io.paxosql.node.admin.AdminException;
 import io.paxosql.node.admin.ClusterAdmin;
+import io.paxosql.node.admin.PeerClient;
 import io.paxosql.config.NodeConfig;
 import io.vertx.core.Future;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -20,14 +17,14 @@ import java.util.TreeSet;
  * from their admin ports with a short timeout; the master is the member that reports MASTER.
  */
 final class ClusterAdminService implements ClusterAdmin {
-  private static final long PEER_TIMEOUT_MS = 800;
+  static final long PEER_TIMEOUT_MS = 800;
 
   private final ClusterNode node;
-  private final HttpClient http;
+  private final PeerClient peers;
 
-  ClusterAdminService(ClusterNode node) {
+  ClusterAdminService(ClusterNode node, PeerClient peers) {
     this.node = node;
-    this.http = node.vertx().createHttpClient(new HttpClientOptions().setConnectTimeout((int) PEER_TIMEOUT_MS));
+    this.peers = peers;
   }
 
   @Override
@@ -163,33 +160,19 @@ final class ClusterAdminService implements ClusterAdmin {
     return node.stepDown();
   }
 
-  /** Sends an admin request on to member {@code m}; its answer or refusal comes back as is. */
+  /** Sends an admin request on to member {@code m}; a failure names the member. */
   Future<JsonObject> forward(NodeConfig.Member m, String path, JsonObject body) {
-    return http.request(new RequestOptions().setHost(m.host()).setPort(m.admin()).setURI(path).setMethod(HttpMethod.POST)
-            .setTimeout(PEER_TIMEOUT_MS * 10))
-        .compose(req -> req.send(body.encode()).compose(resp -> resp.body().compose(b -> {
-          JsonObject answer = new JsonObject(b.toString());
-          return resp.statusCode() == 200 ? Future.succeededFuture(answer)
-              : Future.failedFuture(new AdminException(answer.getString("error", "refused"), resp.statusCode(),
-                  "node " + m.id() + ": " + answer.getString("message", ""), answer.getString("hint", "")));
-        })))
-        .recover(e -> Future.failedFuture(e instanceof AdminException ? e : new AdminException("unreachable", 502,
-            "node " + m.id() + "'s admin port " + m.host() + ":" + m.admin() + " did not answer: " + e.getMessage(),
-            "start that node, or run the command against it directly")));
+    return peers.post(m.host(), m.admin(), path, body, PEER_TIMEOUT_MS * 10)
+        .recover(e -> Future.failedFuture(e instanceof AdminException ? e : new AdminException("forward-failed", 502,
+            "node " + m.id() + " (" + m.host() + ":" + m.admin() + "): " + e.getMessage(),
+            "check that node; or run the command against it directly")));
   }
 
   private Future<JsonObject> peer(NodeConfig.Member m, String path) {
-    return http.request(new RequestOptions().setHost(m.host()).setPort(m.admin()).setURI(path).setMethod(HttpMethod.GET)
-            .setTimeout(PEER_TIMEOUT_MS))
-        .compose(req -> req.send().compose(resp -> resp.body()))
-        .map(buf -> new JsonObject(buf.toString()));
+    return peers.get(m.host(), m.admin(), path);
   }
 
   private Future<JsonObject> peerPost(NodeConfig.Member m, String path, JsonObject body) {
-    return http.request(new RequestOptions().setHost(m.host()).setPort(m.admin()).setURI(path).setMethod(HttpMethod.POST)
-            .setTimeout(PEER_TIMEOUT_MS * 3))
-        .compose(req -> req.send(body.encode()).compose(resp -> resp.statusCode() == 200 ? resp.body()
-            : resp.body().compose(b -> Future.failedFuture("HTTP " + resp.statusCode() + ": " + b))))
-        .map(buf -> new JsonObject(buf.toString()));
+    return peers.post(m.host(), m.admin(), path, body, PEER_TIMEOUT_MS * 3);
   }
 }

@@ -11,6 +11,9 @@ import io.paxosql.config.ConfigWatcher;
 import io.paxosql.config.NodeConfig;
 import io.paxosql.node.admin.AdminException;
 import io.paxosql.node.admin.AdminServer;
+import io.paxosql.node.admin.PeerClient;
+import io.paxosql.node.chain.ChainCheckpoint;
+import io.paxosql.node.chain.ChainCheckpointFile;
 import io.paxosql.node.chain.ChainState;
 import io.paxosql.node.chain.ChainedLog;
 import io.paxosql.node.mariadb.NodeMariaDb;
@@ -20,6 +23,12 @@ import io.paxosql.node.role.RoleMachine;
 import io.paxosql.node.seed.MariaDbSeeder;
 import io.paxosql.node.seed.SeedPoint;
 import io.paxosql.node.seed.SeedServer;
+import io.paxosql.node.status.BuildVersion;
+import io.paxosql.node.status.EventJournal;
+import io.paxosql.node.status.EventKind;
+import io.paxosql.node.status.HeapAfterGc;
+import io.paxosql.node.status.LeaderWatch;
+import io.paxosql.node.status.ProgressBoard;
 import io.paxosql.paxos.Status;
 import io.paxosql.proxy.LiveMasterLocator;
 import io.paxosql.proxy.MasterRoute;
@@ -61,6 +70,11 @@ public final class ClusterNode {
   private final ReplicaLag replicaLag = new ReplicaLag();
   private final NodeSeeding seeding;
   private SeedServer seedServer;
+  private final EventJournal events;
+  private final LeaderWatch leaderWatch;
+  private final ProgressBoard transfer = new ProgressBoard();
+  private final StatusRecorder statusRecorder;
+  private final Counter chainTransactions;
   private ReplicatedLog replog;
   private ChainedLog chain;
   private RoleExecutor roleExecutor;
@@ -70,6 +84,8 @@ public final class ClusterNode {
   private NodeReadBarrier readBarrier;
   private AdminServer admin;
   private ConfigWatcher watcher;
+  private ChainCheckpoint startCheckpoint;
+  private ChainCheckpointer checkpointer;
   private int lastLeader = -1;
   private Counter leaderChanges;
   private volatile boolean initialised;
@@ -85,6 +101,12 @@ public final class ClusterNode {
     this.initialised = marker.read().isPresent();
     this.mariadb = new NodeMariaDb(vertx, config);
     this.seeding = new NodeSeeding(vertx, config, mariadb);
+    this.events = new EventJournal(config.nodeId());
+    this.leaderWatch = new LeaderWatch(config.nodeId());
+    String node = Integer.toString(config.nodeId());
+    this.statusRecorder = new StatusRecorder(vertx, config.dataDir().resolve("paxos"), registry, node);
+    this.chainTransactions = Counter.builder("paxosql.chain.transactions").tag("node", node)
+        .description("transactions this node's chain accepted (commits, as every member sees them)").register(registry);
   }
 
   /** Starts every part of the node; the future completes once it serves (as a follower). */
@@ -123,24 +145,58 @@ public final class ClusterNode {
     return registry;
   }
 
+  /** This node's recent role changes, fences, elections, divergence, rebuilds and config reloads. */
+  public EventJournal events() {
+    return events;
+  }
+
+  /** Where a seeding or rebuild of this node's MariaDB reports its progress for the node card. */
+  public ProgressBoard transfer() {
+    return transfer;
+  }
+
+  StatusRecorder statusRecorder() {
+    return statusRecorder;
+  }
+
   private Future<Void> startOnContext() {
     return vertx.executeBlocking(() -> {
       Files.createDirectories(config.dataDir());
+      startCheckpoint = new ChainCheckpointFile(config.dataDir()).read().orElse(null);
       return seeding.dataDirEmpty();
     }).compose(empty -> empty ? startSeeded() : mariadb.startAsFollower().compose(x -> startLog()))
         .compose(rl -> {
           replog = rl;
           rl.setCampaignAllowed(false);
           chain = new ChainedLog(rl, config.nodeId(),
-              reason -> context.runOnContext(v -> roleExecutor.onOwnRejected(reason)));
-          chain.subscribe(e -> replicaLag.accepted(e.gtid(), System.nanoTime()));
-          roleExecutor = new RoleExecutor(vertx, context, config, roles, locator, mariadb, rl, chain, registry);
+              reason -> context.runOnContext(v -> roleExecutor.onOwnRejected(reason)), config.log().checkpointEvery());
+          chain.subscribe(e -> {
+            replicaLag.accepted(e.gtid(), System.nanoTime());
+            chainTransactions.increment();
+          });
+          roleExecutor = new RoleExecutor(vertx, context, config, roles, locator, mariadb, rl, chain, registry, events);
           monitor = new NodeMonitor(vertx, config, roles, roleExecutor, mariadb, rl, chain, replicaLag,
               this::initialised, seeding::rebuilding, reason -> seeding.autoRebuild(reason, rebuildSteps()));
           if (stopping) {
             haltRoles(); // stopped while starting
           }
-          chain.start();
+          // The chain is derived from its checkpoint on, or from the log's beginning (instance 0) without one.
+          long from = startCheckpoint == null ? 0 : startCheckpoint.next().instance();
+          if (rl.firstRetained() > from) {
+            return Future.failedFuture(new IllegalStateException("node " + config.nodeId() + ": its Paxos log starts at "
+                + rl.firstRetained() + " but its chain must be derived from " + (startCheckpoint == null
+                ? "the log's beginning (there is no " + ChainCheckpointFile.NAME + ")" : startCheckpoint)
+                + "; rebuild this node from a backup (admin rebuild) or restore " + ChainCheckpointFile.NAME));
+          }
+          if (startCheckpoint != null) {
+            chain.start(startCheckpoint);
+          } else {
+            chain.start();
+          }
+          checkpointer = new ChainCheckpointer(vertx, chain, new ChainCheckpointFile(config.dataDir()),
+              () -> monitor.appliedGtid());
+          rl.localFloor(checkpointer::floor);
+          checkpointer.start();
           binlogServer = new BinlogServer(vertx, BinlogServerConfig.of(config.ports().binlog(),
               config.replication().user(), config.replication().password(), NodeWiring.binlogServerId(config)), chain);
           return binlogServer.start();
@@ -158,8 +214,12 @@ public final class ClusterNode {
           return proxy.start();
         })
         .compose(x -> {
-          ClusterAdminService service = new ClusterAdminService(this);
+          PeerClient peers = new PeerClient(vertx, ClusterAdminService.PEER_TIMEOUT_MS);
+          ClusterAdminService service = new ClusterAdminService(this, peers);
+          ClusterOverview overview = new ClusterOverview(this, peers);
           admin = new AdminServer(vertx, service).withMetrics(registry);
+          admin.router().get("/local/overview").handler(overview::local);
+          admin.router().get("/cluster").handler(overview::cluster);
           admin.router().get("/local").handler(ctx -> ctx.response()
               .putHeader("content-type", "application/json").end(localStatus().encodePrettily()));
           admin.router().post("/init-peer").handler(service::initPeer);
@@ -183,7 +243,7 @@ public final class ClusterNode {
             proxy.applyLimits(p.maxConnections(), Duration.ofMillis(p.connectTimeoutMs()),
                 Duration.ofSeconds(p.idleTimeoutSeconds()));
             proxy.applyReadPolicy(NodeWiring.readPolicy(p), readBarrier);
-          });
+          }).onNotice(said -> events.add(EventKind.CONFIG, said));
           registerGauges();
           seeding.registerGauges(registry);
           seeding.watchCatchUp(() -> monitor.lagTransactions() == 0 && replog.caughtUp());
@@ -192,11 +252,16 @@ public final class ClusterNode {
               lastLeader = st.leaderHint();
               leaderChanges.increment();
             }
+            leaderWatch.observe(st.leaderHint(), st.ballot().round() + "." + st.ballot().node()).ifPresent(said -> {
+              log.info("{}", said);
+              events.add(EventKind.ELECTION, said);
+            });
             roleExecutor.execute(roles.onLease(st.holdsLease(), epochOf(st)));
             roleExecutor.updateRoute();
           }));
           roleExecutor.execute(roles.onFollowing());
           monitor.start();
+          statusRecorder.start();
           log.info("node {} of cluster '{}' is up: RW {}, RO {}, admin {}, MariaDB {}", config.nodeId(),
               config.clusterId(), config.ports().rw(), config.ports().ro(), config.ports().admin(),
               config.mariadb().port());
@@ -335,6 +400,10 @@ public final class ClusterNode {
   /** No more monitoring and no more role steps: the node is going away. */
   private void haltRoles() {
     stopping = true;
+    if (checkpointer != null) {
+      checkpointer.stop();
+    }
+    statusRecorder.stop();
     if (monitor != null) {
       monitor.stop();
     }
@@ -447,12 +516,44 @@ public final class ClusterNode {
         .put("lagMs", replicaLag.lagMs(System.nanoTime()))
         .put("diverged", roles.role() == NodeRole.DIVERGED)
         .put("divergence", roles.divergence())
+        .put("needsRebuild", needsRebuild().orElse(null))
+        .put("logFirstRetained", replog == null ? -1 : replog.firstRetained())
+        .put("logBytes", replog == null ? 0 : replog.storage().heldBytes())
+        .put("chainCheckpoint", chain == null ? null : chain.base().map(ChainCheckpoint::toString).orElse(null))
+        .put("retention", replog == null ? "" : replog.retentionDecision())
         .put("mariadbRunning", mariadb.isRunning())
         .put("lastProblem", roleExecutor == null ? "" : roleExecutor.lastProblem())
         .put("captureTransactions", roleExecutor == null ? 0 : roleExecutor.captureTransactions())
         .put("seed", seeding.progress().toJson(System.nanoTime()))
         .put("donor", seedServer == null ? null : seedServer.progress().toJson(System.nanoTime()))
-        .put("roleChanges", roleExecutor == null ? new JsonArray() : roleExecutor.roleChanges());
+        .put("roleChanges", roleExecutor == null ? new JsonArray() : roleExecutor.roleChanges())
+        .mergeIn(cardFacts());
+  }
+
+  /** What the status page's node card shows beyond the table: role age, MariaDB health, disk, heap, version, transfer. */
+  private JsonObject cardFacts() {
+    var disk = statusRecorder.disk();
+    long heap = HeapAfterGc.get().bytes();
+    JsonObject out = new JsonObject()
+        .put("roleSinceMs", roleExecutor == null ? null : roleExecutor.roleSinceMs())
+        .put("mariadb", monitor == null ? "unknown" : monitor.mariadbHealth())
+        .put("disk", disk == null ? null : disk.toJson())
+        .put("heapAfterGcBytes", heap < 0 ? null : heap)
+        .put("heapMaxBytes", Runtime.getRuntime().maxMemory())
+        .put("version", BuildVersion.describe());
+    transfer.current().ifPresent(t -> out.put("transfer", t.toJson()));
+    return out;
+  }
+
+  /**
+   * Why this node cannot catch up from the log and must be rebuilt from a backup, if so: a peer answered
+   * its catch-up with "snapshot needed" (the values it lacks were deleted everywhere it asked).
+   */
+  public Optional<String> needsRebuild() {
+    var s = replog == null ? null : replog.snapshotNeeded();
+    return s == null ? Optional.empty() : Optional.of("NeedsRebuild: this node's log ends before instance "
+        + s.firstRetained() + ", where node " + s.from() + "'s log now starts; it is outside the retention window"
+        + " and must be rebuilt from a backup (mariadb.autoRebuild, or admin rebuild --id " + config.nodeId() + ")");
   }
 
   Vertx vertx() {

@@ -10,6 +10,7 @@ import io.paxosql.node.mariadb.NodeMariaDb;
 import io.paxosql.node.replog.ReplicatedLog;
 import io.paxosql.node.role.NodeRole;
 import io.paxosql.node.role.RoleMachine;
+import io.paxosql.node.status.EventKind;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
@@ -49,6 +50,7 @@ final class NodeMonitor {
   private boolean stopped;
   private volatile String appliedGtid = "";
   private volatile long lagTransactions;
+  private volatile String mariadbHealth = "unknown";
 
   NodeMonitor(Vertx vertx, NodeConfig config, RoleMachine roles, RoleExecutor executor, NodeMariaDb mariadb,
       ReplicatedLog replog, ChainedLog chain, ReplicaLag replicaLag, BooleanSupplier initialised,
@@ -91,6 +93,11 @@ final class NodeMonitor {
     return lagTransactions;
   }
 
+  /** "up" (answered the last probe), "hung" (runs but did not answer), "down" (not running), "unknown" before the first. */
+  String mariadbHealth() {
+    return mariadbHealth;
+  }
+
   private void check() {
     if (busy || stopped || paused.getAsBoolean() || !mariadb.isRunning() && roles.role() == NodeRole.FENCING) {
       return;
@@ -108,6 +115,7 @@ final class NodeMonitor {
           return null;
         }))
         .onFailure(e -> {
+          mariadbHealth = mariadb.isRunning() ? "hung" : "down";
           executor.noteProblem(e.getMessage());
           executor.execute(roles.onHealth(false));
         })
@@ -116,6 +124,7 @@ final class NodeMonitor {
 
   private void observe(GtidState applied, String replicaIoError, String replicaSqlError) {
     ChainState c = chain.state();
+    mariadbHealth = "up";
     appliedGtid = applied.toString();
     replicaLag.applied(applied);
     Gtid last = c.lastGtid();
@@ -145,6 +154,7 @@ final class NodeMonitor {
                 + "(mariadb.autoRebuild); the old datadir is moved aside."
                 : "Rebuild it with `admin rebuild --id " + config.nodeId() + "` (mariadb.autoRebuild is off).");
         log.error("node {} has diverged: {}", config.nodeId(), message);
+        executor.events().add(EventKind.DIVERGENCE, "node " + config.nodeId() + " has diverged: " + message);
         executor.execute(roles.onDiverged(message));
         onDiverged.accept(evidence);
       });

@@ -1,5 +1,6 @@
 package io.paxosql.node;
 
+import io.paxosql.config.LogSettings;
 import io.paxosql.config.NodeConfig;
 import io.paxosql.log.LogConfig;
 import io.paxosql.node.replog.ReplogOptions;
@@ -15,6 +16,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.zip.CRC32;
+import net.openhft.chronicle.core.time.SystemTimeProvider;
+import net.openhft.chronicle.queue.RollCycles;
 
 /** Turns a node's validated config into the settings of its parts. Pure. */
 final class NodeWiring {
@@ -56,13 +59,18 @@ final class NodeWiring {
     int lease = (int) p.leaseTicks();
     PaxosConfig paxos = new PaxosConfig(clusterId(c), c.nodeId(), members, 0, lease, (int) p.driftMarginTicks(),
         Math.max(1, lease / 4), (int) p.electionTicks(), 3, 64, 4 << 20, 100_000, 256);
-    LogConfig log = LogConfig.defaults(c.dataDir().resolve("paxos"));
+    LogSettings ls = c.log();
+    // Files of five minutes, or fewer bytes when the bound is small, so whole-file retention stays near it.
+    // Retention's own margin: 10,000 values below what every member applied, no minimum age.
+    LogConfig log = LogConfig.defaults(c.dataDir().resolve("paxos"))
+        .withRollCycle(RollCycles.FIVE_MINUTELY, SystemTimeProvider.INSTANCE)
+        .withRetention(10_000, Duration.ZERO)
+        .withBounds(new LogConfig.Bounds(ls.retainBytes(), ls.retainAge(), Math.max(256L << 10, ls.retainBytes() / 16)));
     TransportConfig transport = TransportConfig.plain(clusterId(c), c.nodeId(), c.self().host(), c.ports().paxos(), peers);
     // Proposals are not forwarded: only the master proposes, and it must lead.
-    // The chain is derived from the whole log and has no snapshot yet: a node restarted after its
-    // log's beginning was deleted could not rebuild it. Until chain snapshots exist, the node keeps
-    // its whole Paxos log (the log's retention machinery is built and tested, but off here).
-    return ReplogOptions.of(paxos, log, transport, p.tickMs()).withForwarding(false).withoutRetention();
+    // Retention is on: the node keeps its log from its chain checkpoint on (ClusterNode tells the log its
+    // floor), and for lagging members up to log.retainBytes / log.retainAge.
+    return ReplogOptions.of(paxos, log, transport, p.tickMs()).withForwarding(false).withOwnerFloor();
   }
 
   static ReadPolicy readPolicy(NodeConfig.Proxy p) {

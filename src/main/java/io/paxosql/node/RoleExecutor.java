@@ -13,6 +13,8 @@ import io.paxosql.node.replog.ReplicatedLog;
 import io.paxosql.node.role.NodeRole;
 import io.paxosql.node.role.RoleCommand;
 import io.paxosql.node.role.RoleMachine;
+import io.paxosql.node.status.EventJournal;
+import io.paxosql.node.status.EventKind;
 import io.paxosql.paxos.Status;
 import io.paxosql.proxy.LiveMasterLocator;
 import io.paxosql.proxy.MasterRoute;
@@ -51,12 +53,14 @@ final class RoleExecutor {
   private final ChainedLog chain;
   private final Timer appendLatency;
   private final Deque<JsonObject> roleChanges = new ArrayDeque<>();
+  private final EventJournal events;
+  private volatile long roleSinceMs = System.currentTimeMillis();
   private Capture capture;
   private boolean halted;
   private volatile String lastProblem = "";
 
   RoleExecutor(Vertx vertx, Context context, NodeConfig config, RoleMachine roles, LiveMasterLocator locator,
-      NodeMariaDb mariadb, ReplicatedLog replog, ChainedLog chain, MeterRegistry registry) {
+      NodeMariaDb mariadb, ReplicatedLog replog, ChainedLog chain, MeterRegistry registry, EventJournal events) {
     this.vertx = vertx;
     this.context = context;
     this.config = config;
@@ -65,10 +69,13 @@ final class RoleExecutor {
     this.mariadb = mariadb;
     this.replog = replog;
     this.chain = chain;
+    this.events = events;
     String node = Integer.toString(config.nodeId());
     this.appendLatency = Timer.builder("paxosql.capture.ack.latency").tag("node", node)
         .description("from the capture handing a transaction over to its ACK: chosen and accepted by the chain")
-        .publishPercentiles(0.5, 0.99).register(registry);
+        .publishPercentiles(0.5, 0.99)
+        // percentiles of the last ~30 s (default 2 min): the status page's per-second charts follow changes
+        .distributionStatisticExpiry(Duration.ofSeconds(30)).register(registry);
     FunctionCounter.builder("paxosql.capture.transactions", this, RoleExecutor::captureTransactions)
         .tag("node", node).register(registry);
   }
@@ -82,7 +89,9 @@ final class RoleExecutor {
       if (c instanceof RoleCommand.AllowCampaign a) {
         replog.setCampaignAllowed(a.allowed());
       } else if (c instanceof RoleCommand.Resign r) {
-        log.info("node {} resigns the lease: {}", config.nodeId(), r.reason());
+        String said = "node " + config.nodeId() + " resigns the lease: " + r.reason();
+        log.info("{}", said);
+        events.add(EventKind.ELECTION, said);
         replog.resign();
       } else if (c instanceof RoleCommand.Publish p) {
         publish(p.role(), p.epoch());
@@ -106,7 +115,9 @@ final class RoleExecutor {
 
   /** The chain refused one of this master's own transactions. */
   void onOwnRejected(String reason) {
-    log.warn("node {}: the chain refused this master's transaction ({}); fencing", config.nodeId(), reason);
+    String said = "node " + config.nodeId() + ": the chain refused this master's transaction (" + reason + "); fencing";
+    log.warn("{}", said);
+    events.add(EventKind.DIVERGENCE, said);
     execute(roles.onDiverged(reason));
   }
 
@@ -124,12 +135,25 @@ final class RoleExecutor {
     return c == null ? 0 : c.transactions();
   }
 
+  /** The node's journal of role changes, fences, elections and the like, for the status page. */
+  EventJournal events() {
+    return events;
+  }
+
+  /** Wall-clock time (epoch ms) the current role was published. */
+  long roleSinceMs() {
+    return roleSinceMs;
+  }
+
   JsonArray roleChanges() {
     return new JsonArray(List.copyOf(roleChanges));
   }
 
   private void publish(NodeRole role, long epoch) {
-    log.info("node {} is now {} (epoch {})", config.nodeId(), role, epoch);
+    String said = "node " + config.nodeId() + " is now " + role + " (epoch " + epoch + ")";
+    log.info("{}", said);
+    events.add(EventKind.ROLE, said);
+    roleSinceMs = System.currentTimeMillis();
     roleChanges.addLast(new JsonObject().put("time", Instant.now().toString()).put("node", config.nodeId())
         .put("role", role.name()).put("epoch", epoch));
     while (roleChanges.size() > ROLE_HISTORY) {
@@ -193,7 +217,10 @@ final class RoleExecutor {
           if (ar.succeeded()) {
             execute(roles.onPromoted(epoch));
           } else {
-            log.warn("node {}: promotion for epoch {} failed: {}", config.nodeId(), epoch, ar.cause().getMessage());
+            String said = "node " + config.nodeId() + ": promotion for epoch " + epoch + " failed: "
+                + ar.cause().getMessage();
+            log.warn("{}", said);
+            events.add(EventKind.ROLE, said);
             lastProblem = ar.cause().getMessage();
             execute(roles.onPromotionFailed(ar.cause().getMessage()));
           }
@@ -201,7 +228,9 @@ final class RoleExecutor {
   }
 
   private void fence(String reason) {
-    log.warn("node {} fences its MariaDB: {}", config.nodeId(), reason);
+    String said = "node " + config.nodeId() + " fences its MariaDB: " + reason;
+    log.warn("{}", said);
+    events.add(EventKind.FENCE, said);
     chain.endEpoch("fencing: " + reason);
     Capture c = capture;
     capture = null;
@@ -213,7 +242,10 @@ final class RoleExecutor {
             execute(roles.onFenced());
           } else {
             lastProblem = "fencing failed: " + ar.cause().getMessage();
-            log.error("node {}: fencing failed ({}); retrying in 1 s", config.nodeId(), ar.cause().getMessage());
+            String failed = "node " + config.nodeId() + ": fencing failed (" + ar.cause().getMessage()
+                + "); retrying in 1 s";
+            log.error("{}", failed);
+            events.add(EventKind.FENCE, failed);
             vertx.setTimer(1000, id -> fence(reason));
           }
         }));

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -37,6 +38,19 @@ class NodeConfigLoaderTest {
     assertEquals(NodeConfig.ReadConsistency.LOCAL, c.proxy().roConsistency());
     assertEquals(1000, c.proxy().maxConnections());
     assertEquals(3, c.members().size());
+  }
+
+  @Test
+  void theLogSectionHasDefaultsAndNamesBadValues() {
+    NodeConfig d = NodeConfigLoader.parse(VALID, "t.yaml", BASE);
+    assertEquals(LogSettings.DEFAULTS, d.log());
+    NodeConfig c = NodeConfigLoader.parse(VALID + "log: { retainBytes: 2097152, retainAge: 12h, checkpointEvery: 500 }\n",
+        "t.yaml", BASE);
+    assertEquals(new LogSettings(2L << 20, Duration.ofHours(12), 500), c.log());
+    ConfigException e = assertThrows(ConfigException.class, () -> NodeConfigLoader.parse(
+        VALID + "log: { retainBytes: 10, retainAge: soon }\n", "t.yaml", BASE));
+    assertTrue(e.getMessage().contains("log.retainBytes: expected an integer from 1048576"), e.getMessage());
+    assertTrue(e.getMessage().contains("log.retainAge: expected a duration such as 7d"), e.getMessage());
   }
 
   @Test

@@ -41,12 +41,18 @@ final class ClusterHarness implements AutoCloseable {
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
   ClusterHarness(int size) throws Exception {
+    this(size, "");
+  }
+
+  /** @param extraYaml config lines every node gets besides the defaults (e.g. a {@code log:} section) */
+  ClusterHarness(int size, String extraYaml) throws Exception {
     dir = Files.createTempDirectory(Path.of("/tmp"), "pxs-cluster-");
     nodes = new ClusterNode[size];
     vertxes = new Vertx[size];
     ClusterLayout layout = ClusterLayout.onFreePorts(size);
     for (int i = 0; i < size; i++) {
-      String yaml = layout.yaml(i + 1, "paxos: { tickMs: 50, electionTicks: 6, leaseTicks: 30, driftMarginTicks: 6 }\n");
+      String yaml = layout.yaml(i + 1, "paxos: { tickMs: 50, electionTicks: 6, leaseTicks: 30, driftMarginTicks: 6 }\n"
+          + extraYaml);
       Path file = dir.resolve("node" + (i + 1) + ".yaml");
       Files.writeString(file, yaml);
       configFiles.add(file);

@@ -10,11 +10,13 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.StaticHandler;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +30,8 @@ public final class AdminServer {
   private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
   private static final int MAX_BODY = 64 * 1024;
   private static final String STATUS_PAGE = readStatusPage();
+  /** Where the uPlot WebJar keeps its files; the version is the one Maven put on the classpath (pom.xml pins it). */
+  private static final String UPLOT_DIR = "META-INF/resources/webjars/uplot/" + webJarVersion("uplot") + "/dist";
 
   private final Vertx vertx;
   private final ClusterAdmin admin;
@@ -45,6 +49,9 @@ public final class AdminServer {
     router.post("/step-down").handler(ctx -> answer(ctx, admin::stepDown));
     router.get("/").handler(ctx -> ctx.response().putHeader("content-type", "text/html; charset=utf-8")
         .end(STATUS_PAGE));
+    // The page's charting library, served from the jar: the page works offline, with no CDN.
+    router.get("/assets/uplot/*").handler(StaticHandler.create(UPLOT_DIR).setCachingEnabled(true)
+        .setDirectoryListing(false));
   }
 
   /** Prometheus text at {@code /metrics}, scraped from {@code registry} on each request. */
@@ -71,6 +78,21 @@ public final class AdminServer {
 
   public Future<Void> close() {
     return server == null ? Future.succeededFuture() : server.close();
+  }
+
+  private static String webJarVersion(String name) {
+    String props = "/META-INF/maven/org.webjars.npm/" + name + "/pom.properties";
+    try (var in = AdminServer.class.getResourceAsStream(props)) {
+      if (in == null) {
+        throw new IllegalStateException("the " + name + " WebJar is missing from the classpath (" + props
+            + "); the status page needs it: rebuild the jar with `make build`");
+      }
+      Properties p = new Properties();
+      p.load(in);
+      return p.getProperty("version");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private static String readStatusPage() {

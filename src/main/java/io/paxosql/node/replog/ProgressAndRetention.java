@@ -71,7 +71,9 @@ final class ProgressAndRetention {
     this.driver = driver;
     this.self = opts.paxos().nodeId();
     this.clusterId = opts.paxos().clusterId();
-    this.localFloor = driver::chosenBelow;
+    // An owner that derives state from the log (the chain) needs it all until it says otherwise: deleting by
+    // what is durable here, before it has, cost a restarted node the log after its chain checkpoint.
+    this.localFloor = opts.ownerFloor() ? () -> FLOOR_UNKNOWN : driver::chosenBelow;
   }
 
   /** See {@link ReplicatedLog#localFloor}. */

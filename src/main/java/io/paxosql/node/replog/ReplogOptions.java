@@ -20,10 +20,14 @@ import java.time.Duration;
  * @param progressTimeout  a member silent for longer does not hold back retention
  * @param catchUpBatchBytes bytes per catch-up stream message
  * @param catchUpMaxValues  values per catch-up stream before the follower asks again
+ * @param ownerFloor       the owner derives state from the log and tells retention what it still needs
+ *                         ({@link ReplicatedLog#localFloor}); until it does, nothing is deleted. Off, the floor
+ *                         is what is durable here
  */
 public record ReplogOptions(PaxosConfig paxos, LogConfig log, TransportConfig transport, long tickMillis,
                             boolean forwardProposals, int memoryValues, boolean retention, Duration retentionEvery,
-                            Duration progressTimeout, int catchUpBatchBytes, int catchUpMaxValues) {
+                            Duration progressTimeout, int catchUpBatchBytes, int catchUpMaxValues,
+                            boolean ownerFloor) {
   /**
    * Largest Paxos value accepted in config. Chronicle Queue refuses an entry above a quarter of its block
    * (64 MiB by default: 16 MiB, measured: 16 MiB written, 17 MiB refused), and an Accepted or Chosen record
@@ -50,6 +54,20 @@ public record ReplogOptions(PaxosConfig paxos, LogConfig log, TransportConfig tr
     }
   }
 
+  /** Without an owner floor (a log nothing is derived from). */
+  public ReplogOptions(PaxosConfig paxos, LogConfig log, TransportConfig transport, long tickMillis,
+                       boolean forwardProposals, int memoryValues, boolean retention, Duration retentionEvery,
+                       Duration progressTimeout, int catchUpBatchBytes, int catchUpMaxValues) {
+    this(paxos, log, transport, tickMillis, forwardProposals, memoryValues, retention, retentionEvery,
+        progressTimeout, catchUpBatchBytes, catchUpMaxValues, false);
+  }
+
+  /** Retention keeps everything until the owner sets its floor ({@link ReplicatedLog#localFloor}). */
+  public ReplogOptions withOwnerFloor() {
+    return new ReplogOptions(paxos, log, transport, tickMillis, forwardProposals, memoryValues, retention,
+        retentionEvery, progressTimeout, catchUpBatchBytes, catchUpMaxValues, true);
+  }
+
   public static ReplogOptions of(PaxosConfig paxos, LogConfig log, TransportConfig transport, long tickMillis) {
     return new ReplogOptions(paxos, log, transport, tickMillis, true, 10_000, true, Duration.ofSeconds(1),
         Duration.ofMinutes(10), 1 << 20, 100_000);
@@ -57,18 +75,18 @@ public record ReplogOptions(PaxosConfig paxos, LogConfig log, TransportConfig tr
 
   public ReplogOptions withForwarding(boolean forward) {
     return new ReplogOptions(paxos, log, transport, tickMillis, forward, memoryValues, retention, retentionEvery,
-        progressTimeout, catchUpBatchBytes, catchUpMaxValues);
+        progressTimeout, catchUpBatchBytes, catchUpMaxValues, ownerFloor);
   }
 
   /** Retention on, run every {@code every}; a member silent for {@code silentAfter} no longer holds it back. */
   public ReplogOptions withRetention(Duration every, Duration silentAfter) {
     return new ReplogOptions(paxos, log, transport, tickMillis, forwardProposals, memoryValues, true, every,
-        silentAfter, catchUpBatchBytes, catchUpMaxValues);
+        silentAfter, catchUpBatchBytes, catchUpMaxValues, ownerFloor);
   }
 
   /** Retention off: the log keeps every value ever chosen. */
   public ReplogOptions withoutRetention() {
     return new ReplogOptions(paxos, log, transport, tickMillis, forwardProposals, memoryValues, false, retentionEvery,
-        progressTimeout, catchUpBatchBytes, catchUpMaxValues);
+        progressTimeout, catchUpBatchBytes, catchUpMaxValues, ownerFloor);
   }
 }

@@ -62,6 +62,8 @@ public class AdminServerTest {
     assertTrue(get(port, "/metrics").contains("paxosql_paxos_proposals_total 4.0"));
 
     String page = get(port, "/");
-    assertTrue(page.contains("<title>paxosql status</title>") && page.contains("fetch('/status'"), page);
+    assertTrue(page.contains("<title>paxosql status</title>") && page.contains("fetch('/cluster?since="), page);
+    String uplot = get(port, "/assets/uplot/uPlot.iife.min.js");
+    assertTrue(uplot.length() > 40_000 && uplot.contains("uPlot"), "uPlot is served from the jar");
   }
 }

@@ -1,0 +1,49 @@
+package io.paxosql.config;
+
+import java.time.Duration;
+import java.util.regex.Pattern;
+
+/**
+ * The {@code log:} section: how much Paxos log a node keeps. A node always keeps what it still needs itself
+ * (everything after its chain checkpoint, which its MariaDB has applied); beyond that it keeps what a lagging
+ * member still lacks, up to these bounds. A member that falls further behind is rebuilt from a backup.
+ *
+ * @param retainBytes     bytes of log kept for lagging members (default 1 GiB)
+ * @param retainAge       age of log kept for lagging members (default 7 days; written {@code 7d}, {@code 12h},
+ *                        {@code 30m} or a number of seconds)
+ * @param checkpointEvery chosen instances between chain checkpoints (default 50,000): what a restart replays
+ *                        at most, beyond what the database lags
+ */
+public record LogSettings(long retainBytes, Duration retainAge, long checkpointEvery) {
+  public static final LogSettings DEFAULTS = new LogSettings(1L << 30, Duration.ofDays(7), 50_000);
+
+  /** Reads the section; every problem goes to {@code r}'s list with its key. */
+  static LogSettings read(ConfigReader root) {
+    ConfigReader l = root.section("log", false);
+    long bytes = l.integer("retainBytes", DEFAULTS.retainBytes(), 1L << 20, 1L << 50);
+    String age = l.string("retainAge", "7d", AGE, "a duration such as 7d, 12h, 30m or a number of seconds (at least 60)");
+    long every = l.integer("checkpointEvery", DEFAULTS.checkpointEvery(), 100, 100_000_000);
+    Duration d = parseAge(age);
+    if (d == null || d.toSeconds() < 60) {
+      l.problem("retainAge", "expected at least 60 seconds, got " + age);
+      d = DEFAULTS.retainAge();
+    }
+    return new LogSettings(bytes, d, every);
+  }
+
+  private static final Pattern AGE = Pattern.compile("[0-9]{1,9}[smhd]?");
+
+  private static Duration parseAge(String text) {
+    if (text == null || !AGE.matcher(text).matches()) {
+      return null;
+    }
+    char unit = text.charAt(text.length() - 1);
+    long n = Long.parseLong(Character.isDigit(unit) ? text : text.substring(0, text.length() - 1));
+    return switch (unit) {
+      case 'd' -> Duration.ofDays(n);
+      case 'h' -> Duration.ofHours(n);
+      case 'm' -> Duration.ofMinutes(n);
+      default -> Duration.ofSeconds(n);
+    };
+  }
+}

@@ -1,0 +1,164 @@
+package io.paxosql.chaos;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/** Applies a fault plan to the running cluster, heals each fault after its hold, and records what it did. */
+final class FaultRunner {
+  /** A fault as applied: on which node, whether that node was master then, when (ms since the origin). */
+  record Applied(FaultPlan.Step step, int node, boolean wasMaster, long startMs, long endMs, String note) {
+    @Override
+    public String toString() {
+      return String.format("%7.1f s  %-18s n%d%s  held %5.1f s%s", startMs / 1000.0, step.kind(), node,
+          wasMaster ? " (master)" : "         ", (endMs - startMs) / 1000.0, note.isEmpty() ? "" : "  " + note);
+    }
+  }
+
+  private final ChaosNodes nodes;
+  private final Netns net;
+  private final long originNs;
+  private final PrintStream out;
+  private final List<Applied> applied = new ArrayList<>();
+
+  FaultRunner(ChaosNodes nodes, Netns net, long originNs, PrintStream out) {
+    this.nodes = nodes;
+    this.net = net;
+    this.originNs = originNs;
+    this.out = out;
+  }
+
+  synchronized List<Applied> applied() {
+    return List.copyOf(applied);
+  }
+
+  /** Runs the plan until it ends or {@code deadlineNs} passes; always leaves the cluster healed. */
+  void run(FaultPlan plan, long deadlineNs) throws InterruptedException {
+    for (FaultPlan.Step step : plan.steps()) {
+      TimeUnit.MILLISECONDS.sleep(step.gapMs());
+      if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(step.holdMs()) > deadlineNs) {
+        return;
+      }
+      int master = nodes.master();
+      int target = step.node() == 0 ? (master == 0 ? 1 : master) : step.node();
+      String note = apply(step, target);
+      long start = nowMs(); // once the fault is in effect: a write invoked after this must see it
+      out.printf("chaos: %7.1f s  %s on n%d%s%n", start / 1000.0, step.kind(), target, master == target ? " (master)" : "");
+      TimeUnit.MILLISECONDS.sleep(step.holdMs());
+      note += heal(step, target);
+      Applied a = new Applied(step, target, master == target, start, nowMs(), note);
+      synchronized (this) {
+        applied.add(a);
+      }
+    }
+  }
+
+  private long nowMs() {
+    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - originNs);
+  }
+
+  private String apply(FaultPlan.Step step, int n) {
+    switch (step.kind()) {
+      case KILL_JVM -> nodes.jvm(n).ifPresent(p -> ChaosNodes.signal(p, "KILL"));
+      case KILL_MARIADB -> nodes.mariadbd(n).ifPresent(p -> ChaosNodes.signal(p, "KILL"));
+      case KILL_BOTH -> {
+        nodes.jvm(n).ifPresent(p -> ChaosNodes.signal(p, "KILL"));
+        nodes.mariadbd(n).ifPresent(p -> ChaosNodes.signal(p, "KILL"));
+      }
+      case PAUSE_JVM -> nodes.jvm(n).ifPresent(p -> ChaosNodes.signal(p, "STOP"));
+      case PAUSE_MARIADB -> nodes.mariadbd(n).ifPresent(p -> ChaosNodes.signal(p, "STOP"));
+      case ISOLATE -> net.isolate(n);
+      case MINORITY -> {
+        for (int o = 1; o <= nodes.size; o++) {
+          if (o != n) {
+            net.cut(n, o);
+            net.cut(o, n);
+          }
+        }
+      }
+      case BRIDGE -> {
+        List<Integer> others = others(n);
+        net.cut(others.get(0), others.get(1));
+        net.cut(others.get(1), others.get(0));
+      }
+      case ONE_WAY -> others(n).forEach(o -> net.cut(n, o));
+      case FULL_CLUSTER_KILL -> {
+        for (int id = 1; id <= nodes.size; id++) {
+          nodes.jvm(id).ifPresent(p -> ChaosNodes.signal(p, "KILL"));
+          nodes.mariadbd(id).ifPresent(p -> ChaosNodes.signal(p, "KILL"));
+        }
+      }
+    }
+    return "";
+  }
+
+  private List<Integer> others(int n) {
+    List<Integer> o = new ArrayList<>();
+    for (int id = 1; id <= nodes.size; id++) {
+      if (id != n) {
+        o.add(id);
+      }
+    }
+    return o;
+  }
+
+  private String heal(FaultPlan.Step step, int n) throws InterruptedException {
+    switch (step.kind()) {
+      case PAUSE_JVM -> nodes.jvm(n).ifPresent(p -> ChaosNodes.signal(p, "CONT"));
+      case PAUSE_MARIADB -> nodes.mariadbd(n).ifPresent(p -> ChaosNodes.signal(p, "CONT"));
+      case ISOLATE, MINORITY, BRIDGE, ONE_WAY -> net.heal();
+      case KILL_MARIADB -> {
+        // A node whose MariaDB died does not start it again by itself: restart the node (its start
+        // kills any leftover and brings MariaDB back), as an operator or a supervisor would.
+        if (nodes.mariadbd(n).isEmpty()) {
+          nodes.jvm(n).ifPresent(p -> ChaosNodes.signal(p, "KILL"));
+          waitGone(n);
+          return restart(n) + " (node restarted: MariaDB had not come back)";
+        }
+      }
+      default -> {
+        String notes = "";
+        for (int id = 1; id <= nodes.size; id++) {
+          notes += restart(id);
+        }
+        return notes;
+      }
+    }
+    return "";
+  }
+
+  private void waitGone(int n) throws InterruptedException {
+    for (int i = 0; i < 50 && nodes.jvm(n).isPresent(); i++) {
+      TimeUnit.MILLISECONDS.sleep(100);
+    }
+  }
+
+  /** Starts node {@code n}'s JVM if none runs. */
+  String restart(int n) {
+    Optional<ProcessHandle> jvm = nodes.jvm(n);
+    if (jvm.isPresent()) {
+      return "";
+    }
+    try {
+      nodes.start(n);
+      return "";
+    } catch (IOException e) {
+      return " restart of n" + n + " failed: " + e.getMessage();
+    }
+  }
+
+  /** Ends every fault: links up, routes gone, every process continued, every node running. */
+  void healAll() throws InterruptedException {
+    net.heal();
+    for (int id = 1; id <= nodes.size; id++) {
+      nodes.jvm(id).ifPresent(p -> ChaosNodes.signal(p, "CONT"));
+      nodes.mariadbd(id).ifPresent(p -> ChaosNodes.signal(p, "CONT"));
+    }
+    for (int id = 1; id <= nodes.size; id++) {
+      restart(id);
+    }
+  }
+}

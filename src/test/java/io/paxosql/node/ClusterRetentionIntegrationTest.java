@@ -1,0 +1,101 @@
+package io.paxosql.node;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.paxosql.node.chain.ChainCheckpointFile;
+import io.paxosql.node.role.NodeRole;
+import io.paxosql.testing.Retry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Three real nodes with retention on and a small window: after writing three times log.retainBytes, every
+ * node's log stays under the bound plus one roll file, each node stands on a chain checkpoint, and a node
+ * restarted from its checkpoint (its log's beginning long deleted) serves again with every row.
+ */
+@Timeout(value = 15, unit = TimeUnit.MINUTES)
+class ClusterRetentionIntegrationTest {
+  private static final Logger log = LoggerFactory.getLogger(ClusterRetentionIntegrationTest.class);
+  private static final long RETAIN = 1L << 20;
+  /** NodeWiring's roll size for this bound (its floor, 256 KiB). */
+  private static final long ROLL = 256L << 10;
+  private static final int ROWS = 1_600;
+  private ClusterHarness cluster;
+
+  @AfterEach
+  void tearDown() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  @Test
+  void everyLogStaysWithinItsBoundAndARestartReadsFromTheCheckpoint() throws Exception {
+    cluster = new ClusterHarness(3, "log: { retainBytes: " + RETAIN + ", checkpointEvery: 100 }\n");
+    int master = cluster.bootstrap("CREATE DATABASE app", "CREATE TABLE app.t (id INT PRIMARY KEY, v TEXT)");
+    String filler = "x".repeat(2_000);
+    try (Connection c = cluster.rw(master);
+         PreparedStatement ps = c.prepareStatement("INSERT INTO app.t VALUES (?, ?)")) {
+      for (int i = 0; i < ROWS; i++) {
+        ps.setInt(1, i);
+        ps.setString(2, filler);
+        ps.executeUpdate();
+      }
+    }
+    for (int id = 1; id <= 3; id++) {
+      int n = id;
+      Retry.until("node " + n + "'s log within its bound", Duration.ofSeconds(90), () -> {
+        var rl = cluster.node(n).replicatedLog();
+        long held = rl.storage().heldBytes();
+        if (held > RETAIN + ROLL) {
+          throw new IllegalStateException("node " + n + " holds " + held + " bytes in " + rl.storage().files().size()
+              + " files; retention: " + rl.retentionDecision());
+        }
+        return held;
+      });
+      var rl = cluster.node(n).replicatedLog();
+      long apparent = 0;
+      for (Path f : rl.storage().files()) {
+        apparent += Files.size(f);
+      }
+      log.info("node {}: log holds {} bytes of entries in {} files ({} bytes as the files' length), first retained {}"
+              + " of {}; {}", n, rl.storage().heldBytes(), rl.storage().files().size(), apparent, rl.firstRetained(),
+          rl.chosenBelow(), rl.retentionDecision());
+      assertTrue(rl.firstRetained() > 0, "node " + n + " deleted the beginning of its log");
+      assertTrue(Files.exists(cluster.configs.get(n - 1).dataDir().resolve(ChainCheckpointFile.NAME)));
+    }
+    // A follower restarts from its checkpoint: its log no longer starts at 0.
+    int follower = master == 1 ? 2 : 1;
+    cluster.stop(follower);
+    cluster.start(follower);
+    Retry.until("node " + follower + " follows again", Duration.ofSeconds(120), () -> {
+      if (cluster.node(follower).role() != NodeRole.FOLLOWER) {
+        throw new IllegalStateException("role " + cluster.node(follower).role());
+      }
+      return true;
+    });
+    try (Connection c = cluster.rw(master)) {
+      c.createStatement().execute("INSERT INTO app.t VALUES (" + ROWS + ", 'after the restart')");
+    }
+    Retry.until("node " + follower + " has every row", Duration.ofSeconds(60), () -> {
+      try (Connection c = cluster.direct(follower);
+           ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM app.t")) {
+        rs.next();
+        if (rs.getInt(1) != ROWS + 1) {
+          throw new IllegalStateException(rs.getInt(1) + " rows");
+        }
+        return true;
+      }
+    });
+  }
+}
