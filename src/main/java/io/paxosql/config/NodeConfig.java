@@ -22,7 +22,8 @@ public record NodeConfig(
     LogSettings log,
     AdminConfig admin,
     TransactionLimits limits,
-    TlsSettings tls) {
+    TlsSettings tls,
+    RebuildConfig rebuild) {
 
   public NodeConfig {
     members = List.copyOf(members);

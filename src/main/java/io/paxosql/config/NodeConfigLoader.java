@@ -90,6 +90,8 @@ public final class NodeConfigLoader {
         m.string("adminPassword", attach ? null : ""));
     TransactionLimits limits = new TransactionLimits(m.integer("maxTransactionBytes", TransactionLimits.DEFAULT,
         TransactionLimits.MIN, TransactionLimits.MAX));
+    RebuildConfig rebuild = new RebuildConfig(m.bool("autoRebuild", RebuildConfig.DEFAULTS.autoRebuild()),
+        m.integer("backupThrottle", (long) RebuildConfig.DEFAULTS.backupThrottle(), 0, 100_000).intValue());
 
     ConfigReader rep = r.section("replication", false);
     Replication replication = new Replication(
@@ -135,7 +137,7 @@ public final class NodeConfigLoader {
       throw new ConfigException(source, problems);
     }
     return new NodeConfig(clusterId, nodeId, dataDir, ports, members, mariadb, replication, proxy, paxos, logLevel,
-        logSettings, admin, limits, tls);
+        logSettings, admin, limits, tls, rebuild);
   }
 
   private static AdminConfig readAdmin(ConfigReader a) {

@@ -132,6 +132,14 @@ final class ClusterAdminService implements ClusterAdmin {
     return node.stepDown();
   }
 
+  /** Sends an admin request on to member {@code m}; a failure names the member. */
+  Future<JsonObject> forward(NodeConfig.Member m, String path, JsonObject body) {
+    return peers.post(m.host(), m.admin(), path, body, PEER_TIMEOUT_MS * 10)
+        .recover(e -> Future.failedFuture(e instanceof AdminException ? e : new AdminException("forward-failed", 502,
+            "node " + m.id() + " (" + m.host() + ":" + m.admin() + "): " + e.getMessage(),
+            "check that node; or run the command against it directly")));
+  }
+
   private Future<JsonObject> peer(NodeConfig.Member m, String path) {
     return peers.get(m.host(), m.admin(), path);
   }

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.paxosql.binlog.GtidState;
 import io.paxosql.binlog.server.BinlogServer;
 import io.paxosql.binlog.server.BinlogServerConfig;
 import io.paxosql.config.ConfigWatcher;
@@ -20,6 +21,9 @@ import io.paxosql.node.mariadb.NodeMariaDb;
 import io.paxosql.node.replog.ReplicatedLog;
 import io.paxosql.node.role.NodeRole;
 import io.paxosql.node.role.RoleMachine;
+import io.paxosql.node.seed.MariaDbSeeder;
+import io.paxosql.node.seed.SeedPoint;
+import io.paxosql.node.seed.SeedServer;
 import io.paxosql.node.status.BuildVersion;
 import io.paxosql.node.status.EventJournal;
 import io.paxosql.node.status.EventKind;
@@ -69,6 +73,8 @@ public final class ClusterNode {
   private final InitMarker marker;
   private final NodeMariaDb mariadb;
   private final ReplicaLag replicaLag = new ReplicaLag();
+  private final NodeSeeding seeding;
+  private SeedServer seedServer;
   private final EventJournal events;
   private final LeaderWatch leaderWatch;
   private final ProgressBoard transfer = new ProgressBoard();
@@ -101,6 +107,7 @@ public final class ClusterNode {
     this.marker = new InitMarker(config.dataDir());
     this.initialised = marker.read().isPresent();
     this.mariadb = new NodeMariaDb(vertx, config);
+    this.seeding = new NodeSeeding(vertx, config, mariadb);
     this.events = new EventJournal(config.nodeId());
     this.leaderWatch = new LeaderWatch(config.nodeId());
     String node = Integer.toString(config.nodeId());
@@ -169,9 +176,8 @@ public final class ClusterNode {
       Files.createDirectories(config.dataDir());
       startCheckpoint = new ChainCheckpointFile(config.dataDir()).read().orElse(null);
       adminToken = SecretFile.readOrCreate(SecretNames.adminToken(config.dataDir()));
-      return null;
-    }).compose(x -> mariadb.startAsFollower())
-        .compose(x -> ReplicatedLog.start(vertx, NodeWiring.replogOptions(config), faults, registry))
+      return seeding.dataDirEmpty();
+    }).compose(empty -> empty ? startSeeded() : mariadb.startAsFollower().compose(x -> startLog()))
         .compose(rl -> {
           replog = rl;
           rl.onFatal(t -> failStop("the Paxos log", t));
@@ -185,7 +191,7 @@ public final class ClusterNode {
           });
           roleExecutor = new RoleExecutor(vertx, context, config, roles, locator, mariadb, rl, chain, registry, events);
           monitor = new NodeMonitor(vertx, config, roles, roleExecutor, mariadb, rl, chain, replicaLag,
-              this::initialised);
+              this::initialised, seeding::rebuilding, reason -> seeding.autoRebuild(reason, rebuildSteps()));
           if (stopping) {
             haltRoles(); // stopped while starting
           }
@@ -236,6 +242,7 @@ public final class ClusterNode {
           admin.router().get("/cluster").handler(overview::cluster);
           admin.peerRoute(HttpMethod.GET, "/local").handler(ctx -> ctx.response()
               .putHeader("content-type", "application/json").end(localStatus().encodePrettily()));
+          new SeedAdmin(this, service).routes(admin.router());
           return admin.listen(NodeWiring.adminBind(config), config.ports().admin());
         })
         .map(port -> {
@@ -247,6 +254,8 @@ public final class ClusterNode {
             proxy.applyReadPolicy(NodeWiring.readPolicy(p), readBarrier);
           }).onNotice(said -> events.add(EventKind.CONFIG, said));
           registerGauges();
+          seeding.registerGauges(registry);
+          seeding.watchCatchUp(() -> monitor.lagTransactions() == 0 && replog.caughtUp());
           replog.onStatus(st -> context.runOnContext(v -> {
             if (st.leaderHint() != lastLeader) {
               lastLeader = st.leaderHint();
@@ -267,6 +276,91 @@ public final class ClusterNode {
               config.mariadb().port());
           return null;
         });
+  }
+
+  /** Starts the replicated log, and serves backups of this node's MariaDB to members that ask. */
+  private Future<ReplicatedLog> startLog() {
+    return ReplicatedLog.start(vertx, NodeWiring.replogOptions(config), faults, registry).map(rl -> {
+      // No campaigning until the role machine allows it: a node still seeding its MariaDB must never lead.
+      rl.setCampaignAllowed(false);
+      seedServer = new SeedServer(vertx, config.nodeId(), mariadb, () -> marker.read().orElse(List.of()),
+          rl::firstRetained, this::checkpointCovering, rl.holds(), Duration.ofMinutes(10),
+          config.rebuild().backupThrottle());
+      rl.transport().serveBackups(seedServer);
+      seeding.attach(new MariaDbSeeder(vertx, config, mariadb.server().config(), rl.transport(), seeding.progress()));
+      return rl;
+    });
+  }
+
+  /**
+   * Start with an empty MariaDB datadir: the log first (seeding reaches donors through its transport),
+   * then a backup of a member when the cluster exists, then MariaDB from it; a new cluster's member
+   * initialises MariaDB fresh instead.
+   */
+  private Future<ReplicatedLog> startSeeded() {
+    return startLog().compose(rl -> seeding.seedAtStart(initialised).compose(point -> {
+      if (point.isEmpty()) {
+        return mariadb.startAsFollower().map(rl);
+      }
+      SeedPoint p = point.get();
+      Future<Void> marked = initialised || p.initialisedMembers().isEmpty() ? Future.succeededFuture()
+          : markInitialised(p.initialisedMembers());
+      return marked.compose(x -> seeding.install(p)).compose(x -> mariadb.startAsFollower())
+          .compose(x -> seeding.adopt(p)).map(rl);
+    }).recover(e -> rl.halt().transform(x -> Future.failedFuture(e))));
+  }
+
+  /** What a rebuild of the running node asks of it. */
+  private NodeSeeding.Steps rebuildSteps() {
+    return new NodeSeeding.Steps() {
+      @Override
+      public NodeRole role() {
+        return roles.role();
+      }
+
+      @Override
+      public void pause() {
+        roleExecutor.execute(roles.onHealth(false));
+      }
+
+      @Override
+      public Future<Void> follow() {
+        return roleExecutor.followLocalBinlogServer();
+      }
+
+      @Override
+      public void rebuilt() {
+        roleExecutor.execute(roles.onRebuilt());
+        seeding.watchCatchUp(() -> monitor.lagTransactions() == 0 && replog.caughtUp());
+      }
+
+      @Override
+      public void failed(String why) {
+        roleExecutor.noteProblem(why);
+      }
+    };
+  }
+
+  /** The newest chain checkpoint a backup at {@code gtid} covers, for a joiner to start its chain from. */
+  private Optional<SeedServer.Checkpoint> checkpointCovering(String gtid) {
+    ChainedLog c = chain;
+    if (c == null || gtid.isEmpty()) {
+      return Optional.empty();
+    }
+    return c.checkpointCovered(GtidState.parse(gtid)).or(c::base)
+        .filter(cp -> cp.state().gtids().gtids().stream().allMatch(GtidState.parse(gtid)::covers))
+        .map(cp -> new SeedServer.Checkpoint(cp.encode(), cp.next().instance()));
+  }
+
+  /** Rebuilds this node's MariaDB from a member's backup (admin rebuild). */
+  Future<JsonObject> rebuild(String reason) {
+    Promise<JsonObject> p = Promise.promise();
+    context.runOnContext(v -> seeding.rebuild(reason, rebuildSteps()).onComplete(p));
+    return p.future();
+  }
+
+  NodeSeeding seeding() {
+    return seeding;
   }
 
   /** Clean stop, in the order {@link NodeStop} explains (a master lets its commits end first). */
@@ -469,6 +563,8 @@ public final class ClusterNode {
         .put("mariadbRunning", mariadb.isRunning())
         .put("lastProblem", roleExecutor == null ? "" : roleExecutor.lastProblem())
         .put("captureTransactions", roleExecutor == null ? 0 : roleExecutor.captureTransactions())
+        .put("seed", seeding.progress().toJson(System.nanoTime()))
+        .put("donor", seedServer == null ? null : seedServer.progress().toJson(System.nanoTime()))
         .put("roleChanges", roleExecutor == null ? new JsonArray() : roleExecutor.roleChanges())
         .mergeIn(cardFacts());
   }

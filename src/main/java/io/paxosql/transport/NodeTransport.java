@@ -3,6 +3,8 @@ package io.paxosql.transport;
 import io.paxosql.tls.MemberIdentity;
 import io.paxosql.tls.SenderCheck;
 import io.paxosql.tls.VertxTls;
+import io.paxosql.transport.proto.BackupChunk;
+import io.paxosql.transport.proto.BackupRequest;
 import io.paxosql.transport.proto.CatchUpRequest;
 import io.paxosql.transport.proto.Envelope;
 import io.paxosql.transport.proto.InitPeerReply;
@@ -96,6 +98,11 @@ public final class NodeTransport {
     Future<Void> initPeer(int from, List<String> members);
   }
 
+  /** Serves a peer's request for a backup of this node's MariaDB (node.seed); writes chunks, then ends. */
+  public interface BackupSource {
+    void onBackup(BackupRequest r, WriteStream<BackupChunk> out);
+  }
+
   private final Vertx vertx;
   private final TransportConfig cfg;
   private final FaultInjector faults;
@@ -109,6 +116,7 @@ public final class NodeTransport {
   private volatile MemberCalls memberCalls;
   private Context context;
   private HttpServer server;
+  private volatile BackupSource backups;
 
   private NodeTransport(Vertx vertx, TransportConfig cfg, FaultInjector faults, Handler handler) {
     this.vertx = vertx;
@@ -159,6 +167,7 @@ public final class NodeTransport {
     grpc.callHandler(PaxosTransportGrpcService.CatchUp, this::catchUp);
     grpc.callHandler(PaxosTransportGrpcService.ReadIndex, this::readIndex);
     grpc.callHandler(PaxosTransportGrpcService.InitPeer, this::initPeer);
+    grpc.callHandler(PaxosTransportGrpcService.Backup, this::backup);
     HttpServerOptions opts = new HttpServerOptions().setHost(cfg.host()).setPort(cfg.port())
         .setInitialSettings(new Http2Settings().setInitialWindowSize(STREAM_WINDOW))
         .setHttp2ConnectionWindowSize(CONNECTION_WINDOW)
@@ -360,6 +369,11 @@ public final class NodeTransport {
     return server.actualPort();
   }
 
+  /** The cluster id every request of this node carries. */
+  public long clusterId() {
+    return cfg.clusterId();
+  }
+
   /** Sends one envelope to {@code e.getTo()}; drops it if the link is cut by the fault injector. */
   public void send(Envelope e) {
     PeerChannel c = channels.get(e.getTo());
@@ -440,6 +454,23 @@ public final class NodeTransport {
     return a == null ? 0 : a.sum();
   }
 
+  /** Who answers peers' backup requests; until set, they are refused as UNAVAILABLE. */
+  public void serveBackups(BackupSource source) {
+    this.backups = source;
+  }
+
+  /** Opens a backup stream from {@code peer}: a header, mbstream bytes, a trailer. */
+  public Future<ReadStream<BackupChunk>> backup(int peer, BackupRequest r) {
+    PaxosTransportGrpcClient c = clients.get(peer);
+    if (c == null) {
+      return Future.failedFuture("no address for node " + peer);
+    }
+    if (faults.blocked(cfg.nodeId(), peer) || faults.blocked(peer, cfg.nodeId())) {
+      return Future.failedFuture("link with " + peer + " cut by the fault injector");
+    }
+    return c.backup(r).timeout(cfg.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+  }
+
   /** Messages dropped because a link's buffer was full. */
   public long dropped() {
     return channels.values().stream().mapToLong(c -> c.dropped).sum();
@@ -449,5 +480,20 @@ public final class NodeTransport {
     channels.values().forEach(PeerChannel::close);
     Future<Void> s = server != null ? server.close() : Future.succeededFuture();
     return s.eventually(() -> grpcClient.close());
+  }
+
+  private void backup(GrpcServerRequest<BackupRequest, BackupChunk> req) {
+    OptionalInt cert = certNode(req);
+    req.last().onSuccess(r -> {
+      BackupSource source = backups;
+      if (!admit(cert, r.getClusterId(), r.getFrom(), -1, "backup request")) {
+        req.response().status(GrpcStatus.PERMISSION_DENIED).statusMessage(refusalText("backup request")).end();
+      } else if (source == null || faults.blocked(r.getFrom(), cfg.nodeId())) {
+        req.response().status(GrpcStatus.UNAVAILABLE).statusMessage("node " + cfg.nodeId()
+            + " does not serve backups yet (it is starting); ask another member or retry").end();
+      } else {
+        source.onBackup(r, req.response());
+      }
+    });
   }
 }
