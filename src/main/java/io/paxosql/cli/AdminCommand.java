@@ -13,6 +13,7 @@ import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -24,9 +25,11 @@ import picocli.CommandLine.ParentCommand;
  * answered something that is not the admin API.
  */
 @Command(name = "admin", mixinStandardHelpOptions = true,
-    description = "Ask a running node: status, members, init, step-down.",
+    description = "Ask a running node: status, members, init, step-down, add-member, remove-member, "
+        + "replace-member, member-progress.",
     subcommands = {AdminCommand.Status.class, AdminCommand.Members.class, AdminCommand.Init.class,
-        AdminCommand.StepDown.class},
+        AdminCommand.StepDown.class, MemberCommands.AddMember.class, MemberCommands.RemoveMember.class,
+        MemberCommands.ReplaceMember.class, MemberCommands.Progress.class},
     footer = {"", "Exit codes: 0 done, 1 refused by the node, 2 usage error, 3 node unreachable."})
 final class AdminCommand implements Runnable {
   static final int EXIT_REFUSED = 1;
@@ -48,11 +51,18 @@ final class AdminCommand implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(spec.commandLine(),
-        "missing admin command: choose one of status, members, init, step-down");
+        "missing admin command: choose one of status, members, init, step-down, add-member, remove-member, "
+            + "replace-member, member-progress");
   }
 
   /** Sends one request and prints the answer; returns the exit code. */
   int call(String method, String path, JsonObject body) {
+    return call(method, path, body, answer -> spec.commandLine().getOut()
+        .println(json ? answer.encodePrettily() : HumanJson.render(answer)));
+  }
+
+  /** Sends one request; a 2xx answer goes to {@code onAnswer}, a refusal is printed. Returns the exit code. */
+  int call(String method, String path, JsonObject body, Consumer<JsonObject> onAnswer) {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     URI uri;
@@ -105,7 +115,7 @@ final class AdminCommand implements Runnable {
       }
       return EXIT_REFUSED;
     }
-    out.println(json ? answer.encodePrettily() : HumanJson.render(answer));
+    onAnswer.accept(answer);
     return 0;
   }
 

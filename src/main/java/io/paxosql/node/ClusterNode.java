@@ -25,13 +25,17 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +47,8 @@ import org.slf4j.LoggerFactory;
 public final class ClusterNode {
   private static final Logger log = LoggerFactory.getLogger(ClusterNode.class);
   private static final long READ_INDEX_TIMEOUT_MS = 2000;
+  private static final long MEMBERSHIP_CHECK_MS = 250;
+  private static final long REDISCOVER_MS = 5000;
 
   private final Vertx vertx;
   private final Context context;
@@ -53,6 +59,16 @@ public final class ClusterNode {
   private final RoleMachine roles = new RoleMachine();
   private final LiveMasterLocator locator = new LiveMasterLocator(new MasterRoute.None("the node is starting"));
   private final InitMarker marker;
+  private final JoinCandidate joinCandidate;
+  private final HttpClient http;
+  private MemberDirectory directory;
+  private volatile boolean removed;
+  private volatile String removedReason = "";
+  private volatile boolean joinCandidatePresent;
+  private boolean joining;
+  private volatile long logBytes;
+  private long membershipTimer = -1;
+  private long lastDiscovery;
   private final NodeMariaDb mariadb;
   private final ReplicaLag replicaLag = new ReplicaLag();
   private ReplicatedLog replog;
@@ -76,6 +92,8 @@ public final class ClusterNode {
     this.configFile = configFile;
     this.faults = faults;
     this.marker = new InitMarker(config.dataDir());
+    this.joinCandidate = new JoinCandidate(config.dataDir());
+    this.http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout((int) MembershipDiscovery.TIMEOUT_MS));
     this.initialised = marker.read().isPresent();
     this.mariadb = new NodeMariaDb(vertx, config);
   }
@@ -118,17 +136,33 @@ public final class ClusterNode {
 
   private Future<Void> startOnContext() {
     return vertx.executeBlocking(() -> {
-      Files.createDirectories(config.dataDir());
+      joinCandidate.prepare(config.dataDir());
+      joinCandidatePresent = joinCandidate.present();
+      directory = MemberDirectory.load(config);
       return null;
-    }).compose(x -> mariadb.startAsFollower())
-        .compose(x -> ReplicatedLog.start(vertx, NodeWiring.replogOptions(config), faults, registry))
+    }).compose(x -> MembershipDiscovery.run(http, config, directory))
+        .compose(heard -> vertx.executeBlocking(() -> {
+          if (directory.genesis().isEmpty()) {
+            // Nobody answered: a new cluster (its nodes start before `admin init`) or a cluster that is
+            // down. Either way this node's own list is the best guess; it is saved only once settled.
+            directory.assumeGenesis(new TreeSet<>(config.members().stream().map(NodeConfig.Member::id).toList()));
+          }
+          if (initialised) {
+            directory.settleGenesis();
+          }
+          directory.save();
+          return null;
+        }))
+        .compose(x -> mariadb.startAsFollower())
+        .compose(x -> ReplicatedLog.start(vertx, NodeWiring.replogOptions(config, directory.genesis().orElseThrow(),
+            directory.paxosPeers()), faults, registry))
         .compose(rl -> {
           replog = rl;
           rl.setCampaignAllowed(false);
           chain = new ChainedLog(rl, config.nodeId(),
               reason -> context.runOnContext(v -> roleExecutor.onOwnRejected(reason)));
           chain.subscribe(e -> replicaLag.accepted(e.gtid(), System.nanoTime()));
-          roleExecutor = new RoleExecutor(vertx, context, config, roles, locator, mariadb, rl, chain, registry);
+          roleExecutor = new RoleExecutor(vertx, context, config, roles, locator, mariadb, rl, chain, registry, directory);
           monitor = new NodeMonitor(vertx, config, roles, roleExecutor, mariadb, rl, chain, replicaLag,
               this::initialised);
           if (stopping) {
@@ -146,7 +180,7 @@ public final class ClusterNode {
           // MariaDB (semi-sync ACK precedes the commit, the commit precedes the client's OK; a new
           // master applied the whole chain before serving): nothing to wait for once the lease is
           // confirmed. MASTER_GTID_WAIT would not do here: it compares with the replica position.
-          readBarrier = new NodeReadBarrier(vertx, config, locator, () -> readIndexHere().map(g -> ""),
+          readBarrier = new NodeReadBarrier(vertx, directory, locator, () -> readIndexHere().map(g -> ""),
               () -> replicaLag.lagMs(System.nanoTime()), READ_INDEX_TIMEOUT_MS);
           proxy.applyReadPolicy(NodeWiring.readPolicy(config.proxy()), readBarrier);
           return proxy.start();
@@ -157,6 +191,8 @@ public final class ClusterNode {
           admin.router().get("/local").handler(ctx -> ctx.response()
               .putHeader("content-type", "application/json").end(localStatus().encodePrettily()));
           admin.router().post("/init-peer").handler(service::initPeer);
+          PeerAdmin peerAdmin = new PeerAdmin(http);
+          new MembershipRoutes(this, new MembershipChanges(this, peerAdmin), peerAdmin).install(admin.router());
           admin.router().get("/read-index").handler(ctx -> readIndexHere().onComplete(ar -> {
             if (ar.succeeded()) {
               ctx.response().putHeader("content-type", "application/json")
@@ -188,6 +224,13 @@ public final class ClusterNode {
           }));
           roleExecutor.execute(roles.onFollowing());
           monitor.start();
+          joining = !initialised && joinCandidatePresent && directory.genesisSettled()
+              && !directory.genesis().orElseThrow().contains(config.nodeId());
+          if (joining) {
+            log.info("node {} is a learner: it catches up from the Paxos log of members {} and votes once "
+                + "`admin add-member` adds it", config.nodeId(), replog.votingMembers());
+          }
+          membershipTimer = vertx.setPeriodic(MEMBERSHIP_CHECK_MS, id -> watchMembership());
           log.info("node {} of cluster '{}' is up: RW {}, RO {}, admin {}, MariaDB {}", config.nodeId(),
               config.clusterId(), config.ports().rw(), config.ports().ro(), config.ports().admin(),
               config.mariadb().port());
@@ -241,6 +284,7 @@ public final class ClusterNode {
   /** No more monitoring and no more role steps: the node is going away. */
   private void haltRoles() {
     stopping = true;
+    vertx.cancelTimer(membershipTimer);
     if (monitor != null) {
       monitor.stop();
     }
@@ -262,6 +306,10 @@ public final class ClusterNode {
   /** Writes the init marker (fsync, rename) on a worker thread. */
   Future<Void> markInitialised(List<String> members) {
     return vertx.executeBlocking(() -> {
+      directory.settleGenesis();
+      directory.save();
+      joinCandidate.clear();
+      joinCandidatePresent = false;
       marker.write(members);
       initialised = true;
       return null;
@@ -307,6 +355,95 @@ public final class ClusterNode {
     return p.future();
   }
 
+  // ---- membership ----------------------------------------------------------------------------------
+
+  MemberDirectory directory() {
+    return directory;
+  }
+
+  HttpClient http() {
+    return http;
+  }
+
+  /** Whether this node is a learner that an {@code add-member} may turn into a voter. */
+  boolean joinable() {
+    return joining && !initialised && joinCandidatePresent && !removed;
+  }
+
+  boolean removed() {
+    return removed;
+  }
+
+  /** Call after changing the directory: the transport follows it and it is saved (on a worker thread). */
+  void directoryChanged() {
+    context.runOnContext(v -> {
+      if (replog != null) {
+        replog.setPeers(directory.paxosPeers());
+      }
+      vertx.executeBlocking(() -> {
+        directory.save();
+        return null;
+      }, true).onFailure(e -> log.error("node {} cannot save {}: {}", config.nodeId(), MemberDirectory.FILE,
+          e.getMessage()));
+    });
+  }
+
+  /** What this node knows of the membership, for a starting node's {@link MembershipDiscovery} and operators. */
+  JsonObject membership() {
+    JsonObject o = directory.toJson()
+        .put("clusterId", config.clusterId())
+        .put("node", config.nodeId())
+        .put("initialised", initialised)
+        .put("genesis", new JsonArray(new ArrayList<>(directory.genesis().orElse(new TreeSet<>()))));
+    if (replog != null) {
+      o.put("voting", new JsonArray(new ArrayList<>(replog.votingMembers())))
+          .put("latest", new JsonArray(new ArrayList<>(replog.latestMembers())));
+    }
+    return o;
+  }
+
+  /**
+   * Follows the membership the log chose: a learner that now votes is initialised (it may campaign
+   * from now on); a member the log removed stops serving and says why.
+   */
+  private void watchMembership() {
+    if (replog == null || stopping) {
+      return;
+    }
+    vertx.executeBlocking(() -> LogSize.bytes(config.dataDir().resolve("paxos")), false)
+        .onSuccess(b -> logBytes = b);
+    SortedSet<Integer> voting = replog.votingMembers();
+    SortedSet<Integer> latest = replog.latestMembers();
+    long now = System.currentTimeMillis();
+    if (latest.stream().anyMatch(id -> directory.member(id).isEmpty()) && now - lastDiscovery > REDISCOVER_MS) {
+      // The log made a member of a node this node has no address for (it missed the announcement).
+      lastDiscovery = now;
+      MembershipDiscovery.run(http, config, directory).onSuccess(heard -> directoryChanged());
+    }
+    if (joining && voting.contains(config.nodeId())) {
+      joining = false;
+      log.info("node {} votes now: the log made it a member of {}", config.nodeId(), voting);
+      markInitialised(voting.stream().map(id -> directory.member(id).map(m -> m.host() + ":" + m.paxos())
+          .orElse("node" + id)).sorted().toList())
+          .onFailure(e -> log.error("node {} cannot write its init marker: {}", config.nodeId(), e.getMessage()));
+    }
+    if (initialised && !removed && !latest.contains(config.nodeId())) {
+      removed = true;
+      removedReason = "node " + config.nodeId() + " was removed from the cluster: the Paxos log chose members "
+          + latest;
+      log.error("{}. It stops serving clients. To bring this machine back: stop it, empty its data dir {}, start "
+          + "it and run `admin add-member` against a member", removedReason, config.dataDir());
+      locator.set(new MasterRoute.None(removedReason));
+      if (proxy != null) {
+        proxy.stop();
+      }
+    }
+  }
+
+  long logBytes() {
+    return logBytes;
+  }
+
   // ---- reporting -----------------------------------------------------------------------------------
 
   private void registerGauges() {
@@ -339,6 +476,14 @@ public final class ClusterNode {
         .put("id", config.nodeId())
         .put("clusterId", config.clusterId())
         .put("initialised", initialised())
+        .put("membership", removed ? "removed" : replog != null && replog.votingMembers().contains(config.nodeId())
+            ? "voting" : "learner")
+        .put("joinable", joinable())
+        .put("removedReason", removedReason)
+        .put("chosenBelow", replog == null ? 0 : replog.chosenBelow())
+        .put("logBytes", logBytes)
+        .put("genesis", new JsonArray(new ArrayList<>(directory == null ? new TreeSet<Integer>()
+            : directory.genesis().orElse(new TreeSet<>()))))
         .put("role", roles.role().name())
         .put("epoch", c.epoch())
         .put("chainMaster", c.masterNode() == 0 ? null : c.masterNode())

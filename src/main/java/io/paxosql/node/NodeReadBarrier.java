@@ -26,7 +26,7 @@ import java.util.function.LongSupplier;
  * most one request per round trip leaves this node whatever the read rate.
  */
 final class NodeReadBarrier implements ReadBarrier {
-  private final NodeConfig config;
+  private final MemberDirectory directory;
   private final MasterLocator locator;
   private final Supplier<Future<String>> localReadIndex;
   private final LongSupplier lagMs;
@@ -36,9 +36,9 @@ final class NodeReadBarrier implements ReadBarrier {
   private Promise<String> queued;
   private boolean fetching;
 
-  NodeReadBarrier(Vertx vertx, NodeConfig config, MasterLocator locator, Supplier<Future<String>> localReadIndex,
+  NodeReadBarrier(Vertx vertx, MemberDirectory directory, MasterLocator locator, Supplier<Future<String>> localReadIndex,
       LongSupplier lagMs, long timeoutMs) {
-    this.config = config;
+    this.directory = directory;
     this.locator = locator;
     this.localReadIndex = localReadIndex;
     this.lagMs = lagMs;
@@ -112,9 +112,9 @@ final class NodeReadBarrier implements ReadBarrier {
       return Future.failedFuture("no master: " + none.reason());
     }
     MasterRoute.Remote remote = (MasterRoute.Remote) r;
-    NodeConfig.Member m = config.member(Integer.parseInt(remote.nodeId())).orElse(null);
+    NodeConfig.Member m = directory.member(Integer.parseInt(remote.nodeId())).orElse(null);
     if (m == null) {
-      return Future.failedFuture("master node " + remote.nodeId() + " is not in this node's member list");
+      return Future.failedFuture("master node " + remote.nodeId() + " has no known address on this node");
     }
     return http.request(new RequestOptions().setHost(m.host()).setPort(m.admin()).setURI("/read-index")
             .setMethod(HttpMethod.GET).setTimeout(timeoutMs))

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.zip.CRC32;
@@ -44,7 +45,6 @@ final class NodeWiring {
   }
 
   static ReplogOptions replogOptions(NodeConfig c) {
-    NodeConfig.Paxos p = c.paxos();
     TreeSet<Integer> members = new TreeSet<>();
     Map<Integer, String> peers = new TreeMap<>();
     for (NodeConfig.Member m : c.members()) {
@@ -53,6 +53,17 @@ final class NodeWiring {
         peers.put(m.id(), m.host() + ":" + m.paxos());
       }
     }
+    return replogOptions(c, members, peers);
+  }
+
+  /**
+   * @param genesis the member set the cluster's log started with (not this config's list: members
+   *                added later are in the log as chosen changes)
+   * @param peers   every other node this one knows an address for: id → "host:paxosPort"
+   */
+  static ReplogOptions replogOptions(NodeConfig c, SortedSet<Integer> genesis, Map<Integer, String> peers) {
+    NodeConfig.Paxos p = c.paxos();
+    SortedSet<Integer> members = genesis;
     int lease = (int) p.leaseTicks();
     PaxosConfig paxos = new PaxosConfig(clusterId(c), c.nodeId(), members, 0, lease, (int) p.driftMarginTicks(),
         Math.max(1, lease / 4), (int) p.electionTicks(), 3, 64, 4 << 20, 100_000, 256);

@@ -339,7 +339,7 @@ final class Proposer {
 
     boolean hasWork() {
         return role == PaxosRole.LEADER && (commitDirty || ((!pending.isEmpty() || !reports.isEmpty()
-                || next <= barrier) && next < n.learner.firstUnchosen + n.cfg.alpha()));
+                || next <= barrier || next < n.membership.latestStart()) && next < n.learner.firstUnchosen + n.cfg.alpha()));
     }
 
     /** Assigns instances while the window has room: recovered values, gap no-ops, the barrier, batches. */
@@ -372,6 +372,11 @@ final class Proposer {
                 v = Value.noop(ballot);
             } else {
                 v = batch();
+                if (v == null && next < n.membership.latestStart()) {
+                    // A chosen change waits for the log to reach the instance where it takes effect; an idle
+                    // cluster would never get there, so no-ops carry it (a window at most).
+                    v = Value.noop(ballot);
+                }
                 if (v == null) {
                     break;
                 }

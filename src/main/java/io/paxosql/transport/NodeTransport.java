@@ -72,6 +72,7 @@ public final class NodeTransport {
   private final GrpcClient grpcClient;
   private final Map<Integer, PaxosTransportGrpcClient> clients = new TreeMap<>();
   private final Map<Integer, PeerChannel> channels = new TreeMap<>();
+  private final Map<Integer, String> addresses = new TreeMap<>();
   private final Set<String> rejectedLogged = ConcurrentHashMap.newKeySet();
   private HttpServer server;
   private long rejected;
@@ -92,13 +93,50 @@ public final class NodeTransport {
           .setTrustOptions(new PemTrustOptions().addCertPath(cfg.tls().caPath().toString()));
     }
     this.grpcClient = GrpcClient.client(vertx, new GrpcClientOptions().setMaxMessageSize(MAX_MESSAGE_BYTES), http);
-    for (Map.Entry<Integer, String> p : cfg.peers().entrySet()) {
-      String[] hp = TransportConfig.parse(p.getKey(), p.getValue());
-      PaxosTransportGrpcClient c = PaxosTransportGrpcClient.create(grpcClient,
-          SocketAddress.inetSocketAddress(Integer.parseInt(hp[1]), hp[0]));
-      clients.put(p.getKey(), c);
-      channels.put(p.getKey(), new PeerChannel(vertx, c, cfg, p.getKey()));
+    cfg.peers().forEach(this::addPeer);
+  }
+
+  /**
+   * Makes the peers exactly {@code peers} (id → "host:port", this node excluded): links to new ids open,
+   * links to ids no longer listed close, a changed address reconnects. Membership changes call it at run
+   * time; it is the one place a peer link is made or dropped. On the transport's context.
+   */
+  public void setPeers(Map<Integer, String> peers) {
+    for (Integer id : Set.copyOf(addresses.keySet())) {
+      if (!peers.containsKey(id) || !peers.get(id).equals(addresses.get(id))) {
+        removePeer(id);
+      }
     }
+    for (Map.Entry<Integer, String> p : peers.entrySet()) {
+      if (p.getKey() != cfg.nodeId() && !addresses.containsKey(p.getKey())) {
+        addPeer(p.getKey(), p.getValue());
+        LOG.info("node {} now links to node {} at {}", cfg.nodeId(), p.getKey(), p.getValue());
+      }
+    }
+  }
+
+  /** The peers this node links to now: id → "host:port". */
+  public Map<Integer, String> peers() {
+    return Map.copyOf(addresses);
+  }
+
+  private void addPeer(int id, String address) {
+    String[] hp = TransportConfig.parse(id, address);
+    PaxosTransportGrpcClient c = PaxosTransportGrpcClient.create(grpcClient,
+        SocketAddress.inetSocketAddress(Integer.parseInt(hp[1]), hp[0]));
+    addresses.put(id, address);
+    clients.put(id, c);
+    channels.put(id, new PeerChannel(vertx, c, cfg, id));
+  }
+
+  private void removePeer(int id) {
+    PeerChannel ch = channels.remove(id);
+    if (ch != null) {
+      ch.close();
+    }
+    clients.remove(id);
+    addresses.remove(id);
+    LOG.info("node {} no longer links to node {}", cfg.nodeId(), id);
   }
 
   /** Starts listening; call it on the context that will own this transport. */

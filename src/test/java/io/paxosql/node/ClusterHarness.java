@@ -25,6 +25,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
+import java.util.stream.IntStream;
 
 /**
  * A real cluster in one JVM for tests: each member its own Vert.x instance, real mariadbd, real
@@ -41,12 +43,18 @@ final class ClusterHarness implements AutoCloseable {
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
   ClusterHarness(int size) throws Exception {
+    this(size, id -> IntStream.rangeClosed(1, size).boxed().toList());
+  }
+
+  /** @param listed the members node {@code id}'s config lists (a joiner lists the existing members and itself) */
+  ClusterHarness(int size, IntFunction<List<Integer>> listed) throws Exception {
     dir = Files.createTempDirectory(Path.of("/tmp"), "pxs-cluster-");
     nodes = new ClusterNode[size];
     vertxes = new Vertx[size];
     ClusterLayout layout = ClusterLayout.onFreePorts(size);
     for (int i = 0; i < size; i++) {
-      String yaml = layout.yaml(i + 1, "paxos: { tickMs: 50, electionTicks: 6, leaseTicks: 30, driftMarginTicks: 6 }\n");
+      String yaml = layout.yaml(i + 1, "paxos: { tickMs: 50, electionTicks: 6, leaseTicks: 30, driftMarginTicks: 6 }\n",
+          listed.apply(i + 1));
       Path file = dir.resolve("node" + (i + 1) + ".yaml");
       Files.writeString(file, yaml);
       configFiles.add(file);

@@ -4,6 +4,7 @@ import io.paxosql.log.LogRecord;
 import io.paxosql.log.PaxosLog;
 import io.paxosql.node.chain.LogPosition;
 import io.paxosql.paxos.ChosenValue;
+import io.paxosql.paxos.Entry;
 import io.paxosql.paxos.Message;
 import io.paxosql.paxos.PaxosNode;
 import io.paxosql.paxos.PersistentState;
@@ -18,6 +19,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.util.List;
 import java.util.Set;
+import java.util.SortedSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -79,6 +81,8 @@ final class CoreDriver {
   private volatile boolean progressHeard;
   private volatile Status status;
   private volatile Message.SnapshotNeeded snapshotNeeded;
+  private volatile SortedSet<Integer> voting;
+  private volatile SortedSet<Integer> latest;
 
   /**
    * @param restored       the core's state as read back from {@code log}
@@ -97,6 +101,7 @@ final class CoreDriver {
     node.setCampaignAllowed(true);
     durableChosenBelow = log.chosenBelow();
     status = node.status();
+    noteMembers();
     tracker = new ProposalTracker(proposalIdBase, durableChosenBelow);
     memory = new MemoryWindow(opts.memoryValues(), MEMORY_BYTES);
     for (long i = node.firstRetained(); i < durableChosenBelow; i++) {
@@ -174,6 +179,31 @@ final class CoreDriver {
       drive();
     }
     return r;
+  }
+
+  /** Queues a membership change like {@link #propose}; {@code p} completes once it is chosen and durable here. */
+  ProposeResult proposeChange(Entry change, Promise<LogPosition> p) {
+    ProposeResult r = node.proposeMembership(change);
+    if (r.queuedOk()) {
+      tracker.track(change.proposalId(), new ProposalTracker.Waiter() {
+        @Override
+        public void chosen(LogPosition at) {
+          p.tryComplete(at);
+        }
+
+        @Override
+        public void failed(String why) {
+          fail(p, why);
+        }
+      });
+      drive();
+    }
+    return r;
+  }
+
+  /** A fresh id for an entry this node proposes. */
+  long nextProposalId() {
+    return tracker.nextId();
   }
 
   /** Fails a proposal, counting it. */
@@ -264,6 +294,16 @@ final class CoreDriver {
     return node.firstUnchosen();
   }
 
+  /** The members voting at the first unchosen instance, as of the last Ready; any thread. */
+  SortedSet<Integer> votingMembers() {
+    return voting;
+  }
+
+  /** The newest member set chosen (maybe not in force yet), as of the last Ready; any thread. */
+  SortedSet<Integer> latestMembers() {
+    return latest;
+  }
+
   /** The members at the first unchosen instance; on the node's context only. */
   Set<Integer> members() {
     return node.membersAt(node.firstUnchosen());
@@ -324,6 +364,7 @@ final class CoreDriver {
       }
     }
     tracker.chosenDurable(chosen);
+    noteMembers();
     hooks.chosenDurable(chosen);
     for (ChosenValue c : chosen) {
       memory.add(c.instance(), c.value().size());
@@ -332,6 +373,11 @@ final class CoreDriver {
     if (keepFrom > node.firstRetained()) {
       node.compact(keepFrom);
     }
+  }
+
+  private void noteMembers() {
+    voting = node.membersAt(node.firstUnchosen());
+    latest = node.latestMembers();
   }
 
   private void onStatusChange(Status s) {
