@@ -10,6 +10,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -25,11 +26,12 @@ import picocli.CommandLine.ParentCommand;
  * answered something that is not the admin API.
  */
 @Command(name = "admin", mixinStandardHelpOptions = true,
-    description = "Ask a running node: status, members, init, step-down, add-member, remove-member, "
-        + "replace-member, member-progress.",
+    description = "Ask a running node: status, members, init, step-down, rebuild, backup, add-member, "
+        + "remove-member, replace-member, member-progress.",
     subcommands = {AdminCommand.Status.class, AdminCommand.Members.class, AdminCommand.Init.class,
-        AdminCommand.StepDown.class, MemberCommands.AddMember.class, MemberCommands.RemoveMember.class,
-        MemberCommands.ReplaceMember.class, MemberCommands.Progress.class},
+        AdminCommand.StepDown.class, AdminCommand.Rebuild.class, AdminCommand.Backup.class,
+        MemberCommands.AddMember.class, MemberCommands.RemoveMember.class, MemberCommands.ReplaceMember.class,
+        MemberCommands.Progress.class},
     footer = {"", "Exit codes: 0 done, 1 refused by the node, 2 usage error, 3 node unreachable."})
 final class AdminCommand implements Runnable {
   static final int EXIT_REFUSED = 1;
@@ -51,18 +53,27 @@ final class AdminCommand implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(spec.commandLine(),
-        "missing admin command: choose one of status, members, init, step-down, add-member, remove-member, "
-            + "replace-member, member-progress");
+        "missing admin command: choose one of status, members, init, step-down, rebuild, backup, add-member, "
+            + "remove-member, replace-member, member-progress");
   }
 
   /** Sends one request and prints the answer; returns the exit code. */
   int call(String method, String path, JsonObject body) {
-    return call(method, path, body, answer -> spec.commandLine().getOut()
+    return call(method, path, body, timeoutMs);
+  }
+
+  /** As {@link #call(String, String, JsonObject)}, waiting up to {@code timeoutMs} for the answer. */
+  int call(String method, String path, JsonObject body, long timeoutMs) {
+    return call(method, path, body, timeoutMs, answer -> spec.commandLine().getOut()
         .println(json ? answer.encodePrettily() : HumanJson.render(answer)));
   }
 
   /** Sends one request; a 2xx answer goes to {@code onAnswer}, a refusal is printed. Returns the exit code. */
   int call(String method, String path, JsonObject body, Consumer<JsonObject> onAnswer) {
+    return call(method, path, body, timeoutMs, onAnswer);
+  }
+
+  private int call(String method, String path, JsonObject body, long timeoutMs, Consumer<JsonObject> onAnswer) {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     URI uri;
@@ -171,6 +182,43 @@ final class AdminCommand implements Runnable {
     @Override
     public Integer call() {
       return admin.call("POST", "/step-down", null);
+    }
+  }
+
+  @Command(name = "rebuild", mixinStandardHelpOptions = true,
+      description = "Rebuild member N's MariaDB from a healthy member's backup; its old datadir is moved aside.")
+  static final class Rebuild implements Callable<Integer> {
+    @ParentCommand AdminCommand admin;
+
+    @Option(names = "--id", required = true, paramLabel = "N", description = "The member to rebuild.")
+    int id;
+
+    @Override
+    public Integer call() {
+      return admin.call("POST", "/rebuild", new JsonObject().put("id", id));
+    }
+  }
+
+  @Command(name = "backup", mixinStandardHelpOptions = true,
+      description = "Write a consistent, prepared backup of a follower's MariaDB into DIR on the node's machine, "
+          + "with paxosql-backup.json naming the GTID and log instance it matches.")
+  static final class Backup implements Callable<Integer> {
+    /** A backup waits for the whole copy; the node answers once it is prepared. */
+    private static final long BACKUP_TIMEOUT_MS = 6 * 3600_000L;
+
+    @ParentCommand AdminCommand admin;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR",
+        description = "A new (or empty) absolute directory on the node's machine.")
+    String out;
+
+    @Override
+    public Integer call() {
+      if (!Path.of(out).isAbsolute()) {
+        throw new CommandLine.ParameterException(admin.spec.commandLine(), "--out: " + out
+            + " is not an absolute path; give the directory as the node's machine sees it, e.g. /var/backups/px1");
+      }
+      return admin.call("POST", "/backup", new JsonObject().put("out", out), Math.max(admin.timeoutMs, BACKUP_TIMEOUT_MS));
     }
   }
 }

@@ -30,6 +30,7 @@ public record ConfigChange(List<String> live, List<String> needsRestart) {
     diff("ports", running.ports(), next.ports(), restart);
     diff("members", running.members(), next.members(), restart);
     diff("mariadb", running.mariadb(), next.mariadb(), restart);
+    diff("mariadb.autoRebuild/backupThrottle", running.rebuild(), next.rebuild(), restart);
     diff("replication", running.replication(), next.replication(), restart);
     diff("paxos", running.paxos(), next.paxos(), restart);
     return new ConfigChange(List.copyOf(live), List.copyOf(restart));

@@ -154,6 +154,20 @@ final class ConfigReader {
     return value;
   }
 
+  /** true or false (YAML booleans only). */
+  boolean bool(String key, boolean fallback) {
+    read.add(key);
+    Object v = map.get(key);
+    if (v == null) {
+      return fallback;
+    }
+    if (v instanceof Boolean b) {
+      return b;
+    }
+    problem(key, "expected true or false, got " + describe(v));
+    return fallback;
+  }
+
   int port(String key, Integer fallback) {
     Long v = integer(key, fallback == null ? null : fallback.longValue(), 1, 65535);
     return v == null ? 0 : v.intValue();

@@ -90,7 +90,8 @@ public final class ConfigWatcher implements AutoCloseable {
         return;
       }
       applied = new NodeConfig(running.clusterId(), running.nodeId(), running.dataDir(), running.ports(),
-          running.members(), running.mariadb(), running.replication(), next.proxy(), running.paxos(), next.logLevel());
+          running.members(), running.mariadb(), running.replication(), next.proxy(), running.paxos(), next.logLevel(),
+          running.rebuild());
       running = applied;
       log.info("config keys {} applied from {}", change.live(), file);
     }

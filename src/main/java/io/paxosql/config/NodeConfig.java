@@ -18,7 +18,8 @@ public record NodeConfig(
     Credentials replication,
     Proxy proxy,
     Paxos paxos,
-    String logLevel) {
+    String logLevel,
+    RebuildConfig rebuild) {
 
   public NodeConfig {
     members = List.copyOf(members);

@@ -87,6 +87,8 @@ public final class NodeConfigLoader {
         m.port("port", null),
         m.string("adminUser", attach ? null : "root", USER, "a MariaDB user name"),
         m.string("adminPassword", attach ? null : ""));
+    RebuildConfig rebuild = new RebuildConfig(m.bool("autoRebuild", RebuildConfig.DEFAULTS.autoRebuild()),
+        m.integer("backupThrottle", (long) RebuildConfig.DEFAULTS.backupThrottle(), 0, 100_000).intValue());
 
     ConfigReader rep = r.section("replication", true);
     Credentials replication = new Credentials(
@@ -123,7 +125,8 @@ public final class NodeConfigLoader {
     if (!problems.isEmpty()) {
       throw new ConfigException(source, problems);
     }
-    return new NodeConfig(clusterId, nodeId, dataDir, ports, members, mariadb, replication, proxy, paxos, logLevel);
+    return new NodeConfig(clusterId, nodeId, dataDir, ports, members, mariadb, replication, proxy, paxos, logLevel,
+        rebuild);
   }
 
   private static List<Member> readMembers(ConfigReader r) {

@@ -165,6 +165,21 @@ final class ClusterAdminService implements ClusterAdmin {
     return node.stepDown();
   }
 
+  /** Sends an admin request on to member {@code m}; its answer or refusal comes back as is. */
+  Future<JsonObject> forward(NodeConfig.Member m, String path, JsonObject body) {
+    return http.request(new RequestOptions().setHost(m.host()).setPort(m.admin()).setURI(path).setMethod(HttpMethod.POST)
+            .setTimeout(PEER_TIMEOUT_MS * 10))
+        .compose(req -> req.send(body.encode()).compose(resp -> resp.body().compose(b -> {
+          JsonObject answer = new JsonObject(b.toString());
+          return resp.statusCode() == 200 ? Future.succeededFuture(answer)
+              : Future.failedFuture(new AdminException(answer.getString("error", "refused"), resp.statusCode(),
+                  "node " + m.id() + ": " + answer.getString("message", ""), answer.getString("hint", "")));
+        })))
+        .recover(e -> Future.failedFuture(e instanceof AdminException ? e : new AdminException("unreachable", 502,
+            "node " + m.id() + "'s admin port " + m.host() + ":" + m.admin() + " did not answer: " + e.getMessage(),
+            "start that node, or run the command against it directly")));
+  }
+
   private Future<JsonObject> peer(NodeConfig.Member m, String path) {
     return http.request(new RequestOptions().setHost(m.host()).setPort(m.admin()).setURI(path).setMethod(HttpMethod.GET)
             .setTimeout(PEER_TIMEOUT_MS))

@@ -16,6 +16,10 @@ import io.paxosql.node.mariadb.NodeMariaDb;
 import io.paxosql.node.replog.ReplicatedLog;
 import io.paxosql.node.role.NodeRole;
 import io.paxosql.node.role.RoleMachine;
+import io.paxosql.node.seed.MariaDbSeeder;
+import io.paxosql.node.seed.RetentionHold;
+import io.paxosql.node.seed.SeedPoint;
+import io.paxosql.node.seed.SeedServer;
 import io.paxosql.paxos.Status;
 import io.paxosql.proxy.LiveMasterLocator;
 import io.paxosql.proxy.MasterRoute;
@@ -71,6 +75,8 @@ public final class ClusterNode {
   private long lastDiscovery;
   private final NodeMariaDb mariadb;
   private final ReplicaLag replicaLag = new ReplicaLag();
+  private final NodeSeeding seeding;
+  private SeedServer seedServer;
   private ReplicatedLog replog;
   private ChainedLog chain;
   private RoleExecutor roleExecutor;
@@ -96,6 +102,7 @@ public final class ClusterNode {
     this.http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout((int) MembershipDiscovery.TIMEOUT_MS));
     this.initialised = marker.read().isPresent();
     this.mariadb = new NodeMariaDb(vertx, config);
+    this.seeding = new NodeSeeding(vertx, config, mariadb);
   }
 
   /** Starts every part of the node; the future completes once it serves (as a follower). */
@@ -151,11 +158,9 @@ public final class ClusterNode {
             directory.settleGenesis();
           }
           directory.save();
-          return null;
+          return seeding.dataDirEmpty();
         }))
-        .compose(x -> mariadb.startAsFollower())
-        .compose(x -> ReplicatedLog.start(vertx, NodeWiring.replogOptions(config, directory.genesis().orElseThrow(),
-            directory.paxosPeers()), faults, registry))
+        .compose(empty -> empty ? startSeeded() : mariadb.startAsFollower().compose(x -> startLog()))
         .compose(rl -> {
           replog = rl;
           rl.setCampaignAllowed(false);
@@ -164,7 +169,7 @@ public final class ClusterNode {
           chain.subscribe(e -> replicaLag.accepted(e.gtid(), System.nanoTime()));
           roleExecutor = new RoleExecutor(vertx, context, config, roles, locator, mariadb, rl, chain, registry, directory);
           monitor = new NodeMonitor(vertx, config, roles, roleExecutor, mariadb, rl, chain, replicaLag,
-              this::initialised);
+              this::initialised, seeding::rebuilding, reason -> seeding.autoRebuild(reason, rebuildSteps()));
           if (stopping) {
             haltRoles(); // stopped while starting
           }
@@ -191,6 +196,7 @@ public final class ClusterNode {
           admin.router().get("/local").handler(ctx -> ctx.response()
               .putHeader("content-type", "application/json").end(localStatus().encodePrettily()));
           admin.router().post("/init-peer").handler(service::initPeer);
+          new SeedAdmin(this, service).routes(admin.router());
           PeerAdmin peerAdmin = new PeerAdmin(http);
           new MembershipRoutes(this, new MembershipChanges(this, peerAdmin), peerAdmin).install(admin.router());
           admin.router().get("/read-index").handler(ctx -> readIndexHere().onComplete(ar -> {
@@ -214,6 +220,8 @@ public final class ClusterNode {
             proxy.applyReadPolicy(NodeWiring.readPolicy(p), readBarrier);
           });
           registerGauges();
+          seeding.registerGauges(registry);
+          seeding.watchCatchUp(() -> monitor.lagTransactions() == 0 && replog.caughtUp());
           replog.onStatus(st -> context.runOnContext(v -> {
             if (st.leaderHint() != lastLeader) {
               lastLeader = st.leaderHint();
@@ -236,6 +244,80 @@ public final class ClusterNode {
               config.mariadb().port());
           return null;
         });
+  }
+
+  /** Starts the replicated log, and serves backups of this node's MariaDB to members that ask. */
+  private Future<ReplicatedLog> startLog() {
+    return ReplicatedLog.start(vertx, NodeWiring.replogOptions(config, directory.genesis().orElseThrow(),
+        directory.paxosPeers()), faults, registry).map(rl -> {
+      seedServer = new SeedServer(vertx, config.nodeId(), mariadb, () -> marker.read().orElse(List.of()),
+          rl::firstRetained, RetentionHold.NONE, Duration.ofMinutes(10), config.rebuild().backupThrottle());
+      rl.transport().serveBackups(seedServer);
+      seeding.attach(new MariaDbSeeder(vertx, config, mariadb.server().config(), rl.transport(), seeding.progress()));
+      return rl;
+    });
+  }
+
+  /**
+   * Start with an empty MariaDB datadir: the log first (seeding reaches donors through its transport),
+   * then a backup of a member when the cluster exists, then MariaDB from it; a new cluster's member
+   * initialises MariaDB fresh instead.
+   */
+  private Future<ReplicatedLog> startSeeded() {
+    return startLog().compose(rl -> seeding.seedAtStart(initialised).compose(point -> {
+      if (point.isEmpty()) {
+        return mariadb.startAsFollower().map(rl);
+      }
+      SeedPoint p = point.get();
+      // A joiner (outside the genesis set) is initialised once the log makes it vote (watchMembership), not here.
+      boolean joiner = !directory.genesis().orElseThrow().contains(config.nodeId());
+      Future<Void> marked = initialised || joiner || p.initialisedMembers().isEmpty() ? Future.succeededFuture()
+          : markInitialised(p.initialisedMembers());
+      return marked.compose(x -> seeding.install(p)).compose(x -> mariadb.startAsFollower())
+          .compose(x -> seeding.adopt(p)).map(rl);
+    }).recover(e -> rl.halt().transform(x -> Future.failedFuture(e))));
+  }
+
+  /** What a rebuild of the running node asks of it. */
+  private NodeSeeding.Steps rebuildSteps() {
+    return new NodeSeeding.Steps() {
+      @Override
+      public NodeRole role() {
+        return roles.role();
+      }
+
+      @Override
+      public void pause() {
+        roleExecutor.execute(roles.onHealth(false));
+      }
+
+      @Override
+      public Future<Void> follow() {
+        return roleExecutor.followLocalBinlogServer();
+      }
+
+      @Override
+      public void rebuilt() {
+        roleExecutor.execute(roles.onRebuilt());
+        seeding.watchCatchUp(() -> monitor.lagTransactions() == 0 && replog.caughtUp());
+      }
+
+      @Override
+      public void failed(String why) {
+        roleExecutor.noteProblem(why);
+      }
+    };
+  }
+
+  /** Rebuilds this node's MariaDB from a member's backup (admin rebuild). */
+  Future<JsonObject> rebuild(String reason) {
+    Promise<JsonObject> p = Promise.promise();
+    context.runOnContext(v -> seeding.rebuild(reason, rebuildSteps()).onComplete(p));
+    return p.future();
+  }
+
+  NodeSeeding seeding() {
+    return seeding;
   }
 
   /** Clean stop, in the order {@link NodeStop} explains (a master lets its commits end first). */
@@ -501,6 +583,8 @@ public final class ClusterNode {
         .put("mariadbRunning", mariadb.isRunning())
         .put("lastProblem", roleExecutor == null ? "" : roleExecutor.lastProblem())
         .put("captureTransactions", roleExecutor == null ? 0 : roleExecutor.captureTransactions())
+        .put("seed", seeding.progress().toJson(System.nanoTime()))
+        .put("donor", seedServer == null ? null : seedServer.progress().toJson(System.nanoTime()))
         .put("roleChanges", roleExecutor == null ? new JsonArray() : roleExecutor.roleChanges());
   }
 

@@ -1,5 +1,7 @@
 package io.paxosql.transport;
 
+import io.paxosql.transport.proto.BackupChunk;
+import io.paxosql.transport.proto.BackupRequest;
 import io.paxosql.transport.proto.CatchUpRequest;
 import io.paxosql.transport.proto.Envelope;
 import io.paxosql.transport.proto.PaxosTransportGrpcClient;
@@ -65,6 +67,11 @@ public final class NodeTransport {
     void onCatchUp(CatchUpRequest r, WriteStream<ValuesBatch> out);
   }
 
+  /** Serves a peer's request for a backup of this node's MariaDB (node.seed); writes chunks, then ends. */
+  public interface BackupSource {
+    void onBackup(BackupRequest r, WriteStream<BackupChunk> out);
+  }
+
   private final Vertx vertx;
   private final TransportConfig cfg;
   private final FaultInjector faults;
@@ -76,6 +83,7 @@ public final class NodeTransport {
   private final Set<String> rejectedLogged = ConcurrentHashMap.newKeySet();
   private HttpServer server;
   private long rejected;
+  private volatile BackupSource backups;
 
   private NodeTransport(Vertx vertx, TransportConfig cfg, FaultInjector faults, Handler handler) {
     this.vertx = vertx;
@@ -169,6 +177,11 @@ public final class NodeTransport {
     return server.actualPort();
   }
 
+  /** The cluster id every request of this node carries. */
+  public long clusterId() {
+    return cfg.clusterId();
+  }
+
   /** Sends one envelope to {@code e.getTo()}; drops it if the link is cut by the fault injector. */
   public void send(Envelope e) {
     PeerChannel c = channels.get(e.getTo());
@@ -204,6 +217,23 @@ public final class NodeTransport {
       return Future.failedFuture("link with " + peer + " cut by the fault injector");
     }
     return c.catchUp(r).timeout(cfg.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Who answers peers' backup requests; until set, they are refused as UNAVAILABLE. */
+  public void serveBackups(BackupSource source) {
+    this.backups = source;
+  }
+
+  /** Opens a backup stream from {@code peer}: a header, mbstream bytes, a trailer. */
+  public Future<ReadStream<BackupChunk>> backup(int peer, BackupRequest r) {
+    PaxosTransportGrpcClient c = clients.get(peer);
+    if (c == null) {
+      return Future.failedFuture("no address for node " + peer);
+    }
+    if (faults.blocked(cfg.nodeId(), peer) || faults.blocked(peer, cfg.nodeId())) {
+      return Future.failedFuture("link with " + peer + " cut by the fault injector");
+    }
+    return c.backup(r).timeout(cfg.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** Messages rejected for naming another cluster or node. */
@@ -292,9 +322,24 @@ public final class NodeTransport {
       }
       handler.onCatchUp(r, out);
     }
+
+    @Override
+    protected void backup(BackupRequest r, WriteStream<BackupChunk> out) {
+      if (!accept(r.getClusterId(), r.getFrom(), cfg.nodeId(), "backup request")) {
+        failStream(out, rejection(r.getClusterId(), cfg.nodeId()));
+        return;
+      }
+      BackupSource source = backups;
+      if (source == null || faults.blocked(r.getFrom(), cfg.nodeId())) {
+        failStream(out, new StatusException(GrpcStatus.UNAVAILABLE, "node " + cfg.nodeId()
+            + " does not serve backups yet (it is starting); ask another member or retry"));
+        return;
+      }
+      source.onBackup(r, out);
+    }
   }
 
-  private static void failStream(WriteStream<ValuesBatch> out, StatusException e) {
+  private static void failStream(WriteStream<?> out, StatusException e) {
     if (out instanceof GrpcServerResponse<?, ?> resp) {
       resp.status(e.status()).statusMessage(e.message()).end();
     } else {

@@ -370,6 +370,11 @@ public final class ReplicatedLog implements ChosenLog {
     return transport.port();
   }
 
+  /** The node-to-node links, for services beside the log that use them (seeding a member's MariaDB). */
+  public NodeTransport transport() {
+    return transport;
+  }
+
   public int nodeId() {
     return self;
   }
