@@ -3,16 +3,21 @@ SHELL := /bin/bash
 MVN ?= mvn -B -q
 JAR := target/paxosql.jar
 SEEDS ?= 100000
-DEB_PACKAGES := mariadb-server mariadb-client mariadb-backup sysbench python3-pymysql haproxy chromium
+DEB_PACKAGES := mariadb-server mariadb-client mariadb-backup sysbench python3-pymysql haproxy chromium nodejs npm
 
-.PHONY: deps build test no-leftover-servers test-slow sim bench demo clean
+VERSION := $(shell sed -n 's:^  <version>\(.*\)</version>:\1:p' pom.xml | head -n 1)
+COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+DIST := target/paxosql-$(VERSION)
+
+.PHONY: deps build dist test-dist test no-leftover-servers test-slow sim bench demo clean
 
 # Installs what the tests and the demo need; we never use Debian's packaged mariadb service.
 deps:
 	@if command -v mariadbd >/dev/null 2>&1 && command -v sysbench >/dev/null 2>&1 \
 	    && command -v haproxy >/dev/null 2>&1 && /usr/bin/python3 -c 'import pymysql' 2>/dev/null \
-	    && command -v mariadb-backup >/dev/null 2>&1 && command -v chromium >/dev/null 2>&1; then \
-	  echo "deps: MariaDB, sysbench, haproxy, PyMySQL and Chromium are installed"; \
+	    && command -v mariadb-backup >/dev/null 2>&1 && command -v chromium >/dev/null 2>&1 \
+	    && command -v npm >/dev/null 2>&1; then \
+	  echo "deps: MariaDB, sysbench, haproxy, PyMySQL, Chromium and Node.js are installed"; \
 	elif [ "$$(id -u)" = 0 ]; then \
 	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $(DEB_PACKAGES) \
 	    && (service mariadb stop || true); \
@@ -21,9 +26,25 @@ deps:
 	  echo "  sudo apt-get update && sudo apt-get install -y $(DEB_PACKAGES) && sudo service mariadb stop"; \
 	  exit 1; \
 	fi
+	@# Node's mysql2 for the client compatibility test, at the version package-lock.json pins.
+	@if [ ! -d src/test/clients/node_modules/mysql2 ]; then \
+	  cd src/test/clients && npm ci --no-audit --no-fund; \
+	fi
 
 build:
-	$(MVN) package -DskipTests
+	$(MVN) package -DskipTests -Dpaxosql.commit=$(COMMIT)
+
+# The release tarball: launcher, jar, config templates for three hosts, the systemd unit, INSTALL.md.
+dist: build
+	rm -rf $(DIST) $(DIST).tar.gz
+	mkdir -p $(DIST)/bin $(DIST)/lib $(DIST)/conf $(DIST)/systemd
+	cp dist/bin/* $(DIST)/bin/ && chmod 755 $(DIST)/bin/*
+	cp $(JAR) $(DIST)/lib/paxosql.jar
+	cp dist/conf/*.yaml $(DIST)/conf/
+	cp dist/systemd/* $(DIST)/systemd/
+	cp INSTALL.md $(DIST)/
+	tar -C target -czf $(DIST).tar.gz paxosql-$(VERSION)
+	@echo "built $(DIST).tar.gz"
 
 # The suite must leave no server behind: every mariadbd a test starts lives under /tmp/pxs-*.
 test: deps
@@ -37,6 +58,11 @@ no-leftover-servers:
 
 test-slow: deps
 	mvn -B test -DexcludedGroups= -Dgroups=slow
+	@$(MAKE) --no-print-directory test-dist
+
+# INSTALL.md followed in three network namespaces, from the tarball (root; about 2 minutes).
+test-dist: dist
+	timeout 600 bash dist/test-install.sh $(DIST).tar.gz
 
 sim:
 	mvn -B test -Dtest='PaxosSimulationTest' -Dpaxosql.sim.seeds=$(SEEDS) -DexcludedGroups=

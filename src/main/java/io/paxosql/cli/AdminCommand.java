@@ -26,12 +26,12 @@ import picocli.CommandLine.ParentCommand;
  * answered something that is not the admin API.
  */
 @Command(name = "admin", mixinStandardHelpOptions = true,
-    description = "Ask a running node: status, members, init, step-down, rebuild, backup, add-member, "
-        + "remove-member, replace-member, member-progress.",
+    description = "Ask a running node: status, members, init, step-down, rolling-restart, rebuild, backup, "
+        + "add-member, remove-member, replace-member, member-progress.",
     subcommands = {AdminCommand.Status.class, AdminCommand.Members.class, AdminCommand.Init.class,
-        AdminCommand.StepDown.class, AdminCommand.Rebuild.class, AdminCommand.Backup.class,
-        MemberCommands.AddMember.class, MemberCommands.RemoveMember.class, MemberCommands.ReplaceMember.class,
-        MemberCommands.Progress.class},
+        AdminCommand.StepDown.class, RollingRestartCommand.class, AdminCommand.Rebuild.class,
+        AdminCommand.Backup.class, MemberCommands.AddMember.class, MemberCommands.RemoveMember.class,
+        MemberCommands.ReplaceMember.class, MemberCommands.Progress.class},
     footer = {"", "Exit codes: 0 done, 1 refused by the node, 2 usage error, 3 node unreachable."})
 final class AdminCommand implements Runnable {
   static final int EXIT_REFUSED = 1;
@@ -53,8 +53,8 @@ final class AdminCommand implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(spec.commandLine(),
-        "missing admin command: choose one of status, members, init, step-down, rebuild, backup, add-member, "
-            + "remove-member, replace-member, member-progress");
+        "missing admin command: choose one of status, members, init, step-down, rolling-restart, rebuild, backup, "
+            + "add-member, remove-member, replace-member, member-progress");
   }
 
   /** Sends one request and prints the answer; returns the exit code. */
