@@ -180,7 +180,8 @@ public final class ClusterNode {
         })
         .compose(port -> roleExecutor.followLocalBinlogServer())
         .compose(x -> {
-          proxy = new ProxyServer(vertx, NodeWiring.proxySettings(config), locator, registry);
+          proxy = new ProxyServer(vertx, NodeWiring.proxySettings(config)
+              .withMembers(NodeWiring.memberHosts(directory.all())), locator, registry);
           // On the master itself every acknowledged transaction is already committed in its own
           // MariaDB (semi-sync ACK precedes the commit, the commit precedes the client's OK; a new
           // master applied the whole chain before serving): nothing to wait for once the lease is
@@ -461,6 +462,9 @@ public final class ClusterNode {
     context.runOnContext(v -> {
       if (replog != null) {
         replog.setPeers(directory.paxosPeers());
+      }
+      if (proxy != null) {
+        proxy.applyMemberHosts(NodeWiring.memberHosts(directory.all()));
       }
       vertx.executeBlocking(() -> {
         directory.save();

@@ -100,7 +100,7 @@ final class MembershipChanges {
     long target = node.replicatedLog().chosenBelow();
     long[] lastHeard = {System.currentTimeMillis()};
     long[] lastSample = {System.currentTimeMillis()};
-    String[] lastCause = {"no answer yet"};
+    String[] lastCause = {"none"};
     return poll(() -> peers.get(joiner, "/local").transform(ar -> {
       long now = System.currentTimeMillis();
       if (ar.failed()) {
@@ -126,7 +126,12 @@ final class MembershipChanges {
 
   private Future<Void> vote(NodeConfig.Member joiner) {
     progress = progress.phase("voting", "proposing node " + joiner.id() + " as a voting member");
-    return node.replicatedLog().changeMembership(true, joiner.id())
+    // Once it votes the lease needs its grants (with a member down, every live one's): the link to it must
+    // be open before, or the master may lose its lease while the link is set up.
+    return poll(() -> node.replicatedLog().linkedTo(joiner.id()), System.currentTimeMillis() + IN_FORCE_TIMEOUT_MS,
+        () -> "the master's Paxos link to node " + joiner.id() + " at " + joiner.host() + ":" + joiner.paxos()
+            + " did not open; check --paxos")
+        .compose(x -> node.replicatedLog().changeMembership(true, joiner.id()))
         .recover(e -> Future.failedFuture("the log did not choose the change: " + e.getMessage()))
         .compose(pos -> poll(() -> Future.succeededFuture(node.replicatedLog().votingMembers().contains(joiner.id())),
             System.currentTimeMillis() + IN_FORCE_TIMEOUT_MS,

@@ -9,6 +9,7 @@ import io.paxosql.proxy.ReadPolicy;
 import io.paxosql.transport.TransportConfig;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -85,10 +86,16 @@ final class NodeWiring {
     return new ReadPolicy(mode, p.roMaxLagMs());
   }
 
-  static ProxySettings proxySettings(NodeConfig c) {
+  /** Who may use the member-only proxy hop: loopback and every member's host. */
+  static Set<String> memberHosts(Collection<NodeConfig.Member> members) {
     Set<String> hosts = new HashSet<>();
     hosts.add("127.0.0.1");
-    c.members().forEach(m -> hosts.add(m.host()));
+    members.forEach(m -> hosts.add(m.host()));
+    return hosts;
+  }
+
+  static ProxySettings proxySettings(NodeConfig c) {
+    Set<String> hosts = memberHosts(c.members());
     NodeConfig.Proxy p = c.proxy();
     ProxySettings d = ProxySettings.defaults("127.0.0.1", c.mariadb().port());
     // Clients and other members reach this node at its member address; MariaDB stays on loopback.

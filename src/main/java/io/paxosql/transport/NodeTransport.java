@@ -118,9 +118,16 @@ public final class NodeTransport {
     for (Map.Entry<Integer, String> p : peers.entrySet()) {
       if (p.getKey() != cfg.nodeId() && !addresses.containsKey(p.getKey())) {
         addPeer(p.getKey(), p.getValue());
+        channels.get(p.getKey()).open();
         LOG.info("node {} now links to node {} at {}", cfg.nodeId(), p.getKey(), p.getValue());
       }
     }
+  }
+
+  /** Whether the outgoing link to {@code peer} is open now. */
+  public boolean linkedTo(int peer) {
+    PeerChannel c = channels.get(peer);
+    return c != null && c.connected();
   }
 
   /** The peers this node links to now: id → "host:port". */

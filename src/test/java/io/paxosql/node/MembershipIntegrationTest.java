@@ -25,8 +25,10 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -41,6 +43,8 @@ class MembershipIntegrationTest {
   private static final Duration FAILOVER = Duration.ofSeconds(10);
   private ClusterHarness cluster;
   private final AtomicBoolean writing = new AtomicBoolean(true);
+  /** The node whose RW port the writer uses (it moves off a node that is about to leave). */
+  private final AtomicInteger writeVia = new AtomicInteger(1);
 
   @AfterEach
   void tearDown() {
@@ -134,7 +138,71 @@ class MembershipIntegrationTest {
     writer.join(30_000);
     assertTrue(longestGapMs.get() < FAILOVER.toMillis(), "the writer waited " + longestGapMs.get() + " ms");
     String expected = checksumOnceAll(remaining, acked);
-    assertTrue(!expected.isEmpty());
+    assertFalse(expected.isEmpty());
+    System.out.printf("membership 3-4-3: %d writes acknowledged, longest wait %d ms%n", acked.size(), longestGapMs.get());
+  }
+
+  /**
+   * The whole sequence 3 → 4 → 5 → 4 → 3 under a writer: two nodes join, a founding follower leaves, then
+   * the master itself is removed with --force (one failover). Slow: five real MariaDB servers.
+   */
+  @Test
+  @Tag("slow")
+  @Timeout(value = 20, unit = TimeUnit.MINUTES)
+  void threeToFiveAndBackToThree() throws Exception {
+    cluster = new ClusterHarness(5, id -> id <= 3 ? List.of(1, 2, 3) : List.of(1, 2, 3, id));
+    for (int id = 1; id <= 3; id++) {
+      cluster.start(id);
+    }
+    assertTrue(cluster.init().getBoolean("initialised", false));
+    cluster.awaitMaster(Duration.ofSeconds(60));
+    cluster.execRw(1, "CREATE DATABASE m", Duration.ofSeconds(20));
+    cluster.execRw(1, "CREATE TABLE m.t (id BIGINT PRIMARY KEY, v INT)", Duration.ofSeconds(20));
+    Set<Long> acked = ConcurrentHashMap.newKeySet();
+    AtomicLong longestGapMs = new AtomicLong();
+    Thread writer = startWriter(acked, longestGapMs);
+
+    for (int id : List.of(4, 5)) {
+      cluster.start(id);
+      Cli added = addCli(1, id);
+      assertEquals(0, added.code, added.text());
+    }
+    assertEquals(Set.of(1, 2, 3, 4, 5), voting(cluster.node(1)));
+    writeVia.set(4); // node 4 stays to the end
+
+    int master = cluster.awaitMaster(Duration.ofSeconds(60));
+    int follower = master == 2 ? 3 : 2;
+    if (master >= 4) {
+      cluster.node(master).stepDown();
+      master = Retry.until("a founding master", Duration.ofSeconds(60), () -> {
+        int m = cluster.awaitMaster(Duration.ofSeconds(30));
+        if (m >= 4) {
+          throw new IllegalStateException("node " + m + " leads again");
+        }
+        return m;
+      });
+      follower = master == 2 ? 3 : 2;
+    }
+    Cli removed = cli(4, "remove-member", "--id", String.valueOf(follower));
+    assertEquals(0, removed.code, removed.text());
+    Cli forced = cli(4, "remove-member", "--id", String.valueOf(master), "--force");
+    assertEquals(0, forced.code, forced.text());
+    Set<Integer> remaining = new TreeSet<>(Set.of(1, 2, 3, 4, 5));
+    remaining.remove(follower);
+    remaining.remove(master);
+    int oldMaster = master;
+    Retry.waitFor("a new master among " + remaining, Duration.ofSeconds(60),
+        () -> cluster.master().filter(remaining::contains).isPresent());
+    Retry.waitFor("the old master knows it was removed", Duration.ofSeconds(60), () -> cluster.node(oldMaster).removed());
+    assertEquals(remaining, voting(cluster.node(4)));
+
+    long before = acked.size();
+    Retry.waitFor("the writer goes on", Duration.ofSeconds(60), () -> acked.size() > before + 20);
+    writing.set(false);
+    writer.join(30_000);
+    assertTrue(longestGapMs.get() < FAILOVER.toMillis(), "the writer waited " + longestGapMs.get() + " ms");
+    checksumOnceAll(remaining, acked);
+    System.out.printf("membership 3-5-3: %d writes acknowledged, longest wait %d ms%n", acked.size(), longestGapMs.get());
   }
 
   // ---- the writer -------------------------------------------------------------------------------------
@@ -144,7 +212,7 @@ class MembershipIntegrationTest {
       long id = 1;
       long lastOk = System.nanoTime();
       while (writing.get()) {
-        try (Connection c = cluster.rw(1); PreparedStatement ps = c.prepareStatement("INSERT INTO m.t VALUES (?, ?)")) {
+        try (Connection c = cluster.rw(writeVia.get()); PreparedStatement ps = c.prepareStatement("INSERT INTO m.t VALUES (?, ?)")) {
           while (writing.get()) {
             ps.setLong(1, id);
             ps.setInt(2, (int) (id % 1000));

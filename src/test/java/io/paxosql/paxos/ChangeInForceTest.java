@@ -19,7 +19,7 @@ class ChangeInForceTest {
     private static final long FIRST = 100;
     private static final int ALPHA = 4;
 
-    /** Node 1 leads; node 2 grants, promises and accepts whatever node 1 sends it. */
+    /** Node 1 leads; node 2 (and node 4 once asked) grants, promises and accepts whatever node 1 sends. */
     private static PaxosNode leaderWithOneLoyalAcceptor() {
         PaxosNode n = PaxosNode.fresh(new PaxosConfig(7, 1, MEMBERS, FIRST, 10, 3, 3, 4, 2, ALPHA, 1024, 100, 10));
         n.setCampaignAllowed(true);
@@ -36,15 +36,16 @@ class ChangeInForceTest {
             List<Message> out = new ArrayList<>(n.ready().send());
             out.addAll(n.advance());
             for (Message m : out) {
-                if (m.to() != 2) {
-                    continue;
+                int to = m.to();
+                if (to != 2 && to != 4) {
+                    continue; // node 3 is down; node 4 answers once it is added
                 }
                 if (m instanceof Message.PreVote v) {
-                    n.step(new Message.PreVoteGrant(7, 2, 1, v.ballot()));
+                    n.step(new Message.PreVoteGrant(7, to, 1, v.ballot()));
                 } else if (m instanceof Message.Prepare p) {
-                    n.step(new Message.Promise(7, 2, 1, p.ballot(), p.seq(), n.firstUnchosen(), List.of(), List.of()));
+                    n.step(new Message.Promise(7, to, 1, p.ballot(), p.seq(), n.firstUnchosen(), List.of(), List.of()));
                 } else if (m instanceof Message.Accept a) {
-                    n.step(new Message.Accepted(7, 2, 1, a.ballot(), a.instance()));
+                    n.step(new Message.Accepted(7, to, 1, a.ballot(), a.instance()));
                 }
             }
         }

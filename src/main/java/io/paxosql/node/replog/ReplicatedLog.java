@@ -260,6 +260,13 @@ public final class ReplicatedLog implements ChosenLog {
     return driver.latestMembers();
   }
 
+  /** Whether this node's link to {@code peer} is open (answered on the log's context). */
+  public Future<Boolean> linkedTo(int peer) {
+    Promise<Boolean> p = Promise.promise();
+    context.runOnContext(v -> p.complete(transport.linkedTo(peer)));
+    return p.future();
+  }
+
   /**
    * Replaces the addresses this node's transport reaches its peers at (id → "host:paxosPort", this
    * node excluded): the one place where links to members appear and go.
