@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -27,10 +28,12 @@ import picocli.CommandLine.ParentCommand;
  * answered something that is not the admin API.
  */
 @Command(name = "admin", mixinStandardHelpOptions = true,
-    description = "Ask a running node: status, members, init, step-down, rolling-restart.",
+    description = "Ask a running node: status, members, init, step-down, rolling-restart, rebuild, backup, "
+        + "add-member, remove-member, replace-member, member-progress.",
     subcommands = {AdminCommand.Status.class, AdminCommand.Members.class, AdminCommand.Init.class,
         AdminCommand.StepDown.class, RollingRestartCommand.class, AdminCommand.Rebuild.class,
-        AdminCommand.Backup.class},
+        AdminCommand.Backup.class, MemberCommands.AddMember.class, MemberCommands.RemoveMember.class,
+        MemberCommands.ReplaceMember.class, MemberCommands.Progress.class},
     footer = {"", "Exit codes: 0 done, 1 refused by the node, 2 usage error, 3 node unreachable."})
 final class AdminCommand implements Runnable {
   static final int EXIT_REFUSED = 1;
@@ -62,7 +65,8 @@ final class AdminCommand implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(spec.commandLine(),
-        "missing admin command: choose one of status, members, init, step-down, rolling-restart, rebuild, backup");
+        "missing admin command: choose one of status, members, init, step-down, rolling-restart, rebuild, backup, "
+            + "add-member, remove-member, replace-member, member-progress");
   }
 
   /** Sends one request and prints the answer; returns the exit code. */
@@ -72,6 +76,16 @@ final class AdminCommand implements Runnable {
 
   /** As {@link #call(String, String, JsonObject)}, waiting up to {@code timeoutMs} for the answer. */
   int call(String method, String path, JsonObject body, long timeoutMs) {
+    return call(method, path, body, timeoutMs, answer -> spec.commandLine().getOut()
+        .println(json ? answer.encodePrettily() : HumanJson.render(answer)));
+  }
+
+  /** Sends one request; a 2xx answer goes to {@code onAnswer}, a refusal is printed. Returns the exit code. */
+  int call(String method, String path, JsonObject body, Consumer<JsonObject> onAnswer) {
+    return call(method, path, body, timeoutMs, onAnswer);
+  }
+
+  private int call(String method, String path, JsonObject body, long timeoutMs, Consumer<JsonObject> onAnswer) {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     AdminTarget target = AdminTarget.resolve(spec.commandLine(), node, config, tokenFile);
@@ -126,7 +140,7 @@ final class AdminCommand implements Runnable {
       }
       return EXIT_REFUSED;
     }
-    out.println(json ? answer.encodePrettily() : HumanJson.render(answer));
+    onAnswer.accept(answer);
     return 0;
   }
 

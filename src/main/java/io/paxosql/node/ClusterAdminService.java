@@ -29,8 +29,9 @@ final class ClusterAdminService implements ClusterAdmin {
   @Override
   public Future<JsonObject> status() {
     NodeConfig c = node.config();
+    List<NodeConfig.Member> known = node.directory().all();
     List<Future<JsonObject>> answers = new ArrayList<>();
-    for (NodeConfig.Member m : c.members()) {
+    for (NodeConfig.Member m : known) {
       answers.add(m.id() == c.nodeId() ? Future.succeededFuture(node.localStatus()) : peer(m, "/local"));
     }
     return Future.join(answers).transform(ar -> {
@@ -38,7 +39,7 @@ final class ClusterAdminService implements ClusterAdmin {
       JsonArray members = new JsonArray();
       Integer master = null;
       for (int i = 0; i < answers.size(); i++) {
-        NodeConfig.Member m = c.members().get(i);
+        NodeConfig.Member m = known.get(i);
         Future<JsonObject> f = answers.get(i);
         JsonObject entry;
         if (f.succeeded()) {
@@ -61,6 +62,7 @@ final class ClusterAdminService implements ClusterAdmin {
           .put("epoch", local.getLong("epoch"))
           .put("leaseRemainingMs", master == null ? 0L : leaseOf(members, master))
           .put("lastChosenInstance", local.getLong("lastChosenInstance"))
+          .put("voting", node.membership().getJsonArray("voting"))
           .put("members", members)
           .put("roleChanges", local.getJsonArray("roleChanges"));
       return Future.succeededFuture(out);
@@ -80,9 +82,9 @@ final class ClusterAdminService implements ClusterAdmin {
   @Override
   public Future<JsonObject> members() {
     JsonArray list = new JsonArray();
-    for (NodeConfig.Member m : node.config().members()) {
-      list.add(new JsonObject().put("id", m.id()).put("host", m.host()).put("paxos", m.paxos())
-          .put("internal", m.internal()).put("admin", m.admin()));
+    JsonArray voting = node.membership().getJsonArray("voting", new JsonArray());
+    for (NodeConfig.Member m : node.directory().all()) {
+      list.add(MemberDirectory.toJson(m).put("voting", voting.contains(m.id())));
     }
     return Future.succeededFuture(new JsonObject().put("clusterId", node.config().clusterId()).put("members", list));
   }

@@ -43,13 +43,18 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,6 +66,8 @@ import org.slf4j.LoggerFactory;
 public final class ClusterNode {
   private static final Logger log = LoggerFactory.getLogger(ClusterNode.class);
   private static final long READ_INDEX_TIMEOUT_MS = 2000;
+  private static final long MEMBERSHIP_CHECK_MS = 250;
+  private static final long REDISCOVER_MS = 5000;
 
   private final Vertx vertx;
   private final Context context;
@@ -71,6 +78,16 @@ public final class ClusterNode {
   private final RoleMachine roles = new RoleMachine();
   private final LiveMasterLocator locator = new LiveMasterLocator(new MasterRoute.None("the node is starting"));
   private final InitMarker marker;
+  private final JoinCandidate joinCandidate;
+  private final HttpClient http;
+  private MemberDirectory directory;
+  private volatile boolean removed;
+  private volatile String removedReason = "";
+  private volatile boolean joinCandidatePresent;
+  private boolean joining;
+  private volatile long logBytes;
+  private long membershipTimer = -1;
+  private long lastDiscovery;
   private final NodeMariaDb mariadb;
   private final ReplicaLag replicaLag = new ReplicaLag();
   private final NodeSeeding seeding;
@@ -105,6 +122,8 @@ public final class ClusterNode {
     this.configFile = configFile;
     this.faults = faults;
     this.marker = new InitMarker(config.dataDir());
+    this.joinCandidate = new JoinCandidate(config.dataDir());
+    this.http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout((int) MembershipDiscovery.TIMEOUT_MS));
     this.initialised = marker.read().isPresent();
     this.mariadb = new NodeMariaDb(vertx, config);
     this.seeding = new NodeSeeding(vertx, config, mariadb);
@@ -176,8 +195,24 @@ public final class ClusterNode {
       Files.createDirectories(config.dataDir());
       startCheckpoint = new ChainCheckpointFile(config.dataDir()).read().orElse(null);
       adminToken = SecretFile.readOrCreate(SecretNames.adminToken(config.dataDir()));
-      return seeding.dataDirEmpty();
-    }).compose(empty -> empty ? startSeeded() : mariadb.startAsFollower().compose(x -> startLog()))
+      joinCandidate.prepare(config.dataDir());
+      joinCandidatePresent = joinCandidate.present();
+      directory = MemberDirectory.load(config);
+      return null;
+    }).compose(x -> MembershipDiscovery.run(http, config, directory))
+        .compose(heard -> vertx.executeBlocking(() -> {
+          if (directory.genesis().isEmpty()) {
+            // Nobody answered: a new cluster (its nodes start before `admin init`) or a cluster that is
+            // down. Either way this node's own list is the best guess; it is saved only once settled.
+            directory.assumeGenesis(new TreeSet<>(config.members().stream().map(NodeConfig.Member::id).toList()));
+          }
+          if (initialised) {
+            directory.settleGenesis();
+          }
+          directory.save();
+          return seeding.dataDirEmpty();
+        }))
+        .compose(empty -> empty ? startSeeded() : mariadb.startAsFollower().compose(x -> startLog()))
         .compose(rl -> {
           replog = rl;
           rl.onFatal(t -> failStop("the Paxos log", t));
@@ -189,7 +224,8 @@ public final class ClusterNode {
             replicaLag.accepted(e.gtid(), System.nanoTime());
             chainTransactions.increment();
           });
-          roleExecutor = new RoleExecutor(vertx, context, config, roles, locator, mariadb, rl, chain, registry, events);
+          roleExecutor = new RoleExecutor(vertx, context, config, roles, locator, mariadb, rl, chain, registry, events,
+              directory);
           monitor = new NodeMonitor(vertx, config, roles, roleExecutor, mariadb, rl, chain, replicaLag,
               this::initialised, seeding::rebuilding, reason -> seeding.autoRebuild(reason, rebuildSteps()));
           if (stopping) {
@@ -219,7 +255,8 @@ public final class ClusterNode {
         })
         .compose(port -> roleExecutor.followLocalBinlogServer())
         .compose(x -> {
-          proxy = new ProxyServer(vertx, NodeWiring.proxySettings(config), locator, registry);
+          proxy = new ProxyServer(vertx, NodeWiring.proxySettings(config)
+              .withMembers(NodeWiring.memberHosts(directory.all())), locator, registry);
           TlsFiles tls = NodeWiring.tlsFiles(config);
           proxy.memberHop(tls == null ? MemberHop.PLAINTEXT : new MemberHop(tls, replog::isMember));
           // On the master itself every acknowledged transaction is already committed in its own
@@ -243,6 +280,8 @@ public final class ClusterNode {
           admin.peerRoute(HttpMethod.GET, "/local").handler(ctx -> ctx.response()
               .putHeader("content-type", "application/json").end(localStatus().encodePrettily()));
           new SeedAdmin(this, service).routes(admin.router());
+          PeerAdmin peerAdmin = new PeerAdmin(http, peerAuthorization());
+          new MembershipRoutes(this, new MembershipChanges(this, peerAdmin), peerAdmin).install(admin.router());
           return admin.listen(NodeWiring.adminBind(config), config.ports().admin());
         })
         .map(port -> {
@@ -271,6 +310,13 @@ public final class ClusterNode {
           roleExecutor.execute(roles.onFollowing());
           monitor.start();
           statusRecorder.start();
+          joining = !initialised && joinCandidatePresent && directory.genesisSettled()
+              && !directory.genesis().orElseThrow().contains(config.nodeId());
+          if (joining) {
+            log.info("node {} is a learner: it catches up from the Paxos log of members {} and votes once "
+                + "`admin add-member` adds it", config.nodeId(), replog.votingMembers());
+          }
+          membershipTimer = vertx.setPeriodic(MEMBERSHIP_CHECK_MS, id -> watchMembership());
           log.info("node {} of cluster '{}' is up: RW {}, RO {}, admin {}, MariaDB {}", config.nodeId(),
               config.clusterId(), config.ports().rw(), config.ports().ro(), config.ports().admin(),
               config.mariadb().port());
@@ -280,7 +326,8 @@ public final class ClusterNode {
 
   /** Starts the replicated log, and serves backups of this node's MariaDB to members that ask. */
   private Future<ReplicatedLog> startLog() {
-    return ReplicatedLog.start(vertx, NodeWiring.replogOptions(config), faults, registry).map(rl -> {
+    return ReplicatedLog.start(vertx, NodeWiring.replogOptions(config, directory.genesis().orElseThrow(),
+        directory.paxosPeers()), faults, registry).map(rl -> {
       // No campaigning until the role machine allows it: a node still seeding its MariaDB must never lead.
       rl.setCampaignAllowed(false);
       seedServer = new SeedServer(vertx, config.nodeId(), mariadb, () -> marker.read().orElse(List.of()),
@@ -303,7 +350,9 @@ public final class ClusterNode {
         return mariadb.startAsFollower().map(rl);
       }
       SeedPoint p = point.get();
-      Future<Void> marked = initialised || p.initialisedMembers().isEmpty() ? Future.succeededFuture()
+      // A joiner (outside the genesis set) is initialised once the log makes it vote (watchMembership), not here.
+      boolean joiner = !directory.genesis().orElseThrow().contains(config.nodeId());
+      Future<Void> marked = initialised || joiner || p.initialisedMembers().isEmpty() ? Future.succeededFuture()
           : markInitialised(p.initialisedMembers());
       return marked.compose(x -> seeding.install(p)).compose(x -> mariadb.startAsFollower())
           .compose(x -> seeding.adopt(p)).map(rl);
@@ -443,6 +492,7 @@ public final class ClusterNode {
       checkpointer.stop();
     }
     statusRecorder.stop();
+    vertx.cancelTimer(membershipTimer);
     if (monitor != null) {
       monitor.stop();
     }
@@ -464,6 +514,10 @@ public final class ClusterNode {
   /** Writes the init marker (fsync, rename) on a worker thread. */
   Future<Void> markInitialised(List<String> members) {
     return vertx.executeBlocking(() -> {
+      directory.settleGenesis();
+      directory.save();
+      joinCandidate.clear();
+      joinCandidatePresent = false;
       marker.write(members);
       initialised = true;
       return null;
@@ -509,6 +563,98 @@ public final class ClusterNode {
     return p.future();
   }
 
+  // ---- membership ----------------------------------------------------------------------------------
+
+  MemberDirectory directory() {
+    return directory;
+  }
+
+  HttpClient http() {
+    return http;
+  }
+
+  /** Whether this node is a learner that an {@code add-member} may turn into a voter. */
+  boolean joinable() {
+    return joining && !initialised && joinCandidatePresent && !removed;
+  }
+
+  boolean removed() {
+    return removed;
+  }
+
+  /** Call after changing the directory: the transport follows it and it is saved (on a worker thread). */
+  void directoryChanged() {
+    context.runOnContext(v -> {
+      if (replog != null) {
+        replog.setPeers(directory.paxosPeers());
+      }
+      if (proxy != null) {
+        proxy.applyMemberHosts(NodeWiring.memberHosts(directory.all()));
+      }
+      vertx.executeBlocking(() -> {
+        directory.save();
+        return null;
+      }, true).onFailure(e -> log.error("node {} cannot save {}: {}", config.nodeId(), MemberDirectory.FILE,
+          e.getMessage()));
+    });
+  }
+
+  /** What this node knows of the membership, for a starting node's {@link MembershipDiscovery} and operators. */
+  JsonObject membership() {
+    JsonObject o = directory.toJson()
+        .put("clusterId", config.clusterId())
+        .put("node", config.nodeId())
+        .put("initialised", initialised)
+        .put("genesis", new JsonArray(new ArrayList<>(directory.genesis().orElse(new TreeSet<>()))));
+    if (replog != null) {
+      o.put("voting", new JsonArray(new ArrayList<>(replog.votingMembers())))
+          .put("latest", new JsonArray(new ArrayList<>(replog.latestMembers())));
+    }
+    return o;
+  }
+
+  /**
+   * Follows the membership the log chose: a learner that now votes is initialised (it may campaign
+   * from now on); a member the log removed stops serving and says why.
+   */
+  private void watchMembership() {
+    if (replog == null || stopping) {
+      return;
+    }
+    vertx.executeBlocking(() -> LogSize.bytes(config.dataDir().resolve("paxos")), false)
+        .onSuccess(b -> logBytes = b);
+    SortedSet<Integer> voting = replog.votingMembers();
+    SortedSet<Integer> latest = replog.latestMembers();
+    long now = System.currentTimeMillis();
+    if (latest.stream().anyMatch(id -> directory.member(id).isEmpty()) && now - lastDiscovery > REDISCOVER_MS) {
+      // The log made a member of a node this node has no address for (it missed the announcement).
+      lastDiscovery = now;
+      MembershipDiscovery.run(http, config, directory).onSuccess(heard -> directoryChanged());
+    }
+    if (joining && voting.contains(config.nodeId())) {
+      joining = false;
+      log.info("node {} votes now: the log made it a member of {}", config.nodeId(), voting);
+      markInitialised(voting.stream().map(id -> directory.member(id).map(m -> m.host() + ":" + m.paxos())
+          .orElse("node" + id)).sorted().toList())
+          .onFailure(e -> log.error("node {} cannot write its init marker: {}", config.nodeId(), e.getMessage()));
+    }
+    if (initialised && !removed && !latest.contains(config.nodeId())) {
+      removed = true;
+      removedReason = "node " + config.nodeId() + " was removed from the cluster: the Paxos log chose members "
+          + latest;
+      log.error("{}. It stops serving clients. To bring this machine back: stop it, empty its data dir {}, start "
+          + "it and run `admin add-member` against a member", removedReason, config.dataDir());
+      locator.set(new MasterRoute.None(removedReason));
+      if (proxy != null) {
+        proxy.stop();
+      }
+    }
+  }
+
+  long logBytes() {
+    return logBytes;
+  }
+
   // ---- reporting -----------------------------------------------------------------------------------
 
   private void registerGauges() {
@@ -541,6 +687,14 @@ public final class ClusterNode {
         .put("id", config.nodeId())
         .put("clusterId", config.clusterId())
         .put("initialised", initialised())
+        .put("membership", removed ? "removed" : replog != null && replog.votingMembers().contains(config.nodeId())
+            ? "voting" : "learner")
+        .put("joinable", joinable())
+        .put("removedReason", removedReason)
+        .put("chosenBelow", replog == null ? 0 : replog.chosenBelow())
+        .put("logBytes", logBytes)
+        .put("genesis", new JsonArray(new ArrayList<>(directory == null ? new TreeSet<Integer>()
+            : directory.genesis().orElse(new TreeSet<>()))))
         .put("role", roles.role().name())
         .put("epoch", c.epoch())
         .put("chainMaster", c.masterNode() == 0 ? null : c.masterNode())

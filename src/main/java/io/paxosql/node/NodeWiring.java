@@ -16,9 +16,11 @@ import io.paxosql.tls.TlsFiles;
 import io.paxosql.transport.TransportConfig;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.zip.CRC32;
@@ -69,7 +71,6 @@ final class NodeWiring {
   }
 
   static ReplogOptions replogOptions(NodeConfig c) {
-    NodeConfig.Paxos p = c.paxos();
     TreeSet<Integer> members = new TreeSet<>();
     Map<Integer, String> peers = new TreeMap<>();
     for (NodeConfig.Member m : c.members()) {
@@ -78,6 +79,17 @@ final class NodeWiring {
         peers.put(m.id(), m.host() + ":" + m.paxos());
       }
     }
+    return replogOptions(c, members, peers);
+  }
+
+  /**
+   * @param genesis the member set the cluster's log started with (not this config's list: members
+   *                added later are in the log as chosen changes)
+   * @param peers   every other node this one knows an address for: id → "host:paxosPort"
+   */
+  static ReplogOptions replogOptions(NodeConfig c, SortedSet<Integer> genesis, Map<Integer, String> peers) {
+    NodeConfig.Paxos p = c.paxos();
+    SortedSet<Integer> members = genesis;
     int lease = (int) p.leaseTicks();
     PaxosConfig paxos = new PaxosConfig(clusterId(c), c.nodeId(), members, 0, lease, (int) p.driftMarginTicks(),
         Math.max(1, lease / 4), (int) p.electionTicks(), 3, 64, 4 << 20, 100_000, 256);
@@ -111,10 +123,16 @@ final class NodeWiring {
     return new ReadPolicy(mode, p.roMaxLagMs());
   }
 
-  static ProxySettings proxySettings(NodeConfig c) {
+  /** Who may use the member-only proxy hop: loopback and every member's host. */
+  static Set<String> memberHosts(Collection<NodeConfig.Member> members) {
     Set<String> hosts = new HashSet<>();
     hosts.add("127.0.0.1");
-    c.members().forEach(m -> hosts.add(m.host()));
+    members.forEach(m -> hosts.add(m.host()));
+    return hosts;
+  }
+
+  static ProxySettings proxySettings(NodeConfig c) {
+    Set<String> hosts = memberHosts(c.members());
     NodeConfig.Proxy p = c.proxy();
     ProxySettings d = ProxySettings.defaults("127.0.0.1", c.mariadb().port());
     // Clients and other members reach this node at its member address; MariaDB stays on loopback.

@@ -43,7 +43,7 @@ final class SeedAdmin {
       answer(ctx, node.rebuild("operator asked (admin rebuild)"));
       return;
     }
-    Optional<NodeConfig.Member> m = config.member(id);
+    Optional<NodeConfig.Member> m = node.directory().member(id);
     if (m.isEmpty()) {
       answer(ctx, Future.failedFuture(new AdminException("no-such-member", 404, "node " + id
           + " is not a member of this cluster", "`admin members` lists the ids")));

@@ -45,6 +45,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntPredicate;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLPeerUnverifiedException;
@@ -110,6 +111,7 @@ public final class NodeTransport {
   private final GrpcClient grpcClient;
   private final Map<Integer, PaxosTransportGrpcClient> clients = new TreeMap<>();
   private final Map<Integer, PeerChannel> channels = new TreeMap<>();
+  private final Map<Integer, String> addresses = new TreeMap<>();
   private final Set<String> rejectedLogged = ConcurrentHashMap.newKeySet();
   private final Map<String, LongAdder> refusals = new ConcurrentHashMap<>();
   private final AtomicInteger connections = new AtomicInteger();
@@ -140,13 +142,57 @@ public final class NodeTransport {
       VertxTls.client(http, cfg.tls()).setUseAlpn(true);
     }
     this.grpcClient = GrpcClient.client(vertx, new GrpcClientOptions().setMaxMessageSize(cfg.maxReplyBytes()), http);
-    for (Map.Entry<Integer, String> p : cfg.peers().entrySet()) {
-      String[] hp = TransportConfig.parse(p.getKey(), p.getValue());
-      PaxosTransportGrpcClient c = PaxosTransportGrpcClient.create(grpcClient,
-          SocketAddress.inetSocketAddress(Integer.parseInt(hp[1]), hp[0]));
-      clients.put(p.getKey(), c);
-      channels.put(p.getKey(), new PeerChannel(vertx, c, cfg, p.getKey()));
+    cfg.peers().forEach(this::addPeer);
+  }
+
+  /**
+   * Makes the peers exactly {@code peers} (id → "host:port", this node excluded): links to new ids open,
+   * links to ids no longer listed close, a changed address reconnects. Membership changes call it at run
+   * time; it is the one place a peer link is made or dropped. On the transport's context.
+   */
+  public void setPeers(Map<Integer, String> peers) {
+    for (Integer id : Set.copyOf(addresses.keySet())) {
+      if (!peers.containsKey(id) || !peers.get(id).equals(addresses.get(id))) {
+        removePeer(id);
+      }
     }
+    for (Map.Entry<Integer, String> p : peers.entrySet()) {
+      if (p.getKey() != cfg.nodeId() && !addresses.containsKey(p.getKey())) {
+        addPeer(p.getKey(), p.getValue());
+        channels.get(p.getKey()).open();
+        LOG.info("node {} now links to node {} at {}", cfg.nodeId(), p.getKey(), p.getValue());
+      }
+    }
+  }
+
+  /** Whether the outgoing link to {@code peer} is open now. */
+  public boolean linkedTo(int peer) {
+    PeerChannel c = channels.get(peer);
+    return c != null && c.connected();
+  }
+
+  /** The peers this node links to now: id → "host:port". */
+  public Map<Integer, String> peers() {
+    return Map.copyOf(addresses);
+  }
+
+  private void addPeer(int id, String address) {
+    String[] hp = TransportConfig.parse(id, address);
+    PaxosTransportGrpcClient c = PaxosTransportGrpcClient.create(grpcClient,
+        SocketAddress.inetSocketAddress(Integer.parseInt(hp[1]), hp[0]));
+    addresses.put(id, address);
+    clients.put(id, c);
+    channels.put(id, new PeerChannel(vertx, c, cfg, id));
+  }
+
+  private void removePeer(int id) {
+    PeerChannel ch = channels.remove(id);
+    if (ch != null) {
+      ch.close();
+    }
+    clients.remove(id);
+    addresses.remove(id);
+    LOG.info("node {} no longer links to node {}", cfg.nodeId(), id);
   }
 
   /** Starts listening; call it on the context that will own this transport. */
@@ -234,12 +280,16 @@ public final class NodeTransport {
    * receiver.
    */
   private boolean admit(OptionalInt certNode, long clusterId, int from, int to, String what) {
+    return admit(certNode, clusterId, from, to, what, handler::isMember);
+  }
+
+  private boolean admit(OptionalInt certNode, long clusterId, int from, int to, String what, IntPredicate members) {
     if (clusterId != cfg.clusterId() || to != -1 && to != cfg.nodeId()) {
       refuse(REFUSED_CLUSTER, clusterId + "/" + from + "/" + to, "a " + what + " from node " + from + " of cluster "
           + clusterId + " addressed to node " + to + ": check that every node's cluster id and peer list match");
       return false;
     }
-    SenderCheck.Verdict v = SenderCheck.check(cfg.tls() != null, certNode, from, handler::isMember);
+    SenderCheck.Verdict v = SenderCheck.check(cfg.tls() != null, certNode, from, members);
     if (v == SenderCheck.Verdict.ACCEPT) {
       return true;
     }
@@ -486,7 +536,9 @@ public final class NodeTransport {
     OptionalInt cert = certNode(req);
     req.last().onSuccess(r -> {
       BackupSource source = backups;
-      if (!admit(cert, r.getClusterId(), r.getFrom(), -1, "backup request")) {
+      // A node seeds its MariaDB before `admin add-member` makes it a member: any holder of a certificate
+      // from the cluster's CA (which only the operator mints) may ask, under the id its certificate names.
+      if (!admit(cert, r.getClusterId(), r.getFrom(), -1, "backup request", id -> true)) {
         req.response().status(GrpcStatus.PERMISSION_DENIED).statusMessage(refusalText("backup request")).end();
       } else if (source == null || faults.blocked(r.getFrom(), cfg.nodeId())) {
         req.response().status(GrpcStatus.UNAVAILABLE).statusMessage("node " + cfg.nodeId()

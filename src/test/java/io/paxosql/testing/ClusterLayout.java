@@ -79,8 +79,17 @@ public final class ClusterLayout {
    * {@code extra} is appended as more YAML.
    */
   public String yaml(int id, String extra) {
-    StringBuilder members = new StringBuilder();
+    List<Integer> all = new ArrayList<>();
     for (int i = 1; i <= nodes.size(); i++) {
+      all.add(i);
+    }
+    return yaml(id, extra, all);
+  }
+
+  /** As {@link #yaml(int, String)}, listing only the members {@code listed} (a joiner's or an outdated list). */
+  public String yaml(int id, String extra, List<Integer> listed) {
+    StringBuilder members = new StringBuilder();
+    for (int i : listed) {
       NodePorts p = ports(i);
       members.append("  - { id: ").append(i).append(", host: 127.0.0.1, paxos: ").append(p.paxos())
           .append(", internal: ").append(p.internal()).append(", admin: ").append(p.admin()).append(" }\n");

@@ -157,6 +157,34 @@ class NodeTransportTest {
     assertEquals(1000, seen[0]);
   }
 
+  /** A peer added at run time gets messages; once removed it gets none, and no link is left to it. */
+  @Test
+  void peersComeAndGoAtRunTime() throws Exception {
+    int pa = FreePorts.next();
+    int pb = FreePorts.next();
+    Recorder rb = new Recorder();
+    NodeTransport a = start(7, 1, pa, Map.of(), new Recorder(), null);
+    start(7, 2, pb, Map.of(1, "127.0.0.1:" + pa), rb, null);
+    onContext(() -> {
+      a.send(commit(7, 1, 2, 1));
+      return Future.succeededFuture();
+    });
+    assertEquals(null, rb.got.poll(500, TimeUnit.MILLISECONDS), "no address for node 2 yet: nothing sent");
+    onContext(() -> {
+      a.setPeers(Map.of(2, "127.0.0.1:" + pb));
+      a.send(commit(7, 1, 2, 2));
+      return Future.succeededFuture();
+    });
+    assertEquals(2, rb.got.poll(20, TimeUnit.SECONDS).getCommit().getChosenBelow());
+    onContext(() -> {
+      a.setPeers(Map.of());
+      a.send(commit(7, 1, 2, 3));
+      return Future.succeededFuture();
+    });
+    assertEquals(null, rb.got.poll(1, TimeUnit.SECONDS), "a removed peer gets nothing more");
+    assertEquals(Map.of(), a.peers());
+  }
+
   @Test
   void messagesProposalsAndCatchUpStreamsFlowOverPlainGrpc() throws Exception {
     exchange(null, null);
