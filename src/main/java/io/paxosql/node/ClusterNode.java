@@ -30,6 +30,7 @@ import io.paxosql.node.status.EventKind;
 import io.paxosql.node.status.HeapAfterGc;
 import io.paxosql.node.status.LeaderWatch;
 import io.paxosql.node.status.ProgressBoard;
+import io.paxosql.node.status.TransferProgress;
 import io.paxosql.node.secret.SecretFile;
 import io.paxosql.paxos.Status;
 import io.paxosql.proxy.LiveMasterLocator;
@@ -52,6 +53,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.SortedSet;
 import java.util.TreeSet;
@@ -734,8 +736,22 @@ public final class ClusterNode {
         .put("heapAfterGcBytes", heap < 0 ? null : heap)
         .put("heapMaxBytes", Runtime.getRuntime().maxMemory())
         .put("version", BuildVersion.describe());
-    transfer.current().ifPresent(t -> out.put("transfer", t.toJson()));
+    transfer.current().or(this::seedTransfer).ifPresent(t -> out.put("transfer", t.toJson()));
     return out;
+  }
+
+  /** A seed or rebuild of this node's MariaDB in progress, as the node card's transfer line shows it. */
+  private Optional<TransferProgress> seedTransfer() {
+    JsonObject s = seeding.progress().toJson(System.nanoTime());
+    String phase = s.getString("phase", "IDLE");
+    if (phase.equals("IDLE") || phase.equals("DONE")) {
+      return Optional.empty();
+    }
+    long expected = s.getLong("expectedBytes", 0L);
+    int donor = s.getInteger("donor", -1);
+    return Optional.of(new TransferProgress(phase.toLowerCase(Locale.ROOT).replace('_', ' ') + " ("
+        + s.getString("reason", "seed") + ")", donor < 0 ? "choosing a donor" : "node " + donor,
+        s.getLong("bytes", 0L), expected > 0 ? expected : -1, s.getDouble("mbPerSecond", 0.0) * 1e6));
   }
 
   /**
