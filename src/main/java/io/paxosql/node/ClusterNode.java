@@ -194,11 +194,11 @@ public final class ClusterNode {
           + " forge votes. Use it only on a network you trust entirely.", config.nodeId());
     }
     return vertx.executeBlocking(() -> {
-      Files.createDirectories(config.dataDir());
-      startCheckpoint = new ChainCheckpointFile(config.dataDir()).read().orElse(null);
-      adminToken = SecretFile.readOrCreate(SecretNames.adminToken(config.dataDir()));
+      // Whether the data dir was empty is judged before this start writes anything into it.
       joinCandidate.prepare(config.dataDir());
       joinCandidatePresent = joinCandidate.present();
+      startCheckpoint = new ChainCheckpointFile(config.dataDir()).read().orElse(null);
+      adminToken = SecretFile.readOrCreate(SecretNames.adminToken(config.dataDir()));
       directory = MemberDirectory.load(config);
       return null;
     }).compose(x -> MembershipDiscovery.run(http, config, directory))

@@ -1,8 +1,10 @@
 package io.paxosql.node;
 
+import io.paxosql.config.SecretNames;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -12,6 +14,8 @@ import java.util.stream.Stream;
  * once the node votes, or once it initialises a new cluster.
  */
 final class JoinCandidate {
+  private static final Set<String> SECRETS =
+      Set.of(SecretNames.ADMIN_TOKEN, SecretNames.ROOT_PASSWORD, SecretNames.REPLICATION_PASSWORD);
   private final Path file;
 
   JoinCandidate(Path dataDir) {
@@ -36,9 +40,13 @@ final class JoinCandidate {
     Files.deleteIfExists(file);
   }
 
+  /**
+   * Empty but for the secrets an operator places before the first start (one admin token shared by the
+   * members, MariaDB's passwords): those hold nothing of another cluster's history.
+   */
   private static boolean isEmpty(Path dir) throws IOException {
     try (Stream<Path> s = Files.list(dir)) {
-      return s.findAny().isEmpty();
+      return s.map(p -> p.getFileName().toString()).allMatch(SECRETS::contains);
     }
   }
 }

@@ -112,6 +112,8 @@ public final class NodeTransport {
   private final Map<Integer, PaxosTransportGrpcClient> clients = new TreeMap<>();
   private final Map<Integer, PeerChannel> channels = new TreeMap<>();
   private final Map<Integer, String> addresses = new TreeMap<>();
+  /** The ids in {@link #addresses}, readable from any thread (calls are admitted on the server's threads). */
+  private final Set<Integer> linked = ConcurrentHashMap.newKeySet();
   private final Set<String> rejectedLogged = ConcurrentHashMap.newKeySet();
   private final Map<String, LongAdder> refusals = new ConcurrentHashMap<>();
   private final AtomicInteger connections = new AtomicInteger();
@@ -181,11 +183,13 @@ public final class NodeTransport {
     PaxosTransportGrpcClient c = PaxosTransportGrpcClient.create(grpcClient,
         SocketAddress.inetSocketAddress(Integer.parseInt(hp[1]), hp[0]));
     addresses.put(id, address);
+    linked.add(id);
     clients.put(id, c);
     channels.put(id, new PeerChannel(vertx, c, cfg, id));
   }
 
   private void removePeer(int id) {
+    linked.remove(id);
     PeerChannel ch = channels.remove(id);
     if (ch != null) {
       ch.close();
@@ -280,7 +284,9 @@ public final class NodeTransport {
    * receiver.
    */
   private boolean admit(OptionalInt certNode, long clusterId, int from, int to, String what) {
-    return admit(certNode, clusterId, from, to, what, handler::isMember);
+    // A member, or a node this one links to: `add-member` gives every member the joiner's address before
+    // proposing it, and the joiner catches up as a learner in between.
+    return admit(certNode, clusterId, from, to, what, id -> handler.isMember(id) || linked.contains(id));
   }
 
   private boolean admit(OptionalInt certNode, long clusterId, int from, int to, String what, IntPredicate members) {

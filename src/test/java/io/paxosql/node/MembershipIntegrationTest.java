@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.paxosql.cli.Main;
+import io.paxosql.config.SecretNames;
 import io.paxosql.testing.Retry;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -285,7 +286,8 @@ class MembershipIntegrationTest {
   }
 
   private Cli cli(int via, String... command) {
-    List<String> args = new ArrayList<>(List.of("admin", "--node", "127.0.0.1:" + cluster.configs.get(via - 1).ports().admin()));
+    List<String> args = new ArrayList<>(List.of("admin", "--node", "127.0.0.1:" + cluster.configs.get(via - 1).ports().admin(),
+        "--token-file", SecretNames.adminToken(cluster.configs.get(via - 1).dataDir()).toString()));
     args.addAll(List.of(command));
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.paxosql.cli.Main;
+import io.paxosql.config.SecretNames;
 import io.paxosql.config.NodeConfigLoader;
 import io.paxosql.node.mariadb.MariaDbConfig;
 import io.paxosql.node.mariadb.MariaDbServer;
@@ -105,6 +106,8 @@ class SeedingIntegrationTest {
     int victim = cluster.master().orElseThrow() % 3 + 1;
     cluster.stop(victim);
     deleteTree(cluster.configs.get(victim - 1).dataDir());
+    // The operator puts the cluster's shared admin token (and, here, the harness's root password) back.
+    cluster.layout.writeSharedSecrets(cluster.dir);
     insert(victim % 3 + 1, 1000, 50);
 
     cluster.start(victim);
@@ -162,6 +165,8 @@ class SeedingIntegrationTest {
     int donor = 6 - master - victim;
     cluster.stop(victim);
     deleteTree(cluster.configs.get(victim - 1).dataDir());
+    // The operator puts the cluster's shared admin token (and, here, the harness's root password) back.
+    cluster.layout.writeSharedSecrets(cluster.dir);
 
     CompletableFuture<Void> started = CompletableFuture.runAsync(() -> {
       try {
@@ -194,10 +199,11 @@ class SeedingIntegrationTest {
     insert(1, 0, 40);
     Path out = cluster.dir.resolve("operator-backup");
     String admin = "127.0.0.1:" + cluster.configs.get(0).ports().admin();
+    String tokenFile = SecretNames.adminToken(cluster.configs.get(0).dataDir()).toString();
     StringWriter stdout = new StringWriter();
     StringWriter stderr = new StringWriter();
     int code = Main.execute(new PrintWriter(stdout, true), new PrintWriter(stderr, true), "admin", "--node", admin,
-        "--json", "backup", "--out", out.toString());
+        "--token-file", tokenFile, "--json", "backup", "--out", out.toString());
     assertEquals(0, code, stderr.toString());
     JsonObject meta = new JsonObject(Files.readString(out.resolve(MariaDbSeeder.BACKUP_META)));
     int master = cluster.master().orElseThrow();
@@ -212,7 +218,7 @@ class SeedingIntegrationTest {
 
     // A bad directory is refused, naming it.
     int again = Main.execute(new PrintWriter(new StringWriter(), true), new PrintWriter(stderr, true), "admin",
-        "--node", admin, "backup", "--out", out.toString());
+        "--node", admin, "--token-file", tokenFile, "backup", "--out", out.toString());
     assertEquals(1, again);
     assertTrue(stderr.toString().contains("is not an empty directory"), stderr.toString());
 
@@ -223,7 +229,8 @@ class SeedingIntegrationTest {
     MariaDbServer restored = new MariaDbServer(MariaDbConfig.builder(base, FreePorts.next(), 99).build());
     try {
       restored.start();
-      try (Connection c = Sql.root(restored)) {
+      // It carries the donor's accounts: root's password is the cluster's (the harness shares one).
+      try (Connection c = Sql.connect(restored.port(), "root", cluster.layout.rootPassword())) {
         assertEquals(40, Sql.queryLong(c, "SELECT COUNT(*) FROM app.t"));
         assertEquals(masterChecksum, checksum(c), "CHECKSUM TABLE of the restored backup");
       }

@@ -156,4 +156,9 @@ public final class NodeMariaDb implements AutoCloseable {
   public void close() {
     control.close();
   }
+
+  /** MariaDB root's password on this node (dataDir/mariadb-root-password), for local tools like mariadb-backup. */
+  public String rootPassword() {
+    return rootPassword;
+  }
 }

@@ -99,7 +99,7 @@ public final class SeedServer implements NodeTransport.BackupSource {
           .addAllInitialisedMembers(initialisedMembers.get()).build();
       BinlogInfo info = stream.pump(BackupChunk.newBuilder().setHeader(header).build(),
           BackupTools.backup(cfg.defaultsFile(), work, cfg.port(), mariadb.config().mariadb().adminUser(), throttle),
-          mariadb.config().mariadb().adminPassword(), cfg.baseDir().resolve("backup-send.log"));
+          mariadb.rootPassword(), cfg.baseDir().resolve("backup-send.log"));
       BackupTools.deleteTree(work);
       return info;
     }, false).onComplete(ar -> {
