@@ -11,6 +11,7 @@ import io.paxosql.node.replog.ReplicatedLog;
 import io.paxosql.node.role.NodeRole;
 import io.paxosql.node.role.RoleMachine;
 import io.paxosql.node.status.EventKind;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
@@ -20,7 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The node's periodic look at its own MariaDB: health, how far it has applied the chain, and evidence
  * that it diverged, fed to the role machine; a follower's replica that the binlog server refused while
- * the chain was still being rebuilt is restarted. Runs on the node's Vert.x context.
+ * the chain was still being rebuilt is restarted. A master checks that its capture is the only replica
+ * that can ACK its commits ({@link OnlyUsCheck}). Runs on the node's Vert.x context.
  */
 final class NodeMonitor {
   private static final Logger log = LoggerFactory.getLogger(NodeMonitor.class);
@@ -108,6 +110,14 @@ final class NodeMonitor {
           observe(GtidState.parse(pos), io, sql);
           return null;
         }))
+        .compose(x -> roles.role() != NodeRole.MASTER ? Future.succeededFuture()
+            : executor.onlyUsProblem().map(problem -> {
+              // The role may have changed while the query ran: only a master still serving acts on it.
+              if (problem.isPresent() && roles.role() == NodeRole.MASTER) {
+                executor.onForeignReplica(problem.get());
+              }
+              return null;
+            }))
         .onFailure(e -> {
           mariadbHealth = mariadb.isRunning() ? "hung" : "down";
           executor.noteProblem(e.getMessage());

@@ -28,6 +28,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -121,6 +122,27 @@ final class RoleExecutor {
     execute(roles.onDiverged(reason));
   }
 
+  /**
+   * What makes this master's MariaDB able to commit without the capture's ACK, if anything
+   * ({@link OnlyUsCheck}); empty while no capture runs.
+   */
+  Future<Optional<String>> onlyUsProblem() {
+    Capture c = capture;
+    if (c == null) {
+      return Future.succeededFuture(Optional.empty());
+    }
+    return mariadb.control().semiSyncReplicas().map(seen -> OnlyUsCheck.problem(seen, c.ownConnectionIds()));
+  }
+
+  /** Another replica could ACK this master's commits: resign and fence, never keep serving. */
+  void onForeignReplica(String problem) {
+    String said = "node " + config.nodeId() + " stops serving as master: " + problem;
+    log.error("{}", said);
+    lastProblem = problem;
+    events.add(EventKind.FENCE, said);
+    execute(roles.onForeignReplica(problem));
+  }
+
   /** Records the last thing that went wrong, for the status page. */
   void noteProblem(String problem) {
     lastProblem = problem;
@@ -212,8 +234,11 @@ final class RoleExecutor {
               });
           return capture.start();
         })
+        .compose(x -> onlyUsProblem())
         .onComplete(ar -> context.runOnContext(v -> {
-          if (ar.succeeded()) {
+          if (ar.succeeded() && ar.result().isPresent()) {
+            onForeignReplica(ar.result().get());
+          } else if (ar.succeeded()) {
             execute(roles.onPromoted(epoch));
           } else {
             String said = "node " + config.nodeId() + ": promotion for epoch " + epoch + " failed: "

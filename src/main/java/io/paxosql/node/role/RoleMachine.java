@@ -131,6 +131,19 @@ public final class RoleMachine {
     return out;
   }
 
+  /**
+   * The master's MariaDB could commit what the capture never ACKed: another semi-sync replica, or
+   * semi-sync not ON with AFTER_SYNC. A master never keeps serving like that: it resigns and fences.
+   */
+  public List<RoleCommand> onForeignReplica(String reason) {
+    List<RoleCommand> out = new ArrayList<>();
+    if (role == NodeRole.MASTER || role == NodeRole.PROMOTING) {
+      out.add(new Resign(reason));
+      startFence(reason, out);
+    }
+    return out;
+  }
+
   public List<RoleCommand> onStepDownRequested() {
     List<RoleCommand> out = new ArrayList<>();
     if (role == NodeRole.MASTER || role == NodeRole.PROMOTING) {

@@ -74,6 +74,19 @@ class RoleMachineTest {
   }
 
   @Test
+  void aMasterWithAForeignReplicaResignsAndFencesAndAFollowerIgnoresIt() {
+    RoleMachine m = healthyFollower();
+    assertEquals(List.of(), m.onForeignReplica("binlog dump connection(s) [40]"));
+    m.onLease(true, 5);
+    m.onPromoted(5);
+    List<RoleCommand> out = m.onForeignReplica("binlog dump connection(s) [40]");
+    assertTrue(out.contains(new Resign("binlog dump connection(s) [40]")), out.toString());
+    assertTrue(out.contains(new Fence("binlog dump connection(s) [40]")), out.toString());
+    assertEquals(NodeRole.FENCING, m.role());
+    assertFalse(m.campaignAllowed());
+  }
+
+  @Test
   void anEpochIsPromotedOnlyOnce() {
     RoleMachine m = healthyFollower();
     m.onLease(true, 4);
