@@ -110,20 +110,36 @@ final class NodeMonitor {
           observe(GtidState.parse(pos), io, sql);
           return null;
         }))
-        .compose(x -> roles.role() != NodeRole.MASTER ? Future.succeededFuture()
-            : executor.onlyUsProblem().map(problem -> {
-              // The role may have changed while the query ran: only a master still serving acts on it.
-              if (problem.isPresent() && roles.role() == NodeRole.MASTER) {
-                executor.onForeignReplica(problem.get());
-              }
-              return null;
-            }))
+        .compose(x -> checkOnlyUs())
         .onFailure(e -> {
           mariadbHealth = mariadb.isRunning() ? "hung" : "down";
           executor.noteProblem(e.getMessage());
           executor.execute(roles.onHealth(false));
         })
         .onComplete(ar -> busy = false);
+  }
+
+  /**
+   * A master: its capture must be the only replica that can ACK. A follower: no binlog dump at all, or
+   * it does not campaign (it would find a second semi-sync replica the moment it became master).
+   */
+  private Future<Void> checkOnlyUs() {
+    NodeRole asked = roles.role();
+    if (asked != NodeRole.MASTER && asked != NodeRole.FOLLOWER) {
+      return Future.succeededFuture();
+    }
+    return executor.onlyUsProblem(asked == NodeRole.MASTER).map(problem -> {
+      // The role may have changed while the query ran: act only on what was asked of this role.
+      if (roles.role() != asked) {
+        return null;
+      }
+      if (problem.isPresent()) {
+        executor.onForeignReplica(problem.get());
+      } else {
+        executor.execute(roles.onNoForeignReplica());
+      }
+      return null;
+    });
   }
 
   private void observe(GtidState applied, String replicaIoError, String replicaSqlError) {

@@ -16,6 +16,16 @@ final class OnlyUsCheck {
   private OnlyUsCheck() {}
 
   /**
+   * A follower's MariaDB replicates from the local binlog server and serves no replica of ours: any
+   * binlog dump on it is someone else's, who would be a second semi-sync replica once it is master.
+   */
+  static Optional<String> followerProblem(SemiSyncReplicas seen) {
+    return seen.dumpConnectionIds().isEmpty() ? Optional.empty() : Optional.of("binlog dump connection(s) "
+        + seen.dumpConnectionIds() + " on this follower's MariaDB, which no replica of ours uses; the node "
+        + "does not take the master lease while they are there");
+  }
+
+  /**
    * @param seen what MariaDB reports
    * @param ownConnectionIds the connection ids the capture logged in with (a dump thread of an earlier
    *     connection of ours may linger until MariaDB notices its socket closed; it can no longer ACK)

@@ -59,6 +59,7 @@ final class RoleExecutor {
   private Capture capture;
   private boolean halted;
   private volatile String lastProblem = "";
+  private String lastForeignReplica = "";
 
   RoleExecutor(Vertx vertx, Context context, NodeConfig config, RoleMachine roles, LiveMasterLocator locator,
       NodeMariaDb mariadb, ReplicatedLog replog, ChainedLog chain, MeterRegistry registry, EventJournal events) {
@@ -126,20 +127,28 @@ final class RoleExecutor {
    * What makes this master's MariaDB able to commit without the capture's ACK, if anything
    * ({@link OnlyUsCheck}); empty while no capture runs.
    */
-  Future<Optional<String>> onlyUsProblem() {
+  Future<Optional<String>> onlyUsProblem(boolean asMaster) {
     Capture c = capture;
-    if (c == null) {
+    if (asMaster && c == null) {
       return Future.succeededFuture(Optional.empty());
     }
-    return mariadb.control().semiSyncReplicas().map(seen -> OnlyUsCheck.problem(seen, c.ownConnectionIds()));
+    return mariadb.control().semiSyncReplicas().map(seen -> asMaster ? OnlyUsCheck.problem(seen, c.ownConnectionIds())
+        : OnlyUsCheck.followerProblem(seen));
   }
 
-  /** Another replica could ACK this master's commits: resign and fence, never keep serving. */
+  /**
+   * Another replica could ACK this node's commits: a master resigns and fences, never keeps serving; a
+   * follower does not campaign. Said once per problem, not every 200 ms.
+   */
   void onForeignReplica(String problem) {
-    String said = "node " + config.nodeId() + " stops serving as master: " + problem;
-    log.error("{}", said);
-    lastProblem = problem;
-    events.add(EventKind.FENCE, said);
+    boolean serving = roles.role() == NodeRole.MASTER || roles.role() == NodeRole.PROMOTING;
+    if (serving || !problem.equals(lastForeignReplica)) {
+      String said = "node " + config.nodeId() + (serving ? " stops serving as master: " : ": ") + problem;
+      log.error("{}", said);
+      lastProblem = problem;
+      events.add(EventKind.FENCE, said);
+    }
+    lastForeignReplica = problem;
     execute(roles.onForeignReplica(problem));
   }
 
@@ -234,7 +243,7 @@ final class RoleExecutor {
               });
           return capture.start();
         })
-        .compose(x -> onlyUsProblem())
+        .compose(x -> onlyUsProblem(true))
         .onComplete(ar -> context.runOnContext(v -> {
           if (ar.succeeded() && ar.result().isPresent()) {
             onForeignReplica(ar.result().get());

@@ -42,4 +42,10 @@ class OnlyUsCheckTest {
     String commit = OnlyUsCheck.problem(new SemiSyncReplicas(1, List.of(12L), "ON", "AFTER_COMMIT"), OURS).orElseThrow();
     assertTrue(commit.contains("wait_point is AFTER_COMMIT"), commit);
   }
+
+  @Test
+  void anyDumpThreadOnAFollowerIsForeign() {
+    assertEquals(Optional.empty(), OnlyUsCheck.followerProblem(new SemiSyncReplicas(0, List.of(), "OFF", "AFTER_SYNC")));
+    assertTrue(OnlyUsCheck.followerProblem(new SemiSyncReplicas(0, List.of(9L), "OFF", "AFTER_SYNC")).isPresent());
+  }
 }

@@ -1,0 +1,150 @@
+package io.paxosql.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.paxosql.binlog.GtidState;
+import io.paxosql.binlog.capture.Capture;
+import io.paxosql.binlog.capture.CaptureConfig;
+import io.paxosql.node.role.NodeRole;
+import io.paxosql.node.status.EventJournal;
+import io.paxosql.testing.Retry;
+import io.paxosql.testing.Sql;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Only our capture may ACK a master's commits: a second semi-sync replica on the master's MariaDB makes
+ * the master resign and fence, and nobody can log in with the replication account while the capture is.
+ */
+@Timeout(value = 15, unit = TimeUnit.MINUTES)
+class OnlyUsIntegrationTest {
+  private static final Logger log = LoggerFactory.getLogger(OnlyUsIntegrationTest.class);
+  private ClusterHarness cluster;
+  private Vertx vertx;
+
+  @AfterEach
+  void tearDown() {
+    if (cluster != null) {
+      cluster.close();
+    }
+    if (vertx != null) {
+      vertx.close().await();
+    }
+  }
+
+  @Test
+  void aSecondSemiSyncReplicaMakesTheMasterResignAndFenceAndNoAckedWriteIsLost() throws Exception {
+    cluster = new ClusterHarness(3);
+    int master = cluster.bootstrap("CREATE DATABASE app", "CREATE TABLE app.t (id BIGINT PRIMARY KEY)");
+    long oldEpoch = cluster.node(master).chain().state().epoch();
+    int writer = master % 3 + 1;
+
+    // The replication account takes one connection, and the capture holds it.
+    String replUser = cluster.configs.get(master - 1).replication().user();
+    String replPassword = cluster.node(master).mariadb().replicationPassword();
+    SQLException refused = assertThrows(SQLException.class, () -> DriverManager.getConnection("jdbc:mariadb://127.0.0.1:"
+        + cluster.configs.get(master - 1).mariadb().port() + "/", replUser, replPassword).close());
+    assertEquals(1226, refused.getErrorCode(), refused.getMessage());
+
+    List<Long> acked = new CopyOnWriteArrayList<>();
+    AtomicBoolean stop = new AtomicBoolean();
+    Thread writes = new Thread(() -> write(writer, acked, stop), "writes");
+    writes.start();
+    Retry.waitFor("some writes acknowledged", Duration.ofSeconds(30), () -> acked.size() >= 5);
+
+    // An intruder: root over the master's MariaDB port, registered as a semi-sync replica that ACKs everything.
+    String pos;
+    try (Connection c = cluster.direct(master)) {
+      pos = Sql.queryString(c, "SELECT @@GLOBAL.gtid_binlog_pos");
+    }
+    vertx = Vertx.vertx();
+    Capture intruder = new Capture(vertx, CaptureConfig.of("127.0.0.1", cluster.configs.get(master - 1).mariadb().port(),
+        "root", cluster.layout.rootPassword(), 4242, GtidState.parse(pos)), tx -> Future.succeededFuture());
+    long before = System.nanoTime();
+    intruder.start().await(30, TimeUnit.SECONDS);
+
+    Retry.waitFor("node " + master + " to stop being master", Duration.ofSeconds(30),
+        () -> cluster.node(master).role() != NodeRole.MASTER);
+    log.info("the master stopped serving {} ms after the intruder's dump started",
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - before));
+    Retry.waitFor("the reason in node " + master + "'s event journal", Duration.ofSeconds(10), () -> cluster.node(master)
+        .events().recent(EventJournal.DEFAULT_CAPACITY).stream()
+        .anyMatch(e -> e.message().contains("another replica could acknowledge commits")));
+    Retry.waitFor("a master of a new epoch", Duration.ofSeconds(120), () -> cluster.master()
+        .filter(m -> cluster.node(m).chain().state().epoch() > oldEpoch).isPresent());
+    int acksBefore = acked.size();
+    Retry.waitFor("writes acknowledged by the new master", Duration.ofSeconds(60), () -> acked.size() >= acksBefore + 5);
+    stop.set(true);
+    writes.join(60_000);
+    intruder.stop().await(30, TimeUnit.SECONDS);
+
+    int next = cluster.master().orElseThrow();
+    long top = acked.stream().mapToLong(Long::longValue).max().orElseThrow();
+    Retry.waitFor("the last acknowledged write on the new master", Duration.ofSeconds(60), () -> rows(next, "id = " + top) == 1);
+    try (Connection c = cluster.direct(next)) {
+      for (long id : acked) {
+        assertEquals(1, Sql.queryLong(c, "SELECT COUNT(*) FROM app.t WHERE id = " + id), "acknowledged row " + id + " lost");
+      }
+    }
+    assertFalse(acked.isEmpty());
+  }
+
+  private long rows(int node, String where) {
+    try (Connection c = cluster.direct(node)) {
+      return Sql.queryLong(c, "SELECT COUNT(*) FROM app.t WHERE " + where);
+    } catch (SQLException e) {
+      return -1;
+    }
+  }
+
+  /** One INSERT per id through a node's RW port, reconnecting after an error, until told to stop (or 10 min). */
+  private void write(int node, List<Long> acked, AtomicBoolean stop) {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+    Connection c = null;
+    for (long id = 1; !stop.get() && System.nanoTime() < deadline; id++) {
+      try {
+        if (c == null) {
+          c = cluster.rw(node);
+        }
+        c.createStatement().execute("INSERT INTO app.t VALUES (" + id + ")");
+        acked.add(id);
+      } catch (SQLException e) {
+        log.info("write {} failed: {}", id, e.getMessage());
+        close(c);
+        c = null;
+        try {
+          TimeUnit.MILLISECONDS.sleep(100);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+    close(c);
+  }
+
+  private static void close(Connection c) {
+    try {
+      if (c != null) {
+        c.close();
+      }
+    } catch (SQLException e) {
+      log.debug("closing: {}", e.getMessage());
+    }
+  }
+}
