@@ -67,17 +67,13 @@ class OnlyUsIntegrationTest {
     writes.start();
     Retry.waitFor("some writes acknowledged", Duration.ofSeconds(30), () -> acked.size() >= 5);
 
-    // An intruder: root over the master's MariaDB port, registered as a semi-sync replica that ACKs everything.
-    String pos;
-    try (Connection c = cluster.direct(master)) {
-      pos = Sql.queryString(c, "SELECT @@GLOBAL.gtid_binlog_pos");
-    }
+    // An intruder: root over the master's MariaDB port, registered as a semi-sync replica that ACKs
+    // everything. It stays: when the fence truncates the binlog under its position it starts over from
+    // the binlog's end, as a determined replica would.
     vertx = Vertx.vertx();
-    Capture intruder = new Capture(vertx, CaptureConfig.of("127.0.0.1", cluster.configs.get(master - 1).mariadb().port(),
-        "root", cluster.layout.rootPassword(), 4242, GtidState.parse(pos)), tx -> Future.succeededFuture());
+    Intruder intruder = new Intruder(master);
     long before = System.nanoTime();
-    intruder.start().await(30, TimeUnit.SECONDS);
-
+    intruder.start();
     Retry.waitFor("node " + master + " to stop being master", Duration.ofSeconds(30),
         () -> cluster.node(master).role() != NodeRole.MASTER);
     log.info("the master stopped serving {} ms after the intruder's dump started",
@@ -85,13 +81,14 @@ class OnlyUsIntegrationTest {
     Retry.waitFor("the reason in node " + master + "'s event journal", Duration.ofSeconds(10), () -> cluster.node(master)
         .events().recent(EventJournal.DEFAULT_CAPACITY).stream()
         .anyMatch(e -> e.message().contains("another replica could acknowledge commits")));
-    Retry.waitFor("a master of a new epoch", Duration.ofSeconds(120), () -> cluster.master()
-        .filter(m -> cluster.node(m).chain().state().epoch() > oldEpoch).isPresent());
+    Retry.waitFor("another node as master of a new epoch", Duration.ofSeconds(120), () -> cluster.master()
+        .filter(m -> m != master && cluster.node(m).chain().state().epoch() > oldEpoch).isPresent());
     int acksBefore = acked.size();
     Retry.waitFor("writes acknowledged by the new master", Duration.ofSeconds(60), () -> acked.size() >= acksBefore + 5);
     stop.set(true);
     writes.join(60_000);
-    intruder.stop().await(30, TimeUnit.SECONDS);
+    assertEquals(NodeRole.FOLLOWER, cluster.node(master).role(), "the node with the intruder attached stays a follower");
+    intruder.stop();
 
     int next = cluster.master().orElseThrow();
     long top = acked.stream().mapToLong(Long::longValue).max().orElseThrow();
@@ -102,6 +99,59 @@ class OnlyUsIntegrationTest {
       }
     }
     assertFalse(acked.isEmpty());
+  }
+
+  /** A semi-sync replica on one node's MariaDB that restarts at the binlog's end whenever its dump breaks. */
+  private final class Intruder {
+    private final int node;
+    private final AtomicBoolean stopped = new AtomicBoolean();
+    private volatile Capture current;
+    private Thread keeper;
+
+    Intruder(int node) {
+      this.node = node;
+    }
+
+    void start() throws Exception {
+      current = connect();
+      current.start().await(30, TimeUnit.SECONDS);
+      keeper = new Thread(() -> {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+        while (!stopped.get() && System.nanoTime() < deadline) {
+          try {
+            TimeUnit.MILLISECONDS.sleep(300);
+            String error = String.valueOf(current.lastError());
+            if (error.contains("1236")) {
+              log.info("intruder starts over after: {}", error);
+              current.stop().await(30, TimeUnit.SECONDS);
+              current = connect();
+              current.start();
+            }
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+          } catch (Exception e) {
+            log.info("intruder: {}", e.getMessage());
+          }
+        }
+      }, "intruder");
+      keeper.start();
+    }
+
+    private Capture connect() throws SQLException {
+      String pos;
+      try (Connection c = cluster.direct(node)) {
+        pos = Sql.queryString(c, "SELECT @@GLOBAL.gtid_binlog_pos");
+      }
+      return new Capture(vertx, CaptureConfig.of("127.0.0.1", cluster.configs.get(node - 1).mariadb().port(),
+          "root", cluster.layout.rootPassword(), 4242, GtidState.parse(pos)), tx -> Future.succeededFuture());
+    }
+
+    void stop() throws Exception {
+      stopped.set(true);
+      keeper.join(30_000);
+      current.stop().await(30, TimeUnit.SECONDS);
+    }
   }
 
   private long rows(int node, String where) {
