@@ -42,6 +42,7 @@ import org.slf4j.LoggerFactory;
 final class RoleExecutor {
   private static final Logger log = LoggerFactory.getLogger(RoleExecutor.class);
   private static final Duration CATCH_UP_TIMEOUT = Duration.ofSeconds(60);
+  private static final Duration CAPTURE_START_TIMEOUT = Duration.ofSeconds(30);
   private static final int ROLE_HISTORY = 20;
 
   private final Vertx vertx;
@@ -241,7 +242,12 @@ final class RoleExecutor {
                 return chain.append(tx).onSuccess(e -> appendLatency.record(System.nanoTime() - start,
                     TimeUnit.NANOSECONDS));
               });
-          return capture.start();
+          // Bounded: a capture kept out (say, by another login holding the replication account's one
+          // connection) fails the promotion, so the node fences and gives the lease up.
+          Capture started = capture;
+          return started.start().timeout(CAPTURE_START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+              .recover(e -> Future.failedFuture("the capture did not start streaming within "
+                  + CAPTURE_START_TIMEOUT.toSeconds() + " s: " + started.lastError()));
         })
         .compose(x -> onlyUsProblem(true))
         .onComplete(ar -> context.runOnContext(v -> {
