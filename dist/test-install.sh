@@ -77,6 +77,14 @@ done
 TOKEN=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 for i in 1 2 3; do (umask 077; echo "$TOKEN" > "$WORK/h$i/data/admin-token"); done
 PAXOSQL() { local i=$1; shift; in_host "$i" "$WORK/h$i/opt/paxosql/bin/paxosql" "$@"; }
+# INSTALL.md step 3: the cluster CA and one certificate per host, each host's files beside its config.
+PAXOSQL 1 certs --out "$WORK/tls" --nodes 1,2,3 --hosts "$SUBNET.1,$SUBNET.2,$SUBNET.3" >/dev/null \
+  || fail "certs failed"
+for i in 1 2 3; do
+  mkdir -p "$WORK/h$i/etc/tls"
+  cp "$WORK/tls/ca.pem" "$WORK/tls/node-$i.pem" "$WORK/tls/node-$i.key" "$WORK/h$i/etc/tls/"
+  sed -i "s|/etc/paxosql/tls/|$WORK/h$i/etc/tls/|" "$WORK/h$i/etc/node.yaml"
+done
 version=$(PAXOSQL 1 --version)
 say "unpacked: $version"
 [[ $version == paxosql\ * ]] || fail "--version printed '$version'"

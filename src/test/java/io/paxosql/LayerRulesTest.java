@@ -85,6 +85,7 @@ class LayerRulesTest {
             .layer("log").definedBy("io.paxosql.log..")
             .layer("paxos").definedBy("io.paxosql.paxos..")
             .layer("mysql").definedBy("io.paxosql.mysql..")
+            .layer("tls").definedBy("io.paxosql.tls..")
             .whereLayer("cli").mayNotBeAccessedByAnyLayer()
             .whereLayer("node").mayOnlyBeAccessedByLayers("cli")
             .whereLayer("config").mayOnlyBeAccessedByLayers("cli", "node")
@@ -94,6 +95,7 @@ class LayerRulesTest {
             .whereLayer("log").mayOnlyBeAccessedByLayers("cli", "node")
             .whereLayer("paxos").mayOnlyBeAccessedByLayers("cli", "node", "proxy", "binlog", "transport", "log")
             .whereLayer("mysql").mayOnlyBeAccessedByLayers("cli", "node", "proxy", "binlog")
+            .whereLayer("tls").mayOnlyBeAccessedByLayers("cli", "node", "proxy", "transport")
             .ensureAllClassesAreContainedInArchitecture()
             .because("dependencies point inward, so each layer can be tested below the ones that use it");
 

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -27,9 +28,12 @@ import picocli.CommandLine.ParentCommand;
  * answered something that is not the admin API.
  */
 @Command(name = "admin", mixinStandardHelpOptions = true,
-    description = "Ask a running node: status, members, init, step-down, rolling-restart.",
+    description = "Ask a running node: status, members, init, step-down, rolling-restart, rebuild, backup, "
+        + "add-member, remove-member, replace-member, member-progress.",
     subcommands = {AdminCommand.Status.class, AdminCommand.Members.class, AdminCommand.Init.class,
-        AdminCommand.StepDown.class, RollingRestartCommand.class},
+        AdminCommand.StepDown.class, RollingRestartCommand.class, AdminCommand.Rebuild.class,
+        AdminCommand.Backup.class, MemberCommands.AddMember.class, MemberCommands.RemoveMember.class,
+        MemberCommands.ReplaceMember.class, MemberCommands.Progress.class},
     footer = {"", "Exit codes: 0 done, 1 refused by the node, 2 usage error, 3 node unreachable."})
 final class AdminCommand implements Runnable {
   static final int EXIT_REFUSED = 1;
@@ -61,17 +65,33 @@ final class AdminCommand implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(spec.commandLine(),
-        "missing admin command: choose one of status, members, init, step-down");
+        "missing admin command: choose one of status, members, init, step-down, rolling-restart, rebuild, backup, "
+            + "add-member, remove-member, replace-member, member-progress");
   }
 
   /** Sends one request and prints the answer; returns the exit code. */
   int call(String method, String path, JsonObject body) {
+    return call(method, path, body, timeoutMs);
+  }
+
+  /** As {@link #call(String, String, JsonObject)}, waiting up to {@code timeoutMs} for the answer. */
+  int call(String method, String path, JsonObject body, long timeoutMs) {
+    return call(method, path, body, timeoutMs, answer -> spec.commandLine().getOut()
+        .println(json ? answer.encodePrettily() : HumanJson.render(answer)));
+  }
+
+  /** Sends one request; a 2xx answer goes to {@code onAnswer}, a refusal is printed. Returns the exit code. */
+  int call(String method, String path, JsonObject body, Consumer<JsonObject> onAnswer) {
+    return call(method, path, body, timeoutMs, onAnswer);
+  }
+
+  private int call(String method, String path, JsonObject body, long timeoutMs, Consumer<JsonObject> onAnswer) {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     AdminTarget target = AdminTarget.resolve(spec.commandLine(), node, config, tokenFile);
     String node = target.node();
     URI uri = target.address().uri(path);
-    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(timeoutMs)).build();
+    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(Math.min(timeoutMs, this.timeoutMs))).build();
     HttpRequest.Builder req = HttpRequest.newBuilder(uri).timeout(Duration.ofMillis(timeoutMs));
     target.token().ifPresent(t -> req.header("Authorization", "Bearer " + t));
     if ("POST".equals(method)) {
@@ -120,7 +140,7 @@ final class AdminCommand implements Runnable {
       }
       return EXIT_REFUSED;
     }
-    out.println(json ? answer.encodePrettily() : HumanJson.render(answer));
+    onAnswer.accept(answer);
     return 0;
   }
 
@@ -176,6 +196,43 @@ final class AdminCommand implements Runnable {
     @Override
     public Integer call() {
       return admin.call("POST", "/step-down", null);
+    }
+  }
+
+  @Command(name = "rebuild", mixinStandardHelpOptions = true,
+      description = "Rebuild member N's MariaDB from a healthy member's backup; its old datadir is moved aside.")
+  static final class Rebuild implements Callable<Integer> {
+    @ParentCommand AdminCommand admin;
+
+    @Option(names = "--id", required = true, paramLabel = "N", description = "The member to rebuild.")
+    int id;
+
+    @Override
+    public Integer call() {
+      return admin.call("POST", "/rebuild", new JsonObject().put("id", id));
+    }
+  }
+
+  @Command(name = "backup", mixinStandardHelpOptions = true,
+      description = "Write a consistent, prepared backup of a follower's MariaDB into DIR on the node's machine, "
+          + "with paxosql-backup.json naming the GTID and log instance it matches.")
+  static final class Backup implements Callable<Integer> {
+    /** A backup waits for the whole copy; the node answers once it is prepared. */
+    private static final long BACKUP_TIMEOUT_MS = 6 * 3600_000L;
+
+    @ParentCommand AdminCommand admin;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR",
+        description = "A new (or empty) absolute directory on the node's machine.")
+    String out;
+
+    @Override
+    public Integer call() {
+      if (!Path.of(out).isAbsolute()) {
+        throw new CommandLine.ParameterException(admin.spec.commandLine(), "--out: " + out
+            + " is not an absolute path; give the directory as the node's machine sees it, e.g. /var/backups/px1");
+      }
+      return admin.call("POST", "/backup", new JsonObject().put("out", out), Math.max(admin.timeoutMs, BACKUP_TIMEOUT_MS));
     }
   }
 }

@@ -3,6 +3,7 @@ package io.paxosql.cli;
 import io.paxosql.config.ConfigException;
 import io.paxosql.config.NodeConfig;
 import io.paxosql.config.NodeConfigLoader;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,6 +40,18 @@ final class DemoCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     if (nodes < 1 || nodes > 9) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--nodes must be 1..9, got " + nodes);
+    }
+    // The configs name run/demo/tls (beside conf/): make the cluster CA and node certificates there first.
+    Path tlsDir = confDir.toAbsolutePath().normalize().resolveSibling("run").resolve("demo").resolve("tls");
+    List<Integer> ids = new ArrayList<>();
+    for (int i = 1; i <= nodes; i++) {
+      ids.add(i);
+    }
+    try {
+      CertsCommand.ensureDemo(tlsDir, ids);
+    } catch (IOException e) {
+      err.println("demo: cannot make the TLS certificates under " + tlsDir + ": " + e.getMessage());
+      return 1;
     }
     List<NodeConfig> configs = new ArrayList<>();
     List<Path> files = new ArrayList<>();

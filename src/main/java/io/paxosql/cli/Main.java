@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "A Paxos-replicated, loss-less MariaDB cluster behind a MySQL-protocol proxy.",
-    subcommands = {NodeCommand.class, DemoCommand.class, AdminCommand.class, ProxyCommand.class,
+    subcommands = {NodeCommand.class, DemoCommand.class, AdminCommand.class, CertsCommand.class, ProxyCommand.class,
         RelayCommand.class, ReadyCommand.class})
 public final class Main implements Runnable {
 
@@ -40,6 +40,6 @@ public final class Main implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
-        spec.commandLine(), "missing command: choose one of node, demo, admin (see --help)");
+        spec.commandLine(), "missing command: choose one of node, demo, admin, certs (see --help)");
   }
 }

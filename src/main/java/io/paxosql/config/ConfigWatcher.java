@@ -107,7 +107,7 @@ public final class ConfigWatcher implements AutoCloseable {
       }
       applied = new NodeConfig(running.clusterId(), running.nodeId(), running.dataDir(), running.ports(),
           running.members(), running.mariadb(), running.replication(), next.proxy(), running.paxos(), next.logLevel(),
-          running.log(), running.admin(), running.limits());
+          running.log(), running.admin(), running.limits(), running.tls(), running.rebuild());
       running = applied;
       appliedNotice = "config keys " + change.live() + " applied from " + file;
       log.info("{}", appliedNotice);

@@ -21,7 +21,9 @@ public record NodeConfig(
     String logLevel,
     LogSettings log,
     AdminConfig admin,
-    TransactionLimits limits) {
+    TransactionLimits limits,
+    TlsSettings tls,
+    RebuildConfig rebuild) {
 
   public NodeConfig {
     members = List.copyOf(members);

@@ -90,6 +90,8 @@ public final class NodeConfigLoader {
         m.string("adminPassword", attach ? null : ""));
     TransactionLimits limits = new TransactionLimits(m.integer("maxTransactionBytes", TransactionLimits.DEFAULT,
         TransactionLimits.MIN, TransactionLimits.MAX));
+    RebuildConfig rebuild = new RebuildConfig(m.bool("autoRebuild", RebuildConfig.DEFAULTS.autoRebuild()),
+        m.integer("backupThrottle", (long) RebuildConfig.DEFAULTS.backupThrottle(), 0, 100_000).intValue());
 
     ConfigReader rep = r.section("replication", false);
     Replication replication = new Replication(
@@ -117,6 +119,7 @@ public final class NodeConfigLoader {
         pa.integer("driftMarginTicks", 6L, 0, 100_000));
 
     LogSettings logSettings = LogSettings.read(r);
+    TlsSettings tls = readTls(r, baseDir);
 
     List<String> problems = new ArrayList<>(r.problems());
     if (attach) {
@@ -134,7 +137,7 @@ public final class NodeConfigLoader {
       throw new ConfigException(source, problems);
     }
     return new NodeConfig(clusterId, nodeId, dataDir, ports, members, mariadb, replication, proxy, paxos, logLevel,
-        logSettings, admin, limits);
+        logSettings, admin, limits, tls, rebuild);
   }
 
   private static AdminConfig readAdmin(ConfigReader a) {
@@ -145,6 +148,33 @@ public final class NodeConfigLoader {
         a.bool("protectReads", d.protectReads()),
         a.integer("maxConnections", (long) d.maxConnections(), 1, 10_000).intValue(),
         a.integer("idleTimeoutSeconds", d.idleTimeoutSeconds(), 1, 86_400));
+  }
+
+  /**
+   * The tls section: on unless {@code mode: off}; on, the three PEM files must be named (they are opened
+   * when the node starts, which names a missing one). YAML 1.1 reads a bare on/off as a boolean, so
+   * true/false are taken as on/off too.
+   */
+  private static TlsSettings readTls(ConfigReader r, Path baseDir) {
+    ConfigReader t = r.section("tls", false);
+    String mode = t.string("mode", "on", Pattern.compile("on|off|true|false"), "on or off");
+    if (mode.equals("off") || mode.equals("false")) {
+      for (String key : new String[] {"ca", "cert", "key"}) {
+        t.string(key, "");
+      }
+      return TlsSettings.OFF;
+    }
+    String hint = "a PEM file; make them with `java -jar paxosql.jar certs --out DIR --nodes 1,2,3 --hosts ...`"
+        + " (the demo makes run/demo/tls), or set tls.mode: off for plaintext on a trusted network";
+    Path[] files = new Path[3];
+    String[] keys = {"ca", "cert", "key"};
+    for (int i = 0; i < 3; i++) {
+      String v = t.string(keys[i], null, null, hint);
+      if (v != null) {
+        files[i] = baseDir.resolve(v).normalize();
+      }
+    }
+    return new TlsSettings(TlsSettings.Mode.ON, files[0], files[1], files[2]);
   }
 
   private static List<Member> readMembers(ConfigReader r) {

@@ -7,7 +7,6 @@ import io.paxosql.config.NodeConfig;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
@@ -30,8 +29,9 @@ final class ClusterAdminService implements ClusterAdmin {
   @Override
   public Future<JsonObject> status() {
     NodeConfig c = node.config();
+    List<NodeConfig.Member> known = node.directory().all();
     List<Future<JsonObject>> answers = new ArrayList<>();
-    for (NodeConfig.Member m : c.members()) {
+    for (NodeConfig.Member m : known) {
       answers.add(m.id() == c.nodeId() ? Future.succeededFuture(node.localStatus()) : peer(m, "/local"));
     }
     return Future.join(answers).transform(ar -> {
@@ -39,7 +39,7 @@ final class ClusterAdminService implements ClusterAdmin {
       JsonArray members = new JsonArray();
       Integer master = null;
       for (int i = 0; i < answers.size(); i++) {
-        NodeConfig.Member m = c.members().get(i);
+        NodeConfig.Member m = known.get(i);
         Future<JsonObject> f = answers.get(i);
         JsonObject entry;
         if (f.succeeded()) {
@@ -62,6 +62,7 @@ final class ClusterAdminService implements ClusterAdmin {
           .put("epoch", local.getLong("epoch"))
           .put("leaseRemainingMs", master == null ? 0L : leaseOf(members, master))
           .put("lastChosenInstance", local.getLong("lastChosenInstance"))
+          .put("voting", node.membership().getJsonArray("voting"))
           .put("members", members)
           .put("roleChanges", local.getJsonArray("roleChanges"));
       return Future.succeededFuture(out);
@@ -81,9 +82,9 @@ final class ClusterAdminService implements ClusterAdmin {
   @Override
   public Future<JsonObject> members() {
     JsonArray list = new JsonArray();
-    for (NodeConfig.Member m : node.config().members()) {
-      list.add(new JsonObject().put("id", m.id()).put("host", m.host()).put("paxos", m.paxos())
-          .put("internal", m.internal()).put("admin", m.admin()));
+    JsonArray voting = node.membership().getJsonArray("voting", new JsonArray());
+    for (NodeConfig.Member m : node.directory().all()) {
+      list.add(MemberDirectory.toJson(m).put("voting", voting.contains(m.id())));
     }
     return Future.succeededFuture(new JsonObject().put("clusterId", node.config().clusterId()).put("members", list));
   }
@@ -114,7 +115,7 @@ final class ClusterAdminService implements ClusterAdmin {
     List<Future<JsonObject>> calls = new ArrayList<>();
     List<NodeConfig.Member> others = node.config().members().stream().filter(m -> m.id() != node.config().nodeId()).toList();
     for (NodeConfig.Member m : others) {
-      calls.add(peerPost(m, "/init-peer", new JsonObject().put("members", new JsonArray(expected))));
+      calls.add(node.replicatedLog().transport().initPeer(m.id(), expected).map(v -> new JsonObject()));
     }
     return Future.join(calls).transform(ar -> {
       for (int i = 0; i < others.size(); i++) {
@@ -128,44 +129,20 @@ final class ClusterAdminService implements ClusterAdmin {
     });
   }
 
-  /** A peer's init: same member list, idempotent. */
-  void initPeer(RoutingContext ctx) {
-    JsonObject body;
-    try {
-      body = ctx.body().asJsonObject();
-    } catch (RuntimeException e) {
-      body = null;
-    }
-    List<String> members = new ArrayList<>();
-    if (body != null) {
-      body.getJsonArray("members", new JsonArray()).forEach(o -> members.add(String.valueOf(o)));
-    }
-    if (!members.equals(node.expectedMembers())) {
-      ctx.response().setStatusCode(400).end(new JsonObject().put("error", "bad-members")
-          .put("message", "members " + members + " differ from this node's " + node.expectedMembers()).encode());
-      return;
-    }
-    Future<Void> done = node.initialised() ? Future.succeededFuture() : node.markInitialised(members);
-    done.onComplete(ar -> {
-      if (ar.succeeded()) {
-        ctx.response().putHeader("content-type", "application/json").end(new JsonObject().put("initialised", true).encode());
-      } else {
-        ctx.response().setStatusCode(500).end(new JsonObject().put("error", "io").put("message",
-            ar.cause().getMessage()).encode());
-      }
-    });
-  }
-
   @Override
   public Future<JsonObject> stepDown() {
     return node.stepDown();
   }
 
-  private Future<JsonObject> peer(NodeConfig.Member m, String path) {
-    return peers.get(m.host(), m.admin(), path);
+  /** Sends an admin request on to member {@code m}; a failure names the member. */
+  Future<JsonObject> forward(NodeConfig.Member m, String path, JsonObject body) {
+    return peers.post(m.host(), m.admin(), path, body, PEER_TIMEOUT_MS * 10)
+        .recover(e -> Future.failedFuture(e instanceof AdminException ? e : new AdminException("forward-failed", 502,
+            "node " + m.id() + " (" + m.host() + ":" + m.admin() + "): " + e.getMessage(),
+            "check that node; or run the command against it directly")));
   }
 
-  private Future<JsonObject> peerPost(NodeConfig.Member m, String path, JsonObject body) {
-    return peers.post(m.host(), m.admin(), path, body, PEER_TIMEOUT_MS * 3);
+  private Future<JsonObject> peer(NodeConfig.Member m, String path) {
+    return peers.get(m.host(), m.admin(), path);
   }
 }

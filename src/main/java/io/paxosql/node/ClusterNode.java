@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.paxosql.binlog.GtidState;
 import io.paxosql.binlog.server.BinlogServer;
 import io.paxosql.binlog.server.BinlogServerConfig;
 import io.paxosql.config.ConfigWatcher;
@@ -20,30 +21,42 @@ import io.paxosql.node.mariadb.NodeMariaDb;
 import io.paxosql.node.replog.ReplicatedLog;
 import io.paxosql.node.role.NodeRole;
 import io.paxosql.node.role.RoleMachine;
+import io.paxosql.node.seed.MariaDbSeeder;
+import io.paxosql.node.seed.SeedPoint;
+import io.paxosql.node.seed.SeedServer;
 import io.paxosql.node.status.BuildVersion;
 import io.paxosql.node.status.EventJournal;
 import io.paxosql.node.status.EventKind;
 import io.paxosql.node.status.HeapAfterGc;
 import io.paxosql.node.status.LeaderWatch;
 import io.paxosql.node.status.ProgressBoard;
+import io.paxosql.node.status.TransferProgress;
 import io.paxosql.node.secret.SecretFile;
 import io.paxosql.paxos.Status;
 import io.paxosql.proxy.LiveMasterLocator;
 import io.paxosql.proxy.MasterRoute;
+import io.paxosql.proxy.MemberHop;
 import io.paxosql.proxy.ProxyServer;
+import io.paxosql.tls.TlsFiles;
 import io.paxosql.transport.FaultInjector;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,6 +68,8 @@ import org.slf4j.LoggerFactory;
 public final class ClusterNode {
   private static final Logger log = LoggerFactory.getLogger(ClusterNode.class);
   private static final long READ_INDEX_TIMEOUT_MS = 2000;
+  private static final long MEMBERSHIP_CHECK_MS = 250;
+  private static final long REDISCOVER_MS = 5000;
 
   private final Vertx vertx;
   private final Context context;
@@ -65,8 +80,20 @@ public final class ClusterNode {
   private final RoleMachine roles = new RoleMachine();
   private final LiveMasterLocator locator = new LiveMasterLocator(new MasterRoute.None("the node is starting"));
   private final InitMarker marker;
+  private final JoinCandidate joinCandidate;
+  private final HttpClient http;
+  private MemberDirectory directory;
+  private volatile boolean removed;
+  private volatile String removedReason = "";
+  private volatile boolean joinCandidatePresent;
+  private boolean joining;
+  private volatile long logBytes;
+  private long membershipTimer = -1;
+  private long lastDiscovery;
   private final NodeMariaDb mariadb;
   private final ReplicaLag replicaLag = new ReplicaLag();
+  private final NodeSeeding seeding;
+  private SeedServer seedServer;
   private final EventJournal events;
   private final LeaderWatch leaderWatch;
   private final ProgressBoard transfer = new ProgressBoard();
@@ -97,8 +124,11 @@ public final class ClusterNode {
     this.configFile = configFile;
     this.faults = faults;
     this.marker = new InitMarker(config.dataDir());
+    this.joinCandidate = new JoinCandidate(config.dataDir());
+    this.http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout((int) MembershipDiscovery.TIMEOUT_MS));
     this.initialised = marker.read().isPresent();
     this.mariadb = new NodeMariaDb(vertx, config);
+    this.seeding = new NodeSeeding(vertx, config, mariadb);
     this.events = new EventJournal(config.nodeId());
     this.leaderWatch = new LeaderWatch(config.nodeId());
     String node = Integer.toString(config.nodeId());
@@ -158,26 +188,48 @@ public final class ClusterNode {
   }
 
   private Future<Void> startOnContext() {
+    if (!config.tls().on()) {
+      log.warn("node {}: tls.mode is off: member-to-member links (Paxos, the internal proxy hop, read index, init)"
+          + " run in PLAINTEXT and peers are known only by what they claim; anyone who reaches these ports can"
+          + " forge votes. Use it only on a network you trust entirely.", config.nodeId());
+    }
     return vertx.executeBlocking(() -> {
       Files.createDirectories(config.dataDir());
       startCheckpoint = new ChainCheckpointFile(config.dataDir()).read().orElse(null);
       adminToken = SecretFile.readOrCreate(SecretNames.adminToken(config.dataDir()));
+      joinCandidate.prepare(config.dataDir());
+      joinCandidatePresent = joinCandidate.present();
+      directory = MemberDirectory.load(config);
       return null;
-    }).compose(x -> mariadb.startAsFollower())
-        .compose(x -> ReplicatedLog.start(vertx, NodeWiring.replogOptions(config), faults, registry))
+    }).compose(x -> MembershipDiscovery.run(http, config, directory))
+        .compose(heard -> vertx.executeBlocking(() -> {
+          if (directory.genesis().isEmpty()) {
+            // Nobody answered: a new cluster (its nodes start before `admin init`) or a cluster that is
+            // down. Either way this node's own list is the best guess; it is saved only once settled.
+            directory.assumeGenesis(new TreeSet<>(config.members().stream().map(NodeConfig.Member::id).toList()));
+          }
+          if (initialised) {
+            directory.settleGenesis();
+          }
+          directory.save();
+          return seeding.dataDirEmpty();
+        }))
+        .compose(empty -> empty ? startSeeded() : mariadb.startAsFollower().compose(x -> startLog()))
         .compose(rl -> {
           replog = rl;
           rl.onFatal(t -> failStop("the Paxos log", t));
           rl.setCampaignAllowed(false);
+          rl.transport().serveMemberCalls(new PeerCalls(this));
           chain = new ChainedLog(rl, config.nodeId(),
               reason -> context.runOnContext(v -> roleExecutor.onOwnRejected(reason)), config.log().checkpointEvery());
           chain.subscribe(e -> {
             replicaLag.accepted(e.gtid(), System.nanoTime());
             chainTransactions.increment();
           });
-          roleExecutor = new RoleExecutor(vertx, context, config, roles, locator, mariadb, rl, chain, registry, events);
+          roleExecutor = new RoleExecutor(vertx, context, config, roles, locator, mariadb, rl, chain, registry, events,
+              directory);
           monitor = new NodeMonitor(vertx, config, roles, roleExecutor, mariadb, rl, chain, replicaLag,
-              this::initialised);
+              this::initialised, seeding::rebuilding, reason -> seeding.autoRebuild(reason, rebuildSteps()));
           if (stopping) {
             haltRoles(); // stopped while starting
           }
@@ -205,13 +257,17 @@ public final class ClusterNode {
         })
         .compose(port -> roleExecutor.followLocalBinlogServer())
         .compose(x -> {
-          proxy = new ProxyServer(vertx, NodeWiring.proxySettings(config), locator, registry);
+          proxy = new ProxyServer(vertx, NodeWiring.proxySettings(config)
+              .withMembers(NodeWiring.memberHosts(directory.all())), locator, registry);
+          TlsFiles tls = NodeWiring.tlsFiles(config);
+          proxy.memberHop(tls == null ? MemberHop.PLAINTEXT : new MemberHop(tls, replog::isMember));
           // On the master itself every acknowledged transaction is already committed in its own
           // MariaDB (semi-sync ACK precedes the commit, the commit precedes the client's OK; a new
           // master applied the whole chain before serving): nothing to wait for once the lease is
           // confirmed. MASTER_GTID_WAIT would not do here: it compares with the replica position.
-          readBarrier = new NodeReadBarrier(vertx, config, locator, () -> readIndexHere().map(g -> ""),
-              () -> replicaLag.lagMs(System.nanoTime()), READ_INDEX_TIMEOUT_MS, peerAuthorization());
+          readBarrier = new NodeReadBarrier(vertx, locator, () -> readIndexHere().map(g -> ""),
+              master -> replog.transport().readIndex(master),
+              () -> replicaLag.lagMs(System.nanoTime()), READ_INDEX_TIMEOUT_MS);
           proxy.applyReadPolicy(NodeWiring.readPolicy(config.proxy()), readBarrier);
           return proxy.start();
         })
@@ -225,17 +281,9 @@ public final class ClusterNode {
           admin.router().get("/cluster").handler(overview::cluster);
           admin.peerRoute(HttpMethod.GET, "/local").handler(ctx -> ctx.response()
               .putHeader("content-type", "application/json").end(localStatus().encodePrettily()));
-          admin.peerRoute(HttpMethod.POST, "/init-peer").handler(service::initPeer);
-          admin.peerRoute(HttpMethod.GET, "/read-index").handler(ctx -> readIndexHere().onComplete(ar -> {
-            if (ar.succeeded()) {
-              ctx.response().putHeader("content-type", "application/json")
-                  .end(new JsonObject().put("gtid", ar.result()).put("node", config.nodeId()).encode());
-            } else {
-              ctx.response().setStatusCode(503).putHeader("content-type", "application/json")
-                  .end(new JsonObject().put("error", "not-master").put("message", ar.cause().getMessage())
-                      .put("hint", "ask the master's admin port; `admin status` shows which node it is").encode());
-            }
-          }));
+          new SeedAdmin(this, service).routes(admin.router());
+          PeerAdmin peerAdmin = new PeerAdmin(http, peerAuthorization());
+          new MembershipRoutes(this, new MembershipChanges(this, peerAdmin), peerAdmin).install(admin.router());
           return admin.listen(NodeWiring.adminBind(config), config.ports().admin());
         })
         .map(port -> {
@@ -247,6 +295,8 @@ public final class ClusterNode {
             proxy.applyReadPolicy(NodeWiring.readPolicy(p), readBarrier);
           }).onNotice(said -> events.add(EventKind.CONFIG, said));
           registerGauges();
+          seeding.registerGauges(registry);
+          seeding.watchCatchUp(() -> monitor.lagTransactions() == 0 && replog.caughtUp());
           replog.onStatus(st -> context.runOnContext(v -> {
             if (st.leaderHint() != lastLeader) {
               lastLeader = st.leaderHint();
@@ -262,11 +312,106 @@ public final class ClusterNode {
           roleExecutor.execute(roles.onFollowing());
           monitor.start();
           statusRecorder.start();
+          joining = !initialised && joinCandidatePresent && directory.genesisSettled()
+              && !directory.genesis().orElseThrow().contains(config.nodeId());
+          if (joining) {
+            log.info("node {} is a learner: it catches up from the Paxos log of members {} and votes once "
+                + "`admin add-member` adds it", config.nodeId(), replog.votingMembers());
+          }
+          membershipTimer = vertx.setPeriodic(MEMBERSHIP_CHECK_MS, id -> watchMembership());
           log.info("node {} of cluster '{}' is up: RW {}, RO {}, admin {}, MariaDB {}", config.nodeId(),
               config.clusterId(), config.ports().rw(), config.ports().ro(), config.ports().admin(),
               config.mariadb().port());
           return null;
         });
+  }
+
+  /** Starts the replicated log, and serves backups of this node's MariaDB to members that ask. */
+  private Future<ReplicatedLog> startLog() {
+    return ReplicatedLog.start(vertx, NodeWiring.replogOptions(config, directory.genesis().orElseThrow(),
+        directory.paxosPeers()), faults, registry).map(rl -> {
+      // No campaigning until the role machine allows it: a node still seeding its MariaDB must never lead.
+      rl.setCampaignAllowed(false);
+      seedServer = new SeedServer(vertx, config.nodeId(), mariadb, () -> marker.read().orElse(List.of()),
+          rl::firstRetained, this::checkpointCovering, rl.holds(), Duration.ofMinutes(10),
+          config.rebuild().backupThrottle());
+      rl.transport().serveBackups(seedServer);
+      seeding.attach(new MariaDbSeeder(vertx, config, mariadb.server().config(), rl.transport(), seeding.progress()));
+      return rl;
+    });
+  }
+
+  /**
+   * Start with an empty MariaDB datadir: the log first (seeding reaches donors through its transport),
+   * then a backup of a member when the cluster exists, then MariaDB from it; a new cluster's member
+   * initialises MariaDB fresh instead.
+   */
+  private Future<ReplicatedLog> startSeeded() {
+    return startLog().compose(rl -> seeding.seedAtStart(initialised).compose(point -> {
+      if (point.isEmpty()) {
+        return mariadb.startAsFollower().map(rl);
+      }
+      SeedPoint p = point.get();
+      // A joiner (outside the genesis set) is initialised once the log makes it vote (watchMembership), not here.
+      boolean joiner = !directory.genesis().orElseThrow().contains(config.nodeId());
+      Future<Void> marked = initialised || joiner || p.initialisedMembers().isEmpty() ? Future.succeededFuture()
+          : markInitialised(p.initialisedMembers());
+      return marked.compose(x -> seeding.install(p)).compose(x -> mariadb.startAsFollower())
+          .compose(x -> seeding.adopt(p)).map(rl);
+    }).recover(e -> rl.halt().transform(x -> Future.failedFuture(e))));
+  }
+
+  /** What a rebuild of the running node asks of it. */
+  private NodeSeeding.Steps rebuildSteps() {
+    return new NodeSeeding.Steps() {
+      @Override
+      public NodeRole role() {
+        return roles.role();
+      }
+
+      @Override
+      public void pause() {
+        roleExecutor.execute(roles.onHealth(false));
+      }
+
+      @Override
+      public Future<Void> follow() {
+        return roleExecutor.followLocalBinlogServer();
+      }
+
+      @Override
+      public void rebuilt() {
+        roleExecutor.execute(roles.onRebuilt());
+        seeding.watchCatchUp(() -> monitor.lagTransactions() == 0 && replog.caughtUp());
+      }
+
+      @Override
+      public void failed(String why) {
+        roleExecutor.noteProblem(why);
+      }
+    };
+  }
+
+  /** The newest chain checkpoint a backup at {@code gtid} covers, for a joiner to start its chain from. */
+  private Optional<SeedServer.Checkpoint> checkpointCovering(String gtid) {
+    ChainedLog c = chain;
+    if (c == null || gtid.isEmpty()) {
+      return Optional.empty();
+    }
+    return c.checkpointCovered(GtidState.parse(gtid)).or(c::base)
+        .filter(cp -> cp.state().gtids().gtids().stream().allMatch(GtidState.parse(gtid)::covers))
+        .map(cp -> new SeedServer.Checkpoint(cp.encode(), cp.next().instance()));
+  }
+
+  /** Rebuilds this node's MariaDB from a member's backup (admin rebuild). */
+  Future<JsonObject> rebuild(String reason) {
+    Promise<JsonObject> p = Promise.promise();
+    context.runOnContext(v -> seeding.rebuild(reason, rebuildSteps()).onComplete(p));
+    return p.future();
+  }
+
+  NodeSeeding seeding() {
+    return seeding;
   }
 
   /** Clean stop, in the order {@link NodeStop} explains (a master lets its commits end first). */
@@ -349,6 +494,7 @@ public final class ClusterNode {
       checkpointer.stop();
     }
     statusRecorder.stop();
+    vertx.cancelTimer(membershipTimer);
     if (monitor != null) {
       monitor.stop();
     }
@@ -370,6 +516,10 @@ public final class ClusterNode {
   /** Writes the init marker (fsync, rename) on a worker thread. */
   Future<Void> markInitialised(List<String> members) {
     return vertx.executeBlocking(() -> {
+      directory.settleGenesis();
+      directory.save();
+      joinCandidate.clear();
+      joinCandidatePresent = false;
       marker.write(members);
       initialised = true;
       return null;
@@ -415,6 +565,98 @@ public final class ClusterNode {
     return p.future();
   }
 
+  // ---- membership ----------------------------------------------------------------------------------
+
+  MemberDirectory directory() {
+    return directory;
+  }
+
+  HttpClient http() {
+    return http;
+  }
+
+  /** Whether this node is a learner that an {@code add-member} may turn into a voter. */
+  boolean joinable() {
+    return joining && !initialised && joinCandidatePresent && !removed;
+  }
+
+  boolean removed() {
+    return removed;
+  }
+
+  /** Call after changing the directory: the transport follows it and it is saved (on a worker thread). */
+  void directoryChanged() {
+    context.runOnContext(v -> {
+      if (replog != null) {
+        replog.setPeers(directory.paxosPeers());
+      }
+      if (proxy != null) {
+        proxy.applyMemberHosts(NodeWiring.memberHosts(directory.all()));
+      }
+      vertx.executeBlocking(() -> {
+        directory.save();
+        return null;
+      }, true).onFailure(e -> log.error("node {} cannot save {}: {}", config.nodeId(), MemberDirectory.FILE,
+          e.getMessage()));
+    });
+  }
+
+  /** What this node knows of the membership, for a starting node's {@link MembershipDiscovery} and operators. */
+  JsonObject membership() {
+    JsonObject o = directory.toJson()
+        .put("clusterId", config.clusterId())
+        .put("node", config.nodeId())
+        .put("initialised", initialised)
+        .put("genesis", new JsonArray(new ArrayList<>(directory.genesis().orElse(new TreeSet<>()))));
+    if (replog != null) {
+      o.put("voting", new JsonArray(new ArrayList<>(replog.votingMembers())))
+          .put("latest", new JsonArray(new ArrayList<>(replog.latestMembers())));
+    }
+    return o;
+  }
+
+  /**
+   * Follows the membership the log chose: a learner that now votes is initialised (it may campaign
+   * from now on); a member the log removed stops serving and says why.
+   */
+  private void watchMembership() {
+    if (replog == null || stopping) {
+      return;
+    }
+    vertx.executeBlocking(() -> LogSize.bytes(config.dataDir().resolve("paxos")), false)
+        .onSuccess(b -> logBytes = b);
+    SortedSet<Integer> voting = replog.votingMembers();
+    SortedSet<Integer> latest = replog.latestMembers();
+    long now = System.currentTimeMillis();
+    if (latest.stream().anyMatch(id -> directory.member(id).isEmpty()) && now - lastDiscovery > REDISCOVER_MS) {
+      // The log made a member of a node this node has no address for (it missed the announcement).
+      lastDiscovery = now;
+      MembershipDiscovery.run(http, config, directory).onSuccess(heard -> directoryChanged());
+    }
+    if (joining && voting.contains(config.nodeId())) {
+      joining = false;
+      log.info("node {} votes now: the log made it a member of {}", config.nodeId(), voting);
+      markInitialised(voting.stream().map(id -> directory.member(id).map(m -> m.host() + ":" + m.paxos())
+          .orElse("node" + id)).sorted().toList())
+          .onFailure(e -> log.error("node {} cannot write its init marker: {}", config.nodeId(), e.getMessage()));
+    }
+    if (initialised && !removed && !latest.contains(config.nodeId())) {
+      removed = true;
+      removedReason = "node " + config.nodeId() + " was removed from the cluster: the Paxos log chose members "
+          + latest;
+      log.error("{}. It stops serving clients. To bring this machine back: stop it, empty its data dir {}, start "
+          + "it and run `admin add-member` against a member", removedReason, config.dataDir());
+      locator.set(new MasterRoute.None(removedReason));
+      if (proxy != null) {
+        proxy.stop();
+      }
+    }
+  }
+
+  long logBytes() {
+    return logBytes;
+  }
+
   // ---- reporting -----------------------------------------------------------------------------------
 
   private void registerGauges() {
@@ -447,6 +689,14 @@ public final class ClusterNode {
         .put("id", config.nodeId())
         .put("clusterId", config.clusterId())
         .put("initialised", initialised())
+        .put("membership", removed ? "removed" : replog != null && replog.votingMembers().contains(config.nodeId())
+            ? "voting" : "learner")
+        .put("joinable", joinable())
+        .put("removedReason", removedReason)
+        .put("chosenBelow", replog == null ? 0 : replog.chosenBelow())
+        .put("logBytes", logBytes)
+        .put("genesis", new JsonArray(new ArrayList<>(directory == null ? new TreeSet<Integer>()
+            : directory.genesis().orElse(new TreeSet<>()))))
         .put("role", roles.role().name())
         .put("epoch", c.epoch())
         .put("chainMaster", c.masterNode() == 0 ? null : c.masterNode())
@@ -469,6 +719,8 @@ public final class ClusterNode {
         .put("mariadbRunning", mariadb.isRunning())
         .put("lastProblem", roleExecutor == null ? "" : roleExecutor.lastProblem())
         .put("captureTransactions", roleExecutor == null ? 0 : roleExecutor.captureTransactions())
+        .put("seed", seeding.progress().toJson(System.nanoTime()))
+        .put("donor", seedServer == null ? null : seedServer.progress().toJson(System.nanoTime()))
         .put("roleChanges", roleExecutor == null ? new JsonArray() : roleExecutor.roleChanges())
         .mergeIn(cardFacts());
   }
@@ -484,8 +736,22 @@ public final class ClusterNode {
         .put("heapAfterGcBytes", heap < 0 ? null : heap)
         .put("heapMaxBytes", Runtime.getRuntime().maxMemory())
         .put("version", BuildVersion.describe());
-    transfer.current().ifPresent(t -> out.put("transfer", t.toJson()));
+    transfer.current().or(this::seedTransfer).ifPresent(t -> out.put("transfer", t.toJson()));
     return out;
+  }
+
+  /** A seed or rebuild of this node's MariaDB in progress, as the node card's transfer line shows it. */
+  private Optional<TransferProgress> seedTransfer() {
+    JsonObject s = seeding.progress().toJson(System.nanoTime());
+    String phase = s.getString("phase", "IDLE");
+    if (phase.equals("IDLE") || phase.equals("DONE")) {
+      return Optional.empty();
+    }
+    long expected = s.getLong("expectedBytes", 0L);
+    int donor = s.getInteger("donor", -1);
+    return Optional.of(new TransferProgress(phase.toLowerCase(Locale.ROOT).replace('_', ' ') + " ("
+        + s.getString("reason", "seed") + ")", donor < 0 ? "choosing a donor" : "node " + donor,
+        s.getLong("bytes", 0L), expected > 0 ? expected : -1, s.getDouble("mbPerSecond", 0.0) * 1e6));
   }
 
   /**

@@ -15,6 +15,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +41,8 @@ final class NodeMonitor {
   private final ChainedLog chain;
   private final ReplicaLag replicaLag;
   private final BooleanSupplier initialised;
+  private final BooleanSupplier paused;
+  private final Consumer<String> onDiverged;
   /** 25 observations of 200 ms: evidence must outlast a restarted node's chain catching up. */
   private final DivergenceCheck divergence = new DivergenceCheck(25);
   private long lastReplicaRestart;
@@ -52,7 +55,8 @@ final class NodeMonitor {
   private volatile String mariadbHealth = "unknown";
 
   NodeMonitor(Vertx vertx, NodeConfig config, RoleMachine roles, RoleExecutor executor, NodeMariaDb mariadb,
-      ReplicatedLog replog, ChainedLog chain, ReplicaLag replicaLag, BooleanSupplier initialised) {
+      ReplicatedLog replog, ChainedLog chain, ReplicaLag replicaLag, BooleanSupplier initialised,
+      BooleanSupplier paused, Consumer<String> onDiverged) {
     this.vertx = vertx;
     this.config = config;
     this.roles = roles;
@@ -62,6 +66,8 @@ final class NodeMonitor {
     this.chain = chain;
     this.replicaLag = replicaLag;
     this.initialised = initialised;
+    this.paused = paused;
+    this.onDiverged = onDiverged;
   }
 
   /** Looks every MONITOR_MS from now on. */
@@ -95,7 +101,7 @@ final class NodeMonitor {
   }
 
   private void check() {
-    if (busy || stopped || !mariadb.isRunning() && roles.role() == NodeRole.FENCING) {
+    if (busy || stopped || paused.getAsBoolean() || !mariadb.isRunning() && roles.role() == NodeRole.FENCING) {
       return;
     }
     busy = true;
@@ -169,13 +175,14 @@ final class NodeMonitor {
     }
     if (roles.role() == NodeRole.FOLLOWER) {
       divergence.observe(applied, c.gtids(), replicaIoError, replicaSqlError, chainCurrent).ifPresent(evidence -> {
-        String message = evidence + ". This node refuses to serve. To rebuild it: stop the node, move "
-            + config.dataDir().resolve("mariadb") + " aside, and start the node again; its new MariaDB "
-            + "replays the cluster's log from the start (while the log still holds its beginning; otherwise "
-            + "restore a backup).";
+        String message = evidence + ". This node refuses to serve. "
+            + (config.rebuild().autoRebuild() ? "It rebuilds its MariaDB from a member's backup by itself "
+                + "(mariadb.autoRebuild); the old datadir is moved aside."
+                : "Rebuild it with `admin rebuild --id " + config.nodeId() + "` (mariadb.autoRebuild is off).");
         log.error("node {} has diverged: {}", config.nodeId(), message);
         executor.events().add(EventKind.DIVERGENCE, "node " + config.nodeId() + " has diverged: " + message);
         executor.execute(roles.onDiverged(message));
+        onDiverged.accept(evidence);
       });
     }
     executor.updateRoute();

@@ -1,54 +1,43 @@
 package io.paxosql.node;
 
-import io.paxosql.config.NodeConfig;
 import io.paxosql.proxy.MasterLocator;
 import io.paxosql.proxy.MasterRoute;
 import io.paxosql.proxy.ReadBarrier;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.PoolOptions;
-import io.vertx.core.http.RequestOptions;
-import io.vertx.core.json.JsonObject;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import java.util.function.LongSupplier;
 
 /**
- * The node's answer to the RO port: read indexes from the master ({@code GET /read-index} on its
- * admin port, or this node's own chain when it is the master) and the local replica lag.
+ * The node's answer to the RO port: read indexes from the master (the member-only ReadIndex call on its
+ * Paxos port, or this node's own chain when it is the master) and the local replica lag.
  *
  * <p>Read indexes are batched the usual way: statements that ask while a request is in flight
  * share the <em>next</em> request, never the one in flight (its answer may predate them), so at
  * most one request per round trip leaves this node whatever the read rate.
  */
 final class NodeReadBarrier implements ReadBarrier {
-  private final NodeConfig config;
   private final MasterLocator locator;
   private final Supplier<Future<String>> localReadIndex;
+  private final IntFunction<Future<String>> remoteReadIndex;
   private final LongSupplier lagMs;
   private final Vertx vertx;
-  private final HttpClient http;
   private final long timeoutMs;
-  private final String authorization;
   private Promise<String> queued;
   private boolean fetching;
 
-  NodeReadBarrier(Vertx vertx, NodeConfig config, MasterLocator locator, Supplier<Future<String>> localReadIndex,
-      LongSupplier lagMs, long timeoutMs, String authorization) {
-    this.config = config;
-    this.authorization = authorization;
+  /** @param remoteReadIndex asks master node N for its read index (a member-only call) */
+  NodeReadBarrier(Vertx vertx, MasterLocator locator, Supplier<Future<String>> localReadIndex,
+      IntFunction<Future<String>> remoteReadIndex, LongSupplier lagMs, long timeoutMs) {
     this.locator = locator;
     this.localReadIndex = localReadIndex;
+    this.remoteReadIndex = remoteReadIndex;
     this.lagMs = lagMs;
     this.timeoutMs = timeoutMs;
     this.vertx = vertx;
-    this.http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true)
-        .setConnectTimeout((int) timeoutMs), new PoolOptions().setHttp1MaxSize(2));
   }
 
   @Override
@@ -115,21 +104,8 @@ final class NodeReadBarrier implements ReadBarrier {
       return Future.failedFuture("no master: " + none.reason());
     }
     MasterRoute.Remote remote = (MasterRoute.Remote) r;
-    NodeConfig.Member m = config.member(Integer.parseInt(remote.nodeId())).orElse(null);
-    if (m == null) {
-      return Future.failedFuture("master node " + remote.nodeId() + " is not in this node's member list");
-    }
-    return http.request(new RequestOptions().setHost(m.host()).setPort(m.admin()).setURI("/read-index")
-            .setMethod(HttpMethod.GET).setTimeout(timeoutMs).putHeader(HttpHeaders.AUTHORIZATION, authorization))
-        .compose(req -> req.send().compose(resp -> resp.body().compose(body -> {
-          JsonObject o = new JsonObject(body.toString());
-          if (resp.statusCode() != 200) {
-            return Future.failedFuture("master node " + remote.nodeId() + " refused: " + o.getString("message"));
-          }
-          return Future.succeededFuture(o.getString("gtid", ""));
-        })))
-        .recover(e -> Future.failedFuture("master node " + remote.nodeId() + " at " + m.host() + ":" + m.admin()
-            + ": " + e.getMessage()));
+    return remoteReadIndex.apply(Integer.parseInt(remote.nodeId()))
+        .recover(e -> Future.failedFuture("master node " + remote.nodeId() + ": " + e.getMessage()));
   }
 
   @Override

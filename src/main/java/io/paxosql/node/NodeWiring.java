@@ -4,6 +4,7 @@ import io.paxosql.config.LogSettings;
 import io.paxosql.config.AdminConfig;
 import io.paxosql.config.NodeConfig;
 import io.paxosql.config.SecretNames;
+import io.paxosql.config.TlsSettings;
 import io.paxosql.log.LogConfig;
 import io.paxosql.node.admin.AdminGuard;
 import io.paxosql.node.admin.AdminLimits;
@@ -11,12 +12,15 @@ import io.paxosql.node.replog.ReplogOptions;
 import io.paxosql.paxos.PaxosConfig;
 import io.paxosql.proxy.ProxySettings;
 import io.paxosql.proxy.ReadPolicy;
+import io.paxosql.tls.TlsFiles;
 import io.paxosql.transport.TransportConfig;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.zip.CRC32;
@@ -67,7 +71,6 @@ final class NodeWiring {
   }
 
   static ReplogOptions replogOptions(NodeConfig c) {
-    NodeConfig.Paxos p = c.paxos();
     TreeSet<Integer> members = new TreeSet<>();
     Map<Integer, String> peers = new TreeMap<>();
     for (NodeConfig.Member m : c.members()) {
@@ -76,6 +79,17 @@ final class NodeWiring {
         peers.put(m.id(), m.host() + ":" + m.paxos());
       }
     }
+    return replogOptions(c, members, peers);
+  }
+
+  /**
+   * @param genesis the member set the cluster's log started with (not this config's list: members
+   *                added later are in the log as chosen changes)
+   * @param peers   every other node this one knows an address for: id → "host:paxosPort"
+   */
+  static ReplogOptions replogOptions(NodeConfig c, SortedSet<Integer> genesis, Map<Integer, String> peers) {
+    NodeConfig.Paxos p = c.paxos();
+    SortedSet<Integer> members = genesis;
     int lease = (int) p.leaseTicks();
     PaxosConfig paxos = new PaxosConfig(clusterId(c), c.nodeId(), members, 0, lease, (int) p.driftMarginTicks(),
         Math.max(1, lease / 4), (int) p.electionTicks(), 3, 64, 4 << 20, 100_000, 256);
@@ -86,11 +100,18 @@ final class NodeWiring {
         .withRollCycle(RollCycles.FIVE_MINUTELY, SystemTimeProvider.INSTANCE)
         .withRetention(10_000, Duration.ZERO)
         .withBounds(new LogConfig.Bounds(ls.retainBytes(), ls.retainAge(), Math.max(256L << 10, ls.retainBytes() / 16)));
-    TransportConfig transport = TransportConfig.plain(clusterId(c), c.nodeId(), c.self().host(), c.ports().paxos(), peers);
+    TransportConfig transport = TransportConfig.plain(clusterId(c), c.nodeId(), c.self().host(), c.ports().paxos(), peers)
+        .withBatchBytes(paxos.maxBatchBytes()).withTls(tlsFiles(c));
     // Proposals are not forwarded: only the master proposes, and it must lead.
     // Retention is on: the node keeps its log from its chain checkpoint on (ClusterNode tells the log its
     // floor), and for lagging members up to log.retainBytes / log.retainAge.
     return ReplogOptions.of(paxos, log, transport, p.tickMs()).withForwarding(false).withOwnerFloor();
+  }
+
+  /** This member's certificate, key and cluster CA; null with {@code tls.mode: off}. */
+  static TlsFiles tlsFiles(NodeConfig c) {
+    TlsSettings t = c.tls();
+    return t.on() ? new TlsFiles(t.cert(), t.key(), t.ca()) : null;
   }
 
   static ReadPolicy readPolicy(NodeConfig.Proxy p) {
@@ -102,10 +123,16 @@ final class NodeWiring {
     return new ReadPolicy(mode, p.roMaxLagMs());
   }
 
-  static ProxySettings proxySettings(NodeConfig c) {
+  /** Who may use the member-only proxy hop: loopback and every member's host. */
+  static Set<String> memberHosts(Collection<NodeConfig.Member> members) {
     Set<String> hosts = new HashSet<>();
     hosts.add("127.0.0.1");
-    c.members().forEach(m -> hosts.add(m.host()));
+    members.forEach(m -> hosts.add(m.host()));
+    return hosts;
+  }
+
+  static ProxySettings proxySettings(NodeConfig c) {
+    Set<String> hosts = memberHosts(c.members());
     NodeConfig.Proxy p = c.proxy();
     ProxySettings d = ProxySettings.defaults("127.0.0.1", c.mariadb().port());
     // Clients and other members reach this node at its member address; MariaDB stays on loopback.

@@ -53,6 +53,7 @@ final class RoleExecutor {
   private final NodeMariaDb mariadb;
   private final ReplicatedLog replog;
   private final ChainedLog chain;
+  private final MemberDirectory directory;
   private final Timer appendLatency;
   private final Deque<JsonObject> roleChanges = new ArrayDeque<>();
   private final EventJournal events;
@@ -63,8 +64,10 @@ final class RoleExecutor {
   private String lastForeignReplica = "";
 
   RoleExecutor(Vertx vertx, Context context, NodeConfig config, RoleMachine roles, LiveMasterLocator locator,
-      NodeMariaDb mariadb, ReplicatedLog replog, ChainedLog chain, MeterRegistry registry, EventJournal events) {
+      NodeMariaDb mariadb, ReplicatedLog replog, ChainedLog chain, MeterRegistry registry, EventJournal events,
+      MemberDirectory directory) {
     this.vertx = vertx;
+    this.directory = directory;
     this.context = context;
     this.config = config;
     this.roles = roles;
@@ -208,8 +211,9 @@ final class RoleExecutor {
         // The leader's own internal port refuses clients until it serves as master, so routing to
         // it early costs nothing and avoids waiting for this node's chain to catch up.
         if (leader > 0 && leader != config.nodeId()) {
-          NodeConfig.Member m = config.member(leader).orElse(null);
-          next = m == null ? new MasterRoute.None("master node " + leader + " is not in this node's member list")
+          NodeConfig.Member m = directory.member(leader).orElse(null);
+          next = m == null ? new MasterRoute.None("master node " + leader + " has no known address here; "
+              + "restart this node so it asks the members for the current membership")
               : new MasterRoute.Remote(Integer.toString(leader), m.host(), m.internal());
         } else {
           next = new MasterRoute.None("no node holds the master lease; an election is under way");

@@ -162,6 +162,11 @@ public final class PaxosNode {
         return membership.at(instance);
     }
 
+    /** The newest member set chosen, in force now or once the log reaches the instance where it starts. */
+    public SortedSet<Integer> latestMembers() {
+        return membership.latest();
+    }
+
     public long now() {
         return now;
     }

@@ -344,7 +344,7 @@ final class Proposer {
 
     boolean hasWork() {
         return role == PaxosRole.LEADER && (commitDirty || ((!pending.isEmpty() || !reports.isEmpty()
-                || next <= barrier) && next < n.learner.firstUnchosen + n.cfg.alpha()));
+                || next <= barrier || next < n.membership.latestStart()) && next < n.learner.firstUnchosen + n.cfg.alpha()));
     }
 
     /** Assigns instances while the window has room: recovered values, gap no-ops, the barrier, batches. */
@@ -366,8 +366,11 @@ final class Proposer {
                 continue;
             }
             SortedSet<Integer> members = n.membership.at(next);
-            if (!Membership.isMajority(promisers, members)) {
-                break; // a newly added member has not promised yet; tick() keeps asking it
+            if (!Membership.isMajority(promisers, members)
+                    || !Membership.isMajority(promisers, n.membership.at(next + 1))) {
+                // A newly added member has not promised yet; tick() keeps asking it. Choosing the instance
+                // before a new set takes effect would make the lease depend on that set's majority at once.
+                break;
             }
             AcceptedValue reported = reports.remove(next);
             Value v;
@@ -377,6 +380,11 @@ final class Proposer {
                 v = Value.noop(ballot);
             } else {
                 v = batch();
+                if (v == null && next < n.membership.latestStart()) {
+                    // A chosen change waits for the log to reach the instance where it takes effect; an idle
+                    // cluster would never get there, so no-ops carry it (a window at most).
+                    v = Value.noop(ballot);
+                }
                 if (v == null) {
                     break;
                 }

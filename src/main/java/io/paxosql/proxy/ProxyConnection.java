@@ -5,6 +5,8 @@ import io.paxosql.mysql.PacketCodec;
 import io.paxosql.mysql.PacketFramer;
 import io.paxosql.mysql.PacketTooLargeException;
 import io.paxosql.mysql.ProtocolException;
+import io.paxosql.tls.MemberIdentity;
+import io.paxosql.tls.SenderCheck;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -13,6 +15,8 @@ import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.OptionalInt;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +37,8 @@ final class ProxyConnection {
   private final ProxyPort port;
   private final NetSocket client;
   private final NetClient backends;
+  /** TLS client for the internal hop (null when the hop is plaintext). */
+  private final NetClient memberClient;
   private final Context context;
   private final SessionTracker tracker = new SessionTracker();
   private final PacketFramer fromClient;
@@ -53,10 +59,11 @@ final class ProxyConnection {
   /** RO port only: holds statements for BOUNDED and LINEARIZABLE reads. */
   private final ReadGate gate;
 
-  ProxyConnection(ProxyPort port, NetSocket client, NetClient backends, Context context) {
+  ProxyConnection(ProxyPort port, NetSocket client, NetClient backends, NetClient memberClient, Context context) {
     this.port = port;
     this.client = client;
     this.backends = backends;
+    this.memberClient = memberClient;
     this.context = context;
     this.fromClient = PacketFramer.scanning(port.settings().maxPacketSize(),
         SessionTracker.CLIENT_PREFIX_HANDSHAKE, this::onClientPacket);
@@ -84,16 +91,39 @@ final class ProxyConnection {
     client.exceptionHandler(e -> LOG.debug("client {}:{} on {} port: {}", clientHost, clientPort,
         port.role().tag(), e.toString()));
     if (port.role() == ProxyRole.INTERNAL) {
-      if (!port.settings().memberHosts().contains(clientHost)) {
+      String notMember = memberRefusal();
+      if (notMember != null) {
         m.refusedNotMember.increment();
-        refuse(ER_HOST_NOT_PRIVILEGED, ErrPacket.GENERAL_ERROR, "Host '" + clientHost
-            + "' is not a cluster member; the internal proxy port accepts only member nodes");
+        refuse(ER_HOST_NOT_PRIVILEGED, ErrPacket.GENERAL_ERROR, notMember);
         return;
       }
+      // Only now, from an authenticated member, is a PROXY header (naming the real client) believed.
       readProxyHeader();
     } else {
       route();
     }
+  }
+
+  /**
+   * Why the caller of the internal port is not a member, or null when it is: with a secured hop, its
+   * certificate (verified against the cluster CA by the handshake) must name a current member; without,
+   * its source address must be a member host.
+   */
+  private String memberRefusal() {
+    MemberHop hop = port.memberHop();
+    if (!hop.secured()) {
+      return port.settings().memberHosts().contains(clientHost) ? null : "Host '" + clientHost
+          + "' is not a cluster member; the internal proxy port accepts only member nodes";
+    }
+    OptionalInt id;
+    try {
+      id = MemberIdentity.nodeId(client.peerCertificates());
+    } catch (SSLPeerUnverifiedException e) {
+      id = OptionalInt.empty();
+    }
+    SenderCheck.Verdict v = SenderCheck.check(true, id, -1, hop.isMember());
+    return v == SenderCheck.Verdict.ACCEPT ? null : "Host '" + clientHost + "' is not a cluster member ("
+        + v.tag() + "); the internal proxy port accepts only member nodes with a cluster certificate";
   }
 
   /** The internal hop starts with the front proxy's PROXY line naming the real client. */
@@ -159,7 +189,8 @@ final class ProxyConnection {
       targetPort = s.backendPort();
       header = s.proxyProtocol();
     }
-    backends.connect(targetPort, host).onComplete(ar -> {
+    NetClient via = r instanceof MasterRoute.Remote && port.memberHop().secured() ? memberClient : backends;
+    via.connect(targetPort, host).onComplete(ar -> {
       if (ar.failed()) {
         port.metrics().refusedBackend.increment();
         String cause = ar.cause().getMessage() == null ? ar.cause().toString() : ar.cause().getMessage();
@@ -180,6 +211,13 @@ final class ProxyConnection {
         b.close();
         return;
       }
+      if (r instanceof MasterRoute.Remote remote && port.memberHop().secured() && !isNode(b, remote.nodeId())) {
+        b.close();
+        port.metrics().refusedBackend.increment();
+        refuse(ER_UNKNOWN_ERROR, ErrPacket.GENERAL_ERROR, "no master: " + host + ":" + targetPort
+            + " did not present node " + remote.nodeId() + "'s certificate; check the members' addresses");
+        return;
+      }
       if (header) {
         SocketAddress local = client.localAddress();
         b.write(new ProxyProtocolHeader(clientHost, clientPort, local.hostAddress(), local.port())
@@ -187,6 +225,16 @@ final class ProxyConnection {
       }
       relay(b);
     });
+  }
+
+  /** Whether the member at the other end of {@code s} holds node {@code nodeId}'s certificate. */
+  private static boolean isNode(NetSocket s, String nodeId) {
+    try {
+      OptionalInt id = MemberIdentity.nodeId(s.peerCertificates());
+      return id.isPresent() && Integer.toString(id.getAsInt()).equals(nodeId);
+    } catch (SSLPeerUnverifiedException e) {
+      return false;
+    }
   }
 
   private static String describe(MasterRoute r) {

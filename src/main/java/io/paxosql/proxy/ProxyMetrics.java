@@ -16,6 +16,8 @@ final class ProxyMetrics {
   final Counter refusedNoMaster;
   final Counter refusedBackend;
   final Counter refusedNotMember;
+  /** Internal hop only: TLS handshakes refused (no certificate, or not one of the cluster CA). */
+  final Counter refusedTls;
   final Counter bytesFromClient;
   final Counter bytesFromServer;
   final Counter packetsFromClient;
@@ -38,6 +40,7 @@ final class ProxyMetrics {
     refusedNoMaster = refused(registry, port, "no_master");
     refusedBackend = refused(registry, port, "backend_unreachable");
     refusedNotMember = refused(registry, port, "not_member");
+    refusedTls = refused(registry, port, "tls_handshake");
     bytesFromClient = Counter.builder("paxosql.proxy.bytes").tag("port", port)
         .tag("direction", "client_to_server").register(registry);
     bytesFromServer = Counter.builder("paxosql.proxy.bytes").tag("port", port)

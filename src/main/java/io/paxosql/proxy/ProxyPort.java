@@ -12,6 +12,7 @@ final class ProxyPort {
   private final Set<ProxyConnection> connections = ConcurrentHashMap.newKeySet();
   private volatile ReadPolicy readPolicy = ReadPolicy.LOCAL;
   private volatile ReadBarrier readBarrier = ReadBarrier.NONE;
+  private volatile MemberHop memberHop = MemberHop.PLAINTEXT;
 
   ProxyPort(ProxyRole role, ProxySettings settings, MasterLocator locator, ProxyMetrics metrics) {
     this.role = role;
@@ -45,6 +46,14 @@ final class ProxyPort {
   void readPolicy(ReadPolicy policy, ReadBarrier barrier) {
     readBarrier = barrier;
     readPolicy = policy;
+  }
+
+  MemberHop memberHop() {
+    return memberHop;
+  }
+
+  void memberHop(MemberHop hop) {
+    memberHop = hop;
   }
 
   MasterLocator locator() {

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -47,6 +48,13 @@ public final class ProxyServer {
       ports.put(role, new ProxyPort(role, settings, locator, new ProxyMetrics(registry, role)));
       boundPorts.put(role, port);
     }
+  }
+
+  /** Secures the internal hop, both ways, from now on; call before {@link #start}. */
+  public ProxyServer memberHop(MemberHop hop) {
+    Objects.requireNonNull(hop, "hop");
+    ports.values().forEach(p -> p.memberHop(hop));
+    return this;
   }
 
   /** Binds the enabled ports; the future fails with the bind error (e.g. port in use). */
@@ -119,6 +127,13 @@ public final class ProxyServer {
     for (ProxyPort p : ports.values()) {
       ProxySettings s = p.settings();
       p.update(s.withLimits(maxConnections, connectTimeout, idleTimeout, s.maxPacketSize()));
+    }
+  }
+
+  /** Replaces the addresses allowed on the internal port (the members, as the membership changes). */
+  public void applyMemberHosts(Set<String> hosts) {
+    for (ProxyPort p : ports.values()) {
+      p.update(p.settings().withMembers(hosts));
     }
   }
 

@@ -1,5 +1,6 @@
 package io.paxosql.proxy;
 
+import io.paxosql.tls.VertxTls;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.net.NetClient;
@@ -19,6 +20,8 @@ final class ProxyVerticle extends VerticleBase {
   private final Map<ProxyRole, Integer> bindPorts;
   private final List<NetServer> servers = new ArrayList<>();
   private NetClient backends;
+  /** TLS client for the internal hop to the master, when the hop is secured. */
+  private NetClient memberClient;
 
   ProxyVerticle(Map<ProxyRole, ProxyPort> ports, Map<ProxyRole, Integer> bindPorts) {
     this.ports = ports;
@@ -32,14 +35,27 @@ final class ProxyVerticle extends VerticleBase {
         .setConnectTimeout((int) Math.max(1, s.backendConnectTimeout().toMillis()))
         .setTcpNoDelay(true);
     backends = vertx.createNetClient(clientOptions);
+    MemberHop hop = ports.values().iterator().next().memberHop();
+    if (hop.secured()) {
+      memberClient = vertx.createNetClient(VertxTls.client(new NetClientOptions(clientOptions), hop.tls())
+          .setHostnameVerificationAlgorithm("HTTPS"));
+    }
     List<Future<NetServer>> listening = new ArrayList<>();
     for (Map.Entry<ProxyRole, ProxyPort> e : ports.entrySet()) {
       ProxyPort port = e.getValue();
       NetServerOptions options = new NetServerOptions()
           .setHost(s.listenHost()).setPort(bindPorts.get(e.getKey()))
           .setTcpNoDelay(true).setAcceptBacklog(2048);
+      boolean secured = e.getKey() == ProxyRole.INTERNAL && port.memberHop().secured();
+      if (secured) {
+        VertxTls.server(options, port.memberHop().tls());
+      }
       NetServer server = vertx.createNetServer(options);
-      server.connectHandler(socket -> new ProxyConnection(port, socket, backends, context).start());
+      if (secured) {
+        // Errors before a connection is handed over are, here, handshakes without a cluster certificate.
+        server.exceptionHandler(err -> port.metrics().refusedTls.increment());
+      }
+      server.connectHandler(socket -> new ProxyConnection(port, socket, backends, memberClient, context).start());
       servers.add(server);
       listening.add(server.listen());
     }
@@ -85,6 +101,9 @@ final class ProxyVerticle extends VerticleBase {
       closing.add(server.close());
     }
     closing.add(backends.close());
+    if (memberClient != null) {
+      closing.add(memberClient.close());
+    }
     return Future.all(closing);
   }
 }

@@ -78,6 +78,13 @@ final class PeerChannel {
     }
   }
 
+  /** Opens the link now rather than at the first message (a peer about to vote must be reachable at once). */
+  void open() {
+    if (stream == null) {
+      connect();
+    }
+  }
+
   boolean connected() {
     return stream != null;
   }

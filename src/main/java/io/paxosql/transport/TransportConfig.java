@@ -1,41 +1,39 @@
 package io.paxosql.transport;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.paxosql.tls.TlsFiles;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Where this node listens, where its peers are, and how to secure and retry the links.
+ * Where this node listens, where its peers are, and how to secure, bound and retry the links.
  *
- * @param clusterId     carried in every message; messages of another cluster are rejected and logged
- * @param nodeId        this node
- * @param host          address to listen on
- * @param port          port to listen on (0 picks a free one)
- * @param peers         every other node: id → "host:port"
- * @param tls           certificates for mutual TLS between nodes, or null for plain text
- * @param backoffMin    first reconnect delay after a link fails; doubles up to {@code backoffMax}
- * @param backoffMax    longest reconnect delay
+ * @param clusterId      carried in every message; messages of another cluster are rejected and logged
+ * @param nodeId         this node
+ * @param host           address to listen on
+ * @param port           port to listen on (0 picks a free one)
+ * @param peers          every other node: id → "host:port"
+ * @param tls            certificates for mutual TLS between members, or null for plain text
+ *                       ({@code tls.mode: off}: senders are then known only by what they write)
+ * @param backoffMin     first reconnect delay after a link fails; doubles up to {@code backoffMax}
+ * @param backoffMax     longest reconnect delay
  * @param requestTimeout how long a forwarded proposal or a catch-up stream may take
+ * @param maxReplyBytes  largest reply this node accepts as a client (catch-up batches, proposal replies)
+ * @param idleTimeout    a connection with no traffic either way for this long is closed (peers reconnect)
+ * @param maxConnections connections the Paxos port holds at once; more are closed at once
  */
 public record TransportConfig(long clusterId, int nodeId, String host, int port, Map<Integer, String> peers,
-                              Tls tls, Duration backoffMin, Duration backoffMax, Duration requestTimeout) {
+                              TlsFiles tls, Duration backoffMin, Duration backoffMax, Duration requestTimeout,
+                              long maxReplyBytes, Duration idleTimeout, int maxConnections) {
 
   /**
-   * PEM files for mutual TLS: this node's certificate chain and private key, and the CA that signed every
-   * node's certificate (each side verifies the other against it).
+   * Largest message the Paxos port accepts. Requests and replies are bounded near the batch cap, but a
+   * Promise or a Values message lists up to {@code catchUpBatch} chosen values plus the pipeline window,
+   * each up to the batch cap: bounded by count, not bytes, in the core. A receiver that refused one would
+   * break the whole stream and stall the election that needs it, so the Paxos stream keeps this bound
+   * until the core bounds those lists in bytes. Only authenticated members can send at all (mutual TLS).
    */
-  public record Tls(Path certPath, Path keyPath, Path caPath) {
-    public Tls {
-      for (Path p : new Path[] {certPath, keyPath, caPath}) {
-        if (p == null || !Files.isReadable(p)) {
-          throw new IllegalArgumentException("TLS file " + p + " is missing or unreadable; set transport.tls.cert,"
-              + " transport.tls.key and transport.tls.ca to PEM files");
-        }
-      }
-    }
-  }
+  public static final long MAX_MESSAGE_BYTES = 256L << 20;
 
   public TransportConfig {
     peers = new TreeMap<>(peers);
@@ -51,15 +49,38 @@ public record TransportConfig(long clusterId, int nodeId, String host, int port,
     if (backoffMin.isNegative() || backoffMin.isZero() || backoffMax.compareTo(backoffMin) < 0) {
       throw new IllegalArgumentException("need 0 < backoffMin <= backoffMax, got " + backoffMin + " and " + backoffMax);
     }
+    if (maxReplyBytes < 1024 || maxReplyBytes > MAX_MESSAGE_BYTES) {
+      throw new IllegalArgumentException("maxReplyBytes must be 1 KiB-256 MiB, got " + maxReplyBytes);
+    }
+    if (idleTimeout.isNegative() || idleTimeout.isZero() || maxConnections < 1) {
+      throw new IllegalArgumentException("need a positive idleTimeout and maxConnections, got " + idleTimeout
+          + " and " + maxConnections);
+    }
   }
 
+  /** Plain text, replies up to 16 MiB, 2 minutes idle, 64 connections. */
   public static TransportConfig plain(long clusterId, int nodeId, String host, int port, Map<Integer, String> peers) {
     return new TransportConfig(clusterId, nodeId, host, port, peers, null, Duration.ofMillis(50), Duration.ofSeconds(2),
-        Duration.ofSeconds(10));
+        Duration.ofSeconds(10), 16L << 20, Duration.ofMinutes(2), 64);
   }
 
-  public TransportConfig withTls(Tls t) {
-    return new TransportConfig(clusterId, nodeId, host, port, peers, t, backoffMin, backoffMax, requestTimeout);
+  public TransportConfig withTls(TlsFiles t) {
+    return new TransportConfig(clusterId, nodeId, host, port, peers, t, backoffMin, backoffMax, requestTimeout,
+        maxReplyBytes, idleTimeout, maxConnections);
+  }
+
+  /**
+   * Replies up to about twice a batch: a catch-up batch ends after the value that crosses its byte target
+   * (at most 1 MiB), so it holds at most that target plus one value; 1 MiB more covers both and framing.
+   */
+  public TransportConfig withBatchBytes(int maxBatchBytes) {
+    return new TransportConfig(clusterId, nodeId, host, port, peers, tls, backoffMin, backoffMax, requestTimeout,
+        2L * maxBatchBytes + (1 << 20), idleTimeout, maxConnections);
+  }
+
+  public TransportConfig withLimits(Duration idle, int connections) {
+    return new TransportConfig(clusterId, nodeId, host, port, peers, tls, backoffMin, backoffMax, requestTimeout,
+        maxReplyBytes, idle, connections);
   }
 
   /** Splits "host:port", naming the peer when it is malformed. */

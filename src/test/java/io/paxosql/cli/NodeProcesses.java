@@ -45,7 +45,7 @@ final class NodeProcesses implements AutoCloseable {
     this.size = size;
     dir = Files.createTempDirectory(Path.of("/tmp"), "pxs-proc-");
     processes = new Process[size];
-    layout = ClusterLayout.onFreePorts(size);
+    layout = ClusterLayout.onFreePorts(size).writeCerts(dir);
     layout.writeSharedSecrets(dir);
     for (int i = 0; i < size; i++) {
       String yaml = layout.yaml(i + 1, "");

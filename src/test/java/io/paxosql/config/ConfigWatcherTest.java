@@ -86,6 +86,6 @@ class ConfigWatcherTest {
     NodeConfig b = NodeConfigLoader.load(Path.of("conf/node2.yaml"));
     ConfigChange c = ConfigChange.between(a, b);
     assertEquals(List.of(), c.live());
-    assertEquals(List.of("nodeId", "dataDir", "ports", "mariadb"), c.needsRestart());
+    assertEquals(List.of("nodeId", "dataDir", "ports", "mariadb", "tls"), c.needsRestart());
   }
 }

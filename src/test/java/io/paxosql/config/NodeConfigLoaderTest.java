@@ -24,6 +24,7 @@ class NodeConfigLoaderTest {
         - { id: 3, host: 10.0.0.3, paxos: 7000, internal: 7003, admin: 7002 }
       mariadb: { port: 3316 }
       replication: { user: repl }
+      tls: { ca: tls/ca.pem, cert: tls/node-2.pem, key: tls/node-2.key }
       """;
 
   @Test
@@ -78,6 +79,26 @@ class NodeConfigLoaderTest {
   }
 
   @Test
+  void tlsIsOnByDefaultAndNamesItsFiles() {
+    NodeConfig c = NodeConfigLoader.parse(VALID, "t.yaml", BASE);
+    assertEquals(new TlsSettings(TlsSettings.Mode.ON, Path.of("/etc/paxosql/tls/ca.pem"),
+        Path.of("/etc/paxosql/tls/node-2.pem"), Path.of("/etc/paxosql/tls/node-2.key")), c.tls());
+    String none = VALID.replace("tls: { ca: tls/ca.pem, cert: tls/node-2.pem, key: tls/node-2.key }\n", "");
+    ConfigException e = assertThrows(ConfigException.class, () -> NodeConfigLoader.parse(none, "t.yaml", BASE));
+    assertTrue(e.getMessage().contains("tls.cert: required") && e.getMessage().contains("paxosql.jar certs")
+        && e.getMessage().contains("tls.mode: off"), e.getMessage());
+  }
+
+  @Test
+  void plaintextOnlyWhenAskedFor() {
+    String off = VALID.replace("tls: { ca: tls/ca.pem, cert: tls/node-2.pem, key: tls/node-2.key }", "tls: { mode: off }");
+    assertEquals(TlsSettings.OFF, NodeConfigLoader.parse(off, "t.yaml", BASE).tls());
+    String bad = VALID.replace("tls: { ca:", "tls: { mode: maybe, ca:");
+    ConfigException e = assertThrows(ConfigException.class, () -> NodeConfigLoader.parse(bad, "t.yaml", BASE));
+    assertTrue(e.getMessage().contains("tls.mode: expected on or off"), e.getMessage());
+  }
+
+  @Test
   void demoConfigsAreValidAndFollowThePortScheme() {
     for (int i = 1; i <= 3; i++) {
       NodeConfig c = NodeConfigLoader.load(Path.of("conf/node" + i + ".yaml"));
@@ -90,6 +111,7 @@ class NodeConfigLoaderTest {
       assertEquals(c.ports().paxos(), c.self().paxos());
       assertEquals(c.ports().internal(), c.self().internal());
       assertTrue(c.dataDir().endsWith(Path.of("run/demo/node" + i)), c.dataDir().toString());
+      assertTrue(c.tls().on() && c.tls().cert().endsWith(Path.of("run/demo/tls/node-" + i + ".pem")), c.tls().toString());
     }
   }
 

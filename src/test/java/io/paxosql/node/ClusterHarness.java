@@ -25,6 +25,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
+import java.util.stream.IntStream;
 
 /**
  * A real cluster in one JVM for tests: each member its own Vert.x instance, real mariadbd, real
@@ -47,14 +49,23 @@ final class ClusterHarness implements AutoCloseable {
 
   /** @param extraYaml config lines every node gets besides the defaults (e.g. a {@code log:} section) */
   ClusterHarness(int size, String extraYaml) throws Exception {
+    this(size, extraYaml, id -> IntStream.rangeClosed(1, size).boxed().toList());
+  }
+
+  /** @param listed the members node {@code id}'s config lists (a joiner lists the existing members and itself) */
+  ClusterHarness(int size, IntFunction<List<Integer>> listed) throws Exception {
+    this(size, "", listed);
+  }
+
+  ClusterHarness(int size, String extraYaml, IntFunction<List<Integer>> listed) throws Exception {
     dir = Files.createTempDirectory(Path.of("/tmp"), "pxs-cluster-");
     nodes = new ClusterNode[size];
     vertxes = new Vertx[size];
-    layout = ClusterLayout.onFreePorts(size);
+    layout = ClusterLayout.onFreePorts(size).writeCerts(dir);
     layout.writeSharedSecrets(dir);
     for (int i = 0; i < size; i++) {
       String yaml = layout.yaml(i + 1, "paxos: { tickMs: 50, electionTicks: 6, leaseTicks: 30, driftMarginTicks: 6 }\n"
-          + extraYaml);
+          + extraYaml, listed.apply(i + 1));
       Path file = dir.resolve("node" + (i + 1) + ".yaml");
       Files.writeString(file, yaml);
       configFiles.add(file);

@@ -2,7 +2,11 @@ package io.paxosql.testing;
 
 import io.paxosql.config.SecretNames;
 import io.paxosql.node.secret.SecretFile;
+import io.paxosql.tls.ClusterCertificates;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -22,6 +26,7 @@ public final class ClusterLayout {
   private final List<NodePorts> nodes = new ArrayList<>();
   private final String adminToken = SecretFile.random(SecretFile.DEFAULT_BYTES);
   private final String rootPassword = SecretFile.random(SecretFile.DEFAULT_BYTES);
+  private boolean plaintext;
 
   private ClusterLayout(int size) {
     for (int i = 0; i < size; i++) {
@@ -31,6 +36,28 @@ public final class ClusterLayout {
 
   public static ClusterLayout onFreePorts(int size) {
     return new ClusterLayout(size);
+  }
+
+  /** Configs with {@code tls: { mode: off }} instead of the default mutual TLS. */
+  public ClusterLayout plaintext() {
+    plaintext = true;
+    return this;
+  }
+
+  /**
+   * Makes the cluster CA and every node's certificate under {@code configDir/tls}, where {@link #yaml}
+   * points (BouncyCastle, as `certs` does); call before the configs are loaded.
+   */
+  public ClusterLayout writeCerts(Path configDir) {
+    try {
+      ClusterCertificates ca = ClusterCertificates.openOrCreate(configDir.resolve("tls"), "test", Duration.ofDays(2));
+      for (int id = 1; id <= nodes.size(); id++) {
+        ca.ensure(id, List.of("127.0.0.1", "localhost"), Duration.ofDays(2));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return this;
   }
 
   public int size() {
@@ -47,10 +74,22 @@ public final class ClusterLayout {
     return nodes.stream().map(p -> "127.0.0.1:" + p.paxos()).toList();
   }
 
-  /** Node {@code id}'s config file, data dir relative to the file; {@code extra} is appended as more YAML. */
+  /**
+   * Node {@code id}'s config file, data dir and certificates ({@link #writeCerts}) relative to the file;
+   * {@code extra} is appended as more YAML.
+   */
   public String yaml(int id, String extra) {
-    StringBuilder members = new StringBuilder();
+    List<Integer> all = new ArrayList<>();
     for (int i = 1; i <= nodes.size(); i++) {
+      all.add(i);
+    }
+    return yaml(id, extra, all);
+  }
+
+  /** As {@link #yaml(int, String)}, listing only the members {@code listed} (a joiner's or an outdated list). */
+  public String yaml(int id, String extra, List<Integer> listed) {
+    StringBuilder members = new StringBuilder();
+    for (int i : listed) {
       NodePorts p = ports(i);
       members.append("  - { id: ").append(i).append(", host: 127.0.0.1, paxos: ").append(p.paxos())
           .append(", internal: ").append(p.internal()).append(", admin: ").append(p.admin()).append(" }\n");
@@ -62,6 +101,8 @@ public final class ClusterLayout {
         + "members:\n" + members
         + "mariadb: { port: " + p.mariadb() + " }\n"
         + "replication: { user: paxosql_repl }\n"
+        + (plaintext ? "tls: { mode: off }\n"
+            : "tls: { ca: tls/ca.pem, cert: tls/node-" + id + ".pem, key: tls/node-" + id + ".key }\n")
         + extra;
   }
 

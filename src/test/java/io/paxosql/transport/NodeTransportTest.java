@@ -17,10 +17,14 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.streams.WriteStream;
 import com.google.protobuf.ByteString;
+import io.paxosql.tls.ClusterCertificates;
+import io.paxosql.tls.TlsFiles;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -47,6 +51,20 @@ class NodeTransportTest {
   /** Records what arrives; answers proposals with their size and streams 10 batches for catch-up. */
   static final class Recorder implements NodeTransport.Handler {
     final LinkedBlockingQueue<Envelope> got = new LinkedBlockingQueue<>();
+    final Set<Integer> members;
+
+    Recorder() {
+      this(Set.of(1, 2, 3));
+    }
+
+    Recorder(Set<Integer> members) {
+      this.members = members;
+    }
+
+    @Override
+    public boolean isMember(int node) {
+      return members.contains(node);
+    }
 
     @Override
     public void onMessage(Envelope e) {
@@ -81,13 +99,13 @@ class NodeTransportTest {
         cf.complete(r);
       }
     }));
-    return cf.get(20, TimeUnit.SECONDS);
+    return cf.get(60, TimeUnit.SECONDS); // a first TLS start loads BouncyCastle: slow on a loaded machine
   }
 
   final Context ctx = vertx.getOrCreateContext();
 
   private NodeTransport start(long cluster, int node, int port, Map<Integer, String> peers, Recorder r,
-                              TransportConfig.Tls tls) throws Exception {
+                              TlsFiles tls) throws Exception {
     TransportConfig cfg = TransportConfig.plain(cluster, node, "127.0.0.1", port, peers);
     if (tls != null) {
       cfg = cfg.withTls(tls);
@@ -103,7 +121,7 @@ class NodeTransportTest {
         .setCommit(Commit.newBuilder().setChosenBelow(below)).build();
   }
 
-  private void exchange(TransportConfig.Tls tlsA, TransportConfig.Tls tlsB) throws Exception {
+  private void exchange(TlsFiles tlsA, TlsFiles tlsB) throws Exception {
     int pa = FreePorts.next();
     int pb = FreePorts.next();
     Recorder ra = new Recorder();
@@ -139,6 +157,34 @@ class NodeTransportTest {
     assertEquals(1000, seen[0]);
   }
 
+  /** A peer added at run time gets messages; once removed it gets none, and no link is left to it. */
+  @Test
+  void peersComeAndGoAtRunTime() throws Exception {
+    int pa = FreePorts.next();
+    int pb = FreePorts.next();
+    Recorder rb = new Recorder();
+    NodeTransport a = start(7, 1, pa, Map.of(), new Recorder(), null);
+    start(7, 2, pb, Map.of(1, "127.0.0.1:" + pa), rb, null);
+    onContext(() -> {
+      a.send(commit(7, 1, 2, 1));
+      return Future.succeededFuture();
+    });
+    assertEquals(null, rb.got.poll(500, TimeUnit.MILLISECONDS), "no address for node 2 yet: nothing sent");
+    onContext(() -> {
+      a.setPeers(Map.of(2, "127.0.0.1:" + pb));
+      a.send(commit(7, 1, 2, 2));
+      return Future.succeededFuture();
+    });
+    assertEquals(2, rb.got.poll(20, TimeUnit.SECONDS).getCommit().getChosenBelow());
+    onContext(() -> {
+      a.setPeers(Map.of());
+      a.send(commit(7, 1, 2, 3));
+      return Future.succeededFuture();
+    });
+    assertEquals(null, rb.got.poll(1, TimeUnit.SECONDS), "a removed peer gets nothing more");
+    assertEquals(Map.of(), a.peers());
+  }
+
   @Test
   void messagesProposalsAndCatchUpStreamsFlowOverPlainGrpc() throws Exception {
     exchange(null, null);
@@ -146,8 +192,8 @@ class NodeTransportTest {
 
   @Test
   void theSameOverMutualTls(@TempDir Path certs) throws Exception {
-    TestCerts.make(certs, "n1", "n2");
-    exchange(TestCerts.tls(certs, "n1"), TestCerts.tls(certs, "n2"));
+    ClusterCertificates ca = ClusterCertificates.openOrCreate(certs, "t", Duration.ofDays(1));
+    exchange(ca.issue(1, List.of("127.0.0.1"), Duration.ofDays(1)), ca.issue(2, List.of("127.0.0.1"), Duration.ofDays(1)));
   }
 
   @Test
@@ -159,10 +205,10 @@ class NodeTransportTest {
     NodeTransport b = start(7, 2, pb, Map.of(1, "127.0.0.1:" + pa), rb, null);
     ctx.runOnContext(v -> a.send(commit(8, 1, 2, 5)));
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (onContext(() -> Future.succeededFuture(b.rejected())) == 0 && System.nanoTime() < deadline) {
+    while (onContext(() -> Future.succeededFuture(b.refused(NodeTransport.REFUSED_CLUSTER))) == 0 && System.nanoTime() < deadline) {
       Thread.sleep(20);
     }
-    assertTrue(b.rejected() > 0);
+    assertTrue(b.refused(NodeTransport.REFUSED_CLUSTER) > 0);
     assertEquals(0, rb.got.size());
     Exception e = Assertions.assertThrows(Exception.class, () -> onContext(() -> a.propose(2,
         ProposeRequest.newBuilder().setClusterId(8).setFrom(1).build())));

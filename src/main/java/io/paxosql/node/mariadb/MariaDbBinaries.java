@@ -6,18 +6,18 @@ import java.util.List;
 import java.util.Optional;
 
 /** Finds Debian's MariaDB programs; a missing one is reported with the command that installs it. */
-final class MariaDbBinaries {
+public final class MariaDbBinaries {
   private static final List<String> DIRS = List.of("/usr/sbin", "/usr/bin", "/usr/local/sbin", "/usr/local/bin");
 
   private MariaDbBinaries() {}
 
-  static Path require(String program) {
+  public static Path require(String program) {
     return find(program).orElseThrow(() -> new MariaDbStartException(program + " is not installed (looked in PATH and "
         + DIRS + "): run `make deps` (as root: apt-get install mariadb-server mariadb-client mariadb-backup)"));
   }
 
   /** The program's path, from PATH or the usual system directories. */
-  static Optional<Path> find(String program) {
+  public static Optional<Path> find(String program) {
     String path = System.getenv("PATH");
     if (path != null) {
       for (String dir : path.split(":")) {

@@ -101,6 +101,24 @@ public final class MariaDbControl implements AutoCloseable {
         .mapEmpty();
   }
 
+  /**
+   * Makes a server restored from a backup (whose datadir has no binlog) start where the backup was
+   * taken: its binlog state and replica position become {@code gtidPos}, so it replicates from there and
+   * a later {@link #follow} keeps it. Setting gtid_binlog_state resets the binlog, which is empty here.
+   */
+  public Future<Void> adoptGtidPosition(String gtidPos) {
+    if (gtidPos.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    if (!GTID_LIST.matcher(gtidPos).matches()) {
+      return Future.failedFuture(new IllegalArgumentException("not a GTID position: '" + gtidPos + "'"));
+    }
+    return sql("STOP SLAVE")
+        .compose(x -> sql("SET GLOBAL gtid_binlog_state='" + gtidPos + "'"))
+        .compose(x -> sql("SET GLOBAL gtid_slave_pos='" + gtidPos + "'"))
+        .mapEmpty();
+  }
+
   /** STOP SLAVE only: the replica's settings stay (a node stopping, not one becoming master). */
   public Future<Void> stopReplicaThreads(Duration timeout) {
     return withTimeout(sql("STOP SLAVE").mapEmpty(), timeout, "STOP SLAVE");

@@ -4,6 +4,7 @@ import io.paxosql.log.LogRecord;
 import io.paxosql.log.PaxosLog;
 import io.paxosql.node.chain.LogPosition;
 import io.paxosql.paxos.ChosenValue;
+import io.paxosql.paxos.Entry;
 import io.paxosql.paxos.Message;
 import io.paxosql.paxos.PaxosNode;
 import io.paxosql.paxos.PersistentState;
@@ -16,8 +17,10 @@ import io.paxosql.transport.NodeTransport;
 import io.paxosql.transport.proto.Envelope;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.SortedSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -79,6 +82,10 @@ final class CoreDriver {
   private volatile boolean progressHeard;
   private volatile Status status;
   private volatile Message.SnapshotNeeded snapshotNeeded;
+  private volatile SortedSet<Integer> voting;
+  private volatile SortedSet<Integer> latest;
+  /** Voting and newest members together, as of the last tick: who may talk to this node (learners too). */
+  private volatile Set<Integer> memberView;
 
   /**
    * @param restored       the core's state as read back from {@code log}
@@ -97,6 +104,7 @@ final class CoreDriver {
     node.setCampaignAllowed(true);
     durableChosenBelow = log.chosenBelow();
     status = node.status();
+    noteMembers();
     tracker = new ProposalTracker(proposalIdBase, durableChosenBelow);
     memory = new MemoryWindow(opts.memoryValues(), MEMORY_BYTES);
     for (long i = node.firstRetained(); i < durableChosenBelow; i++) {
@@ -131,6 +139,7 @@ final class CoreDriver {
       if (due > 0) {
         lease.note(node.status());
         drive();
+        noteMembers();
       }
     });
   }
@@ -174,6 +183,31 @@ final class CoreDriver {
       drive();
     }
     return r;
+  }
+
+  /** Queues a membership change like {@link #propose}; {@code p} completes once it is chosen and durable here. */
+  ProposeResult proposeChange(Entry change, Promise<LogPosition> p) {
+    ProposeResult r = node.proposeMembership(change);
+    if (r.queuedOk()) {
+      tracker.track(change.proposalId(), new ProposalTracker.Waiter() {
+        @Override
+        public void chosen(LogPosition at) {
+          p.tryComplete(at);
+        }
+
+        @Override
+        public void failed(String why) {
+          fail(p, why);
+        }
+      });
+      drive();
+    }
+    return r;
+  }
+
+  /** A fresh id for an entry this node proposes. */
+  long nextProposalId() {
+    return tracker.nextId();
   }
 
   /** Fails a proposal, counting it. */
@@ -264,6 +298,21 @@ final class CoreDriver {
     return node.firstUnchosen();
   }
 
+  /** The members voting at the first unchosen instance, as of the last Ready; any thread. */
+  SortedSet<Integer> votingMembers() {
+    return voting;
+  }
+
+  /** The newest member set chosen (maybe not in force yet), as of the last Ready; any thread. */
+  SortedSet<Integer> latestMembers() {
+    return latest;
+  }
+
+  /** Voting and newest (maybe not yet in force) members, as of the last tick; on any thread. */
+  Set<Integer> memberView() {
+    return memberView;
+  }
+
   /** The members at the first unchosen instance; on the node's context only. */
   Set<Integer> members() {
     return node.membersAt(node.firstUnchosen());
@@ -324,6 +373,7 @@ final class CoreDriver {
       }
     }
     tracker.chosenDurable(chosen);
+    noteMembers();
     hooks.chosenDurable(chosen);
     for (ChosenValue c : chosen) {
       memory.add(c.instance(), c.value().size());
@@ -332,6 +382,14 @@ final class CoreDriver {
     if (keepFrom > node.firstRetained()) {
       node.compact(keepFrom);
     }
+  }
+
+  private void noteMembers() {
+    voting = node.membersAt(node.firstUnchosen());
+    latest = node.latestMembers();
+    Set<Integer> view = new HashSet<>(voting);
+    view.addAll(latest);
+    memberView = Set.copyOf(view);
   }
 
   private void onStatusChange(Status s) {

@@ -101,9 +101,14 @@ final class ProgressAndRetention {
     appliedMark = Math.max(appliedMark, instance);
   }
 
-  /** A member reported its progress. */
+  /**
+   * A member reported its progress. The transport admitted the sender by certificate; only current members
+   * get an entry, so the map stays as small as the member set whatever arrives.
+   */
   void heard(int member, long applied, long nowNanos) {
-    progress.put(member, new MemberProgress(applied, nowNanos));
+    if (driver.members().contains(member)) {
+      progress.put(member, new MemberProgress(applied, nowNanos));
+    }
   }
 
   private void exchange() {
@@ -114,6 +119,7 @@ final class ProgressAndRetention {
     long applied = appliedMark >= 0 ? Math.min(appliedMark, durable) : durable;
     long now = System.nanoTime();
     progress.put(self, new MemberProgress(applied, now));
+    progress.keySet().retainAll(driver.members());
     for (int m : driver.members()) {
       if (m != self) {
         driver.send(Envelope.newBuilder().setClusterId(clusterId).setFrom(self).setTo(m)

@@ -1,6 +1,7 @@
 package io.paxosql.node.replog;
 
 import com.google.protobuf.ByteString;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.paxosql.log.LogRecord;
@@ -10,6 +11,7 @@ import io.paxosql.node.chain.ChosenEntry;
 import io.paxosql.node.chain.ChosenLog;
 import io.paxosql.node.chain.LogPosition;
 import io.paxosql.paxos.ChosenValue;
+import io.paxosql.paxos.Entry;
 import io.paxosql.paxos.Message;
 import io.paxosql.paxos.PersistentState;
 import io.paxosql.paxos.ProposeResult;
@@ -26,6 +28,8 @@ import io.vertx.core.VerticleBase;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.SortedSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -132,9 +136,16 @@ public final class ReplicatedLog implements ChosenLog {
       catchUp = new CatchUpClient(vertx, opts, driver);
       retention = new ProgressAndRetention(vertx, context, opts, log, driver, holds);
       CatchUpServer server = new CatchUpServer(context, opts, log, driver);
-      return NodeTransport.start(vertx, opts.transport(), faults, new TransportHandler(driver, retention, server, self));
+      return NodeTransport.start(vertx, opts.transport(), faults, new TransportHandler(driver, retention, server, self,
+          opts.forwardProposals()));
     }).map(t -> {
       transport = t;
+      for (String reason : t.refusals().keySet()) {
+        FunctionCounter.builder("paxosql.transport.refused", t, x -> x.refused(reason)).tag("node", String.valueOf(self))
+            .tag("reason", reason).description("connections, calls and messages the Paxos port refused: not a"
+                + " member, a certificate naming another node, another cluster, a failed TLS handshake")
+            .register(registry);
+      }
       driver.attach(t);
       driver.startTicking();
       retention.start();
@@ -225,6 +236,54 @@ public final class ReplicatedLog implements ChosenLog {
             driver.whenDurable(pos.instance(), () -> p.tryComplete(pos));
           }
         });
+  }
+
+  /**
+   * Proposes adding ({@code add}) or removing one member. Completes once the change is chosen and durable
+   * here; it votes from alpha instances later ({@link #votingMembers()} shows when). Only the leader
+   * proposes changes: a follower fails with "not leader".
+   */
+  public Future<LogPosition> changeMembership(boolean add, int member) {
+    Promise<LogPosition> p = Promise.promise();
+    context.runOnContext(v -> {
+      if (driver.stopped()) {
+        p.fail("node " + self + " is stopped");
+        return;
+      }
+      long id = driver.nextProposalId();
+      Entry change = add ? new Entry.AddMember(id, member) : new Entry.RemoveMember(id, member);
+      ProposeResult r = driver.proposeChange(change, p);
+      if (!r.queuedOk()) {
+        driver.fail(p, (r.outcome() == ProposeResult.Outcome.NOT_LEADER ? "not leader: " : r.outcome() + ": ")
+            + r.detail());
+      }
+    });
+    return p.future();
+  }
+
+  /** The member ids voting now (at the first unchosen instance), as the log says; any thread. */
+  public SortedSet<Integer> votingMembers() {
+    return driver.votingMembers();
+  }
+
+  /** The newest member set chosen, which may not vote yet; any thread. */
+  public SortedSet<Integer> latestMembers() {
+    return driver.latestMembers();
+  }
+
+  /** Whether this node's link to {@code peer} is open (answered on the log's context). */
+  public Future<Boolean> linkedTo(int peer) {
+    Promise<Boolean> p = Promise.promise();
+    context.runOnContext(v -> p.complete(transport.linkedTo(peer)));
+    return p.future();
+  }
+
+  /**
+   * Replaces the addresses this node's transport reaches its peers at (id → "host:paxosPort", this
+   * node excluded): the one place where links to members appear and go.
+   */
+  public void setPeers(Map<Integer, String> peers) {
+    context.runOnContext(v -> transport.setPeers(peers));
   }
 
   // ---- following and reading ------------------------------------------------------------------------
@@ -357,6 +416,19 @@ public final class ReplicatedLog implements ChosenLog {
 
   public int port() {
     return transport.port();
+  }
+
+  /**
+   * Whether {@code node} is a member (other than this one), as of the last tick; on any thread. The
+   * transport reads the same set on its own context, current to the message.
+   */
+  public boolean isMember(int node) {
+    return node != self && driver != null && driver.memberView().contains(node);
+  }
+
+  /** The links to the other members, for member-only calls beside the log (read index, init). */
+  public NodeTransport transport() {
+    return transport;
   }
 
   public int nodeId() {

@@ -28,12 +28,25 @@ final class TransportHandler implements NodeTransport.Handler {
   private final ProgressAndRetention retention;
   private final CatchUpServer catchUpServer;
   private final int self;
+  private final boolean forwarding;
 
-  TransportHandler(CoreDriver driver, ProgressAndRetention retention, CatchUpServer catchUpServer, int self) {
+  /** @param forwarding whether followers may forward proposals here ({@link ReplogOptions#forwardProposals}) */
+  TransportHandler(CoreDriver driver, ProgressAndRetention retention, CatchUpServer catchUpServer, int self,
+      boolean forwarding) {
     this.driver = driver;
     this.retention = retention;
     this.catchUpServer = catchUpServer;
     this.self = self;
+    this.forwarding = forwarding;
+  }
+
+  /**
+   * The members at the first unchosen instance, as the core knows them: the transport admits traffic only
+   * from these (by certificate). Membership changes go through the log, so this follows them.
+   */
+  @Override
+  public boolean isMember(int node) {
+    return node != self && driver.members().contains(node);
   }
 
   @Override
@@ -62,6 +75,12 @@ final class TransportHandler implements NodeTransport.Handler {
   public Future<ProposeReply> onPropose(ProposeRequest r) {
     if (driver.stopped()) {
       return Future.succeededFuture(ProposeReply.newBuilder().setError("node " + self + " is stopped").build());
+    }
+    if (!forwarding) {
+      // Only the master proposes (its capture), and it leads: a forwarded proposal is no part of this cluster.
+      driver.countFailure();
+      return Future.succeededFuture(ProposeReply.newBuilder().setError("node " + self + " takes no forwarded"
+          + " proposals: forwarding is off in this cluster").build());
     }
     Promise<LogPosition> p = Promise.promise();
     ProposeResult res = driver.propose(r.getData().toByteArray(), p);

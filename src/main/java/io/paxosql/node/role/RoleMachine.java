@@ -158,6 +158,21 @@ public final class RoleMachine {
     return out;
   }
 
+  /**
+   * MariaDB was rebuilt from a member's backup and follows the local binlog server again: a diverged
+   * node's evidence is gone with its old datadir, so it is an ordinary follower once more.
+   */
+  public List<RoleCommand> onRebuilt() {
+    List<RoleCommand> out = new ArrayList<>();
+    if (role == NodeRole.DIVERGED || role == NodeRole.FOLLOWER) {
+      divergence = null;
+      role = NodeRole.FOLLOWER;
+      out.add(new Publish(NodeRole.FOLLOWER, epoch));
+    }
+    reconsider(out);
+    return out;
+  }
+
   public List<RoleCommand> onStepDownRequested() {
     List<RoleCommand> out = new ArrayList<>();
     if (role == NodeRole.MASTER || role == NodeRole.PROMOTING) {

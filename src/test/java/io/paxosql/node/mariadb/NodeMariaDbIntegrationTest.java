@@ -45,6 +45,7 @@ class NodeMariaDbIntegrationTest {
         members: [ { id: 1, host: 127.0.0.1, paxos: %d, internal: %d, admin: %d } ]
         mariadb: { port: %d }
         replication: { user: paxosql_repl }
+        tls: { mode: off }
         """.formatted(dir, FreePorts.next(), FreePorts.next(), p, FreePorts.next(), FreePorts.next(),
         FreePorts.next(), p, FreePorts.next(), FreePorts.next(), FreePorts.next());
     NodeConfig config = NodeConfigLoader.parse(yaml, "test", dir);

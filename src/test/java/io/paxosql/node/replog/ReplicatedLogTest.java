@@ -5,12 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.ByteString;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.paxosql.log.LogRecord;
 import io.paxosql.node.chain.ChosenEntry;
 import io.paxosql.node.chain.LogPosition;
 import io.paxosql.testing.Retry;
+import io.paxosql.transport.proto.ProposeReply;
+import io.paxosql.transport.proto.ProposeRequest;
 import io.vertx.core.Future;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -139,5 +142,12 @@ class ReplicatedLogTest {
     Throwable t = other.propose(new byte[] {1}).toCompletionStage().toCompletableFuture()
         .handle((v, e) -> e).join();
     assertTrue(t != null && t.getMessage().contains("not leader: " + leader.nodeId()), String.valueOf(t));
+    // A member that sends Propose to the leader anyway (its own code, not ReplicatedLog) is refused there.
+    long chosen = leader.chosenBelow();
+    ProposeReply reply = other.transport().propose(leader.nodeId(), ProposeRequest.newBuilder()
+        .setClusterId(ReplogCluster.CLUSTER).setFrom(other.nodeId()).setData(ByteString.copyFromUtf8("x")).build())
+        .toCompletionStage().toCompletableFuture().join();
+    assertTrue(reply.getError().contains("forwarding is off"), reply.toString());
+    assertEquals(chosen, leader.chosenBelow(), "nothing was proposed");
   }
 }

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Seeding benchmark: a 3-node cluster (`demo` on loopback) holding SIZE_GB of sysbench tables, under a
+# sysbench writer at RATE TPS. With the writer running, member 2 (a follower, or whichever is not the
+# master) is rebuilt from a member's backup with `admin rebuild`, the same path a new member takes
+# (mariadb-backup stream over the Paxos port, prepare, install, replay from the chain). Reports:
+#   - seconds from `admin rebuild` until the node's seed phase is DONE (caught up with the chain),
+#   - the stream rate (MB/s, as the joiner measured it) and bytes streamed,
+#   - the writer's p99 latency in the WINDOW seconds before the rebuild and during it.
+# With the membership commands (branch membership) `add-member` takes the same seeding path; time it
+# the same way against the new node once they are merged.
+# Usage: SIZE_GB=1 RATE=200 bench/seeding.sh       env: TABLES BASE WINDOW KEEP=1
+set -euo pipefail
+SIZE_GB=${SIZE_GB:-1}
+RATE=${RATE:-200}
+TABLES=${TABLES:-8}
+WINDOW=${WINDOW:-30}
+BASE=${BASE:-7600}
+# One sbtest row is about 190 bytes of data plus index on disk: rows per table for SIZE_GB in total.
+ROWS=$(( SIZE_GB * 1000000000 / 190 / TABLES ))
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+JAR=$ROOT/target/paxosql.jar
+[ -f "$JAR" ] || (cd "$ROOT" && mvn -q -B package -DskipTests)
+WORK=$(mktemp -d /tmp/pxs-seedbench-XXXXXX)
+. "$ROOT/bench/cluster-lib.sh"
+KEEP=${KEEP:-0}
+WRITER=
+cleanup() {
+  [ -n "$WRITER" ] && kill "$WRITER" 2>/dev/null || true
+  cluster_stop
+  if [ "$KEEP" = 1 ]; then echo "kept $WORK" >&2; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+cluster_start "$BASE"
+RW=$(cluster_rw 1)
+SB=(sysbench --db-driver=mysql --mysql-host=127.0.0.1 --mysql-port="$RW" --mysql-user=app --mysql-password="$APP_PW"
+    --mysql-db=sbtest --tables="$TABLES" --table-size="$ROWS")
+mariadb --no-defaults -h127.0.0.1 -P"$RW" -uapp -p"$APP_PW" -e "CREATE DATABASE IF NOT EXISTS sbtest"
+echo "preparing $TABLES tables x $ROWS rows (~${SIZE_GB} GB) through node 1's RW port ..."
+t0=$(date +%s)
+"${SB[@]}" --threads=4 oltp_write_only prepare > "$WORK/prepare.out"
+echo "prepared in $(( $(date +%s) - t0 )) s; datadir of node 1: $(du -sh "$WORK/cluster/node1/mariadb/data" | cut -f1)"
+
+master=$(cluster_master)
+target=$(( master == 2 ? 3 : 2 ))
+# The writer: RATE TPS of oltp_write_only, one report a second (latency percentile 99).
+"${SB[@]}" --threads=8 --rate="$RATE" --time=$(( WINDOW * 20 )) --report-interval=1 --percentile=99 \
+  oltp_write_only run > "$WORK/writer.out" 2>&1 &
+WRITER=$!
+sleep "$WINDOW"
+echo "rebuilding node $target (master is $master) under the writer ..."
+start=$(date +%s.%N)
+java -jar "$JAR" admin --node "127.0.0.1:$(cluster_admin 1)" rebuild --id "$target" > "$WORK/rebuild.out"
+phase=
+for _ in $(seq 36000); do
+  phase=$(curl -s --max-time 2 "http://127.0.0.1:$(cluster_admin "$target")/local" \
+    | $PYTHON -c 'import sys,json; s=json.load(sys.stdin)["seed"]; print(s["phase"], s["mbPerSecond"], s["bytes"])' 2>/dev/null || true)
+  case "$phase" in DONE*|FAILED*) break ;; esac
+  sleep 0.2
+done
+end=$(date +%s.%N)
+kill "$WRITER" 2>/dev/null || true; wait "$WRITER" 2>/dev/null || true; WRITER=
+read -r ph rate bytes <<< "$phase"
+secs=$(echo "$end - $start" | bc)
+p99() { # p99 column of sysbench's per-second reports whose time lies in [from, to)
+  awk -v from="$1" -v to="$2" '/^\[ *[0-9]+s \]/ { t=$2+0; if (t>=from && t<to) for (i=1;i<=NF;i++) if ($i=="lat" && $(i+1)=="(ms,99%):") v=$(i+2); if (t>=from && t<to) {n++; sum+=v; if (v>max) max=v} }
+       END { if (n) printf "mean of per-second p99 %.1f ms, worst %.1f ms (%d s)", sum/n, max, n; else print "no samples" }' "$WORK/writer.out"
+}
+during=$(printf '%.0f' "$secs")
+echo "node $target: seed $ph after $secs s; stream $rate MB/s, $((bytes / 1000000)) MB"
+echo "writer before: $(p99 0 "$WINDOW")"
+echo "writer during: $(p99 "$WINDOW" $(( WINDOW + during )))"

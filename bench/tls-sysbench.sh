@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# What mutual TLS between members costs: sysbench oltp_insert, 32 threads, through node 1's RW port of
+# two paxosql clusters run side by side in the same run, one with TLS on (the default) and one with
+# `tls: { mode: off }`. Cells alternate on/off (RUNS rounds), so load from elsewhere hits both alike;
+# only one cluster is driven at a time. Goal (issue 15): TLS costs <= 5% TPS.
+# TLS covers the member links: Paxos gRPC between nodes, and the internal hop node 1 -> master when node 1
+# is not the master (sysbench's own connection to the RW port is plain in both).
+# Usage: RUNS=5 TIME=20 bench/tls-sysbench.sh     env: TABLES ROWS BASE_ON BASE_OFF KEEP
+set -euo pipefail
+RUNS=${RUNS:-3}
+TIME=${TIME:-20}
+TABLES=${TABLES:-4}
+ROWS=${ROWS:-10000}
+THREADS=${THREADS:-32}
+BASE_ON=${BASE_ON:-7500}
+BASE_OFF=${BASE_OFF:-7600}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+JAR=$ROOT/target/paxosql.jar
+[ -f "$JAR" ] || (cd "$ROOT" && mvn -q -B package -DskipTests)
+TOP=$(mktemp -d /tmp/pxs-tlsbench-XXXXXX)
+WORK=$TOP
+. "$ROOT/bench/cluster-lib.sh"
+KEEP=${KEEP:-0}
+declare -A PID DIR PORT PASS BASEOF
+cleanup() {
+  for m in on off; do
+    [ -n "${PID[$m]:-}" ] && { WORK=${DIR[$m]}; DEMO_PID=${PID[$m]}; cluster_stop; }
+  done
+  if [ "$KEEP" = 1 ]; then echo "kept $TOP" >&2; else rm -rf "$TOP"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+start_mode() { # on|off base
+  local m=$1 base=$2 f
+  WORK=$TOP/$m
+  mkdir -p "$WORK"
+  cluster_configs "$base"
+  if [ "$m" = off ]; then
+    for f in "$WORK"/conf/node*.yaml; do
+      # drop the tls block (tls: and its indented keys), then say off explicitly
+      $PYTHON - "$f" <<'PY'
+import sys
+p = sys.argv[1]
+out, skip = [], False
+for line in open(p):
+    if line.startswith("tls:"):
+        skip = True
+        continue
+    if skip and line.startswith("  "):
+        continue
+    skip = False
+    out.append(line)
+out.append("tls: { mode: off }\n")
+open(p, "w").write("".join(out))
+PY
+    done
+  fi
+  java -jar "$JAR" demo --conf-dir "$WORK/conf" > "$WORK/demo.out" 2>&1 &
+  PID[$m]=$!
+  DIR[$m]=$WORK
+  for _ in $(seq 900); do
+    grep -q 'The cluster is up' "$WORK/demo.out" 2>/dev/null && break
+    kill -0 "${PID[$m]}" 2>/dev/null || { echo "demo ($m) exited: $(tail -20 "$WORK/demo.out")" >&2; exit 1; }
+    sleep 0.2
+  done
+  grep -q 'The cluster is up' "$WORK/demo.out" || { echo "cluster ($m) did not come up" >&2; exit 1; }
+  PASS[$m]=$(cat "$WORK/cluster/app-password")
+  PORT[$m]=$((base + 11))
+  BASEOF[$m]=$base
+}
+
+echo "load before start: $(cut -d' ' -f1-3 /proc/loadavg)"
+start_mode on "$BASE_ON"
+start_mode off "$BASE_OFF"
+grep -q "PLAINTEXT" "$TOP/off/cluster/node1.log" || { echo "the off cluster did not log its plaintext warning" >&2; exit 1; }
+grep -q "mutual TLS, members only" "$TOP/on/cluster/node1.log" || { echo "the on cluster is not on TLS" >&2; exit 1; }
+
+sb() { # mode test [args]
+  local m=$1 t=$2; shift 2
+  sysbench "$t" --db-driver=mysql --mysql-host=127.0.0.1 --mysql-port="${PORT[$m]}" --mysql-user=app \
+    --mysql-password="${PASS[$m]}" --mysql-db=sbtest --tables="$TABLES" --table-size="$ROWS" "$@"
+}
+for m in on off; do
+  mariadb --no-defaults -h127.0.0.1 -P"${PORT[$m]}" -uapp -p"${PASS[$m]}" -e "CREATE DATABASE IF NOT EXISTS sbtest"
+  sb "$m" oltp_insert prepare > "$TOP/prepare-$m.txt" 2>&1 || { echo "prepare on $m failed" >&2; exit 1; }
+done
+
+: > "$TOP/cells"
+for r in $(seq "$RUNS"); do
+  # alternate which mode goes first, so a drift in background load does not favour one
+  if [ $((r % 2)) = 1 ]; then order="on off"; else order="off on"; fi
+  for m in $order; do
+    f=$TOP/$m-$r.txt
+    load=$(cut -d' ' -f1 /proc/loadavg)
+    if sb "$m" oltp_insert --threads="$THREADS" --time="$TIME" --report-interval=0 --percentile=95 run > "$f" 2>&1; then
+      tps=$(grep -E '^\s+transactions:' "$f" | sed -E 's/.*\(([0-9.]+) per sec.*/\1/')
+      p95=$(grep -E '95th percentile:' "$f" | awk '{print $3}')
+    else
+      echo "cell FAILED on $m: $(grep -iE 'error|fatal' "$f" | head -2)"; tps=0; p95=nan
+    fi
+    WORK=${DIR[$m]}; CL_BASE=${BASEOF[$m]}
+    master=$(cluster_master || echo "?")
+    echo "$r $m $tps $p95 $load $master" >> "$TOP/cells"
+    printf 'run %s tls %-3s oltp_insert %s thr TPS %9s p95 %8s ms  load %s  master node %s\n' "$r" "$m" "$THREADS" "$tps" "$p95" "$load" "$master"
+  done
+done
+
+echo
+echo "oltp_insert ${THREADS} threads, ${TIME}s per cell, $TABLES tables x $ROWS rows, $RUNS rounds, $(nproc) cores," \
+  "load at end $(cut -d' ' -f1-3 /proc/loadavg)"
+$PYTHON - "$TOP/cells" <<'PY'
+import sys, statistics as st
+c = {"on": [], "off": []}
+for line in open(sys.argv[1]):
+    r, m, tps, p95, load, master = line.split()
+    c[m].append((float(tps), float(p95)))
+on = st.median(x[0] for x in c["on"]); off = st.median(x[0] for x in c["off"])
+print(f"| TLS | median TPS | p95 ms (median) | cells |")
+print(f"|---|---|---|---|")
+for m in ("off", "on"):
+    print(f"| {m} | {st.median(x[0] for x in c[m]):,.0f} | {st.median(x[1] for x in c[m]):.1f} | {', '.join(f'{x[0]:.0f}' for x in c[m])} |")
+print(f"TLS cost: {100 * (1 - on / off):+.1f}% TPS (goal <= 5%)")
+PY

@@ -1,0 +1,249 @@
+package io.paxosql.node;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.paxosql.config.NodeConfig;
+import io.paxosql.node.admin.AdminException;
+import io.paxosql.node.mariadb.NodeMariaDb;
+import io.paxosql.node.role.NodeRole;
+import io.paxosql.node.seed.MariaDbSeeder;
+import io.paxosql.node.seed.SeedPhase;
+import io.paxosql.node.seed.SeedPoint;
+import io.paxosql.node.seed.SeedProgress;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * When and how this node's MariaDB is (re)built from a member's backup: at start when its datadir is
+ * empty and the cluster already exists (a wiped or new member), and while running when it diverged
+ * ({@code mariadb.autoRebuild}) or an operator asks ({@code admin rebuild}). The old datadir is moved
+ * aside, never deleted. Runs on the node's context; the heavy steps are in {@link MariaDbSeeder}.
+ */
+final class NodeSeeding {
+  private static final Logger log = LoggerFactory.getLogger(NodeSeeding.class);
+  /** Rounds over every donor before a start gives up, and the pause between them. */
+  private static final int START_ROUNDS = 5;
+  private static final long ROUND_PAUSE_MS = 3000;
+  /** Automatic rebuilds a running node tries before it leaves the decision to an operator. */
+  private static final int MAX_AUTO_REBUILDS = 3;
+  private static final long CATCH_UP_POLL_MS = 500;
+  private static final long RETRY_MS = 30_000;
+
+  private final Vertx vertx;
+  private final NodeConfig config;
+  private final NodeMariaDb mariadb;
+  private final SeedProgress progress = new SeedProgress();
+  private MariaDbSeeder seeder;
+  private boolean rebuilding;
+  private int autoRebuilds;
+
+  NodeSeeding(Vertx vertx, NodeConfig config, NodeMariaDb mariadb) {
+    this.vertx = vertx;
+    this.config = config;
+    this.mariadb = mariadb;
+  }
+
+  /** Once the node's transport runs (the seeder needs it to reach donors). */
+  void attach(MariaDbSeeder seeder) {
+    this.seeder = seeder;
+  }
+
+  MariaDbSeeder seeder() {
+    return seeder;
+  }
+
+  SeedProgress progress() {
+    return progress;
+  }
+
+  /** True while a rebuild replaces MariaDB: the monitor leaves it alone. */
+  boolean rebuilding() {
+    return rebuilding;
+  }
+
+  /** Whether MariaDB's datadir holds no database yet (new member, or wiped while down). Blocking. */
+  boolean dataDirEmpty() {
+    return !Files.isDirectory(mariadb.server().config().dataDir().resolve("mysql"));
+  }
+
+  /**
+   * At start, with an empty datadir: seeds it from a member when the cluster already exists. Empty
+   * when it does not (a new cluster: every member starts empty) or seeding is off; then MariaDB is
+   * initialised fresh and replays the whole log. Fails when the cluster exists but no donor could give
+   * a whole backup in {@link #START_ROUNDS} rounds: the datadir stays empty and the node does not start.
+   */
+  Future<Optional<SeedPoint>> seedAtStart(boolean initialisedHere) {
+    if (!config.rebuild().autoRebuild()) {
+      log.info("node {}: MariaDB's datadir is empty and mariadb.autoRebuild is off: initialising it fresh; it "
+          + "replays the cluster's log from the start", config.nodeId());
+      return Future.succeededFuture(Optional.empty());
+    }
+    return seeder.anyPeerInitialised().compose(peers -> {
+      if (!peers && !initialisedHere) {
+        return Future.succeededFuture(Optional.empty());
+      }
+      return startRounds(1).map(Optional::of);
+    });
+  }
+
+  private Future<SeedPoint> startRounds(int round) {
+    progress.begin("empty datadir at start", System.nanoTime());
+    return seeder.donorOrder()
+        .compose(donors -> seeder.seedFromAny(donors, "node " + config.nodeId() + " starts with an empty datadir"))
+        .recover(e -> {
+          if (round >= START_ROUNDS) {
+            return Future.failedFuture(new IllegalStateException("node " + config.nodeId() + " could not seed its "
+                + "empty MariaDB datadir from any member in " + START_ROUNDS + " rounds: " + e.getMessage()
+                + ". Nothing was installed; start the node again once another member runs", e));
+          }
+          log.warn("node {}: seeding round {} of {} failed ({}); trying again in {} ms", config.nodeId(), round,
+              START_ROUNDS, e.getMessage(), ROUND_PAUSE_MS);
+          Promise<Void> pause = Promise.promise();
+          vertx.setTimer(ROUND_PAUSE_MS, id -> pause.complete());
+          return pause.future().compose(x -> startRounds(round + 1));
+        });
+  }
+
+  /** Moves the prepared backup in (nothing to move aside in an empty datadir but an empty tree). */
+  Future<Void> install(SeedPoint point) {
+    progress.phase(SeedPhase.INSTALLING, System.nanoTime());
+    return seeder.install(point).mapEmpty();
+  }
+
+  /** After MariaDB started on a seeded datadir: it begins where the backup was taken. */
+  Future<Void> adopt(SeedPoint point) {
+    return mariadb.control().adoptGtidPosition(point.gtid()).onSuccess(x -> {
+      progress.phase(SeedPhase.CATCHING_UP, System.nanoTime());
+      log.info("node {}: MariaDB runs from node {}'s backup at GTID {}; replaying the cluster's log from there",
+          config.nodeId(), point.donor(), point.gtid());
+    });
+  }
+
+  /** Marks DONE once the monitor sees MariaDB caught up with the chain (polled, bounded by the node's life). */
+  void watchCatchUp(BooleanSupplier caughtUp) {
+    vertx.setPeriodic(CATCH_UP_POLL_MS, id -> {
+      if (progress.phase() != SeedPhase.CATCHING_UP) {
+        vertx.cancelTimer(id);
+      } else if (caughtUp.getAsBoolean()) {
+        progress.phase(SeedPhase.DONE, System.nanoTime());
+        log.info("node {}: seeded MariaDB has caught up with the cluster", config.nodeId());
+        vertx.cancelTimer(id);
+      }
+    });
+  }
+
+  /** The hooks a running rebuild needs from the node. */
+  interface Steps {
+    NodeRole role();
+
+    /** Campaigning off, monitor paused (called before MariaDB stops). */
+    void pause();
+
+    /** MariaDB follows the local binlog server again. */
+    Future<Void> follow();
+
+    /** The role machine learns MariaDB was rebuilt; monitoring resumes. */
+    void rebuilt();
+
+    /** The rebuild failed; the node resumes as it was (or stays down if MariaDB could not start). */
+    void failed(String why);
+  }
+
+  /** An automatic rebuild (diverged, outside the window): bounded, and only while allowed by config. */
+  void autoRebuild(String reason, Steps steps) {
+    if (!config.rebuild().autoRebuild()) {
+      log.warn("node {}: {}; mariadb.autoRebuild is off: run `admin rebuild --id {}` to rebuild it from a member",
+          config.nodeId(), reason, config.nodeId());
+      return;
+    }
+    if (autoRebuilds >= MAX_AUTO_REBUILDS) {
+      log.error("node {}: {}; {} automatic rebuilds were tried already: run `admin rebuild --id {}` once the cause "
+          + "is fixed", config.nodeId(), reason, MAX_AUTO_REBUILDS, config.nodeId());
+      return;
+    }
+    autoRebuilds++;
+    Runnable again = () -> {
+      log.warn("node {}: automatic rebuild {} of {} failed; trying again in 30 s", config.nodeId(), autoRebuilds,
+          MAX_AUTO_REBUILDS);
+      vertx.setTimer(RETRY_MS, id -> autoRebuild(reason, steps));
+    };
+    rebuild("automatic: " + reason, steps, again).onFailure(e -> {
+      if (!rebuilding) {
+        again.run();
+      }
+    });
+  }
+
+  /**
+   * Rebuilds the running node's MariaDB from the best donor. The backup is fetched and prepared while
+   * the old MariaDB still runs; only then is MariaDB stopped, its datadir moved aside and the backup
+   * moved in. Answers at once with what was started; progress is in status.
+   */
+  Future<JsonObject> rebuild(String reason, Steps steps) {
+    return rebuild(reason, steps, () -> { });
+  }
+
+  private Future<JsonObject> rebuild(String reason, Steps steps, Runnable onFailure) {
+    if (rebuilding) {
+      return Future.failedFuture(new AdminException("rebuilding", 409, "node " + config.nodeId()
+          + " is already being rebuilt: " + progress.describe(System.nanoTime()), "wait for it; `admin status` shows its progress"));
+    }
+    NodeRole role = steps.role();
+    if (role == NodeRole.MASTER || role == NodeRole.PROMOTING) {
+      return Future.failedFuture(new AdminException("is-master", 409, "node " + config.nodeId()
+          + " is the master; a master is not rebuilt", "run `admin step-down` against it first, then rebuild it"));
+    }
+    rebuilding = true;
+    log.warn("node {}: rebuilding its MariaDB from a member's backup ({})", config.nodeId(), reason);
+    progress.begin(reason, System.nanoTime());
+    seeder.donorOrder()
+        .compose(donors -> seeder.seedFromAny(donors, "rebuild of node " + config.nodeId() + ": " + reason))
+        .compose(point -> {
+          steps.pause();
+          progress.phase(SeedPhase.INSTALLING, System.nanoTime());
+          return mariadb.stop()
+              .compose(x -> seeder.install(point))
+              .compose(x -> mariadb.startAsFollower())
+              .compose(x -> adopt(point))
+              .compose(x -> steps.follow());
+        })
+        .onComplete(ar -> {
+          rebuilding = false;
+          if (ar.succeeded()) {
+            autoRebuilds = 0;
+            steps.rebuilt();
+          } else {
+            String why = "rebuild of node " + config.nodeId() + " failed: " + ar.cause().getMessage();
+            if (progress.phase() != SeedPhase.FAILED) {
+              progress.failed(why, System.nanoTime());
+            }
+            log.error("node {}: {}", config.nodeId(), why);
+            steps.failed(why);
+            onFailure.run();
+          }
+        });
+    return Future.succeededFuture(new JsonObject().put("rebuilding", true).put("node", config.nodeId())
+        .put("reason", reason));
+  }
+
+  void registerGauges(MeterRegistry registry) {
+    String node = Integer.toString(config.nodeId());
+    Gauge.builder("paxosql.seed.phase", progress, p -> p.phase().ordinal()).tag("node", node)
+        .description("0 idle, 1 choosing donor, 2 streaming, 3 preparing, 4 installing, 5 catching up, 6 done, 7 failed")
+        .register(registry);
+    Gauge.builder("paxosql.seed.bytes", progress, SeedProgress::bytes).tag("node", node)
+        .description("bytes of the current or last seed received").register(registry);
+    Gauge.builder("paxosql.seed.percent", progress, SeedProgress::percent).tag("node", node).register(registry);
+    Gauge.builder("paxosql.seed.rate.mbps", progress, p -> p.mbPerSecond(System.nanoTime())).tag("node", node)
+        .description("stream rate of the current or last seed, MB/s").register(registry);
+    Gauge.builder("paxosql.seed.eta.seconds", progress, p -> p.etaSeconds(System.nanoTime())).tag("node", node)
+        .register(registry);
+  }
+}
