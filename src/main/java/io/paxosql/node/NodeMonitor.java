@@ -11,7 +11,6 @@ import io.paxosql.node.replog.ReplicatedLog;
 import io.paxosql.node.role.NodeRole;
 import io.paxosql.node.role.RoleMachine;
 import io.paxosql.node.status.EventKind;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
@@ -22,8 +21,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The node's periodic look at its own MariaDB: health, how far it has applied the chain, and evidence
  * that it diverged, fed to the role machine; a follower's replica that the binlog server refused while
- * the chain was still being rebuilt is restarted. A master checks that its capture is the only replica
- * that can ACK its commits ({@link OnlyUsCheck}). Runs on the node's Vert.x context.
+ * the chain was still being rebuilt is restarted. Runs on the node's Vert.x context.
  */
 final class NodeMonitor {
   private static final Logger log = LoggerFactory.getLogger(NodeMonitor.class);
@@ -116,36 +114,12 @@ final class NodeMonitor {
           observe(GtidState.parse(pos), io, sql);
           return null;
         }))
-        .compose(x -> checkOnlyUs())
         .onFailure(e -> {
           mariadbHealth = mariadb.isRunning() ? "hung" : "down";
           executor.noteProblem(e.getMessage());
           executor.execute(roles.onHealth(false));
         })
         .onComplete(ar -> busy = false);
-  }
-
-  /**
-   * A master: its capture must be the only replica that can ACK. A follower: no binlog dump at all, or
-   * it does not campaign (it would find a second semi-sync replica the moment it became master).
-   */
-  private Future<Void> checkOnlyUs() {
-    NodeRole asked = roles.role();
-    if (asked != NodeRole.MASTER && asked != NodeRole.FOLLOWER) {
-      return Future.succeededFuture();
-    }
-    return executor.onlyUsProblem(asked == NodeRole.MASTER).map(problem -> {
-      // The role may have changed while the query ran: act only on what was asked of this role.
-      if (roles.role() != asked) {
-        return null;
-      }
-      if (problem.isPresent()) {
-        executor.onForeignReplica(problem.get());
-      } else {
-        executor.execute(roles.onNoForeignReplica());
-      }
-      return null;
-    });
   }
 
   private void observe(GtidState applied, String replicaIoError, String replicaSqlError) {

@@ -28,7 +28,6 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,7 +41,6 @@ import org.slf4j.LoggerFactory;
 final class RoleExecutor {
   private static final Logger log = LoggerFactory.getLogger(RoleExecutor.class);
   private static final Duration CATCH_UP_TIMEOUT = Duration.ofSeconds(60);
-  private static final Duration CAPTURE_START_TIMEOUT = Duration.ofSeconds(30);
   private static final int ROLE_HISTORY = 20;
 
   private final Vertx vertx;
@@ -61,7 +59,6 @@ final class RoleExecutor {
   private Capture capture;
   private boolean halted;
   private volatile String lastProblem = "";
-  private String lastForeignReplica = "";
 
   RoleExecutor(Vertx vertx, Context context, NodeConfig config, RoleMachine roles, LiveMasterLocator locator,
       NodeMariaDb mariadb, ReplicatedLog replog, ChainedLog chain, MeterRegistry registry, EventJournal events,
@@ -125,35 +122,6 @@ final class RoleExecutor {
     log.warn("{}", said);
     events.add(EventKind.DIVERGENCE, said);
     execute(roles.onDiverged(reason));
-  }
-
-  /**
-   * What makes this master's MariaDB able to commit without the capture's ACK, if anything
-   * ({@link OnlyUsCheck}); empty while no capture runs.
-   */
-  Future<Optional<String>> onlyUsProblem(boolean asMaster) {
-    Capture c = capture;
-    if (asMaster && c == null) {
-      return Future.succeededFuture(Optional.empty());
-    }
-    return mariadb.control().semiSyncReplicas().map(seen -> asMaster ? OnlyUsCheck.problem(seen, c.ownConnectionIds())
-        : OnlyUsCheck.followerProblem(seen));
-  }
-
-  /**
-   * Another replica could ACK this node's commits: a master resigns and fences, never keeps serving; a
-   * follower does not campaign. Said once per problem, not every 200 ms.
-   */
-  void onForeignReplica(String problem) {
-    boolean serving = roles.role() == NodeRole.MASTER || roles.role() == NodeRole.PROMOTING;
-    if (serving || !problem.equals(lastForeignReplica)) {
-      String said = "node " + config.nodeId() + (serving ? " stops serving as master: " : ": ") + problem;
-      log.error("{}", said);
-      lastProblem = problem;
-      events.add(EventKind.FENCE, said);
-    }
-    lastForeignReplica = problem;
-    execute(roles.onForeignReplica(problem));
   }
 
   /** Records the last thing that went wrong, for the status page. */
@@ -246,18 +214,10 @@ final class RoleExecutor {
                 return chain.append(tx).onSuccess(e -> appendLatency.record(System.nanoTime() - start,
                     TimeUnit.NANOSECONDS));
               });
-          // Bounded: a capture kept out (say, by another login holding the replication account's one
-          // connection) fails the promotion, so the node fences and gives the lease up.
-          Capture started = capture;
-          return started.start().timeout(CAPTURE_START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-              .recover(e -> Future.failedFuture("the capture did not start streaming within "
-                  + CAPTURE_START_TIMEOUT.toSeconds() + " s: " + started.lastError()));
+          return capture.start();
         })
-        .compose(x -> onlyUsProblem(true))
         .onComplete(ar -> context.runOnContext(v -> {
-          if (ar.succeeded() && ar.result().isPresent()) {
-            onForeignReplica(ar.result().get());
-          } else if (ar.succeeded()) {
+          if (ar.succeeded()) {
             execute(roles.onPromoted(epoch));
           } else {
             String said = "node " + config.nodeId() + ": promotion for epoch " + epoch + " failed: "

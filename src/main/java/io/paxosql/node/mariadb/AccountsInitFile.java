@@ -47,10 +47,8 @@ public final class AccountsInitFile {
     String repl = "'" + replicationUser + "'@'127.0.0.1'";
     sql.append("CREATE USER IF NOT EXISTS ").append(repl).append(" IDENTIFIED BY '")
         .append(quote(replicationPassword)).append("';\n");
-    // One connection at a time: while the capture is logged in, nobody else can log in with this
-    // password and register as a second semi-sync replica (error 1226).
     sql.append("ALTER USER ").append(repl).append(" IDENTIFIED BY '").append(quote(replicationPassword))
-        .append("' WITH MAX_USER_CONNECTIONS 1;\n");
+        .append("';\n");
     sql.append("GRANT ").append(replicationGrants).append(" ON *.* TO ").append(repl).append(";\n");
     sql.append("SET SESSION sql_log_bin=1;\n");
     return sql.toString();

@@ -11,8 +11,6 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -136,28 +134,6 @@ public final class MariaDbControl implements AutoCloseable {
   public Future<Long> semiSyncWaitSessions() {
     return sql("SHOW GLOBAL STATUS LIKE 'Rpl_semi_sync_master_wait_sessions'").map(rows ->
         rows.size() == 0 ? 0L : Long.parseLong(String.valueOf(rows.iterator().next().getValue(1))));
-  }
-
-  /**
-   * Who can ACK this master's commits, in one statement: the semi-sync client count, every Binlog Dump
-   * connection, and the semi-sync settings (see {@link SemiSyncReplicas}).
-   */
-  public Future<SemiSyncReplicas> semiSyncReplicas() {
-    return sql("SELECT (SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS"
-        + " WHERE VARIABLE_NAME='RPL_SEMI_SYNC_MASTER_CLIENTS') AS clients,"
-        + " (SELECT GROUP_CONCAT(ID) FROM information_schema.PROCESSLIST WHERE COMMAND='Binlog Dump') AS dumps,"
-        + " @@GLOBAL.rpl_semi_sync_master_enabled AS enabled, @@GLOBAL.rpl_semi_sync_master_wait_point AS wait_point")
-        .map(rows -> {
-          Row r = rows.iterator().next();
-          Object clients = r.getValue("clients");
-          Object dumps = r.getValue("dumps");
-          List<Long> ids = dumps == null || dumps.toString().isEmpty() ? List.of()
-              : Arrays.stream(dumps.toString().split(",")).map(String::trim).map(Long::parseLong).toList();
-          Object enabled = r.getValue("enabled");
-          return new SemiSyncReplicas(clients == null ? 0 : Long.parseLong(clients.toString()), ids,
-              "1".equals(String.valueOf(enabled)) || "ON".equalsIgnoreCase(String.valueOf(enabled)) ? "ON" : "OFF",
-              String.valueOf(r.getValue("wait_point")));
-        });
   }
 
   public Future<Void> stopReplica() {

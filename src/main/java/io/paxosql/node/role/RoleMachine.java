@@ -30,8 +30,6 @@ public final class RoleMachine {
   private boolean stepDownPending;
   private boolean campaignAllowed;
   private String divergence;
-  /** Why another replica could ACK this node's MariaDB, or null: no campaign while it is there. */
-  private String foreignReplica;
 
   public NodeRole role() {
     return role;
@@ -134,31 +132,6 @@ public final class RoleMachine {
   }
 
   /**
-   * The master's MariaDB could commit what the capture never ACKed: another semi-sync replica, or
-   * semi-sync not ON with AFTER_SYNC. A master never keeps serving like that: it resigns and fences.
-   */
-  public List<RoleCommand> onForeignReplica(String reason) {
-    foreignReplica = reason;
-    List<RoleCommand> out = new ArrayList<>();
-    if (role == NodeRole.MASTER || role == NodeRole.PROMOTING) {
-      out.add(new Resign(reason));
-      startFence(reason, out);
-      return out;
-    }
-    // A follower with a foreign replica attached must not take the lease: it would fence again at once.
-    reconsider(out);
-    return out;
-  }
-
-  /** No replica but ours is attached to this node's MariaDB: it may campaign again. */
-  public List<RoleCommand> onNoForeignReplica() {
-    foreignReplica = null;
-    List<RoleCommand> out = new ArrayList<>();
-    reconsider(out);
-    return out;
-  }
-
-  /**
    * MariaDB was rebuilt from a member's backup and follows the local binlog server again: a diverged
    * node's evidence is gone with its old datadir, so it is an ordinary follower once more.
    */
@@ -187,14 +160,12 @@ public final class RoleMachine {
     if (role == NodeRole.FOLLOWER && !leaseHeld) {
       stepDownPending = false;
     }
-    boolean eligible = healthy && caughtUp && !stepDownPending && foreignReplica == null
+    boolean eligible = healthy && caughtUp && !stepDownPending
         && (role == NodeRole.FOLLOWER || role == NodeRole.PROMOTING || role == NodeRole.MASTER);
     setCampaign(eligible || ((role == NodeRole.MASTER || role == NodeRole.PROMOTING) && healthy && !stepDownPending), out);
     switch (role) {
       case FOLLOWER -> {
-        if (leaseHeld && foreignReplica != null) {
-          out.add(new Resign(foreignReplica));
-        } else if (leaseHeld && leaseEpoch <= lastPromotedEpoch) {
+        if (leaseHeld && leaseEpoch <= lastPromotedEpoch) {
           out.add(new Resign("the lease of epoch " + leaseEpoch + " was already used; a new election gives a new epoch"));
         } else if (leaseHeld && healthy && caughtUp && !stepDownPending) {
           role = NodeRole.PROMOTING;

@@ -74,27 +74,6 @@ class RoleMachineTest {
   }
 
   @Test
-  void aMasterWithAForeignReplicaResignsAndFencesAndAFollowerWithOneDoesNotCampaign() {
-    RoleMachine m = healthyFollower();
-    assertEquals(List.of(new AllowCampaign(false)), m.onForeignReplica("binlog dump connection(s) [40]"));
-    assertEquals(List.of(new AllowCampaign(true)), m.onNoForeignReplica());
-    m.onLease(true, 5);
-    m.onPromoted(5);
-    List<RoleCommand> out = m.onForeignReplica("binlog dump connection(s) [40]");
-    assertTrue(out.contains(new Resign("binlog dump connection(s) [40]")), out.toString());
-    assertTrue(out.contains(new Fence("binlog dump connection(s) [40]")), out.toString());
-    assertEquals(NodeRole.FENCING, m.role());
-    assertFalse(m.campaignAllowed());
-    m.onFenced();
-    m.onLease(false, 0);
-    assertFalse(m.campaignAllowed(), "no campaign while the foreign replica is still attached");
-    assertTrue(m.onLease(true, 9).contains(new Resign("binlog dump connection(s) [40]")), "a lease won meanwhile is given back");
-    m.onLease(false, 0);
-    assertTrue(m.onNoForeignReplica().contains(new AllowCampaign(true)));
-    assertTrue(m.onLease(true, 10).contains(new Promote(10)));
-  }
-
-  @Test
   void anEpochIsPromotedOnlyOnce() {
     RoleMachine m = healthyFollower();
     m.onLease(true, 4);
