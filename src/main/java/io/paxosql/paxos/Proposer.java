@@ -366,11 +366,8 @@ final class Proposer {
                 continue;
             }
             SortedSet<Integer> members = n.membership.at(next);
-            if (!Membership.isMajority(promisers, members)
-                    || !Membership.isMajority(promisers, n.membership.at(next + 1))) {
-                // A newly added member has not promised yet; tick() keeps asking it. Choosing the instance
-                // before a new set takes effect would make the lease depend on that set's majority at once.
-                break;
+            if (!Membership.isMajority(promisers, members)) {
+                break; // a newly added member has not promised yet; tick() keeps asking it
             }
             AcceptedValue reported = reports.remove(next);
             Value v;
