@@ -1,5 +1,7 @@
 package io.paxosql.chaos;
 
+import io.paxosql.config.SecretNames;
+import io.paxosql.node.secret.SecretFile;
 import io.paxosql.cli.Main;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -29,6 +31,8 @@ import java.util.Optional;
  * namespaces keep them apart. JVMs and mariadbds are found by their command lines under our run directory.
  */
 final class ChaosNodes {
+  private static final String ADMIN_TOKEN = SecretFile.random(SecretFile.DEFAULT_BYTES);
+  private static final String ROOT_PASSWORD = SecretFile.random(SecretFile.DEFAULT_BYTES);
   static final int RW = 3301;
   static final int RO = 3302;
   static final int PAXOS = 3303;
@@ -46,6 +50,10 @@ final class ChaosNodes {
     this.size = size;
     for (int id = 1; id <= size; id++) {
       Files.writeString(config(id), yaml(id));
+      // One admin token and root password for every node, as an operator would place them before the start.
+      Path dataDir = dir.resolve("node" + id);
+      SecretFile.write(SecretNames.adminToken(dataDir), ADMIN_TOKEN);
+      SecretFile.write(SecretNames.rootPassword(dataDir), ROOT_PASSWORD);
     }
   }
 
@@ -72,7 +80,9 @@ final class ChaosNodes {
         + ", internal: " + INTERNAL + " }\n"
         + "members:\n" + members
         + "mariadb: { port: " + MARIADB + " }\n"
-        + "replication: { user: paxosql_repl, password: chaos-repl-secret }\n"
+        + "replication: { user: paxosql_repl }\n"
+        // Faults, not identities, are under test here: member links in plaintext (the node warns).
+        + "tls: { mode: off }\n"
         + "proxy: { roConsistency: linearizable, roMaxLagMs: 3000, connectTimeoutMs: 2000 }\n";
   }
 
@@ -159,7 +169,7 @@ final class ChaosNodes {
       members.add(Netns.nodeAddress(id) + ":" + PAXOS);
     }
     HttpResponse<String> r = http.send(HttpRequest.newBuilder(admin(1, "/init")).timeout(Duration.ofSeconds(60))
-        .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("members", members).encode())).build(),
+        .header("Authorization", "Bearer " + ADMIN_TOKEN).POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("members", members).encode())).build(),
         HttpResponse.BodyHandlers.ofString());
     if (!new JsonObject(r.body()).getBoolean("initialised", false)) {
       throw new IllegalStateException("init through node 1 failed: " + r.body());
@@ -173,7 +183,7 @@ final class ChaosNodes {
   /** Root on node {@code id}'s own MariaDB through its unix socket (files cross namespaces). */
   Connection rootLocal(int id) throws SQLException {
     return DriverManager.getConnection("jdbc:mariadb://localhost/?localSocket=" + socket(id)
-        + "&user=root&connectTimeout=3000&socketTimeout=20000");
+        + "&user=root&password=" + ROOT_PASSWORD + "&connectTimeout=3000&socketTimeout=20000");
   }
 
   String tail(int id, int lines) {
