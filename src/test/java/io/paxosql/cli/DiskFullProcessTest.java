@@ -7,10 +7,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.paxosql.testing.Retry;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -136,12 +132,9 @@ class DiskFullProcessTest {
 
   /** Steps masters down until node FULL_NODE leads (the lowest rank campaigns first); bounded. */
   private int makeMaster(int current) throws Exception {
-    HttpClient http = HttpClient.newHttpClient();
     int master = current;
     for (int i = 0; i < 5 && master != FULL_NODE; i++) {
-      http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + cluster.adminPort(master) + "/step-down"))
-          .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.noBody()).build(),
-          HttpResponse.BodyHandlers.ofString());
+      cluster.adminPost(master, "/step-down");
       int was = master;
       master = Retry.until("a new master after node " + was + " stepped down", Duration.ofSeconds(60), () -> {
         int m = cluster.master().orElseThrow(() -> new IllegalStateException("roles " + cluster.roles()));

@@ -131,6 +131,17 @@ final class NodeProcesses implements AutoCloseable {
     return awaitMaster(timeout);
   }
 
+  /** POSTs to a node's admin path with the cluster's admin token; fails on any status but 200. */
+  String adminPost(int id, String path) throws Exception {
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(admin(id, path)).timeout(Duration.ofSeconds(10))
+        .header("Authorization", "Bearer " + layout.adminToken())
+        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 200) {
+      throw new AssertionError("POST " + path + " on node " + id + " answered " + r.statusCode() + ": " + r.body());
+    }
+    return r.body();
+  }
+
   /**
    * Sends {@code signal} (TERM, INT, STOP, CONT, KILL) to the node's whole process group, as a terminal
    * does, or only to its JVM.
