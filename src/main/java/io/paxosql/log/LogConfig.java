@@ -22,9 +22,13 @@ import net.openhft.chronicle.queue.RollCycles;
  * @param retainAge       and never deletes a file written to within this long (for what members applied)
  * @param registry        where fsync latency and group sizes are reported
  * @param bounds          the most the log holds for members that lag, and when it starts a new file
+ * @param adviseRandom    advise the kernel that the roll file's mapping is read at random (no read-ahead), so
+ *                        its page cache stays in small pages and a sync writes back only what was appended
+ *                        (see {@link MappingAdvice}); off only to measure what it saves
  */
 public record LogConfig(Path dir, long firstInstance, RollCycle rollCycle, TimeProvider clock, SyncMethod sync,
-                        long retainEntries, Duration retainAge, MeterRegistry registry, Bounds bounds) {
+                        long retainEntries, Duration retainAge, MeterRegistry registry, Bounds bounds,
+                        boolean adviseRandom) {
 
   /**
    * The window a lagging member may hold the log to, and the roll size.
@@ -80,34 +84,38 @@ public record LogConfig(Path dir, long firstInstance, RollCycle rollCycle, TimeP
   /** Hourly files, fdatasync, keep 100,000 entries and one hour. */
   public static LogConfig defaults(Path dir) {
     return new LogConfig(dir, 0, RollCycles.FAST_HOURLY, SystemTimeProvider.INSTANCE, SyncMethod.FDATASYNC,
-        100_000, Duration.ofHours(1), new SimpleMeterRegistry(), Bounds.NONE);
+        100_000, Duration.ofHours(1), new SimpleMeterRegistry(), Bounds.NONE, true);
   }
 
   public LogConfig withFirstInstance(long first) {
-    return new LogConfig(dir, first, rollCycle, clock, sync, retainEntries, retainAge, registry, bounds);
+    return new LogConfig(dir, first, rollCycle, clock, sync, retainEntries, retainAge, registry, bounds, adviseRandom);
   }
 
   public LogConfig withRollCycle(RollCycle cycle, TimeProvider time) {
-    return new LogConfig(dir, firstInstance, cycle, time, sync, retainEntries, retainAge, registry, bounds);
+    return new LogConfig(dir, firstInstance, cycle, time, sync, retainEntries, retainAge, registry, bounds, adviseRandom);
   }
 
   public LogConfig withSync(SyncMethod method) {
-    return new LogConfig(dir, firstInstance, rollCycle, clock, method, retainEntries, retainAge, registry, bounds);
+    return new LogConfig(dir, firstInstance, rollCycle, clock, method, retainEntries, retainAge, registry, bounds, adviseRandom);
   }
 
   public LogConfig withRetention(long entries, Duration age) {
-    return new LogConfig(dir, firstInstance, rollCycle, clock, sync, entries, age, registry, bounds);
+    return new LogConfig(dir, firstInstance, rollCycle, clock, sync, entries, age, registry, bounds, adviseRandom);
   }
 
   public LogConfig withRegistry(MeterRegistry r) {
-    return new LogConfig(dir, firstInstance, rollCycle, clock, sync, retainEntries, retainAge, r, bounds);
+    return new LogConfig(dir, firstInstance, rollCycle, clock, sync, retainEntries, retainAge, r, bounds, adviseRandom);
   }
 
   public LogConfig withDir(Path d) {
-    return new LogConfig(d, firstInstance, rollCycle, clock, sync, retainEntries, retainAge, registry, bounds);
+    return new LogConfig(d, firstInstance, rollCycle, clock, sync, retainEntries, retainAge, registry, bounds, adviseRandom);
+  }
+
+  public LogConfig withAdviseRandom(boolean advise) {
+    return new LogConfig(dir, firstInstance, rollCycle, clock, sync, retainEntries, retainAge, registry, bounds, advise);
   }
 
   public LogConfig withBounds(Bounds b) {
-    return new LogConfig(dir, firstInstance, rollCycle, clock, sync, retainEntries, retainAge, registry, b);
+    return new LogConfig(dir, firstInstance, rollCycle, clock, sync, retainEntries, retainAge, registry, b, adviseRandom);
   }
 }

@@ -46,6 +46,7 @@ final class LogWriter {
   /** Completes with the Chronicle index of the start checkpoint once it is durable. */
   private final CompletableFuture<Long> started = new CompletableFuture<>();
   private final RollClock rollClock;
+  private final MappingAdvice mappingAdvice;
 
   // Owned by the writer thread.
   private ExcerptAppender appender;
@@ -72,6 +73,7 @@ final class LogWriter {
     this.completions = completions;
     this.onFatal = onFatal;
     this.sync = new RollFileSync(config.sync(), config.dir());
+    this.mappingAdvice = new MappingAdvice(config.adviseRandom());
     this.retention = new Retention(config, queue, files, index, state, status, sync);
     this.fsyncTimer = Timer.builder("paxosql.log.fsync").description("time to make one group of records durable")
         .publishPercentiles(0.5, 0.99)
@@ -255,6 +257,7 @@ final class LogWriter {
     byte[] bytes = RecordCodec.encode(rec);
     try (DocumentContext dc = appender.writingDocument()) {
       dc.wire().bytes().write(bytes);
+      mappingAdvice.adviseChunk(dc.wire().bytes().bytesStore());
     }
     long idx = appender.lastIndexAppended();
     int cycle = queue.rollCycle().toCycle(idx);
