@@ -188,7 +188,7 @@ final class LogWriter {
     List<Task> batch = new ArrayList<>();
     batch.add(tasks.take());
     tasks.drainTo(batch);
-    int records = 0;
+    List<LogRecord> appended = new ArrayList<>();
     Stop stop = null;
     List<Runnable> done = new ArrayList<>();
     List<Retain> retains = new ArrayList<>();
@@ -197,7 +197,7 @@ final class LogWriter {
         for (LogRecord r : p.records()) {
           append(r);
         }
-        records += p.records().size();
+        appended.addAll(p.records());
         done.add(p.done());
       } else if (t instanceof Retain r) {
         retains.add(r);
@@ -208,11 +208,12 @@ final class LogWriter {
     if (status.halted()) {
       return false;
     }
-    if (records > 0 || sync.pending()) {
+    if (!appended.isEmpty() || sync.pending()) {
       long t0 = System.nanoTime();
+      config.syncFault().beforeSync(appended);
       sync.sync(appender);
       fsyncTimer.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
-      groupSize.record(records);
+      groupSize.record(appended.size());
     }
     if (status.halted()) {
       return false;
