@@ -23,7 +23,7 @@ final class NodeAdminRoutes {
     admin.peerRoute(HttpMethod.GET, "/local").handler(ctx -> ctx.response()
         .putHeader("content-type", "application/json").end(node.localStatus().encodePrettily()));
     new SeedAdmin(node, service).routes(admin.router());
-    PeerAdmin peerAdmin = new PeerAdmin(node.http(), node.peerAuthorization());
+    PeerAdmin peerAdmin = new PeerAdmin(new PeerClient(node.vertx(), PeerAdmin.TIMEOUT_MS, node.peerAuthorization()));
     new MembershipRoutes(node, new MembershipChanges(node, peerAdmin), peerAdmin).install(admin.router());
     return admin;
   }

@@ -6,6 +6,7 @@ import io.paxosql.binlog.server.BinlogServerConfig;
 import io.paxosql.config.ConfigWatcher;
 import io.paxosql.config.NodeConfig;
 import io.paxosql.config.SecretNames;
+import io.paxosql.node.admin.PeerClient;
 import io.paxosql.node.chain.ChainCheckpoint;
 import io.paxosql.node.chain.ChainCheckpointFile;
 import io.paxosql.node.chain.ChainedLog;
@@ -199,7 +200,8 @@ final class NodeStartup {
           gtid -> ChainCheckpointer.covering(parts.chain, gtid), rl.holds(), Duration.ofMinutes(10),
           config.rebuild().backupThrottle());
       rl.transport().serveBackups(parts.seedServer);
-      seeding.attach(new MariaDbSeeder(vertx, config, mariadb.server().config(), rl.transport(), seeding.progress()));
+      seeding.attach(new MariaDbSeeder(vertx, config, mariadb.server().config(), rl.transport(), seeding.progress(),
+          new PeerClient(vertx, MariaDbSeeder.PEER_TIMEOUT_MS, node.peerAuthorization())));
       return rl;
     });
   }
