@@ -3,7 +3,8 @@ SHELL := /bin/bash
 MVN ?= mvn -B -q
 JAR := target/paxosql.jar
 SEEDS ?= 100000
-DEB_PACKAGES := mariadb-server mariadb-client mariadb-backup sysbench python3-pymysql haproxy chromium nodejs npm
+DEB_PACKAGES := mariadb-server mariadb-client mariadb-backup sysbench python3-pymysql haproxy chromium nodejs npm \
+  nftables e2fsprogs
 
 VERSION := $(shell sed -n 's:^  <version>\(.*\)</version>:\1:p' pom.xml | head -n 1)
 COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
@@ -16,8 +17,9 @@ deps:
 	@if command -v mariadbd >/dev/null 2>&1 && command -v sysbench >/dev/null 2>&1 \
 	    && command -v haproxy >/dev/null 2>&1 && /usr/bin/python3 -c 'import pymysql' 2>/dev/null \
 	    && command -v mariadb-backup >/dev/null 2>&1 && command -v chromium >/dev/null 2>&1 \
-	    && command -v npm >/dev/null 2>&1; then \
-	  echo "deps: MariaDB, sysbench, haproxy, PyMySQL, Chromium and Node.js are installed"; \
+	    && command -v npm >/dev/null 2>&1 && command -v nft >/dev/null 2>&1 \
+	    && command -v mkfs.ext4 >/dev/null 2>&1; then \
+	  echo "deps: MariaDB, sysbench, haproxy, PyMySQL, Chromium, Node.js, nftables and e2fsprogs are installed"; \
 	elif [ "$$(id -u)" = 0 ]; then \
 	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $(DEB_PACKAGES) \
 	    && (service mariadb stop || true); \

@@ -91,7 +91,7 @@ public final class ChaosMain {
     out.printf("chaos: cluster up (master n%d) after %.1f s; plan: %d faults%n", master,
         (System.nanoTime() - origin) / 1e9, plan.steps().size());
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(runMs);
-    FaultRunner faults = new FaultRunner(nodes, net, origin, out);
+    FaultRunner faults = new FaultRunner(nodes, net, new LogDisks(dir, NODES), origin, out);
     MasterWatch watch = new MasterWatch(nodes, origin);
     watch.start();
     workloads.forEach(w -> w.start(deadline));
@@ -110,8 +110,12 @@ public final class ChaosMain {
     long healedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - origin);
     List<FinalState> finals = converge(nodes, faults);
     long convergedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - origin);
-    Report report = new Report(seed, minutes, faults.applied(), bank.history.ops(), lists.history.ops(),
+    Report report = new Report(seed, minutes, faults.applied(), faults.anomalies(), bank.history.ops(), lists.history.ops(),
         regs.history.ops(), finals, bank.total(), BankWorkload.ACCOUNTS, watch.changes(), convergedMs - healedMs);
+    LogDisks disks = new LogDisks(dir, NODES);
+    for (int id = 1; id <= NODES; id++) {
+      out.printf("chaos: n%d's log disk holds %d MB of %s%n", id, disks.logBytes(id) >> 20, LogDisks.SIZE);
+    }
     report.print(out);
     try (PrintStream file = new PrintStream(dir.resolve("report.txt").toFile(), StandardCharsets.UTF_8)) {
       report.print(file);

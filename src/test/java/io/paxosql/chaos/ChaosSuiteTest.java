@@ -15,8 +15,9 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The chaos suite (`make chaos`; a 3-minute run in `make test`): makes the network namespaces, runs
- * {@link ChaosMain} in the clients' namespace, and removes every namespace and process it made even when
- * the run fails, crashes or times out. A leftover of an earlier crashed run is removed first.
+ * {@link ChaosMain} in the clients' namespace, and removes every namespace, process and mount it made
+ * even when the run fails, crashes or times out: each node's Paxos log is on a small loop-mounted
+ * filesystem ({@link LogDisks}) for the disk-full fault. A leftover of an earlier crashed run is removed first.
  * {@code -Dchaos.minutes} (default 3) and {@code -Dchaos.seed} (default: the clock) choose the run.
  */
 @Timeout(value = 90, unit = TimeUnit.MINUTES) // the run bounds itself: CHAOS_MINUTES + 12 minutes
@@ -55,11 +56,16 @@ class ChaosSuiteTest {
     for (String line : Netns.removeAll()) {
       System.out.println("chaos: leftover of an earlier run: " + line);
     }
+    for (String line : LogDisks.unmountAll(null)) {
+      System.out.println("chaos: leftover of an earlier run: " + line);
+    }
     Path dir = Files.createTempDirectory(Path.of("/tmp"), "pxs-chaos-");
     Process main = null;
     boolean passed = false;
     try {
       new Netns(ChaosMain.NODES).create();
+      // Before the run starts: its mount namespace and its nodes' copy the mounts.
+      new LogDisks(dir, ChaosMain.NODES).create();
       List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", Netns.CLIENT_NS,
           ProcessHandle.current().info().command().orElse("java")));
       for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -94,6 +100,9 @@ class ChaosSuiteTest {
         ChaosNodes.signal(p, "KILL");
       }
       Netns.removeAll();
+      for (String line : LogDisks.unmountAll(dir)) {
+        System.out.println("chaos: " + line);
+      }
       keep(dir, seed);
       if (passed) {
         Sh.quiet("rm", "-rf", dir.toString());

@@ -24,7 +24,8 @@ final class Report {
   private final List<Integer> uncheckedKeys;
   private final int registerKeys;
 
-  Report(long seed, double minutes, List<FaultRunner.Applied> faults, List<Op<BankOp>> bank, List<Op<Txn>> lists,
+  Report(long seed, double minutes, List<FaultRunner.Applied> faults, List<Anomaly> faultAnomalies,
+      List<Op<BankOp>> bank, List<Op<Txn>> lists,
       List<Op<RegOp>> regs, List<FinalState> finals, long total, int accounts, List<MasterWatch.Change> masters, long convergeMs) {
     this.seed = seed;
     this.minutes = minutes;
@@ -35,6 +36,7 @@ final class Report {
     this.finals = finals;
     this.masters = masters;
     this.convergeMs = convergeMs;
+    anomalies.addAll(faultAnomalies);
     anomalies.addAll(BankChecker.check(bank, accounts, total));
     long end = Long.MAX_VALUE / 4;
     int index = 1_000_000;
