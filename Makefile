@@ -70,9 +70,10 @@ test-dist: dist
 # CHAOS_MINUTES of workload (the run takes ~3 min more); CHAOS_SEED replays a schedule (default: the clock).
 CHAOS_MINUTES ?= 10
 CHAOS_SEED ?=
+CHAOS_SKIP ?=
 chaos: deps
 	@rm -f target/chaos/last-report.txt
-	mvn -B test -Dtest=ChaosSuiteTest -Dchaos.minutes=$(CHAOS_MINUTES) -Dchaos.seed=$(CHAOS_SEED); \
+	mvn -B test -Dtest=ChaosSuiteTest -Dchaos.minutes=$(CHAOS_MINUTES) -Dchaos.seed=$(CHAOS_SEED) -Dchaos.skip=$(CHAOS_SKIP); \
 	  status=$$?; cat target/chaos/last-report.txt 2>/dev/null; \
 	  if pgrep -a -x mariadbd | grep -- '--defaults-file=/tmp/pxs-chaos-'; then \
 	    echo "FAIL: the chaos run left the mariadbd processes above running"; exit 1; fi; exit $$status

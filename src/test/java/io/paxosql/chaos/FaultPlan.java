@@ -2,8 +2,10 @@ package io.paxosql.chaos;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 
 /**
  * The seeded fault schedule: which fault, aimed at the master or at a node by number, held how long,
@@ -43,13 +45,20 @@ record FaultPlan(List<Step> steps) {
   }
 
   static FaultPlan generate(long seed, int nodes, long runMs) {
+    return generate(seed, nodes, runMs, EnumSet.noneOf(Kind.class));
+  }
+
+  /** The schedule without the kinds in {@code skip} (the bag holds only the others). */
+  static FaultPlan generate(long seed, int nodes, long runMs, Set<Kind> skip) {
     Random random = new Random(seed);
     List<Kind> bag = new ArrayList<>();
     List<Step> steps = new ArrayList<>();
     long at = 0;
     while (true) {
       if (bag.isEmpty()) {
-        bag.addAll(List.of(Kind.values()));
+        EnumSet<Kind> kinds = EnumSet.allOf(Kind.class);
+        kinds.removeAll(skip);
+        bag.addAll(kinds);
         Collections.shuffle(bag, random);
       }
       Kind kind = bag.remove(bag.size() - 1);

@@ -125,7 +125,33 @@ final class FaultRunner {
       waitGone(n);
     }
     note += restart(n);
+    note += servesAgain(n);
     record(new Applied(step, n, wasMaster, start, nowMs(), note));
+  }
+
+  /**
+   * After a disk-full fail-stop and the space freed, the node must start and serve again (bounded): one
+   * that exits at start instead is an anomaly naming its last error line.
+   */
+  private String servesAgain(int n) throws InterruptedException {
+    long from = nowMs();
+    Optional<Integer> exit = nodes.awaitExit(n, 0);
+    for (long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2 * DISK_FULL_BOUND_MS);
+         System.nanoTime() < until && exit.isEmpty(); exit = nodes.awaitExit(n, 500)) {
+      String role = nodes.role(n).orElse("");
+      if (role.equals("FOLLOWER") || role.equals("MASTER")) {
+        return String.format(", serving again %.1f s after its restart", (nowMs() - from) / 1000.0);
+      }
+    }
+    String why = exit.isPresent() ? "exited " + exit.get() + " at its restart" : "was not serving "
+        + 2 * DISK_FULL_BOUND_MS / 1000 + " s after its restart";
+    String last = nodes.tail(n, 200).lines().filter(l -> l.contains("ERROR") || l.contains("Exception"))
+        .reduce((a, b) -> b).orElse("(no error logged)");
+    synchronized (this) {
+      anomalies.add(new Anomaly("disk-full-no-restart", "n" + n + " " + why + " once its log disk had space again: "
+          + (last.length() > 400 ? last.substring(0, 400) : last), List.of()));
+    }
+    return ", " + why;
   }
 
   private void freeQuietly(int n) {
