@@ -5,6 +5,7 @@ import io.paxosql.binlog.event.Gtid;
 import io.paxosql.node.chain.ChainRecord;
 import io.paxosql.node.chain.ChainRecord.ChainedTransaction;
 import io.paxosql.node.chain.ChainRecord.MasterChange;
+import io.paxosql.node.chain.ChainRecord.TransactionPart;
 import io.paxosql.node.chain.ChainRecordCodec;
 import io.paxosql.node.chain.ChainState;
 import io.paxosql.node.replog.SimProposals;
@@ -15,6 +16,7 @@ import io.paxosql.paxos.Entry;
 import io.paxosql.paxos.PaxosNode;
 import io.paxosql.paxos.Status;
 import io.paxosql.paxos.Value;
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -58,9 +60,14 @@ final class NodeLogic {
   private long tailSequence;
   private Gtid tailGtid;
   private final Map<Gtid, Long> pendingAppends = new HashMap<>();
+  /** Records of appended transactions not yet queued in the core (ChainedLog's toPropose). */
+  private final ArrayDeque<byte[]> outgoing = new ArrayDeque<>();
+  /** What ReplicatedLog.maxProposalBytes gives the chain: bigger transactions are split into parts. */
+  private final int maxRecordBytes;
   long acked;
 
-  NodeLogic(int id, NodeChecker checker, Proposer proposer, SplittableRandom rnd) {
+  NodeLogic(int id, NodeChecker checker, Proposer proposer, SplittableRandom rnd, int maxBatchBytes) {
+    this.maxRecordBytes = maxBatchBytes - 32;
     this.id = id;
     this.checker = checker;
     this.proposer = proposer;
@@ -79,6 +86,13 @@ final class NodeLogic {
     return accepted.contains(g);
   }
 
+  String describe() {
+    return "role=" + roles.role() + " epoch=" + roles.epoch() + " campaign=" + roles.campaignAllowed() + " healthy="
+        + healthy + " caughtUp=" + caughtUp + " lease=" + leaseHeld + "/" + leaseEpoch + " masterEpoch=" + masterEpoch
+        + " promoting=" + promoting + " fencedAt=" + fencedAt + " chain=" + chain.epoch() + "/n" + chain.masterNode()
+        + "/" + chain.lastSequence();
+  }
+
   static long epochOf(Status st) {
     return st.ballot().round() * 4096 + Math.max(0, st.ballot().node());
   }
@@ -93,8 +107,7 @@ final class NodeLogic {
     leaseEpoch = 0;
     caughtUp = false;
     promoting = 0;
-    masterEpoch = 0;
-    pendingAppends.clear();
+    endEpoch();
     core.setCampaignAllowed(roles.campaignAllowed());
     run(core, roles.onFollowing(), now);
     run(core, roles.onHealth(true), now); // the health probe's first answer
@@ -129,6 +142,9 @@ final class NodeLogic {
       leaseEpoch = epoch;
       run(core, roles.onLease(held, epoch), now);
     }
+    if (masterEpoch != 0) {
+      drain();
+    }
     boolean upToDate = healthy && appliedBelow >= core.firstUnchosen();
     if (upToDate != caughtUp) {
       caughtUp = upToDate;
@@ -137,21 +153,39 @@ final class NodeLogic {
     checker.roleAfterEvent(id, roles.role(), roles.epoch(), held, epoch, now);
   }
 
-  /** The master's client work: a few transactions, each chained after the last one this master appended. */
+  /**
+   * The master's client work: a few transactions of random size, each chained after the last one this
+   * master appended and encoded by the real codec (split into parts when larger than a record may be).
+   */
   void write(int count) {
     if (roles.role() != NodeRole.MASTER || masterEpoch == 0 || !healthy) {
       return;
     }
     for (int i = 0; i < count; i++) {
       Gtid gtid = new Gtid(0, id, (tailGtid == null ? 0 : tailGtid.seqNo()) + 1);
-      Transaction tx = new Transaction(gtid, List.of(new byte[] {(byte) id, (byte) gtid.seqNo(), 7}), "sim-bin", gtid.seqNo());
-      if (!proposer.propose(ChainRecordCodec.encode(new ChainedTransaction(masterEpoch, tailSequence + 1, tailGtid, tx)))) {
-        return;
-      }
+      byte[] event = new byte[1 + rnd.nextInt(3 * maxRecordBytes)];
+      rnd.nextBytes(event);
+      Transaction tx = new Transaction(gtid, List.of(event), "b", gtid.seqNo());
+      outgoing.addAll(ChainRecordCodec.encodeTransaction(masterEpoch, tailSequence + 1, tailGtid, tx, maxRecordBytes));
       tailSequence++;
       tailGtid = gtid;
       pendingAppends.put(gtid, tailSequence);
     }
+    drain();
+  }
+
+  /** Queues waiting records in the core, in order, until it refuses one (ChainedLog.proposeQueued). */
+  private void drain() {
+    while (!outgoing.isEmpty() && proposer.propose(outgoing.peekFirst())) {
+      outgoing.pollFirst();
+    }
+  }
+
+  /** ChainedLog.endEpoch: no more appends; those not yet accepted will not be acknowledged. */
+  private void endEpoch() {
+    masterEpoch = 0;
+    pendingAppends.clear();
+    outgoing.clear();
   }
 
   /** A chosen value this node applies, in instance order: each of its records through the real chain. */
@@ -170,8 +204,8 @@ final class NodeLogic {
       }
       if (record instanceof MasterChange mc) {
         onMasterChange(core, mc, step, now);
-      } else if (record instanceof ChainedTransaction t) {
-        Gtid gtid = t.transaction().gtid();
+      } else if (step.verdict() != ChainState.Verdict.PARTIAL) {
+        Gtid gtid = record instanceof TransactionPart p ? p.gtid() : ((ChainedTransaction) record).transaction().gtid();
         if (step.verdict() == ChainState.Verdict.ACCEPTED) {
           accepted.add(gtid);
         }
@@ -212,8 +246,7 @@ final class NodeLogic {
 
   /** The chain refused this master's own transaction: MariaDB holds it prepared and must roll it back. */
   private void ownRejection(PaxosNode core, String reason, long now) {
-    masterEpoch = 0;
-    pendingAppends.clear();
+    endEpoch();
     run(core, roles.onDiverged(reason), now);
   }
 
@@ -227,9 +260,8 @@ final class NodeLogic {
       } else if (c instanceof RoleCommand.Publish p) {
         checker.published(id, p.role(), p.epoch(), now);
       } else if (c instanceof RoleCommand.Fence) {
-        masterEpoch = 0;
+        endEpoch();
         promoting = 0;
-        pendingAppends.clear();
         // Kill -9 and a restart of MariaDB as a follower: up to a few ticks.
         fencedAt = now + 1 + rnd.nextLong(0, 500);
       } else if (c instanceof RoleCommand.Promote p) {

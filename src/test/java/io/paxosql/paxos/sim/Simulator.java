@@ -140,7 +140,8 @@ public final class Simulator {
         int margin = chaos ? 0 : SimClock.marginFor(PERIOD, skew) + rnd.nextInt(0, 2);
         long first = LOG_STARTS[rnd.nextInt(LOG_STARTS.length)];
         int alpha = rnd.nextInt(1, 9);
-        int batch = rnd.nextInt(64, 513);
+        // Node-level runs carry chain records: a split transaction's part holds at least 1 KiB (ChainRecordCodec).
+        int batch = rnd.nextInt(64, 513) + (nodeLevel ? 1200 : 0);
         // Small enough to need many rounds, large enough that a node can outrun a log that keeps growing.
         int catchUp = rnd.nextInt(8, 65);
         int election = chaos ? 1 : rnd.nextInt(2, 9);
@@ -176,7 +177,8 @@ public final class Simulator {
             SplittableRandom logicRandom = rnd.split();
             mariaDbFailRate = logicRandom.nextDouble() * 0.03;
             for (SimNode n : nodes) {
-                n.logic = new NodeLogic(n.id, nodeChecker, bytes -> proposeBytes(n, bytes), logicRandom.split());
+                n.logic = new NodeLogic(n.id, nodeChecker, bytes -> proposeBytes(n, bytes), logicRandom.split(),
+                        n.cfg.maxBatchBytes());
                 n.logic.start(n.core, now);
             }
         }
@@ -746,6 +748,9 @@ public final class Simulator {
             sb.append("\n    node ").append(n.id).append(n.up ? " up " : " down ")
                     .append(Describe.status(n.core.status())).append(" members=")
                     .append(n.core.membersAt(n.core.firstUnchosen())).append(" maxApplied=").append(n.maxAppliedId);
+            if (n.logic != null) {
+                sb.append(' ').append(n.logic.describe());
+            }
         }
         return sb.toString();
     }
