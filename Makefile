@@ -3,7 +3,8 @@ SHELL := /bin/bash
 MVN ?= mvn -B -q
 JAR := target/paxosql.jar
 SEEDS ?= 100000
-DEB_PACKAGES := mariadb-server mariadb-client mariadb-backup sysbench python3-pymysql haproxy chromium nodejs npm
+DEB_PACKAGES := mariadb-server mariadb-client mariadb-backup sysbench python3-pymysql haproxy chromium nodejs npm \
+  nftables e2fsprogs
 
 VERSION := $(shell sed -n 's:^  <version>\(.*\)</version>:\1:p' pom.xml | head -n 1)
 COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
@@ -16,8 +17,9 @@ deps:
 	@if command -v mariadbd >/dev/null 2>&1 && command -v sysbench >/dev/null 2>&1 \
 	    && command -v haproxy >/dev/null 2>&1 && /usr/bin/python3 -c 'import pymysql' 2>/dev/null \
 	    && command -v mariadb-backup >/dev/null 2>&1 && command -v chromium >/dev/null 2>&1 \
-	    && command -v npm >/dev/null 2>&1; then \
-	  echo "deps: MariaDB, sysbench, haproxy, PyMySQL, Chromium and Node.js are installed"; \
+	    && command -v npm >/dev/null 2>&1 && command -v nft >/dev/null 2>&1 \
+	    && command -v mkfs.ext4 >/dev/null 2>&1; then \
+	  echo "deps: MariaDB, sysbench, haproxy, PyMySQL, Chromium, Node.js, nftables and e2fsprogs are installed"; \
 	elif [ "$$(id -u)" = 0 ]; then \
 	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $(DEB_PACKAGES) \
 	    && (service mariadb stop || true); \
@@ -68,9 +70,10 @@ test-dist: dist
 # CHAOS_MINUTES of workload (the run takes ~3 min more); CHAOS_SEED replays a schedule (default: the clock).
 CHAOS_MINUTES ?= 10
 CHAOS_SEED ?=
+CHAOS_SKIP ?=
 chaos: deps
 	@rm -f target/chaos/last-report.txt
-	mvn -B test -Dtest=ChaosSuiteTest -Dchaos.minutes=$(CHAOS_MINUTES) -Dchaos.seed=$(CHAOS_SEED); \
+	mvn -B test -Dtest=ChaosSuiteTest -Dchaos.minutes=$(CHAOS_MINUTES) -Dchaos.seed=$(CHAOS_SEED) -Dchaos.skip=$(CHAOS_SKIP); \
 	  status=$$?; cat target/chaos/last-report.txt 2>/dev/null; \
 	  if pgrep -a -x mariadbd | grep -- '--defaults-file=/tmp/pxs-chaos-'; then \
 	    echo "FAIL: the chaos run left the mariadbd processes above running"; exit 1; fi; exit $$status

@@ -51,11 +51,7 @@ final class BankWorkload extends Workload<BankOp> {
 
   private Op<BankOp> transfer(SqlClient client, int node, int process, int from, int to, long amount) {
     BankOp op = BankOp.transfer(from, to, amount);
-    long start = System.nanoTime();
-    boolean commitSent = false;
-    try {
-      Connection c = client.rw(node);
-      c.setAutoCommit(false);
+    return transaction(client, node, false, true, process, op, c -> {
       long balance;
       try (PreparedStatement s = c.prepareStatement("SELECT balance FROM bank WHERE id = ? FOR UPDATE")) {
         s.setInt(1, from);
@@ -64,8 +60,7 @@ final class BankWorkload extends Workload<BankOp> {
         }
       }
       if (balance < amount) {
-        c.rollback();
-        return history.add(process, "n" + node, start, System.nanoTime(), Op.Outcome.FAIL, op, "refused: balance " + balance);
+        return Done.refused(op, "balance " + balance);
       }
       try (PreparedStatement s = c.prepareStatement("UPDATE bank SET balance = balance + ? WHERE id = ?")) {
         s.setLong(1, -amount);
@@ -75,35 +70,19 @@ final class BankWorkload extends Workload<BankOp> {
         s.setInt(2, to);
         s.executeUpdate();
       }
-      commitSent = true;
-      c.commit();
-      return history.add(process, "n" + node, start, System.nanoTime(), Op.Outcome.OK, op, null);
-    } catch (SQLException e) {
-      client.drop(node, ChaosNodes.RW);
-      return history.add(process, "n" + node, start, System.nanoTime(), SqlClient.outcome(e, commitSent), op,
-          SqlClient.describe(e));
-    }
+      return Done.ok(op);
+    });
   }
 
   private Op<BankOp> read(SqlClient client, int node, boolean ro, int process) {
-    long start = System.nanoTime();
-    String where = "n" + node + (ro ? "/ro" : "/rw");
-    try {
-      Connection c = ro ? client.ro(node) : client.rw(node);
+    return transaction(client, node, ro, false, process, BankOp.read(Map.of()), c -> {
       Map<Integer, Long> b = new TreeMap<>();
       try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT id, balance FROM bank")) {
         while (r.next()) {
           b.put(r.getInt(1), r.getLong(2));
         }
       }
-      if (!c.getAutoCommit()) {
-        c.commit();
-      }
-      return history.add(process, where, start, System.nanoTime(), Op.Outcome.OK, BankOp.read(b), null);
-    } catch (SQLException e) {
-      client.drop(node, ro ? ChaosNodes.RO : ChaosNodes.RW);
-      return history.add(process, where, start, System.nanoTime(), Op.Outcome.FAIL, BankOp.read(Map.of()),
-          SqlClient.describe(e));
-    }
+      return Done.ok(BankOp.read(b));
+    });
   }
 }

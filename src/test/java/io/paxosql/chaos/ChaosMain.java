@@ -10,8 +10,10 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -27,20 +29,28 @@ public final class ChaosMain {
   private final Path dir;
   private final double minutes;
   private final long seed;
+  private final Set<FaultPlan.Kind> skip;
   private final PrintStream out = System.out;
 
-  private ChaosMain(Path dir, double minutes, long seed) {
+  private ChaosMain(Path dir, double minutes, long seed, Set<FaultPlan.Kind> skip) {
     this.dir = dir;
     this.minutes = minutes;
     this.seed = seed;
+    this.skip = skip;
   }
 
   public static void main(String[] args) throws Exception {
-    if (args.length != 3) {
-      System.err.println("usage: ChaosMain DIR MINUTES SEED (run by ChaosSuiteTest: `make chaos`)");
+    if (args.length != 4) {
+      System.err.println("usage: ChaosMain DIR MINUTES SEED SKIPPED_KINDS (run by ChaosSuiteTest: `make chaos`)");
       System.exit(2);
     }
-    int anomalies = new ChaosMain(Path.of(args[0]), Double.parseDouble(args[1]), Long.parseLong(args[2])).run();
+    Set<FaultPlan.Kind> skip = EnumSet.noneOf(FaultPlan.Kind.class);
+    for (String k : args[3].split(",")) {
+      if (!k.isBlank()) {
+        skip.add(FaultPlan.Kind.valueOf(k.strip()));
+      }
+    }
+    int anomalies = new ChaosMain(Path.of(args[0]), Double.parseDouble(args[1]), Long.parseLong(args[2]), skip).run();
     System.exit(anomalies == 0 ? 0 : 1);
   }
 
@@ -48,7 +58,8 @@ public final class ChaosMain {
     long origin = System.nanoTime();
     ChaosNodes nodes = new ChaosNodes(dir, NODES);
     Netns net = new Netns(NODES);
-    out.printf("chaos: seed %d, %.1f minutes, %d nodes in namespaces, run directory %s%n", seed, minutes, NODES, dir);
+    out.printf("chaos: seed %d, %.1f minutes, %d nodes in namespaces, run directory %s%s%n", seed, minutes, NODES, dir,
+        skip.isEmpty() ? "" : ", faults skipped: " + skip);
     for (int id = 1; id <= NODES; id++) {
       nodes.start(id);
     }
@@ -87,11 +98,11 @@ public final class ChaosMain {
         }
       }, () -> nodes.tail(n, 10));
     }
-    FaultPlan plan = FaultPlan.generate(seed, NODES, runMs);
+    FaultPlan plan = FaultPlan.generate(seed, NODES, runMs, skip);
     out.printf("chaos: cluster up (master n%d) after %.1f s; plan: %d faults%n", master,
         (System.nanoTime() - origin) / 1e9, plan.steps().size());
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(runMs);
-    FaultRunner faults = new FaultRunner(nodes, net, origin, out);
+    FaultRunner faults = new FaultRunner(nodes, net, new LogDisks(dir, NODES), origin, out);
     MasterWatch watch = new MasterWatch(nodes, origin);
     watch.start();
     workloads.forEach(w -> w.start(deadline));
@@ -110,8 +121,12 @@ public final class ChaosMain {
     long healedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - origin);
     List<FinalState> finals = converge(nodes, faults);
     long convergedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - origin);
-    Report report = new Report(seed, minutes, faults.applied(), bank.history.ops(), lists.history.ops(),
+    Report report = new Report(seed, minutes, faults.applied(), faults.anomalies(), bank.history.ops(), lists.history.ops(),
         regs.history.ops(), finals, bank.total(), BankWorkload.ACCOUNTS, watch.changes(), convergedMs - healedMs);
+    LogDisks disks = new LogDisks(dir, NODES);
+    for (int id = 1; id <= NODES; id++) {
+      out.printf("chaos: n%d's log disk holds %d MB of %s%n", id, disks.logBytes(id) >> 20, LogDisks.SIZE);
+    }
     report.print(out);
     try (PrintStream file = new PrintStream(dir.resolve("report.txt").toFile(), StandardCharsets.UTF_8)) {
       report.print(file);

@@ -22,7 +22,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The node processes of the chaos cluster: node i runs `Main node --config node_i.yaml` (what
@@ -43,6 +46,8 @@ final class ChaosNodes {
 
   final Path dir;
   final int size;
+  /** The JVM last started for each node (the `ip netns exec` and `setsid` exec into it, so it is our child). */
+  private final Map<Integer, Process> started = new ConcurrentHashMap<>();
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
   ChaosNodes(Path dir, int size) throws IOException {
@@ -99,8 +104,22 @@ final class ChaosNodes {
         Main.class.getName(), "node", "--config", config(id).toString()));
     Files.writeString(log(id), "=== chaos: starting node " + id + " at " + Instant.now() + "\n",
         StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-    new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log(id).toFile())).start();
+    started.put(id, new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log(id).toFile())).start());
+  }
+
+  /** Waits up to {@code millis} for node {@code id}'s last started JVM to exit; its exit status, or empty. */
+  Optional<Integer> awaitExit(int id, long millis) throws InterruptedException {
+    Process p = started.get(id);
+    if (p == null || !p.waitFor(millis, TimeUnit.MILLISECONDS)) {
+      return Optional.empty();
+    }
+    return Optional.of(p.exitValue());
+  }
+
+  /** Node {@code id}'s role as its /local reports it, or empty when it does not answer. */
+  Optional<String> role(int id) {
+    return local(id).map(l -> l.getString("role"));
   }
 
   /** Node {@code id}'s JVM, found by its command line (the config file is ours alone). */

@@ -49,19 +49,8 @@ final class ListAppendWorkload extends Workload<Txn> {
   }
 
   private Op<Txn> run(SqlClient client, int node, boolean ro, int process, Txn txn) {
-    long start = System.nanoTime();
-    String where = "n" + node + (ro ? "/ro" : "/rw");
-    boolean commitSent = false;
-    List<Txn.Mop> done = new ArrayList<>();
-    try {
-      Connection c = ro ? client.ro(node) : client.rw(node);
-      if (ro) {
-        try (Statement s = c.createStatement()) {
-          s.execute("START TRANSACTION READ ONLY");
-        }
-      } else {
-        c.setAutoCommit(false);
-      }
+    return transaction(client, node, ro, !txn.readOnly(), process, txn, c -> {
+      List<Txn.Mop> done = new ArrayList<>();
       for (Txn.Mop m : txn.mops()) {
         if (m.append()) {
           try (PreparedStatement s = c.prepareStatement(
@@ -80,18 +69,8 @@ final class ListAppendWorkload extends Workload<Txn> {
           }
         }
       }
-      commitSent = true;
-      try (Statement s = c.createStatement()) {
-        s.execute("COMMIT");
-      }
-      return history.add(process, where, start, System.nanoTime(), Op.Outcome.OK, new Txn(done), null);
-    } catch (SQLException e) {
-      client.drop(node, ro ? ChaosNodes.RO : ChaosNodes.RW);
-      // Keep every planned append: an unknown one may have committed, a failed one must never be seen.
-      List<Txn.Mop> asked = new ArrayList<>(txn.mops());
-      return history.add(process, where, start, System.nanoTime(),
-          txn.readOnly() ? Op.Outcome.FAIL : SqlClient.outcome(e, commitSent), new Txn(asked), SqlClient.describe(e));
-    }
+      return Done.ok(new Txn(done));
+    });
   }
 
   static List<Integer> parse(String vals) {

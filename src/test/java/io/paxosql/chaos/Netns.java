@@ -8,7 +8,11 @@ import java.util.List;
  * with an address on a bridge that lives in its own namespace (br), so nothing in the host's namespace
  * can reach 10.231.17.0/24 and deleting our namespaces removes every device we made. Partitions are
  * made inside the namespaces: a blackhole route drops what one node sends to another; a link taken
- * down on the bridge cuts a node off from everyone, clients included.
+ * down on the bridge cuts a node off from everyone, clients included. A one-way cut is an nftables rule
+ * in the receiver's namespace that drops what the sender sends on connections the sender opened
+ * (conntrack's original direction): every node sends its Paxos messages on a stream it opened itself, so
+ * the receiver no longer hears the sender while the sender still hears the receiver on the receiver's
+ * own streams (TCP's acknowledgements flow in the reply direction and are let through).
  */
 final class Netns {
   static final String PREFIX = "pxc-";
@@ -43,7 +47,10 @@ final class Netns {
     if (r.exit() != 0) {
       return "`ip netns` is not available here (" + r.output().strip() + "); install iproute2";
     }
-    return null;
+    if (Sh.quiet("sh", "-c", "command -v nft").exit() != 0) {
+      return "nft (nftables) is missing, needed for one-way cuts; run `make deps` as root";
+    }
+    return LogDisks.unavailableReason();
   }
 
   /** Our namespaces left behind by an earlier run that crashed: names only, from `ip netns list`. */
@@ -86,6 +93,32 @@ final class Netns {
       attach(nodeNs(id), "v" + id, nodeAddress(id));
     }
     attach(CLIENT_NS, "vc", clientAddress());
+    for (int id = 1; id <= nodes; id++) {
+      firewall(nodeNs(id));
+    }
+  }
+
+  /**
+   * An nftables table in a node's namespace whose input chain jumps to an empty {@code oneway} chain,
+   * where one-way cuts go. Made before any node starts: its conntrack expression turns connection
+   * tracking on in the namespace, so every connection's direction is known from its first packet.
+   */
+  private static void firewall(String ns) {
+    Sh.must("ip", "netns", "exec", ns, "nft", "add", "table", "inet", "pxc");
+    Sh.must("ip", "netns", "exec", ns, "nft", "add", "chain", "inet", "pxc", "oneway");
+    Sh.must("ip", "netns", "exec", ns, "nft",
+        "add chain inet pxc in { type filter hook input priority 0 ; policy accept ; }");
+    Sh.must("ip", "netns", "exec", ns, "nft", "add", "rule", "inet", "pxc", "in", "ct", "state", "invalid", "counter");
+    Sh.must("ip", "netns", "exec", ns, "nft", "add", "rule", "inet", "pxc", "in", "jump", "oneway");
+  }
+
+  /**
+   * Node {@code to} stops hearing node {@code from}: what {@code from} sends on connections it opened to
+   * {@code to} is dropped on arrival; {@code to}'s own connections to {@code from} work both ways.
+   */
+  void deafen(int to, int from) {
+    Sh.must("ip", "netns", "exec", nodeNs(to), "nft", "add", "rule", "inet", "pxc", "oneway", "ip", "saddr",
+        nodeAddress(from), "ct", "direction", "original", "drop");
   }
 
   private void attach(String ns, String bridgeSide, String address) {
@@ -112,6 +145,7 @@ final class Netns {
   void heal() {
     for (int id = 1; id <= nodes; id++) {
       Sh.quiet("ip", "-n", BRIDGE_NS, "link", "set", "v" + id, "up");
+      Sh.quiet("ip", "netns", "exec", nodeNs(id), "nft", "flush", "chain", "inet", "pxc", "oneway");
       for (int to = 1; to <= nodes; to++) {
         if (to != id) {
           Sh.quiet("ip", "-n", nodeNs(id), "route", "del", "blackhole", nodeAddress(to) + "/32");

@@ -48,12 +48,7 @@ final class RegisterWorkload extends Workload<RegOp> {
   }
 
   private Op<RegOp> write(SqlClient client, int node, int process, RegOp op, String sql) {
-    long start = System.nanoTime();
-    boolean commitSent = false;
-    try {
-      Connection c = client.rw(node);
-      c.setAutoCommit(false);
-      int rows;
+    return transaction(client, node, false, true, process, op, c -> {
       try (PreparedStatement s = c.prepareStatement(sql)) {
         if (op.kind() == RegOp.Kind.CAS) {
           s.setInt(1, op.value());
@@ -63,42 +58,20 @@ final class RegisterWorkload extends Workload<RegOp> {
           s.setInt(1, op.key());
           s.setInt(2, op.value());
         }
-        rows = s.executeUpdate();
+        int rows = s.executeUpdate();
+        return op.kind() == RegOp.Kind.CAS && rows == 0 ? Done.refused(op, "no match") : Done.ok(op);
       }
-      if (op.kind() == RegOp.Kind.CAS && rows == 0) {
-        c.rollback();
-        return history.add(process, "n" + node, start, System.nanoTime(), Op.Outcome.FAIL, op, "refused: no match");
-      }
-      commitSent = true;
-      c.commit();
-      return history.add(process, "n" + node, start, System.nanoTime(), Op.Outcome.OK, op, null);
-    } catch (SQLException e) {
-      client.drop(node, ChaosNodes.RW);
-      return history.add(process, "n" + node, start, System.nanoTime(), SqlClient.outcome(e, commitSent), op,
-          SqlClient.describe(e));
-    }
+    });
   }
 
   private Op<RegOp> read(SqlClient client, int node, boolean ro, int process, int key) {
-    long start = System.nanoTime();
-    String where = "n" + node + (ro ? "/ro" : "/rw");
-    try {
-      Connection c = ro ? client.ro(node) : client.rw(node);
-      Integer seen;
+    return transaction(client, node, ro, false, process, RegOp.read(key, null), c -> {
       try (PreparedStatement s = c.prepareStatement("SELECT v FROM reg WHERE k = ?")) {
         s.setInt(1, key);
         try (ResultSet r = s.executeQuery()) {
-          seen = r.next() ? r.getInt(1) : null;
+          return Done.ok(RegOp.read(key, r.next() ? r.getInt(1) : null));
         }
       }
-      if (!c.getAutoCommit()) {
-        c.commit();
-      }
-      return history.add(process, where, start, System.nanoTime(), Op.Outcome.OK, RegOp.read(key, seen), null);
-    } catch (SQLException e) {
-      client.drop(node, ro ? ChaosNodes.RO : ChaosNodes.RW);
-      return history.add(process, where, start, System.nanoTime(), Op.Outcome.FAIL, RegOp.read(key, null),
-          SqlClient.describe(e));
-    }
+    });
   }
 }

@@ -2,6 +2,7 @@ package io.paxosql.chaos;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -75,5 +76,62 @@ abstract class Workload<T> {
 
   int node(Random random) {
     return 1 + random.nextInt(nodes);
+  }
+
+  /** What a transaction saw and did: {@code refusal} non-null means the body chose to roll back (a FAIL). */
+  record Done<T>(T value, String refusal) {
+    static <T> Done<T> ok(T value) {
+      return new Done<>(value, null);
+    }
+
+    static <T> Done<T> refused(T value, String why) {
+      return new Done<>(value, why);
+    }
+  }
+
+  /** The statements of one transaction, run on an open transaction of {@code c}. */
+  interface Body<T> {
+    Done<T> run(Connection c) throws SQLException;
+  }
+
+  /**
+   * The one client loop every workload runs an operation through: begin (a READ ONLY transaction on a
+   * linearizable RO port waits for the read index there; RW ports run serializable), the body, commit,
+   * and the outcome recorded in the history. An error before COMMIT was sent, or any error of a
+   * transaction that writes nothing, is a FAIL; an error around a writing commit is UNKNOWN unless the
+   * server refused definitely. {@code asked} is what is recorded when the transaction fails: for writes,
+   * everything planned, since an unknown one may have committed and a failed one must never be seen.
+   */
+  Op<T> transaction(SqlClient client, int node, boolean ro, boolean writes, int process, T asked, Body<T> body) {
+    long start = System.nanoTime();
+    String where = "n" + node + (ro ? "/ro" : "/rw");
+    boolean commitSent = false;
+    try {
+      Connection c = ro ? client.ro(node) : client.rw(node);
+      if (ro) {
+        try (Statement s = c.createStatement()) {
+          s.execute("START TRANSACTION READ ONLY");
+        }
+      } else {
+        c.setAutoCommit(false);
+      }
+      Done<T> done = body.run(c);
+      if (done.refusal() != null) {
+        try (Statement s = c.createStatement()) {
+          s.execute("ROLLBACK");
+        }
+        return history.add(process, where, start, System.nanoTime(), Op.Outcome.FAIL, done.value(),
+            "refused: " + done.refusal());
+      }
+      commitSent = true;
+      try (Statement s = c.createStatement()) {
+        s.execute("COMMIT");
+      }
+      return history.add(process, where, start, System.nanoTime(), Op.Outcome.OK, done.value(), null);
+    } catch (SQLException e) {
+      client.drop(node, ro ? ChaosNodes.RO : ChaosNodes.RW);
+      Op.Outcome outcome = writes ? SqlClient.outcome(e, commitSent) : Op.Outcome.FAIL;
+      return history.add(process, where, start, System.nanoTime(), outcome, asked, SqlClient.describe(e));
+    }
   }
 }

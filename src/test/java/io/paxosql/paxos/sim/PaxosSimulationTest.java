@@ -7,6 +7,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Many seeded simulations over 3- and 5-node clusters. {@code -Dpaxosql.sim.seeds=N} sets the count
  * (default 6000, half per size); {@code -Dpaxosql.sim.seed=S} replays one seed of each size.
+ * {@code -Dpaxosql.sim.nodeSeeds=N} (default 50) sets how many node-level runs (the real role machine and
+ * chain above every core) follow; {@code -Dpaxosql.sim.nodeSeed=S} replays one of each size.
  */
 // 6,000 seeds took 130 s on a loaded machine; a longer hunt (-Dpaxosql.sim.seeds) also sets
 // -Djunit.jupiter.execution.timeout.mode=disabled.
@@ -65,5 +67,32 @@ class PaxosSimulationTest {
         System.out.printf("paxos simulation: %d seeds from %d, %d instances chosen, %d leaders elected, %d resumes "
                 + "beside a live leader watched, %.1f s%n", count, base, chosen, elections, stallChecks,
                 (System.nanoTime() - start) / 1e9);
+    }
+
+    @Test
+    void nodeLevelSeeds() {
+        String one = System.getProperty("paxosql.sim.nodeSeed");
+        if (one != null && !one.isBlank()) {
+            long s = Long.parseLong(one);
+            new Simulator(s, 3, FAULT_TICKS, LIVENESS_TICKS, true).run();
+            new Simulator(s, 5, FAULT_TICKS, LIVENESS_TICKS, true).run();
+            return;
+        }
+        long count = Long.getLong("paxosql.sim.nodeSeeds", 50);
+        long base = Long.getLong("paxosql.sim.base", 1);
+        long start = System.nanoTime();
+        long acknowledged = 0;
+        long masters = 0;
+        for (long i = 0; i < count; i++) {
+            Simulator sim = new Simulator(base + i, i % 2 == 0 ? 3 : 5, FAULT_TICKS, LIVENESS_TICKS, true);
+            sim.run();
+            acknowledged += sim.acknowledgedTransactions();
+            masters += sim.mastersPublished();
+        }
+        if (count > 0 && (acknowledged == 0 || masters == 0)) {
+            throw new AssertionError("node-level runs made no master or acknowledged nothing: the check saw nothing");
+        }
+        System.out.printf("paxos simulation, node level: %d seeds from %d, %d transactions acknowledged, %d masters, "
+                + "%.1f s%n", count, base, acknowledged, masters, (System.nanoTime() - start) / 1e9);
     }
 }

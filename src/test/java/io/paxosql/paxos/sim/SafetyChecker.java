@@ -28,8 +28,8 @@ final class SafetyChecker {
     private final Map<Long, Long> instanceOfProposal = new HashMap<>();
     private final Map<Long, Long> ackedToProposer = new HashMap<>();
     private final Set<Long> dropped = new HashSet<>();
-    /** Values a node acknowledged as chosen before writing them as chosen (held durably as accepted). */
-    private final Map<Long, Value> acknowledged = new HashMap<>();
+    /** Proposals the replicated log answered as chosen: proposal id to instance. */
+    private final Map<Long, Long> completed = new HashMap<>();
 
     /** Node {@code node} applies {@code v} at {@code instance}; it must be next in its own sequence. */
     void applied(int node, long expectedNext, long instance, Value v) {
@@ -65,14 +65,24 @@ final class SafetyChecker {
         }
     }
 
-    /** Node {@code node} acknowledged {@code v} at {@code instance} before its Chosen record is durable. */
-    void acknowledged(int node, long instance, Value v) {
-        Value prev = acknowledged.putIfAbsent(instance, v);
-        if (prev != null && !prev.equals(v)) {
-            throw new SafetyViolation("instance " + instance + " acknowledged as " + Describe.value(prev)
-                    + " and, at node " + node + ", as " + Describe.value(v));
+    /**
+     * The replicated log answered proposal {@code id} of node {@code node} as chosen at {@code instance}
+     * (early, from a durably accepted value, or on the durable Chosen record): it must be there for good.
+     */
+    void completed(int node, long id, long instance) {
+        Long prev = completed.putIfAbsent(id, instance);
+        if (prev != null && prev != instance) {
+            throw new SafetyViolation("proposal " + id + " answered chosen at " + prev + " and, at node " + node + ", at "
+                    + instance);
         }
-        agree(node, instance, v);
+        Value known = log.get(instance);
+        if (known != null && known.entries().stream().noneMatch(e -> e.proposalId() == id)) {
+            throw new SafetyViolation("node " + node + " answered proposal " + id + " chosen at " + instance + " but "
+                    + Describe.value(known) + " is chosen there");
+        }
+        if (dropped.contains(id)) {
+            throw new SafetyViolation("proposal " + id + " was reported dropped but answered chosen at " + instance);
+        }
     }
 
     void dropped(List<Long> ids) {
@@ -100,10 +110,11 @@ final class SafetyChecker {
 
     /** Every proposal a proposer saw chosen is in the final log where it saw it. */
     void finalCheck() {
-        for (Map.Entry<Long, Value> e : acknowledged.entrySet()) {
-            if (!e.getValue().equals(log.get(e.getKey()))) {
-                throw new SafetyViolation("instance " + e.getKey() + " was acknowledged as " + Describe.value(e.getValue())
-                        + " but the final log holds " + (log.get(e.getKey()) == null ? "nothing" : Describe.value(log.get(e.getKey()))));
+        for (Map.Entry<Long, Long> e : completed.entrySet()) {
+            Value v = log.get(e.getValue());
+            if (v == null || v.entries().stream().noneMatch(x -> x.proposalId() == e.getKey())) {
+                throw new SafetyViolation("proposal " + e.getKey() + " was answered chosen at " + e.getValue()
+                        + " but the final log holds " + (v == null ? "nothing" : Describe.value(v)) + " there");
             }
         }
         for (Map.Entry<Long, Long> e : ackedToProposer.entrySet()) {

@@ -1,9 +1,9 @@
 package io.paxosql.paxos.sim;
 
+import io.paxosql.node.replog.SimProposals;
 import io.paxosql.paxos.Ballot;
 import io.paxosql.paxos.ChosenValue;
 import io.paxosql.paxos.Describe;
-import io.paxosql.paxos.Durable;
 import io.paxosql.paxos.Entry;
 import io.paxosql.paxos.Message;
 import io.paxosql.paxos.PaxosConfig;
@@ -15,6 +15,7 @@ import io.paxosql.paxos.Value;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.SortedSet;
 import java.util.SplittableRandom;
@@ -27,6 +28,12 @@ import java.util.TreeSet;
  * the runs write several Ready values before the first is synced) then a liveness phase (faults off, everyone up and
  * connected) in which a leader must get a fresh proposal chosen everywhere within a tick budget.
  * Everything random comes from the seed, so a seed replays the same run.
+ *
+ * <p>Proposals are tracked by the replicated log's real {@code ProposalTracker} (through
+ * {@link SimProposals}), driven at the points of the Ready loop where the node's CoreDriver drives it.
+ * With {@code nodeLevel}, every node also runs the real {@code RoleMachine} and {@code ChainState}
+ * ({@link NodeLogic}): roles follow the lease, MariaDB failures and catch-up; only masters propose, their
+ * chain records; {@link NodeChecker} checks the node-level rules.
  */
 public final class Simulator {
 
@@ -49,11 +56,10 @@ public final class Simulator {
         /** Ready values written and not yet synced, oldest first (more than one when the run pipelines). */
         final ArrayDeque<Ready> unsynced = new ArrayDeque<>();
         long lastSyncAt;
-        /**
-         * Values this node holds durably as accepted and has not seen chosen: the replicated log completes
-         * a proposal as soon as its value is chosen if it is held here like this, before the Chosen record.
-         */
-        final TreeMap<Long, Value> durableAccepted = new TreeMap<>();
+        /** The replicated log's proposal tracker of this node's current run (lost with a crash). */
+        SimProposals proposals;
+        /** The node-level logic above the core (node-level runs only), or null. */
+        NodeLogic logic;
         /** While now is before this, the node's event loop is stalled: it ticks, reads and writes nothing. */
         long stalledUntil = -1;
         long missedTicks;
@@ -70,6 +76,7 @@ public final class Simulator {
             this.storage = new SimStorage(cfg.firstInstance());
             this.core = PaxosNode.fresh(cfg);
             this.appliedBelow = cfg.firstInstance();
+            this.proposals = new SimProposals(cfg.firstInstance());
         }
     }
 
@@ -79,6 +86,11 @@ public final class Simulator {
     private final SimNetwork net;
     private final SafetyChecker checker = new SafetyChecker();
     private final StableLeaderChecker stable = new StableLeaderChecker();
+    private final boolean nodeLevel;
+    private final NodeChecker nodeChecker;
+    private double mariaDbFailRate;
+    /** Node-level runs: clients stopped writing (the final settle). */
+    private boolean writesOff;
     /** The node whose next resume the stable-leader check watches, or -1, and for how long (ms). */
     private int probed = -1;
     private long probeWindow;
@@ -110,7 +122,13 @@ public final class Simulator {
     private final boolean chaos;
 
     public Simulator(long seed, int nodeCount, long faultTicks, long livenessTicks) {
+        this(seed, nodeCount, faultTicks, livenessTicks, false);
+    }
+
+    /** {@code nodeLevel}: run the real role machine and chain above every core (see the class comment). */
+    public Simulator(long seed, int nodeCount, long faultTicks, long livenessTicks, boolean nodeLevel) {
         this.seed = seed;
+        this.nodeLevel = nodeLevel;
         this.rnd = new SplittableRandom(seed);
         this.faultTicks = faultTicks;
         this.livenessTicks = livenessTicks;
@@ -122,7 +140,8 @@ public final class Simulator {
         int margin = chaos ? 0 : SimClock.marginFor(PERIOD, skew) + rnd.nextInt(0, 2);
         long first = LOG_STARTS[rnd.nextInt(LOG_STARTS.length)];
         int alpha = rnd.nextInt(1, 9);
-        int batch = rnd.nextInt(64, 513);
+        // Node-level runs carry chain records: a split transaction's part holds at least 1 KiB (ChainRecordCodec).
+        int batch = rnd.nextInt(64, 513) + (nodeLevel ? 1200 : 0);
         // Small enough to need many rounds, large enough that a node can outrun a log that keeps growing.
         int catchUp = rnd.nextInt(8, 65);
         int election = chaos ? 1 : rnd.nextInt(2, 9);
@@ -153,12 +172,23 @@ public final class Simulator {
             nodes.add(n);
             schedule(tickTime(n), Kind.TICK, i, 0, null);
         }
+        this.nodeChecker = nodeLevel ? new NodeChecker(!chaos) : null;
+        if (nodeLevel) {
+            SplittableRandom logicRandom = rnd.split();
+            mariaDbFailRate = logicRandom.nextDouble() * 0.03;
+            for (SimNode n : nodes) {
+                n.logic = new NodeLogic(n.id, nodeChecker, bytes -> proposeBytes(n, bytes), logicRandom.split(),
+                        n.cfg.maxBatchBytes());
+                n.logic.start(n.core, now);
+            }
+        }
         params = "seed=" + seed + " nodes=" + nodeCount + " first=" + first + " skew=" + skew + " lease=" + lease
                 + " margin=" + margin + " renew=" + renew + " election=" + election + " retransmit=" + retransmit
                 + " alpha=" + alpha + " batch=" + batch + " catchUp=" + catchUp + " drop=" + fmt(net.dropRate)
                 + " dup=" + fmt(net.duplicateRate) + " maxDelay=" + net.maxDelay + " crash=" + fmt(crashRate)
                 + " partition=" + fmt(partitionRate) + " member=" + fmt(memberRate) + " chaos=" + chaos
-                + " straggle=" + fmt(net.straggleRate) + " stall=" + fmt(stallRate) + " pipeline=" + pipeline;
+                + " straggle=" + fmt(net.straggleRate) + " stall=" + fmt(stallRate) + " pipeline=" + pipeline
+                + (nodeLevel ? " nodeLevel mariaDbFail=" + fmt(mariaDbFailRate) : "");
     }
 
     /** Runs to the end; throws AssertionError with the seed, parameters and recent events on any failure. */
@@ -192,7 +222,9 @@ public final class Simulator {
             if (!n.up) {
                 restart(n);
             }
-            n.core.setCampaignAllowed(true);
+            if (!nodeLevel) {
+                n.core.setCampaignAllowed(true); // node-level runs: the role machine decides
+            }
         }
         long firstLive = nextProposal;
         long deadline = now + livenessTicks * PERIOD;
@@ -205,6 +237,39 @@ public final class Simulator {
         }
         stallProbes();
         checker.finalCheck();
+        if (nodeLevel) {
+            nodeChecker.finalCheck(settle());
+        }
+    }
+
+    /**
+     * Node-level runs, at the end: clients stop writing and every member of the leader's set applies all
+     * that is chosen (bounded), so each member's chain can be checked for every acknowledged transaction.
+     */
+    private Map<Integer, NodeLogic> settle() {
+        writesOff = true;
+        long deadline = now + livenessTicks * PERIOD;
+        while (true) {
+            SimNode leader = holder(null);
+            if (leader != null) {
+                SortedSet<Integer> members = leader.core.membersAt(leader.core.firstUnchosen());
+                long chosenBelow = leader.core.firstUnchosen();
+                Map<Integer, NodeLogic> finals = new TreeMap<>();
+                for (SimNode n : nodes) {
+                    if (members.contains(n.id) && n.up && n.appliedBelow >= chosenBelow) {
+                        finals.put(n.id, n.logic);
+                    }
+                }
+                if (finals.size() == members.size()) {
+                    return finals;
+                }
+            }
+            if (now > deadline) {
+                throw new AssertionError("liveness: the members did not all apply what was chosen within "
+                        + livenessTicks + " ticks after the writes stopped; " + describeNodes());
+            }
+            step();
+        }
     }
 
     /**
@@ -325,6 +390,14 @@ public final class Simulator {
         for (SimNode x : nodes) {
             pump(x);
         }
+        if (nodeLevel) {
+            for (SimNode x : nodes) {
+                if (x.up && x.stalledUntil <= now) {
+                    x.logic.observe(x.core, now, x.appliedBelow);
+                    pump(x);
+                }
+            }
+        }
         List<Integer> holders = new ArrayList<>(1);
         for (SimNode x : nodes) {
             // A stalled node cannot act on its belief; it catches up on its clock before it does anything.
@@ -347,10 +420,31 @@ public final class Simulator {
     /** Once per tick of node 1: the random faults and client activity of this moment. */
     private void clusterTick() {
         if (rnd.nextDouble() < proposeRate) {
-            propose(faults && rnd.nextInt(3) == 0 ? nodes.get(rnd.nextInt(nodes.size())) : leaderOrRandom());
+            if (nodeLevel) {
+                if (writesOff) {
+                    return;
+                }
+                // Only a node that believes itself master writes (a deposed one too, until it learns).
+                int count = 1 + rnd.nextInt(3);
+                for (SimNode x : nodes) {
+                    if (x.up && x.stalledUntil <= now) {
+                        x.logic.write(count);
+                    }
+                }
+            } else {
+                propose(faults && rnd.nextInt(3) == 0 ? nodes.get(rnd.nextInt(nodes.size())) : leaderOrRandom());
+            }
         }
         if (!faults) {
             return;
+        }
+        if (nodeLevel && rnd.nextDouble() < mariaDbFailRate) {
+            SimNode x = nodes.get(rnd.nextInt(nodes.size()));
+            if (x.up) {
+                long until = now + PERIOD * rnd.nextLong(1, 40);
+                x.logic.mariaDbFails(x.core, now, until);
+                note("node " + x.id + "'s MariaDB fails until " + until);
+            }
         }
         if (rnd.nextDouble() < crashRate) {
             crash(nodes.get(rnd.nextInt(nodes.size())));
@@ -360,7 +454,7 @@ public final class Simulator {
             note(k == 0 ? net.partition(ids, false) : k == 1 ? net.partition(ids, true)
                     : k == 2 ? net.cutLinks(ids) : healed());
         }
-        if (rnd.nextDouble() < toggleRate) {
+        if (!nodeLevel && rnd.nextDouble() < toggleRate) {
             SimNode x = nodes.get(rnd.nextInt(nodes.size()));
             boolean allow = rnd.nextInt(3) != 0;
             x.core.setCampaignAllowed(allow);
@@ -369,7 +463,8 @@ public final class Simulator {
         if (rnd.nextDouble() < memberRate) {
             changeMembers();
         }
-        if (rnd.nextDouble() < 0.02) {
+        if (!nodeLevel && rnd.nextDouble() < 0.02) {
+            // Node-level runs keep every value: a restarted chain replays what it had not applied.
             compact(nodes.get(rnd.nextInt(nodes.size())));
         }
         if (rnd.nextDouble() < stallRate) {
@@ -438,12 +533,39 @@ public final class Simulator {
         for (int i = 0; i < count; i++) {
             byte[] b = new byte[1 + rnd.nextInt(40)];
             rnd.nextBytes(b);
-            long id = nextProposal;
-            if (n.core.propose(id, b).queuedOk()) {
-                nextProposal++;
-                trace("node " + n.id + " queued proposal " + id);
-            }
+            proposeBytes(n, b);
         }
+    }
+
+    /** Queues {@code b} in node {@code n}'s core under the next proposal id and tracks it as the log does. */
+    private boolean proposeBytes(SimNode n, byte[] b) {
+        long id = nextProposal;
+        if (!n.core.propose(id, b).queuedOk()) {
+            return false;
+        }
+        nextProposal++;
+        track(n, id);
+        trace("node " + n.id + " queued proposal " + id);
+        return true;
+    }
+
+    private void track(SimNode n, long id) {
+        n.proposals.track(id, new SimProposals.Answer() {
+            @Override
+            public void chosen(long instance, int index) {
+                // Answered before any node may have applied it (early completion): the core knows the value.
+                Value v = n.core.chosen(instance);
+                if (v != null) {
+                    checker.agree(n.id, instance, v);
+                }
+                checker.completed(n.id, id, instance);
+            }
+
+            @Override
+            public void failed(String why) {
+                // dropped ones are checked from the Ready (checker.dropped); in-doubt ones may go either way
+            }
+        });
     }
 
     private void changeMembers() {
@@ -462,7 +584,11 @@ public final class Simulator {
             out.removeAll(members);
             change = new Entry.AddMember(id, out.get(rnd.nextInt(out.size())));
         }
-        note("node " + leader.id + " proposes " + Describe.entry(change) + " -> " + leader.core.proposeMembership(change).outcome());
+        var result = leader.core.proposeMembership(change);
+        if (result.queuedOk()) {
+            track(leader, id);
+        }
+        note("node " + leader.id + " proposes " + Describe.entry(change) + " -> " + result.outcome());
     }
 
     /** Drops retained values every node already holds durably, so no one ever needs a snapshot here. */
@@ -487,7 +613,7 @@ public final class Simulator {
             return;
         }
         Ready r = n.core.ready();
-        completeEarly(n, r.chosen());
+        n.proposals.readied(r);
         n.storage.write(r.persist());
         for (Message m : r.send()) {
             send(m);
@@ -511,35 +637,21 @@ public final class Simulator {
         }
     }
 
-    /** The replicated log's rule: a chosen value already held durably as accepted here is acknowledged now. */
-    private void completeEarly(SimNode n, List<ChosenValue> chosen) {
-        for (ChosenValue c : chosen) {
-            Value held = n.durableAccepted.get(c.instance());
-            if (held != null && held.equals(c.value())) {
-                checker.acknowledged(n.id, c.instance(), c.value());
-            }
-        }
-        if (!chosen.isEmpty()) {
-            n.durableAccepted.headMap(chosen.get(chosen.size() - 1).instance(), true).clear();
-        }
-    }
-
     /** The oldest written Ready becomes durable (and nothing after it); its held replies may leave. */
     private void sync(SimNode n) {
         Ready r = n.unsynced.poll();
         n.storage.sync(r.persist().size());
-        for (Durable d : r.persist()) {
-            if (d instanceof Durable.Accepted a && a.instance() >= n.appliedBelow) {
-                n.durableAccepted.put(a.instance(), a.value());
-            }
-        }
         for (ChosenValue c : r.chosen()) {
             checker.applied(n.id, n.appliedBelow, c.instance(), c.value());
             n.appliedBelow = c.instance() + 1;
             for (Entry e : c.value().entries()) {
                 n.maxAppliedId = Math.max(n.maxAppliedId, e.proposalId());
             }
+            if (nodeLevel) {
+                n.logic.applied(n.core, c.instance(), c.value(), now);
+            }
         }
+        n.proposals.durable(r);
         for (Message m : n.core.advance()) {
             send(m);
         }
@@ -552,7 +664,7 @@ public final class Simulator {
         n.up = false;
         n.gen++;
         n.unsynced.clear();
-        n.durableAccepted.clear();
+        n.proposals = null; // its waiters die with the process
         n.stalledUntil = -1;
         n.missedTicks = 0;
         n.storage.crash(rnd);
@@ -569,14 +681,21 @@ public final class Simulator {
         n.core.setCampaignAllowed(allowed || !faults);
         n.up = true;
         long restored = n.core.firstUnchosen();
+        n.proposals = new SimProposals(restored);
         checker.restarted(n.id, n.appliedBelow, restored);
         for (long i = n.appliedBelow; i < restored; i++) {
             Value v = n.storage.chosen(i);
             if (v != null) {
                 checker.agree(n.id, i, v);
+                if (nodeLevel) {
+                    n.logic.applied(n.core, i, v, now); // the chain replays what it had not applied
+                }
             }
         }
         n.appliedBelow = Math.max(n.appliedBelow, restored);
+        if (nodeLevel) {
+            n.logic.start(n.core, now);
+        }
         note("node " + n.id + " restarts at " + restored);
     }
 
@@ -629,6 +748,9 @@ public final class Simulator {
             sb.append("\n    node ").append(n.id).append(n.up ? " up " : " down ")
                     .append(Describe.status(n.core.status())).append(" members=")
                     .append(n.core.membersAt(n.core.firstUnchosen())).append(" maxApplied=").append(n.maxAppliedId);
+            if (n.logic != null) {
+                sb.append(' ').append(n.logic.describe());
+            }
         }
         return sb.toString();
     }
@@ -648,5 +770,14 @@ public final class Simulator {
 
     public long chosenCount() {
         return checker.size();
+    }
+
+    /** Node-level runs: transactions acknowledged to clients, and masters published. */
+    public long acknowledgedTransactions() {
+        return nodeChecker == null ? 0 : nodeChecker.acknowledgedCount();
+    }
+
+    public long mastersPublished() {
+        return nodeChecker == null ? 0 : nodeChecker.masters();
     }
 }
