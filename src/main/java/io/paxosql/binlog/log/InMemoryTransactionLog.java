@@ -51,7 +51,7 @@ public final class InMemoryTransactionLog implements TransactionLog {
   }
 
   @Override
-  public AutoCloseable subscribe(Consumer<LogEntry> listener) {
+  public AutoCloseable subscribe(Consumer<GtidAt> listener) {
     return listeners.subscribe(listener);
   }
 
