@@ -4,6 +4,8 @@ import io.paxosql.binlog.event.Gtid;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The records this master queued for the Paxos log, proposed in order while fewer than
@@ -15,6 +17,7 @@ import java.util.function.BiConsumer;
  * behind them cost the leader its lease).
  */
 final class ProposalWindow {
+  private static final Logger log = LoggerFactory.getLogger(ProposalWindow.class);
   /** A transaction's records waiting for room in the window; each is encoded only when it is next. */
   private record Outgoing(Gtid gtid, Iterator<byte[]> records) {}
 
@@ -71,12 +74,17 @@ final class ProposalWindow {
   private boolean peek() {
     while (head == null && !toPropose.isEmpty()) {
       Outgoing o = toPropose.peek();
-      if (o.records().hasNext()) {
-        head = o.records().next();
-        headGtid = o.gtid();
-      } else {
-        toPropose.poll();
+      try {
+        if (o.records().hasNext()) {
+          head = o.records().next();
+          headGtid = o.gtid();
+          continue;
+        }
+      } catch (RuntimeException e) {
+        // Its append already failed (a part's proposal did) and the capture let go of its spooled events.
+        log.warn("the rest of transaction {} is not proposed: {}", o.gtid(), e.getMessage());
       }
+      toPropose.poll();
     }
     return head != null;
   }
