@@ -75,11 +75,9 @@ public final class ChainRecordCodec {
 
   /** The bytes {@link #encodeBody} writes for {@code tx}. */
   static long bodyBytes(Transaction tx) {
-    long size = 2 + tx.sourceFile().getBytes(StandardCharsets.UTF_8).length + 8 + 4;
-    for (byte[] e : tx.events()) {
-      size += 4 + e.length;
-    }
-    return size;
+    // Transaction.sizeBytes, not a walk over the events: a spooled transaction's events would be read back.
+    return 2 + tx.sourceFile().getBytes(StandardCharsets.UTF_8).length + 8 + 4 + 4L * tx.events().size()
+        + tx.sizeBytes();
   }
 
   /** The transaction whose body was split into {@code chunks}, in part order. */
