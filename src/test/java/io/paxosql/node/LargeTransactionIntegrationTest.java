@@ -40,7 +40,7 @@ class LargeTransactionIntegrationTest {
   // back to size the transaction). Move it into make test once it passes reliably.
   @Test
   @Tag("slow")
-  @Timeout(value = 8, unit = TimeUnit.MINUTES)
+  @Timeout(value = 12, unit = TimeUnit.MINUTES)
   void aHundredMegabyteTransactionReachesEveryNodeWithBoundedHeap() throws Exception {
     run(100);
   }
@@ -85,7 +85,7 @@ class LargeTransactionIntegrationTest {
         assertEquals(rows + " rows", want.substring(0, want.indexOf(' ')) + " rows");
         for (int id = 1; id <= 3; id++) {
           int node = id;
-          Retry.waitFor("node " + node + " has the transaction", Duration.ofMinutes(mib > 200 ? 15 : 2), () -> {
+          Retry.waitFor("node " + node + " has the transaction", Duration.ofMinutes(mib > 200 ? 15 : 5), () -> {
             try (Connection c = cluster.direct(node)) {
               return want.equals(fingerprint(c));
             } catch (SQLException e) {
