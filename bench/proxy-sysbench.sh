@@ -8,6 +8,7 @@
 # Env:   TIME=10 (seconds per run)  RUNS=1 (runs per cell; the median QPS is reported)
 #        THREADS="1 8"  TESTS="oltp_point_select oltp_read_only"  EVENT_LOOPS=1  HAPROXY_THREADS=1
 #        TABLES=4 TABLE_SIZE=10000  WARMUP=10 (seconds of load through our relay before measuring)
+#        JAR=target/paxosql.jar (the relay under test, e.g. an older build to compare)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TIME=${TIME:-10}
@@ -18,7 +19,7 @@ EVENT_LOOPS=${EVENT_LOOPS:-1}
 HAPROXY_THREADS=${HAPROXY_THREADS:-1}
 TABLES=${TABLES:-4}
 TABLE_SIZE=${TABLE_SIZE:-10000}
-JAR=target/paxosql.jar
+JAR=${JAR:-target/paxosql.jar}
 TICK=$(getconf CLK_TCK)
 
 for cmd in mariadbd mariadb-install-db sysbench haproxy java; do
@@ -86,7 +87,8 @@ CFG
 haproxy -f "$WORK/haproxy.cfg" -db > "$WORK/haproxy.log" 2>&1 &
 PIDS+=($!); HA_PID=$!
 
-for _ in $(seq 100); do
+# Up to 80 s: on a saturated machine the JVM takes long to start.
+for _ in $(seq 400); do
   mariadb --no-defaults -h127.0.0.1 -P"$OUR_PORT" -uroot -e "SELECT 1" >/dev/null 2>&1 \
     && mariadb --no-defaults -h127.0.0.1 -P"$HA_PORT" -uroot -e "SELECT 1" >/dev/null 2>&1 && break
   sleep 0.2

@@ -93,6 +93,46 @@ public final class PayloadReader {
     };
   }
 
+  /**
+   * Bytes a length-encoded integer takes, its first byte included, from that first byte; -1 for
+   * 0xFB and 0xFF, which start no integer.
+   */
+  public static int lenencSize(int first) {
+    if (first < 0xFB) {
+      return 1;
+    }
+    return switch (first) {
+      case 0xFC -> 3;
+      case 0xFD -> 4;
+      case 0xFE -> 9;
+      default -> -1;
+    };
+  }
+
+  /**
+   * The length-encoded integer at {@code at} within the first {@code n} bytes of {@code bytes}, or
+   * -1 when it does not fit in them or its first byte starts no integer. For per-packet paths (the
+   * proxy reads a prefix of every response): no allocation and no exception.
+   */
+  public static long lenencIntAt(byte[] bytes, int at, int n) {
+    if (at < 0 || at >= n) {
+      return -1;
+    }
+    int first = bytes[at] & 0xFF;
+    int size = lenencSize(first);
+    if (size < 0 || at + size > n) {
+      return -1;
+    }
+    if (size == 1) {
+      return first;
+    }
+    long v = 0;
+    for (int i = size - 1; i >= 1; i--) {
+      v = v << 8 | (bytes[at + i] & 0xFF);
+    }
+    return v;
+  }
+
   public Bytes lenencBytes() {
     long length = lenencInt();
     if (length > remaining()) {

@@ -2,11 +2,8 @@ package io.paxosql.proxy;
 
 import io.paxosql.mysql.ErrPacket;
 import io.paxosql.mysql.PacketCodec;
-import io.paxosql.mysql.PacketFramer;
 import io.paxosql.mysql.PacketTooLargeException;
 import io.paxosql.mysql.ProtocolException;
-import io.paxosql.tls.MemberIdentity;
-import io.paxosql.tls.SenderCheck;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -15,14 +12,12 @@ import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.OptionalInt;
-import javax.net.ssl.SSLPeerUnverifiedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client connection: picks the backend, then relays bytes both ways unchanged while two
- * scanning framers feed a {@link SessionTracker}. Reads are forwarded as they arrive (no
+ * One client connection: picks the backend, then relays bytes both ways unchanged while a
+ * {@link SessionInspector} reads them. Reads are forwarded as they arrive (no
  * re-framing); a full write queue on one side pauses reading on the other, so memory per
  * connection stays near two write queues. Runs on one event loop; only {@link #closeIfRoutedTo}
  * and {@link #snapshot} are called from elsewhere, and they hop onto that loop.
@@ -32,7 +27,6 @@ final class ProxyConnection {
   /** Generic server error code used for the proxy's own refusals (ER_UNKNOWN_ERROR). */
   static final int ER_UNKNOWN_ERROR = 1105;
   static final int ER_HOST_NOT_PRIVILEGED = 1130;
-  private static final long SERVER_PACKET_LIMIT = 1L << 40;
 
   private final ProxyPort port;
   private final NetSocket client;
@@ -40,19 +34,14 @@ final class ProxyConnection {
   /** TLS client for the internal hop (null when the hop is plaintext). */
   private final NetClient memberClient;
   private final Context context;
-  private final SessionTracker tracker = new SessionTracker();
-  private final PacketFramer fromClient;
-  private final PacketFramer fromServer;
+  private final SessionInspector inspector;
+  private final SessionTracker tracker;
   private String clientHost;
   private int clientPort;
   private MasterRoute route;
   private NetSocket backend;
-  private boolean opaque;
   private boolean closed;
   private boolean counted;
-  private long clientPackets;
-  private long serverPackets;
-  private long reportedAnomalies;
   private Buffer proxyHeaderBytes;
   private boolean active = true;
   private int idleSweeps;
@@ -65,10 +54,8 @@ final class ProxyConnection {
     this.backends = backends;
     this.memberClient = memberClient;
     this.context = context;
-    this.fromClient = PacketFramer.scanning(port.settings().maxPacketSize(),
-        SessionTracker.CLIENT_PREFIX_HANDSHAKE, this::onClientPacket);
-    this.fromServer = PacketFramer.scanning(SERVER_PACKET_LIMIT,
-        SessionTracker.SERVER_PREFIX_HANDSHAKE, this::onServerPacket);
+    this.inspector = new SessionInspector(port.metrics(), port.settings().maxPacketSize(), this::serverIdle);
+    this.tracker = inspector.tracker();
     this.gate = port.role() == ProxyRole.RO ? new ReadGate(this, port, tracker, context) : null;
   }
 
@@ -91,7 +78,7 @@ final class ProxyConnection {
     client.exceptionHandler(e -> LOG.debug("client {}:{} on {} port: {}", clientHost, clientPort,
         port.role().tag(), e.toString()));
     if (port.role() == ProxyRole.INTERNAL) {
-      String notMember = memberRefusal();
+      String notMember = MemberChecks.callerRefusal(port, client, clientHost);
       if (notMember != null) {
         m.refusedNotMember.increment();
         refuse(ER_HOST_NOT_PRIVILEGED, ErrPacket.GENERAL_ERROR, notMember);
@@ -102,28 +89,6 @@ final class ProxyConnection {
     } else {
       route();
     }
-  }
-
-  /**
-   * Why the caller of the internal port is not a member, or null when it is: with a secured hop, its
-   * certificate (verified against the cluster CA by the handshake) must name a current member; without,
-   * its source address must be a member host.
-   */
-  private String memberRefusal() {
-    MemberHop hop = port.memberHop();
-    if (!hop.secured()) {
-      return port.settings().memberHosts().contains(clientHost) ? null : "Host '" + clientHost
-          + "' is not a cluster member; the internal proxy port accepts only member nodes";
-    }
-    OptionalInt id;
-    try {
-      id = MemberIdentity.nodeId(client.peerCertificates());
-    } catch (SSLPeerUnverifiedException e) {
-      id = OptionalInt.empty();
-    }
-    SenderCheck.Verdict v = SenderCheck.check(true, id, -1, hop.isMember());
-    return v == SenderCheck.Verdict.ACCEPT ? null : "Host '" + clientHost + "' is not a cluster member ("
-        + v.tag() + "); the internal proxy port accepts only member nodes with a cluster certificate";
   }
 
   /** The internal hop starts with the front proxy's PROXY line naming the real client. */
@@ -169,7 +134,7 @@ final class ProxyConnection {
     if (port.role() == ProxyRole.INTERNAL && !(r instanceof MasterRoute.Local)) {
       port.metrics().refusedNoMaster.increment();
       refuse(ER_UNKNOWN_ERROR, ErrPacket.GENERAL_ERROR, "no master: this node is not the master ("
-          + describe(r) + "); retry through any node's RW port");
+          + MemberChecks.describe(r) + "); retry through any node's RW port");
       return;
     }
     route = r;
@@ -211,7 +176,7 @@ final class ProxyConnection {
         b.close();
         return;
       }
-      if (r instanceof MasterRoute.Remote remote && port.memberHop().secured() && !isNode(b, remote.nodeId())) {
+      if (r instanceof MasterRoute.Remote remote && port.memberHop().secured() && !MemberChecks.isNode(b, remote.nodeId())) {
         b.close();
         port.metrics().refusedBackend.increment();
         refuse(ER_UNKNOWN_ERROR, ErrPacket.GENERAL_ERROR, "no master: " + host + ":" + targetPort
@@ -225,26 +190,6 @@ final class ProxyConnection {
       }
       relay(b);
     });
-  }
-
-  /** Whether the member at the other end of {@code s} holds node {@code nodeId}'s certificate. */
-  private static boolean isNode(NetSocket s, String nodeId) {
-    try {
-      OptionalInt id = MemberIdentity.nodeId(s.peerCertificates());
-      return id.isPresent() && Integer.toString(id.getAsInt()).equals(nodeId);
-    } catch (SSLPeerUnverifiedException e) {
-      return false;
-    }
-  }
-
-  private static String describe(MasterRoute r) {
-    if (r instanceof MasterRoute.Remote remote) {
-      return "the master is node " + remote.nodeId();
-    }
-    if (r instanceof MasterRoute.None none) {
-      return none.reason();
-    }
-    return "unknown";
   }
 
   /**
@@ -310,22 +255,20 @@ final class ProxyConnection {
       close();
       return false;
     }
-    if (!opaque) {
-      try {
-        fromClient.feed(chunk);
-      } catch (PacketTooLargeException e) {
-        m.protocolErrors.increment();
-        fail(ErrPacket.ER_NET_PACKET_TOO_LARGE, "08S01", "Got a packet bigger than the proxy's "
-            + "maximum of " + e.maximum() + " bytes (like max_allowed_packet); the connection is "
-            + "closed");
-        return false;
-      } catch (ProtocolException e) {
-        m.protocolErrors.increment();
-        fail(ER_UNKNOWN_ERROR, "08S01", "proxy: malformed packet from client: " + e.getMessage());
-        return false;
-      }
-      flushCounts();
+    try {
+      inspector.fromClient(chunk);
+    } catch (PacketTooLargeException e) {
+      m.protocolErrors.increment();
+      fail(ErrPacket.ER_NET_PACKET_TOO_LARGE, "08S01", "Got a packet bigger than the proxy's "
+          + "maximum of " + e.maximum() + " bytes (like max_allowed_packet); the connection is "
+          + "closed");
+      return false;
+    } catch (ProtocolException e) {
+      m.protocolErrors.increment();
+      fail(ER_UNKNOWN_ERROR, "08S01", "proxy: malformed packet from client: " + e.getMessage());
+      return false;
     }
+    flushCounts();
     return true;
   }
 
@@ -335,11 +278,11 @@ final class ProxyConnection {
    * LOCAL sessions pay one volatile read per client read.
    */
   boolean gating() {
-    if (gate == null || opaque) {
+    if (gate == null || inspector.opaque()) {
       return false;
     }
     return gate.busy() || port.readPolicy().mode() != ReadPolicy.Mode.LOCAL
-        && tracker.phase() == SessionTracker.Phase.COMMAND && fromClient.atPacketBoundary();
+        && tracker.phase() == SessionTracker.Phase.COMMAND && inspector.atClientPacketBoundary();
   }
 
   /** A client read taken over by the gate (Vert.x hands each read over as a buffer of its own). */
@@ -409,63 +352,29 @@ final class ProxyConnection {
       return false;
     }
     port.metrics().bytesFromServer.increment(chunk.length());
-    if (!opaque) {
-      try {
-        fromServer.feed(chunk);
-      } catch (ProtocolException e) {
-        port.metrics().protocolErrors.increment();
-        LOG.warn("malformed packet from backend of {}:{}; closing: {}", clientHost, clientPort,
-            e.getMessage());
-        close();
-        return false;
-      }
-      flushCounts();
+    try {
+      inspector.fromServer(chunk);
+    } catch (ProtocolException e) {
+      port.metrics().protocolErrors.increment();
+      LOG.warn("malformed packet from backend of {}:{}; closing: {}", clientHost, clientPort,
+          e.getMessage());
+      close();
+      return false;
     }
+    flushCounts();
     return true;
   }
 
-  private void onClientPacket(int seq, int lastSeq, long length, byte[] prefix, int n) {
-    clientPackets++;
-    if (tracker.onClientPacket(seq, lastSeq, length, prefix, n)) {
-      goOpaque();
-    }
-  }
-
-  private void onServerPacket(int seq, int lastSeq, long length, byte[] prefix, int n) {
-    serverPackets++;
-    SessionTracker.Phase before = tracker.phase();
-    tracker.onServerPacket(seq, lastSeq, length, prefix, n);
-    if (gate != null && tracker.idle()) {
+  private void serverIdle() {
+    if (gate != null) {
       gate.serverIdle();
     }
-    if (before != SessionTracker.Phase.COMMAND && tracker.phase() == SessionTracker.Phase.COMMAND) {
-      fromClient.prefixLimit(SessionTracker.CLIENT_PREFIX_COMMAND);
-      fromServer.prefixLimit(SessionTracker.SERVER_PREFIX_COMMAND);
-    }
-  }
-
-  /** TLS or compression: from here on the bytes are not MySQL packets we can read. */
-  private void goOpaque() {
-    opaque = true;
-    fromClient.halt();
-    fromServer.halt();
   }
 
   private void flushCounts() {
-    ProxyMetrics m = port.metrics();
-    if (clientPackets > 0) {
-      m.packetsFromClient.increment(clientPackets);
-      clientPackets = 0;
-    }
-    if (serverPackets > 0) {
-      m.packetsFromServer.increment(serverPackets);
-      serverPackets = 0;
-    }
-    long anomalies = tracker.anomalies();
-    if (anomalies != reportedAnomalies) {
-      m.trackingAnomalies.increment(anomalies - reportedAnomalies);
-      LOG.debug("session of {}:{}: {}", clientHost, clientPort, tracker.lastAnomaly());
-      reportedAnomalies = anomalies;
+    String anomaly = inspector.flushCounts();
+    if (anomaly != null) {
+      LOG.debug("session of {}:{}: {}", clientHost, clientPort, anomaly);
     }
   }
 

@@ -10,6 +10,20 @@ import org.junit.jupiter.api.Test;
 class PayloadTest {
 
   @Test
+  void inPlaceLengthEncodedIntegersMatchTheReaderAndSayWhenTheyDoNotFit() {
+    long[] values = {0, 250, 251, 0xFFFF, 0x10000, 0xFFFFFF, 0x1000000, Long.MAX_VALUE};
+    for (long v : values) {
+      byte[] b = new PayloadWriter().int1(7).lenencInt(v).int1(9).payload().getBytes();
+      assertEquals(v, PayloadReader.lenencIntAt(b, 1, b.length), "value " + v);
+      assertEquals(b.length - 2, PayloadReader.lenencSize(b[1] & 0xFF), "size of " + v);
+      assertEquals(-1, PayloadReader.lenencIntAt(b, 1, b.length - 2), "cut before its end: " + v);
+    }
+    assertEquals(-1, PayloadReader.lenencIntAt(new byte[] {(byte) 0xFB}, 0, 1), "NULL starts no integer");
+    assertEquals(-1, PayloadReader.lenencIntAt(new byte[] {(byte) 0xFF}, 0, 1), "ERR starts no integer");
+    assertEquals(-1, PayloadReader.lenencIntAt(new byte[] {1}, 1, 1), "nothing left");
+  }
+
+  @Test
   void lengthEncodedIntegersUseTheSmallestFormAndRoundTrip() {
     long[] values = {0, 250, 251, 0xFFFF, 0x10000, 0xFFFFFF, 0x1000000, Long.MAX_VALUE, -1};
     int[] sizes = {1, 1, 3, 3, 4, 4, 9, 9, 9};
