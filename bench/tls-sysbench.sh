@@ -70,7 +70,7 @@ PY
   BASEOF[$m]=$base
 }
 
-echo "load before start: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "uptime before start: $(uptime)"
 start_mode on "$BASE_ON"
 start_mode off "$BASE_OFF"
 grep -q "PLAINTEXT" "$TOP/off/cluster/node1.log" || { echo "the off cluster did not log its plaintext warning" >&2; exit 1; }
@@ -108,7 +108,7 @@ done
 
 echo
 echo "oltp_insert ${THREADS} threads, ${TIME}s per cell, $TABLES tables x $ROWS rows, $RUNS rounds, $(nproc) cores," \
-  "load at end $(cut -d' ' -f1-3 /proc/loadavg)"
+  "uptime at end: $(uptime)"
 $PYTHON - "$TOP/cells" <<'PY'
 import sys, statistics as st
 c = {"on": [], "off": []}
