@@ -22,9 +22,15 @@ import net.openhft.chronicle.queue.RollCycles;
  * @param retainAge       and never deletes a file written to within this long (for what members applied)
  * @param registry        where fsync latency and group sizes are reported
  * @param bounds          the most the log holds for members that lag, and when it starts a new file
+ * @param adviseRandom    advise the kernel that the roll file's mapping is read at random (no read-ahead), so
+ *                        its page cache stays in small pages and a sync writes back only what was appended
+ *                        (see {@link MappingAdvice}); off only to measure what it saves
+ * @param syncFault       runs before each group's sync: {@link SyncFault#NONE} on a node, a slow or failing
+ *                        disk in tests
  */
 public record LogConfig(Path dir, long firstInstance, RollCycle rollCycle, TimeProvider clock, SyncMethod sync,
-                        long retainEntries, Duration retainAge, MeterRegistry registry, Bounds bounds) {
+                        long retainEntries, Duration retainAge, MeterRegistry registry, Bounds bounds,
+                        boolean adviseRandom, SyncFault syncFault) {
 
   /**
    * The window a lagging member may hold the log to, and the roll size.
@@ -72,42 +78,60 @@ public record LogConfig(Path dir, long firstInstance, RollCycle rollCycle, TimeP
     if (retainAge == null || retainAge.isNegative()) {
       throw new IllegalArgumentException("retainAge must be a non-negative duration, got " + retainAge);
     }
-    if (rollCycle == null || clock == null || sync == null || registry == null || bounds == null) {
-      throw new IllegalArgumentException("rollCycle, clock, sync, registry and bounds are required");
+    if (rollCycle == null || clock == null || sync == null || registry == null || bounds == null || syncFault == null) {
+      throw new IllegalArgumentException("rollCycle, clock, sync, registry, bounds and syncFault are required");
     }
   }
 
   /** Hourly files, fdatasync, keep 100,000 entries and one hour. */
   public static LogConfig defaults(Path dir) {
     return new LogConfig(dir, 0, RollCycles.FAST_HOURLY, SystemTimeProvider.INSTANCE, SyncMethod.FDATASYNC,
-        100_000, Duration.ofHours(1), new SimpleMeterRegistry(), Bounds.NONE);
+        100_000, Duration.ofHours(1), new SimpleMeterRegistry(), Bounds.NONE, true,
+        SyncFault.NONE);
   }
 
   public LogConfig withFirstInstance(long first) {
-    return new LogConfig(dir, first, rollCycle, clock, sync, retainEntries, retainAge, registry, bounds);
+    return new LogConfig(dir, first, rollCycle, clock, sync, retainEntries, retainAge, registry, bounds,
+        adviseRandom, syncFault);
   }
 
   public LogConfig withRollCycle(RollCycle cycle, TimeProvider time) {
-    return new LogConfig(dir, firstInstance, cycle, time, sync, retainEntries, retainAge, registry, bounds);
+    return new LogConfig(dir, firstInstance, cycle, time, sync, retainEntries, retainAge, registry, bounds,
+        adviseRandom, syncFault);
   }
 
   public LogConfig withSync(SyncMethod method) {
-    return new LogConfig(dir, firstInstance, rollCycle, clock, method, retainEntries, retainAge, registry, bounds);
+    return new LogConfig(dir, firstInstance, rollCycle, clock, method, retainEntries, retainAge, registry, bounds,
+        adviseRandom, syncFault);
   }
 
   public LogConfig withRetention(long entries, Duration age) {
-    return new LogConfig(dir, firstInstance, rollCycle, clock, sync, entries, age, registry, bounds);
+    return new LogConfig(dir, firstInstance, rollCycle, clock, sync, entries, age, registry, bounds,
+        adviseRandom, syncFault);
   }
 
   public LogConfig withRegistry(MeterRegistry r) {
-    return new LogConfig(dir, firstInstance, rollCycle, clock, sync, retainEntries, retainAge, r, bounds);
+    return new LogConfig(dir, firstInstance, rollCycle, clock, sync, retainEntries, retainAge, r, bounds,
+        adviseRandom, syncFault);
   }
 
   public LogConfig withDir(Path d) {
-    return new LogConfig(d, firstInstance, rollCycle, clock, sync, retainEntries, retainAge, registry, bounds);
+    return new LogConfig(d, firstInstance, rollCycle, clock, sync, retainEntries, retainAge, registry, bounds,
+        adviseRandom, syncFault);
+  }
+
+  public LogConfig withAdviseRandom(boolean advise) {
+    return new LogConfig(dir, firstInstance, rollCycle, clock, sync, retainEntries, retainAge, registry, bounds,
+        advise, syncFault);
+  }
+
+  public LogConfig withSyncFault(SyncFault fault) {
+    return new LogConfig(dir, firstInstance, rollCycle, clock, sync, retainEntries, retainAge, registry, bounds,
+        adviseRandom, fault);
   }
 
   public LogConfig withBounds(Bounds b) {
-    return new LogConfig(dir, firstInstance, rollCycle, clock, sync, retainEntries, retainAge, registry, b);
+    return new LogConfig(dir, firstInstance, rollCycle, clock, sync, retainEntries, retainAge, registry, b,
+        adviseRandom, syncFault);
   }
 }

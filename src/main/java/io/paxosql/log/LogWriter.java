@@ -46,6 +46,7 @@ final class LogWriter {
   /** Completes with the Chronicle index of the start checkpoint once it is durable. */
   private final CompletableFuture<Long> started = new CompletableFuture<>();
   private final RollClock rollClock;
+  private final MappingAdvice mappingAdvice;
 
   // Owned by the writer thread.
   private ExcerptAppender appender;
@@ -72,6 +73,7 @@ final class LogWriter {
     this.completions = completions;
     this.onFatal = onFatal;
     this.sync = new RollFileSync(config.sync(), config.dir());
+    this.mappingAdvice = new MappingAdvice(config.adviseRandom());
     this.retention = new Retention(config, queue, files, index, state, status, sync);
     this.fsyncTimer = Timer.builder("paxosql.log.fsync").description("time to make one group of records durable")
         .publishPercentiles(0.5, 0.99)
@@ -186,7 +188,7 @@ final class LogWriter {
     List<Task> batch = new ArrayList<>();
     batch.add(tasks.take());
     tasks.drainTo(batch);
-    int records = 0;
+    List<LogRecord> appended = new ArrayList<>();
     Stop stop = null;
     List<Runnable> done = new ArrayList<>();
     List<Retain> retains = new ArrayList<>();
@@ -195,7 +197,7 @@ final class LogWriter {
         for (LogRecord r : p.records()) {
           append(r);
         }
-        records += p.records().size();
+        appended.addAll(p.records());
         done.add(p.done());
       } else if (t instanceof Retain r) {
         retains.add(r);
@@ -206,11 +208,12 @@ final class LogWriter {
     if (status.halted()) {
       return false;
     }
-    if (records > 0 || sync.pending()) {
+    if (!appended.isEmpty() || sync.pending()) {
       long t0 = System.nanoTime();
+      config.syncFault().beforeSync(appended);
       sync.sync(appender);
       fsyncTimer.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
-      groupSize.record(records);
+      groupSize.record(appended.size());
     }
     if (status.halted()) {
       return false;
@@ -255,6 +258,7 @@ final class LogWriter {
     byte[] bytes = RecordCodec.encode(rec);
     try (DocumentContext dc = appender.writingDocument()) {
       dc.wire().bytes().write(bytes);
+      mappingAdvice.adviseChunk(dc.wire().bytes().bytesStore());
     }
     long idx = appender.lastIndexAppended();
     int cycle = queue.rollCycle().toCycle(idx);

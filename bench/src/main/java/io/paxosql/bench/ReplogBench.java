@@ -91,7 +91,9 @@ public final class ReplogBench {
   private void start(int id) throws Exception {
     TreeSet<Integer> members = new TreeSet<>(ports.keySet());
     PaxosConfig paxos = PaxosConfig.defaults(CLUSTER, id, members, 0);
-    LogConfig log = LogConfig.defaults(dir.resolve("node" + id));
+    // -Dbench.advise=normal leaves the roll files' mappings to the kernel's read-ahead (what MADV_RANDOM saves)
+    LogConfig log = LogConfig.defaults(dir.resolve("node" + id))
+        .withAdviseRandom(!"normal".equals(System.getProperty("bench.advise")));
     Map<Integer, String> peers = new HashMap<>();
     ports.forEach((n, p) -> {
       if (n != id) {

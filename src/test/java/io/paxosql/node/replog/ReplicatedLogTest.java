@@ -143,6 +143,9 @@ class ReplicatedLogTest {
         .handle((v, e) -> e).join();
     assertTrue(t != null && t.getMessage().contains("not leader: " + leader.nodeId()), String.valueOf(t));
     // A member that sends Propose to the leader anyway (its own code, not ReplicatedLog) is refused there.
+    // A new leader holds its lease before its barrier no-op (instance 0) is chosen and durable: wait for it,
+    // or the barrier landing meanwhile looks like a proposal (seen at load ~50).
+    Retry.waitFor("the leader's barrier chosen", Duration.ofSeconds(10), () -> leader.chosenBelow() > 0);
     long chosen = leader.chosenBelow();
     ProposeReply reply = other.transport().propose(leader.nodeId(), ProposeRequest.newBuilder()
         .setClusterId(ReplogCluster.CLUSTER).setFrom(other.nodeId()).setData(ByteString.copyFromUtf8("x")).build())
