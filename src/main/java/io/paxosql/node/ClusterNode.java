@@ -360,7 +360,8 @@ public final class ClusterNode {
   private Future<ReplicatedLog> startKept() {
     return startLog().compose(rl -> seeding.outsideWindowAtStart(rl.chosenBelow()).transform(ar -> {
       if (ar.failed() || ar.result().isEmpty()) {
-        return mariadb.startAsFollower().map(rl).recover(e -> rl.halt().transform(x -> Future.failedFuture(e)));
+        return mariadb.startAsFollower().compose(x -> seeding.adoptPlacedBackup()).map(rl)
+            .recover(e -> rl.halt().transform(x -> Future.failedFuture(e)));
       }
       return seedAndStart(rl, seeding.rebuildAtStart(ar.result().get()).map(Optional::of));
     }));
@@ -402,19 +403,23 @@ public final class ClusterNode {
     }
     LogConfig logConfig = NodeWiring.replogOptions(config, directory.genesis().orElseThrow(),
         directory.paxosPeers()).log();
-    return rl.close()
-        .compose(x -> {
-          current.set(null);
-          return vertx.executeBlocking(() -> CheckpointInstall.install(wanted.get(), logConfig,
-            config.dataDir(), p.donor()), false);
-        })
-        .compose(installed -> {
-          installed.ifPresent(cp -> startCheckpoint = cp);
-          // The closed log's gauge would keep answering for the new one.
-          registry.find("paxosql.replog.catchup.lag").meters().forEach(registry::remove);
-          return startLog();
-        })
-        .onSuccess(current::set);
+    Promise<ReplicatedLog> reopened = Promise.promise();
+    // The close completes on the closed log's own context (its verticle is gone): the rest runs on the node's,
+    // or the new log's verticle would be deployed as a child of the undeployed one and lose its timers.
+    rl.close().onComplete(closed -> context.runOnContext(v -> {
+      current.set(null);
+      vertx.executeBlocking(() -> CheckpointInstall.install(wanted.get(), logConfig, config.dataDir(), p.donor()),
+              false)
+          .compose(installed -> {
+            installed.ifPresent(cp -> startCheckpoint = cp);
+            // The closed log's gauge would keep answering for the new one.
+            registry.find("paxosql.replog.catchup.lag").meters().forEach(registry::remove);
+            return startLog();
+          })
+          .onSuccess(current::set)
+          .onComplete(reopened);
+    }));
+    return reopened.future();
   }
 
   /** What a rebuild of the running node asks of it. */

@@ -156,6 +156,26 @@ final class NodeSeeding {
     });
   }
 
+  /**
+   * After MariaDB started on a datadir placed by {@code init --from-backup}: it begins where the backup was
+   * taken (once; the note is removed after).
+   */
+  Future<Void> adoptPlacedBackup() {
+    return vertx.executeBlocking(() -> BackupPlacement.pendingAdoption(config.dataDir()), false).compose(gtid -> {
+      if (gtid.isEmpty()) {
+        return Future.succeededFuture();
+      }
+      return mariadb.control().adoptGtidPosition(gtid.get())
+          .compose(x -> vertx.executeBlocking(() -> {
+            BackupPlacement.adopted(config.dataDir());
+            return null;
+          }, false))
+          .onSuccess(x -> log.info("node {}: MariaDB starts from the backup placed by init --from-backup, at GTID {}",
+              config.nodeId(), gtid.get()))
+          .mapEmpty();
+    });
+  }
+
   /** Marks DONE once the monitor sees MariaDB caught up with the chain (polled, bounded by the node's life). */
   void watchCatchUp(BooleanSupplier caughtUp) {
     vertx.setPeriodic(CATCH_UP_POLL_MS, id -> {
