@@ -342,9 +342,32 @@ final class Proposer {
         return ProposeResult.queued();
     }
 
+    /**
+     * Whether {@link #fill()} would assign an instance or send a commit. It must never say yes when fill()
+     * would do nothing: an owner loops while the node has a Ready, so a yes that fill() cannot honour (a new
+     * member that has not promised, a change waiting behind one in flight) spins its thread forever.
+     */
     boolean hasWork() {
-        return role == PaxosRole.LEADER && (commitDirty || ((!pending.isEmpty() || !reports.isEmpty()
-                || next <= barrier || next < n.membership.latestStart()) && next < n.learner.firstUnchosen + n.cfg.alpha()));
+        if (role != PaxosRole.LEADER) {
+            return false;
+        }
+        if (commitDirty) {
+            return true;
+        }
+        long end = n.learner.firstUnchosen + n.cfg.alpha();
+        long k = next;
+        while (k < end && n.learner.isChosen(k)) {
+            k++;
+        }
+        if (k >= end || !Membership.isMajority(promisers, n.membership.at(k))) {
+            return false;
+        }
+        if (reports.containsKey(k) || k <= barrier) {
+            return true;
+        }
+        boolean batchable = pending.stream().anyMatch(e -> e instanceof Entry.Data)
+                || (!pending.isEmpty() && !changeInFlight());
+        return batchable || k < n.membership.latestStart();
     }
 
     /** Assigns instances while the window has room: recovered values, gap no-ops, the barrier, batches. */
@@ -414,10 +437,7 @@ final class Proposer {
         if (first == null) {
             return null;
         }
-        // Changes recovered from a deposed leader but not yet re-proposed count as in flight too.
-        boolean changeInFlight = inFlight.values().stream().anyMatch(f -> f.value.isMembershipChange())
-                || reports.values().stream().anyMatch(a -> a.value().isMembershipChange())
-                || n.learner.hasEarlyChange(); // chosen out of order, not applied to the member set yet
+        boolean changeInFlight = changeInFlight();
         if (!(first instanceof Entry.Data)) {
             if (!changeInFlight && n.membership.latestStart() <= next) {
                 pending.poll();
@@ -445,6 +465,15 @@ final class Proposer {
             return changeInFlight ? null : Value.noop(ballot);
         }
         return new Value(ballot, out);
+    }
+
+    /** A change proposed and not yet applied to the member set, so the next change must wait. */
+    private boolean changeInFlight() {
+        // Changes recovered from a deposed leader but not yet re-proposed count as in flight too, and one
+        // chosen out of order is not applied to the member set yet.
+        return inFlight.values().stream().anyMatch(f -> f.value.isMembershipChange())
+                || reports.values().stream().anyMatch(a -> a.value().isMembershipChange())
+                || n.learner.hasEarlyChange();
     }
 
     void onAccepted(Message.Accepted a) {
