@@ -1,16 +1,8 @@
 package io.paxosql.cli;
 
 import io.paxosql.config.SecretNames;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.ConnectException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -89,48 +81,23 @@ final class AdminCommand implements Runnable {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     AdminTarget target = AdminTarget.resolve(spec.commandLine(), node, config, tokenFile);
-    String node = target.node();
-    URI uri = target.address().uri(path);
-    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(Math.min(timeoutMs, this.timeoutMs))).build();
-    HttpRequest.Builder req = HttpRequest.newBuilder(uri).timeout(Duration.ofMillis(timeoutMs));
-    target.token().ifPresent(t -> req.header("Authorization", "Bearer " + t));
-    if ("POST".equals(method)) {
-      req.header("content-type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofString(body == null ? "{}" : body.encode()));
-    }
-    HttpResponse<String> resp;
+    AdminClient client = new AdminClient(Duration.ofMillis(Math.min(timeoutMs, this.timeoutMs)),
+        Duration.ofMillis(timeoutMs), target.token());
+    AdminClient.Answer a;
     try {
-      resp = client.send(req.build(), HttpResponse.BodyHandlers.ofString());
-    } catch (ConnectException e) {
-      err.println("cannot reach node " + node + ": connection refused. Is the node running, and is "
-          + node + " its admin port (ports.admin in its config)?");
-      return EXIT_UNREACHABLE;
-    } catch (HttpTimeoutException e) {
-      err.println("node " + node + " did not answer within " + timeoutMs + " ms; it may be overloaded or "
-          + "hung: check its log, or retry with a larger --timeout-ms");
-      return EXIT_UNREACHABLE;
-    } catch (IOException e) {
-      err.println("cannot talk to node " + node + ": " + e.getMessage());
-      return EXIT_UNREACHABLE;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      a = client.exchange(target.address(), method, path, body);
+    } catch (AdminClient.AdminCallException e) {
+      err.println(e.getMessage());
       return EXIT_UNREACHABLE;
     }
-    JsonObject answer;
-    try {
-      answer = new JsonObject(resp.body());
-    } catch (DecodeException e) {
-      err.println("node " + node + " answered HTTP " + resp.statusCode() + " with something that is not "
-          + "the paxosql admin API; is " + node + " really a paxosql admin port?");
-      return EXIT_UNREACHABLE;
-    }
-    if (resp.statusCode() >= 400) {
+    JsonObject answer = a.body();
+    if (a.refused()) {
       if (json) {
         out.println(answer.encodePrettily());
       } else {
         err.println("error (" + answer.getString("error", "unknown") + "): " + answer.getString("message", ""));
         String hint = answer.getString("hint");
-        if (resp.statusCode() == 401 && target.token().isEmpty()) {
+        if (a.status() == 401 && !client.sendsToken()) {
           hint = "no admin token was sent: pass --token-file FILE with the node's dataDir/" + SecretNames.ADMIN_TOKEN
               + " (or --config NODE.yaml on the node's host)";
         }

@@ -4,6 +4,7 @@ import io.paxosql.binlog.GtidState;
 import io.paxosql.node.chain.ChainCheckpoint;
 import io.paxosql.node.chain.ChainCheckpointFile;
 import io.paxosql.node.chain.ChainedLog;
+import io.paxosql.node.seed.SeedServer;
 import io.vertx.core.Vertx;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -89,5 +90,15 @@ final class ChainCheckpointer {
       floor = cp.next().instance();
       log.debug("wrote {}", cp);
     });
+  }
+
+  /** The newest chain checkpoint a backup at {@code gtid} covers, for a joiner to start its chain from. */
+  static Optional<SeedServer.Checkpoint> covering(ChainedLog chain, String gtid) {
+    if (chain == null || gtid.isEmpty()) {
+      return Optional.empty();
+    }
+    return chain.checkpointCovered(GtidState.parse(gtid)).or(chain::base)
+        .filter(cp -> cp.state().gtids().gtids().stream().allMatch(GtidState.parse(gtid)::covers))
+        .map(cp -> new SeedServer.Checkpoint(cp.encode(), cp.next().instance()));
   }
 }

@@ -2,6 +2,7 @@ package io.paxosql.node;
 
 import io.paxosql.config.NodeConfig;
 import io.paxosql.node.admin.AdminException;
+import io.paxosql.node.admin.PeerClient;
 import io.paxosql.node.role.NodeRole;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpMethod;
@@ -95,14 +96,14 @@ final class MembershipRoutes {
       return;
     }
     String body = ctx.body() == null || ctx.body().buffer() == null ? null : ctx.body().asString();
-    Future<JsonObject> f = peers.call(m.host(), m.admin(), ctx.request().method(), ctx.request().uri(),
+    Future<JsonObject> f = peers.client().call(m.host(), m.admin(), ctx.request().method(), ctx.request().uri(),
         body == null || body.isBlank() ? (ctx.request().method() == HttpMethod.POST ? new JsonObject() : null)
-            : new JsonObject(body));
+            : new JsonObject(body), PeerAdmin.TIMEOUT_MS);
     f.onComplete(ar -> {
       if (ar.succeeded()) {
         send(ctx, 200, ar.result());
-      } else if (ar.cause() instanceof PeerAdmin.PeerRefusal r) {
-        send(ctx, r.status, r.answer);
+      } else if (ar.cause() instanceof PeerClient.Refusal r) {
+        send(ctx, r.status(), r.answer());
       } else {
         error(ctx, new AdminException("master-unreachable", 503, "master node " + m.id() + " at " + m.host() + ":"
             + m.admin() + " did not answer: " + ar.cause().getMessage(), "send the command to the master directly"));

@@ -52,6 +52,20 @@ final class NodeStop {
     return new NodeStop(vertx, parts).run();
   }
 
+  /**
+   * Stops as a crash would: MariaDB is killed, the log halts without flushing, the other parts are
+   * dropped without any ordering for commits in progress. For fail-stop and failover tests; the future
+   * completes once every part is down.
+   */
+  static Future<Void> crash(Parts p) {
+    p.mariadb().server().kill();
+    Future<Void> f = p.replog() == null ? done() : p.replog().halt();
+    return f.eventually(() -> p.proxy() == null ? done() : p.proxy().stop())
+        .eventually(() -> p.admin() == null ? done() : p.admin().close())
+        .eventually(p.stopCapture())
+        .eventually(() -> p.binlogServer() == null ? done() : p.binlogServer().stop());
+  }
+
   private Future<Void> run() {
     boolean master = p.role() == NodeRole.MASTER || p.role() == NodeRole.PROMOTING;
     log.info("node {} stopping as {}: closing the proxy (no new statements)", p.nodeId(), p.role());

@@ -1,16 +1,13 @@
 package io.paxosql.node.seed;
 
 import io.paxosql.config.NodeConfig;
+import io.paxosql.node.admin.PeerClient;
 import io.paxosql.node.mariadb.MariaDbConfig;
 import io.paxosql.transport.NodeTransport;
 import io.paxosql.transport.proto.BackupRequest;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,7 +31,8 @@ import org.slf4j.LoggerFactory;
 public final class MariaDbSeeder {
   private static final Logger log = LoggerFactory.getLogger(MariaDbSeeder.class);
   private static final long PREPARE_TIMEOUT_SECONDS = 3600;
-  private static final long PEER_TIMEOUT_MS = 1500;
+  /** How long a donor candidate's admin port may take to tell its state. */
+  public static final long PEER_TIMEOUT_MS = 1500;
   private static final DateTimeFormatter ASIDE = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
 
   private final Vertx vertx;
@@ -42,17 +40,17 @@ public final class MariaDbSeeder {
   private final MariaDbConfig server;
   private final NodeTransport transport;
   private final SeedProgress progress;
-  private final HttpClient http;
+  private final PeerClient peers;
   private volatile BackupReceiver current;
 
   public MariaDbSeeder(Vertx vertx, NodeConfig config, MariaDbConfig server, NodeTransport transport,
-      SeedProgress progress) {
+      SeedProgress progress, PeerClient peers) {
     this.vertx = vertx;
     this.config = config;
     this.server = server;
     this.transport = transport;
     this.progress = progress;
-    this.http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout((int) PEER_TIMEOUT_MS));
+    this.peers = peers;
   }
 
   public SeedProgress progress() {
@@ -274,9 +272,6 @@ public final class MariaDbSeeder {
   }
 
   private Future<JsonObject> local(NodeConfig.Member m) {
-    return http.request(new RequestOptions().setHost(m.host()).setPort(m.admin()).setURI("/local")
-            .setMethod(HttpMethod.GET).setTimeout(PEER_TIMEOUT_MS))
-        .compose(req -> req.send().compose(resp -> resp.body()))
-        .map(buf -> new JsonObject(buf.toString()));
+    return peers.get(m.host(), m.admin(), "/local");
   }
 }
