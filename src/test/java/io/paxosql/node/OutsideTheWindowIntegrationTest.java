@@ -110,8 +110,12 @@ class OutsideTheWindowIntegrationTest {
     assertTrue(others.contains(seed.getInteger("donor")), seed.encode());
     Path base = cluster.configs.get(victim - 1).dataDir();
     assertTrue(asides(base.resolve("mariadb"), "data.aside-") == 1, "the old datadir was moved aside");
-    assertTrue(asides(base, "paxos.aside-") == 1, "the old log was moved aside");
-    assertTrue(cluster.node(victim).replicatedLog().firstRetained() > victimEnd);
+    // Its log is started over at the donor's checkpoint (the old one moved aside) unless it caught up past the
+    // checkpoint while the backup streamed: a leader's core still holds recent values in memory after the disk
+    // deleted them, and teaches them to a voting member.
+    var rl = cluster.node(victim).replicatedLog();
+    assertTrue(asides(base, "paxos.aside-") == 1 ? rl.firstRetained() > victimEnd : rl.firstRetained() <= victimEnd,
+        "log [" + rl.firstRetained() + ", " + rl.chosenBelow() + ")");
     Retry.waitFor("node " + victim + " a FOLLOWER", Duration.ofSeconds(90),
         () -> "FOLLOWER".equals(cluster.node(victim).localStatus().getString("role")));
     master = cluster.awaitMaster(Duration.ofSeconds(60));
