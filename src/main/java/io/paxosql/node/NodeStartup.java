@@ -216,6 +216,15 @@ final class NodeStartup {
    * initialises MariaDB fresh instead.
    */
   private Future<ReplicatedLog> startSeeded() {
+    if (!node.joinCandidatePresent() && !node.initialised()) {
+      // Its data dir held files of another life at the first start and it never belonged to this cluster:
+      // add-member will refuse it, so it gets no copy of the members' data (and no backup taken for it).
+      log.warn("node {}: MariaDB's datadir is empty, but the data dir {} was not empty when this node first "
+          + "started and it never belonged to this cluster, so it is not seeded from the members and "
+          + "`admin add-member` refuses it; MariaDB is initialised fresh. To join, start it with an empty data "
+          + "dir.", config.nodeId(), config.dataDir());
+      return startLog().compose(rl -> seedAndStart(rl, Future.succeededFuture(Optional.empty())));
+    }
     return startLog().compose(rl -> seedAndStart(rl, seeding.seedAtStart(node.initialised())));
   }
 
