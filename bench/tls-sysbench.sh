@@ -5,7 +5,7 @@
 # only one cluster is driven at a time. Goal (issue 15): TLS costs <= 5% TPS.
 # TLS covers the member links: Paxos gRPC between nodes, and the internal hop node 1 -> master when node 1
 # is not the master (sysbench's own connection to the RW port is plain in both).
-# Usage: RUNS=5 TIME=20 bench/tls-sysbench.sh     env: TABLES ROWS BASE_ON BASE_OFF KEEP
+# Usage: RUNS=5 TIME=20 bench/tls-sysbench.sh     env: TABLES ROWS BASE_ON BASE_OFF KEEP READY_S
 set -euo pipefail
 RUNS=${RUNS:-3}
 TIME=${TIME:-20}
@@ -14,6 +14,7 @@ ROWS=${ROWS:-10000}
 THREADS=${THREADS:-32}
 BASE_ON=${BASE_ON:-7500}
 BASE_OFF=${BASE_OFF:-7600}
+READY_S=${READY_S:-180}   # how long a cluster may take to come up (more on a loaded machine)
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 JAR=$ROOT/target/paxosql.jar
 [ -f "$JAR" ] || (cd "$ROOT" && mvn -q -B package -DskipTests)
@@ -56,10 +57,10 @@ open(p, "w").write("".join(out))
 PY
     done
   fi
-  java -jar "$JAR" demo --conf-dir "$WORK/conf" > "$WORK/demo.out" 2>&1 &
+  java -jar "$JAR" demo --conf-dir "$WORK/conf" --ready-timeout-s "$READY_S" > "$WORK/demo.out" 2>&1 &
   PID[$m]=$!
   DIR[$m]=$WORK
-  for _ in $(seq 900); do
+  for _ in $(seq $((READY_S * 5))); do
     grep -q 'The cluster is up' "$WORK/demo.out" 2>/dev/null && break
     kill -0 "${PID[$m]}" 2>/dev/null || { echo "demo ($m) exited: $(tail -20 "$WORK/demo.out")" >&2; exit 1; }
     sleep 0.2
@@ -70,7 +71,7 @@ PY
   BASEOF[$m]=$base
 }
 
-echo "load before start: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "uptime before start: $(uptime)"
 start_mode on "$BASE_ON"
 start_mode off "$BASE_OFF"
 grep -q "PLAINTEXT" "$TOP/off/cluster/node1.log" || { echo "the off cluster did not log its plaintext warning" >&2; exit 1; }
@@ -108,7 +109,7 @@ done
 
 echo
 echo "oltp_insert ${THREADS} threads, ${TIME}s per cell, $TABLES tables x $ROWS rows, $RUNS rounds, $(nproc) cores," \
-  "load at end $(cut -d' ' -f1-3 /proc/loadavg)"
+  "uptime at end: $(uptime)"
 $PYTHON - "$TOP/cells" <<'PY'
 import sys, statistics as st
 c = {"on": [], "off": []}

@@ -140,7 +140,7 @@ done
 
 # The application account, made on the master's own MariaDB (root is local-only), as INSTALL.md says.
 in_host "$M" mariadb -h127.0.0.1 -P3406 -uroot -p"$(cat "$WORK/h$M/data/mariadb-root-password")" -e \
-  "CREATE USER 'app'@'%' IDENTIFIED BY 'app-$TAG'; GRANT ALL ON *.* TO 'app'@'%'; CREATE DATABASE t; CREATE TABLE t.w (id INT PRIMARY KEY)"
+  "CREATE USER 'app'@'%' IDENTIFIED BY 'app-$TAG'; CREATE DATABASE t; GRANT ALL ON t.* TO 'app'@'%'; CREATE TABLE t.w (id INT PRIMARY KEY)"
 
 # ---- writes from host W (not the master) through its own RW port ------------------------------------
 W=$(( M % 3 + 1 ))

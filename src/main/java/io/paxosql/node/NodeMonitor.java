@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The node's periodic look at its own MariaDB: health, how far it has applied the chain, and evidence
  * that it diverged, fed to the role machine; a follower's replica that the binlog server refused while
- * the chain was still being rebuilt is restarted. Runs on the node's Vert.x context.
+ * the chain was still being rebuilt is restarted; a replica other than the capture is cut off
+ * ({@link ForeignReplicaWatch}). Runs on the node's Vert.x context.
  */
 final class NodeMonitor {
   private static final Logger log = LoggerFactory.getLogger(NodeMonitor.class);
@@ -114,6 +115,8 @@ final class NodeMonitor {
           observe(GtidState.parse(pos), io, sql);
           return null;
         }))
+        // In every role: a replica attached to a follower would ACK its commits once it is master.
+        .compose(x -> executor.checkForeignReplicas())
         .onFailure(e -> {
           mariadbHealth = mariadb.isRunning() ? "hung" : "down";
           executor.noteProblem(e.getMessage());

@@ -28,6 +28,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,6 +60,7 @@ final class RoleExecutor {
   private Capture capture;
   private boolean halted;
   private volatile String lastProblem = "";
+  private final ForeignReplicaWatch foreignReplicas;
 
   RoleExecutor(Vertx vertx, Context context, NodeConfig config, RoleMachine roles, LiveMasterLocator locator,
       NodeMariaDb mariadb, ReplicatedLog replog, ChainedLog chain, MeterRegistry registry, EventJournal events,
@@ -81,6 +83,8 @@ final class RoleExecutor {
         .distributionStatisticExpiry(Duration.ofSeconds(30)).register(registry);
     FunctionCounter.builder("paxosql.capture.transactions", this, RoleExecutor::captureTransactions)
         .tag("node", node).register(registry);
+    this.foreignReplicas = new ForeignReplicaWatch(config.nodeId(), config.replication().user(), mariadb.control(),
+        this::captureConnectionIds, events, registry);
   }
 
   /** Carries out {@code commands} in order; nothing once the node is stopping. */
@@ -131,6 +135,17 @@ final class RoleExecutor {
 
   String lastProblem() {
     return lastProblem;
+  }
+
+  /** Cuts off any replica of this node's MariaDB but its capture ({@link ForeignReplicaWatch}). */
+  Future<Void> checkForeignReplicas() {
+    return foreignReplicas.check();
+  }
+
+  /** The MariaDB connection ids the running capture logged in with (none while no capture runs). */
+  Set<Long> captureConnectionIds() {
+    Capture c = capture;
+    return c == null ? Set.of() : c.ownConnectionIds();
   }
 
   long captureTransactions() {

@@ -51,7 +51,9 @@ final class Acceptor {
         raise(p.ballot());
         grantView(p.from());
         List<AcceptedValue> acc = new ArrayList<>(accepted.tailMap(p.fromInstance(), true).values());
-        List<ChosenValue> chosen = l.retainedFrom(p.fromInstance(), Integer.MAX_VALUE);
+        // Whole, never cut: the candidate takes an instance missing here for unchosen. refusal() keeps it
+        // within one value's bytes.
+        List<ChosenValue> chosen = l.retainedFrom(p.fromInstance(), Integer.MAX_VALUE, Long.MAX_VALUE);
         n.outbox.sendAfterPersist(new Message.Promise(n.cfg.clusterId(), n.self(), p.from(), p.ballot(), p.seq(),
                 p.fromInstance(), acc, chosen));
         n.afterPromise();
@@ -76,7 +78,10 @@ final class Acceptor {
         if (leaseViewValid() && leaseHolder != candidate) {
             return Message.NackReason.LEASE_HELD;
         }
-        if (fromInstance < l.firstRetained || l.firstUnchosen - fromInstance > n.cfg.catchUpBatch()) {
+        // A candidate further behind catches up first, in byte-bounded Values, so that the chosen values a
+        // Promise carries stay within one value's bytes (maxBatchBytes) as well as catchUpBatch in number.
+        if (fromInstance < l.firstRetained || l.firstUnchosen - fromInstance > n.cfg.catchUpBatch()
+                || l.retainedBytesAbove(fromInstance, n.cfg.maxBatchBytes())) {
             return Message.NackReason.CANDIDATE_BEHIND;
         }
         return null;
@@ -87,7 +92,7 @@ final class Acceptor {
         if (a.instance() < l.firstUnchosen) {
             if (a.instance() >= l.firstRetained) {
                 n.send(new Message.Values(n.cfg.clusterId(), n.self(), a.from(),
-                        l.retainedFrom(a.instance(), 1), l.firstUnchosen));
+                        l.retainedFrom(a.instance(), 1, Long.MAX_VALUE), l.firstUnchosen));
             }
         } else if (a.ballot().compareTo(promised) < 0) {
             nack(a.from(), a.ballot(), Message.NackReason.LOWER_BALLOT);

@@ -144,7 +144,8 @@ final class Learner {
             n.send(new Message.SnapshotNeeded(n.cfg.clusterId(), n.self(), c.from(), firstRetained, firstUnchosen));
         } else if (c.fromInstance() < firstUnchosen) {
             n.send(new Message.Values(n.cfg.clusterId(), n.self(), c.from(),
-                    retainedFrom(c.fromInstance(), Math.min(c.max(), n.cfg.catchUpBatch())), firstUnchosen));
+                    retainedFrom(c.fromInstance(), Math.min(c.max(), n.cfg.catchUpBatch()), n.cfg.maxBatchBytes()),
+                    firstUnchosen));
         }
     }
 
@@ -165,16 +166,34 @@ final class Learner {
         }
     }
 
-    /** Up to {@code max} retained chosen values from {@code from} on. */
-    List<ChosenValue> retainedFrom(long from, int max) {
+    /**
+     * Retained chosen values from {@code from} on for one message: at most {@code max} of them, and no more
+     * than {@code maxBytes} of values ({@link Value#size()}) unless the first alone is larger. A message is
+     * then bounded in bytes like a value, whatever the values' sizes; the receiver asks for the rest.
+     */
+    List<ChosenValue> retainedFrom(long from, int max, long maxBytes) {
         List<ChosenValue> out = new ArrayList<>();
+        long bytes = 0;
         for (Map.Entry<Long, Value> e : retained.tailMap(from, true).entrySet()) {
-            if (out.size() >= max) {
+            bytes += e.getValue().size();
+            if (out.size() >= max || (!out.isEmpty() && bytes > maxBytes)) {
                 break;
             }
             out.add(new ChosenValue(e.getKey(), e.getValue()));
         }
         return out;
+    }
+
+    /** Whether the retained chosen values from {@code from} on hold more than {@code limit} bytes. */
+    boolean retainedBytesAbove(long from, long limit) {
+        long bytes = 0;
+        for (Value v : retained.tailMap(from, true).values()) {
+            bytes += v.size();
+            if (bytes > limit) {
+                return true;
+            }
+        }
+        return false;
     }
 
     Value retained(long instance) {

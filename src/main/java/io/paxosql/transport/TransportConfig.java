@@ -27,11 +27,14 @@ public record TransportConfig(long clusterId, int nodeId, String host, int port,
                               long maxReplyBytes, Duration idleTimeout, int maxConnections) {
 
   /**
-   * Largest message the Paxos port accepts. Requests and replies are bounded near the batch cap, but a
-   * Promise or a Values message lists up to {@code catchUpBatch} chosen values plus the pipeline window,
-   * each up to the batch cap: bounded by count, not bytes, in the core. A receiver that refused one would
-   * break the whole stream and stall the election that needs it, so the Paxos stream keeps this bound
-   * until the core bounds those lists in bytes. Only authenticated members can send at all (mutual TLS).
+   * Largest message the Paxos port accepts. Every message but one is bounded near one value
+   * (maxBatchBytes): Accept and a forwarded proposal carry one value, and the core caps the chosen values
+   * of a Values reply and of a Promise at maxBatchBytes in all (a candidate further behind is told to
+   * catch up first). The exception is a Promise's list of accepted-but-unchosen values: it cannot be cut
+   * (the candidate would take a missing instance for unaccepted), and it holds the pipeline window
+   * (alpha values, 64 x 4 MiB in a node) or more for an acceptor with a gap. A receiver that refused it
+   * would stall the election that needs it, so the port keeps this bound until a Promise can come in
+   * parts. Only authenticated members can send at all (mutual TLS).
    */
   public static final long MAX_MESSAGE_BYTES = 256L << 20;
 

@@ -19,9 +19,11 @@ import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +52,8 @@ public final class Capture {
   private final NetClient client;
   private final AckTracker tracker;
   private final List<Future<?>> inFlight = new ArrayList<>();
+  private static final int OWN_IDS_KEPT = 8;
+  private final ArrayDeque<Long> ownIds = new ArrayDeque<>();
   private final Promise<Void> firstStream = Promise.promise();
   private PacketChannel channel;
   private boolean stopped;
@@ -105,6 +109,25 @@ public final class Capture {
     return tracker.confirmedState();
   }
 
+  /**
+   * The MariaDB connection ids this capture logged in with, the last {@value #OWN_IDS_KEPT}: a dump
+   * thread of an earlier connection may linger on the master until it notices the socket closed.
+   */
+  public Set<Long> ownConnectionIds() {
+    synchronized (ownIds) {
+      return Set.copyOf(ownIds);
+    }
+  }
+
+  private void ownConnection(long id) {
+    synchronized (ownIds) {
+      ownIds.addLast(id);
+      while (ownIds.size() > OWN_IDS_KEPT) {
+        ownIds.removeFirst();
+      }
+    }
+  }
+
   public String lastError() {
     return lastError;
   }
@@ -129,7 +152,7 @@ public final class Capture {
       PacketChannel ch = new PacketChannel(socket, MAX_PACKET);
       channel = ch;
       ch.onClose(() -> context.runOnContext(x -> connectionLost(ch, "connection to the master closed")));
-      return MasterLogin.run(ch, config, from).onFailure(e -> {
+      return MasterLogin.run(ch, config, from, this::ownConnection).onFailure(e -> {
         fail("cannot stream from master " + config.host() + ":" + config.port() + ": " + e.getMessage());
         ch.close();
       });

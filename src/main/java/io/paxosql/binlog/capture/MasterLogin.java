@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongConsumer;
 
 /**
  * The client half of a replica's start: log in, send the queries a MariaDB 10.11 replica sends
@@ -51,12 +52,14 @@ public final class MasterLogin {
     }).compose(p -> authResult(ch, user, password, p)).map(v -> connectionId[0]);
   }
 
-  static Future<Session> run(PacketChannel ch, CaptureConfig cfg, GtidState from) {
+  /** {@code loggedIn} hears the connection id before the dump is asked for, so its dump thread is known as ours. */
+  static Future<Session> run(PacketChannel ch, CaptureConfig cfg, GtidState from, LongConsumer loggedIn) {
     long[] connectionId = new long[1];
     boolean[] semi = new boolean[1];
     boolean[] crc = new boolean[1];
     return login(ch, cfg.user(), cfg.password()).compose(id -> {
       connectionId[0] = id;
+      loggedIn.accept(id);
       return query(ch, "SELECT UNIX_TIMESTAMP()");
     })
         .compose(v -> query(ch, "SHOW VARIABLES LIKE 'SERVER_ID'"))

@@ -6,6 +6,10 @@ import java.util.regex.Pattern;
  * The SQL a node's MariaDB runs from {@code --init-file} at every start, before it accepts a single
  * connection: root gets this node's password on every loopback account, root accounts for other hosts
  * and anonymous accounts are removed, and the replication account is (re)created with its password.
+ * Only the replication account may replicate: every other account and role, root included, loses
+ * REPLICATION SLAVE, which MariaDB requires for COM_REGISTER_SLAVE and COM_BINLOG_DUMP. So nobody but
+ * the capture can attach to a master as a semi-sync replica and ACK a commit the cluster never chose,
+ * and root cannot hand the privilege out again (MariaDB lets an account grant only what it holds).
  * Running it at every start, rather than once at install, covers a data dir made before passwords
  * existed and one restored from another node's backup (whose accounts carry the donor's passwords).
  * Nothing of it reaches the binlog: a local binlog write would be a GTID the cluster never chose.
@@ -50,6 +54,12 @@ public final class AccountsInitFile {
     sql.append("ALTER USER ").append(repl).append(" IDENTIFIED BY '").append(quote(replicationPassword))
         .append("';\n");
     sql.append("GRANT ").append(replicationGrants).append(" ON *.* TO ").append(repl).append(";\n");
+    // One line: an anonymous compound statement, because the accounts to strip (say, an application
+    // account once given ALL PRIVILEGES ON *.*) are only known to the server.
+    sql.append("BEGIN NOT ATOMIC FOR a IN (SELECT User AS u, Host AS h, is_role AS r FROM mysql.user"
+        + " WHERE Repl_slave_priv='Y' AND NOT (User='").append(replicationUser).append("' AND Host='127.0.0.1'))"
+        + " DO EXECUTE IMMEDIATE CONCAT('REVOKE REPLICATION SLAVE ON *.* FROM ', IF(a.r='Y', QUOTE(a.u),"
+        + " CONCAT(QUOTE(a.u), '@', QUOTE(a.h)))); END FOR; END;\n");
     sql.append("SET SESSION sql_log_bin=1;\n");
     return sql.toString();
   }

@@ -11,6 +11,8 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -134,6 +136,26 @@ public final class MariaDbControl implements AutoCloseable {
   public Future<Long> semiSyncWaitSessions() {
     return sql("SHOW GLOBAL STATUS LIKE 'Rpl_semi_sync_master_wait_sessions'").map(rows ->
         rows.size() == 0 ? 0L : Long.parseLong(String.valueOf(rows.iterator().next().getValue(1))));
+  }
+
+  /** Every binlog dump connection and the semi-sync client count (see {@link ReplicaConnections}). */
+  public Future<ReplicaConnections> replicaConnections() {
+    return sql("SHOW GLOBAL STATUS LIKE 'Rpl_semi_sync_master_clients'").compose(status -> {
+      long clients = status.size() == 0 ? 0 : Long.parseLong(String.valueOf(status.iterator().next().getValue(1)));
+      return sql("SELECT ID, USER, HOST FROM information_schema.PROCESSLIST WHERE COMMAND LIKE 'Binlog Dump%'")
+          .map(rows -> {
+            List<ReplicaConnections.DumpConnection> dumps = new ArrayList<>();
+            for (Row r : rows) {
+              dumps.add(new ReplicaConnections.DumpConnection(r.getLong("ID"), r.getString("USER"), r.getString("HOST")));
+            }
+            return new ReplicaConnections(clients, dumps);
+          });
+    });
+  }
+
+  /** Ends a connection (KILL CONNECTION): cuts a replica off this server. */
+  public Future<Void> killConnection(long id) {
+    return sql("KILL CONNECTION " + id).mapEmpty();
   }
 
   public Future<Void> stopReplica() {

@@ -13,5 +13,7 @@ public enum EventKind {
   /** A rebuild or seeding of the node's MariaDB started, ended or failed. */
   REBUILD,
   /** The config file was reloaded, partly applied, or rejected. */
-  CONFIG
+  CONFIG,
+  /** Something the access rules should prevent was found and stopped (a replica other than the capture). */
+  SECURITY
 }
