@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
     versionProvider = VersionProvider.class,
     description = "A Paxos-replicated, loss-less MariaDB cluster behind a MySQL-protocol proxy.",
     subcommands = {NodeCommand.class, DemoCommand.class, AdminCommand.class, CertsCommand.class, ProxyCommand.class,
-        RelayCommand.class, ReadyCommand.class})
+        RelayCommand.class, ReadyCommand.class, InitCommand.class})
 public final class Main implements Runnable {
 
   /** Exit code for a command line that could not be understood (picocli's USAGE). */

@@ -182,7 +182,9 @@ final class MemberCommands {
       return "[" + phase + "] " + p.getString("message", "");
     }
     long eta = p.getLong("etaSeconds", -1L);
-    return String.format(Locale.ROOT, "[catching-up] %s of %s, %s/s, ETA %s, %d instances behind",
+    Double pct = p.getDouble("percent");
+    return String.format(Locale.ROOT, "[catching-up] %s %s of %s, %s/s, ETA %s, %d instances behind",
+        pct == null ? "?%" : String.format(Locale.ROOT, "%.0f%%", pct),
         mb(p.getLong("bytes", 0L)), mb(p.getLong("totalBytes", 0L)), mb(p.getLong("rateBytesPerSec", 0L)),
         eta < 0 ? "unknown" : eta + " s", p.getLong("joinerBehindInstances", 0L));
   }

@@ -16,10 +16,11 @@ import java.util.Optional;
  * it survives restarts, so a full-cluster restart needs no operator.
  */
 final class InitMarker {
+  static final String FILE = "cluster-initialised";
   private final Path file;
 
   InitMarker(Path dataDir) {
-    this.file = dataDir.resolve("cluster-initialised");
+    this.file = dataDir.resolve(FILE);
   }
 
   Optional<List<String>> read() {

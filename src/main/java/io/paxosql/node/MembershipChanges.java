@@ -1,8 +1,11 @@
 package io.paxosql.node;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.paxosql.config.NodeConfig;
 import io.paxosql.node.admin.AdminException;
 import io.paxosql.node.role.NodeRole;
+import io.paxosql.node.status.TransferProgress;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -29,6 +32,7 @@ final class MembershipChanges {
   private static final long IN_FORCE_TIMEOUT_MS = 30_000;
   private static final long FOLLOWER_TIMEOUT_MS = 120_000;
   private static final long JOINER_SILENT_MS = 15_000;
+  private static final long LOG_EVERY_MS = 5_000;
   /** A learner within this many instances of the master votes: it learns the rest as a voter. */
   static final long CAUGHT_UP_INSTANCES = 256;
 
@@ -41,6 +45,24 @@ final class MembershipChanges {
     this.node = node;
     this.vertx = node.vertx();
     this.peers = peers;
+    registerGauges(node.registry(), Integer.toString(node.config().nodeId()));
+  }
+
+  /** The running or last add's catch-up, for /metrics (0 when none ran). */
+  private void registerGauges(MeterRegistry registry, String id) {
+    Gauge.builder("paxosql.member.change.bytes", this, c -> c.progress == null ? 0 : c.progress.bytes()).tag("node", id)
+        .description("Paxos log bytes a joiner replayed since the membership command began (estimated)")
+        .register(registry);
+    Gauge.builder("paxosql.member.change.total.bytes", this, c -> c.progress == null ? 0 : c.progress.totalBytes())
+        .tag("node", id).description("what the joiner replayed plus what it still lacks").register(registry);
+    Gauge.builder("paxosql.member.change.percent", this, c -> c.progress == null ? 0 : Math.max(0, c.progress.percent()))
+        .tag("node", id).register(registry);
+    Gauge.builder("paxosql.member.change.rate.bytes", this, c -> c.progress == null ? 0 : c.progress.rateBytesPerSec())
+        .tag("node", id).description("bytes per second the joiner replays lately").register(registry);
+    Gauge.builder("paxosql.member.change.eta.seconds", this, c -> c.progress == null ? -1 : c.progress.etaSeconds())
+        .tag("node", id).register(registry);
+    Gauge.builder("paxosql.member.change.behind.instances", this,
+        c -> c.progress == null ? 0 : c.progress.joinerBehindInstances()).tag("node", id).register(registry);
   }
 
   /** The running or last command's progress; on the node's context. */
@@ -100,6 +122,7 @@ final class MembershipChanges {
     long target = node.replicatedLog().chosenBelow();
     long[] lastHeard = {System.currentTimeMillis()};
     long[] lastSample = {System.currentTimeMillis()};
+    long[] lastLogged = {0};
     String[] lastCause = {"none"};
     return poll(() -> peers.get(joiner, "/local").transform(ar -> {
       long now = System.currentTimeMillis();
@@ -116,8 +139,16 @@ final class MembershipChanges {
       long masterBelow = node.replicatedLog().chosenBelow();
       long joinerBelow = st.getLong("chosenBelow", 0L);
       long behind = Math.max(0, masterBelow - joinerBelow);
-      progress = progress.sample(st.getLong("logBytes", 0L), node.logBytes(), behind, (now - lastSample[0]) / 1000.0);
+      var rl = node.replicatedLog();
+      double perInstance = rl.storage().heldBytes() / (double) Math.max(1, rl.chosenBelow() - rl.firstRetained());
+      progress = progress.sample(joinerBelow, masterBelow, perInstance, (now - lastSample[0]) / 1000.0);
       lastSample[0] = now;
+      node.transfer().set(new TransferProgress("add-member catch-up", "the Paxos log", progress.bytes(),
+          progress.totalBytes(), progress.rateBytesPerSec()));
+      if (now - lastLogged[0] >= LOG_EVERY_MS) {
+        lastLogged[0] = now;
+        log.info("{}: node {} catches up: {}", progress.operation(), joiner.id(), progress.describe());
+      }
       boolean applied = st.getBoolean("mariadbRunning", false) && st.getLong("lagTransactions", Long.MAX_VALUE) <= 100;
       return Future.succeededFuture(joinerBelow >= target && behind <= CAUGHT_UP_INSTANCES && applied);
     }), deadline, () -> "node " + joiner.id() + " did not catch up within " + timeoutMs / 1000 + " s (it is "
@@ -300,6 +331,7 @@ final class MembershipChanges {
   }
 
   private void finish(Throwable failure) {
+    node.transfer().clear();
     if (failure == null) {
       progress = progress.phase("done", progress.operation() + " done");
       log.info("{} done; members now {}", progress.operation(), node.replicatedLog().votingMembers());

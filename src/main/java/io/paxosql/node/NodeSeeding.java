@@ -89,25 +89,55 @@ final class NodeSeeding {
       if (!peers && !initialisedHere) {
         return Future.succeededFuture(Optional.empty());
       }
-      return startRounds(1).map(Optional::of);
+      return startRounds(1, "node " + config.nodeId() + " starts with an empty datadir").map(Optional::of);
     });
   }
 
-  private Future<SeedPoint> startRounds(int round) {
-    progress.begin("empty datadir at start", System.nanoTime());
+  /**
+   * At start, with a datadir and a log: why this node cannot catch up from the log, if so. Its log ends at
+   * {@code chosenBelow}, below where every member that answered still keeps its log (retention deleted the
+   * values it lacks while it was down). Empty when a member still holds them, none answered, or
+   * {@code mariadb.autoRebuild} is off (then the node starts as it is and reports it needs a rebuild).
+   */
+  Future<Optional<String>> outsideWindowAtStart(long chosenBelow) {
+    return seeder.peerLogStarts().map(starts -> {
+      if (starts.isEmpty() || starts.stream().anyMatch(s -> s <= chosenBelow)) {
+        return Optional.<String>empty();
+      }
+      String why = "its log ends at instance " + chosenBelow + " but every member that answered keeps its log "
+          + "only from instance " + starts.stream().mapToLong(Long::longValue).min().orElseThrow() + " on: it is "
+          + "outside the retention window";
+      if (!config.rebuild().autoRebuild()) {
+        log.warn("node {}: {}; mariadb.autoRebuild is off: it starts as it is and cannot catch up; run `admin "
+            + "rebuild --id {}`", config.nodeId(), why, config.nodeId());
+        return Optional.<String>empty();
+      }
+      log.warn("node {}: {}; rebuilding it from a member's backup (its MariaDB datadir and its log are moved "
+          + "aside, not deleted)", config.nodeId(), why);
+      return Optional.of(why);
+    });
+  }
+
+  /** At start, outside the window: a whole backup of a member (rounds as {@link #seedAtStart}). */
+  Future<SeedPoint> rebuildAtStart(String reason) {
+    return startRounds(1, "outside the retention window at start: " + reason);
+  }
+
+  private Future<SeedPoint> startRounds(int round, String reason) {
+    progress.begin(reason, System.nanoTime());
     return seeder.donorOrder()
-        .compose(donors -> seeder.seedFromAny(donors, "node " + config.nodeId() + " starts with an empty datadir"))
+        .compose(donors -> seeder.seedFromAny(donors, reason))
         .recover(e -> {
           if (round >= START_ROUNDS) {
             return Future.failedFuture(new IllegalStateException("node " + config.nodeId() + " could not seed its "
-                + "empty MariaDB datadir from any member in " + START_ROUNDS + " rounds: " + e.getMessage()
+                + "MariaDB datadir (" + reason + ") from any member in " + START_ROUNDS + " rounds: " + e.getMessage()
                 + ". Nothing was installed; start the node again once another member runs", e));
           }
           log.warn("node {}: seeding round {} of {} failed ({}); trying again in {} ms", config.nodeId(), round,
               START_ROUNDS, e.getMessage(), ROUND_PAUSE_MS);
           Promise<Void> pause = Promise.promise();
           vertx.setTimer(ROUND_PAUSE_MS, id -> pause.complete());
-          return pause.future().compose(x -> startRounds(round + 1));
+          return pause.future().compose(x -> startRounds(round + 1, reason));
         });
   }
 
@@ -123,6 +153,26 @@ final class NodeSeeding {
       progress.phase(SeedPhase.CATCHING_UP, System.nanoTime());
       log.info("node {}: MariaDB runs from node {}'s backup at GTID {}; replaying the cluster's log from there",
           config.nodeId(), point.donor(), point.gtid());
+    });
+  }
+
+  /**
+   * After MariaDB started on a datadir placed by {@code init --from-backup}: it begins where the backup was
+   * taken (once; the note is removed after).
+   */
+  Future<Void> adoptPlacedBackup() {
+    return vertx.executeBlocking(() -> BackupPlacement.pendingAdoption(config.dataDir()), false).compose(gtid -> {
+      if (gtid.isEmpty()) {
+        return Future.succeededFuture();
+      }
+      return mariadb.control().adoptGtidPosition(gtid.get())
+          .compose(x -> vertx.executeBlocking(() -> {
+            BackupPlacement.adopted(config.dataDir());
+            return null;
+          }, false))
+          .onSuccess(x -> log.info("node {}: MariaDB starts from the backup placed by init --from-backup, at GTID {}",
+              config.nodeId(), gtid.get()))
+          .mapEmpty();
     });
   }
 

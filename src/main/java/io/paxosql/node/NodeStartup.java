@@ -6,6 +6,7 @@ import io.paxosql.binlog.server.BinlogServerConfig;
 import io.paxosql.config.ConfigWatcher;
 import io.paxosql.config.NodeConfig;
 import io.paxosql.config.SecretNames;
+import io.paxosql.log.LogConfig;
 import io.paxosql.node.admin.PeerClient;
 import io.paxosql.node.chain.ChainCheckpoint;
 import io.paxosql.node.chain.ChainCheckpointFile;
@@ -24,11 +25,14 @@ import io.paxosql.tls.TlsFiles;
 import io.paxosql.transport.FaultInjector;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -101,7 +105,7 @@ final class NodeStartup {
           parts.directory.save();
           return seeding.dataDirEmpty();
         }))
-        .compose(empty -> empty ? startSeeded() : mariadb.startAsFollower().compose(x -> startLog()))
+        .compose(empty -> empty ? startSeeded() : startKept())
         .compose(rl -> {
           parts.replog = rl;
           rl.onFatal(t -> node.failStop("the Paxos log", t));
@@ -212,7 +216,41 @@ final class NodeStartup {
    * initialises MariaDB fresh instead.
    */
   private Future<ReplicatedLog> startSeeded() {
-    return startLog().compose(rl -> seeding.seedAtStart(node.initialised()).compose(point -> {
+    if (!node.joinCandidatePresent() && !node.initialised()) {
+      // Its data dir held files of another life at the first start and it never belonged to this cluster:
+      // add-member will refuse it, so it gets no copy of the members' data (and no backup taken for it).
+      log.warn("node {}: MariaDB's datadir is empty, but the data dir {} was not empty when this node first "
+          + "started and it never belonged to this cluster, so it is not seeded from the members and "
+          + "`admin add-member` refuses it; MariaDB is initialised fresh. To join, start it with an empty data "
+          + "dir.", config.nodeId(), config.dataDir());
+      return startLog().compose(rl -> seedAndStart(rl, Future.succeededFuture(Optional.empty())));
+    }
+    return startLog().compose(rl -> seedAndStart(rl, seeding.seedAtStart(node.initialised())));
+  }
+
+  /**
+   * Start with a MariaDB datadir: the log first, then MariaDB as it is, unless the log ends below where
+   * every member keeps its log (down while retention deleted what it lacks): then it is rebuilt from a
+   * member's backup like a seeded node, its old datadir and log moved aside.
+   */
+  private Future<ReplicatedLog> startKept() {
+    return startLog().compose(rl -> seeding.outsideWindowAtStart(rl.chosenBelow()).transform(ar -> {
+      if (ar.failed() || ar.result().isEmpty()) {
+        return mariadb.startAsFollower().compose(x -> seeding.adoptPlacedBackup()).map(rl)
+            .recover(e -> rl.halt().transform(x -> Future.failedFuture(e)));
+      }
+      return seedAndStart(rl, seeding.rebuildAtStart(ar.result().get()).map(Optional::of));
+    }));
+  }
+
+  /**
+   * MariaDB from {@code seeded}'s backup (or fresh when there is none), and the log and chain from the
+   * backup's chain checkpoint. The datadir is installed before the log is started over, so a crash between
+   * the two leaves a node that finds itself outside the window at its next start and is rebuilt again.
+   */
+  private Future<ReplicatedLog> seedAndStart(ReplicatedLog rl, Future<Optional<SeedPoint>> seeded) {
+    AtomicReference<ReplicatedLog> current = new AtomicReference<>(rl);
+    return seeded.compose(point -> {
       if (point.isEmpty()) {
         return mariadb.startAsFollower().map(rl);
       }
@@ -221,8 +259,42 @@ final class NodeStartup {
       boolean joiner = !parts.directory.genesis().orElseThrow().contains(config.nodeId());
       Future<Void> marked = node.initialised() || joiner || p.initialisedMembers().isEmpty() ? Future.succeededFuture()
           : node.markInitialised(p.initialisedMembers());
-      return marked.compose(x -> seeding.install(p)).compose(x -> mariadb.startAsFollower())
-          .compose(x -> seeding.adopt(p)).map(rl);
-    }).recover(e -> rl.halt().transform(x -> Future.failedFuture(e))));
+      return marked.compose(x -> seeding.install(p)).compose(x -> startAtCheckpoint(rl, p, current))
+          .compose(log -> mariadb.startAsFollower().compose(x -> seeding.adopt(p)).map(log));
+    }).recover(e -> {
+      ReplicatedLog open = current.get();
+      return (open == null ? Future.<Void>succeededFuture() : open.halt()).transform(x -> Future.failedFuture(e));
+    });
+  }
+
+  /**
+   * A seeded node's log starts at the chain checkpoint sent with its backup, when it has not reached it
+   * by itself: the log is closed, started over there ({@link CheckpointInstall}) and opened again.
+   */
+  private Future<ReplicatedLog> startAtCheckpoint(ReplicatedLog rl, SeedPoint p,
+      AtomicReference<ReplicatedLog> current) {
+    Optional<ChainCheckpoint> wanted = CheckpointInstall.wanted(p, rl.chosenBelow());
+    if (wanted.isEmpty()) {
+      return Future.succeededFuture(rl);
+    }
+    LogConfig logConfig = NodeWiring.replogOptions(config, parts.directory.genesis().orElseThrow(),
+        parts.directory.paxosPeers()).log();
+    Promise<ReplicatedLog> reopened = Promise.promise();
+    // The close completes on the closed log's own context (its verticle is gone): the rest runs on the node's,
+    // or the new log's verticle would be deployed as a child of the undeployed one and lose its timers.
+    rl.close().onComplete(closed -> context.runOnContext(v -> {
+      current.set(null);
+      vertx.executeBlocking(() -> CheckpointInstall.install(wanted.get(), logConfig, config.dataDir(), p.donor()),
+              false)
+          .compose(installed -> {
+            installed.ifPresent(cp -> startCheckpoint = cp);
+            // The closed log's gauge would keep answering for the new one.
+            node.registry().find("paxosql.replog.catchup.lag").meters().forEach(node.registry()::remove);
+            return startLog();
+          })
+          .onSuccess(current::set)
+          .onComplete(reopened);
+    }));
+    return reopened.future();
   }
 }

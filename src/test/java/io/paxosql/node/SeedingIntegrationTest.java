@@ -193,7 +193,7 @@ class SeedingIntegrationTest {
   }
 
   @Test
-  void adminBackupWritesAPreparedFollowerBackupWithItsGtid() throws Exception {
+  void adminBackupWritesAPreparedFollowerBackupAndANewClusterStartsFromIt() throws Exception {
     cluster = new ClusterHarness(3);
     bootstrap();
     insert(1, 0, 40);
@@ -222,7 +222,37 @@ class SeedingIntegrationTest {
     assertEquals(1, again);
     assertTrue(stderr.toString().contains("is not an empty directory"), stderr.toString());
 
-    // The backup is a datadir: a plain mariadbd runs on it and holds the same table.
+    // init --from-backup places it on every member of a new cluster (before their first start).
+    ClusterHarness fresh = new ClusterHarness(3);
+    try {
+      for (int id = 1; id <= 3; id++) {
+        StringWriter placed = new StringWriter();
+        int rc = Main.execute(new PrintWriter(placed, true), new PrintWriter(stderr, true), "init", "--from-backup",
+            out.toString(), "--config", fresh.configFiles.get(id - 1).toString());
+        assertEquals(0, rc, stderr.toString());
+        assertTrue(placed.toString().contains(masterGtid), placed.toString());
+      }
+      StringWriter refused = new StringWriter();
+      assertEquals(1, Main.execute(new PrintWriter(new StringWriter(), true), new PrintWriter(refused, true), "init",
+          "--from-backup", out.toString(), "--config", fresh.configFiles.get(0).toString()));
+      assertTrue(refused.toString().contains("already holds"), refused.toString());
+      restoreWithPlainMariaDb(out, masterChecksum);
+      cluster.close();
+      cluster = fresh;
+      fresh = null;
+    } finally {
+      if (fresh != null) {
+        fresh.close();
+      }
+    }
+    // The new cluster continues from the backup: its 40 rows, then new writes, on every member.
+    cluster.startInitialised();
+    insert(1, 100, 10);
+    assertConverged(50);
+  }
+
+  /** The backup is a datadir: a plain mariadbd runs on it and holds the same table. */
+  private void restoreWithPlainMariaDb(Path out, long masterChecksum) throws Exception {
     Path base = cluster.dir.resolve("restored");
     Files.createDirectories(base);
     Files.move(out, base.resolve("data"));

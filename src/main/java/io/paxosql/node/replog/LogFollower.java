@@ -11,6 +11,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,11 +31,15 @@ final class LogFollower {
   private final PaxosLog log;
   private final Context context;
   private final CoreDriver driver;
+  /** Values this node's followers read back from the disk (the work a restart does), shared per log. */
+  private final LongAdder replayed;
   private LogPosition next;
   private volatile boolean live;
   private boolean closed;
 
-  LogFollower(LogPosition from, Consumer<ChosenEntry> listener, PaxosLog log, Context context, CoreDriver driver) {
+  LogFollower(LogPosition from, Consumer<ChosenEntry> listener, PaxosLog log, Context context, CoreDriver driver,
+      LongAdder replayed) {
+    this.replayed = replayed;
     this.next = from;
     this.listener = listener;
     this.log = log;
@@ -70,6 +75,7 @@ final class LogFollower {
             err != null ? err.toString() : "snapshot needed (log starts at " + rr.firstRetained() + ")");
         return;
       }
+      replayed.add(rr.values().size());
       for (LogRecord.Chosen c : rr.values()) {
         deliver(c.instance(), MessageCodec.valueFromBytes(c.value()));
       }

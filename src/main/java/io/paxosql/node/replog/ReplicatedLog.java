@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedSet;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -63,6 +64,7 @@ public final class ReplicatedLog implements ChosenLog {
   private final MeterRegistry registry;
   private final ReplogMetrics metrics;
   private final List<LogFollower> followers = new CopyOnWriteArrayList<>();
+  private final LongAdder replayedValues = new LongAdder();
   private final RetentionHolds holds = new RetentionHolds();
   private final List<Consumer<Throwable>> fatalListeners = new CopyOnWriteArrayList<>();
   private PaxosLog log;
@@ -290,7 +292,7 @@ public final class ReplicatedLog implements ChosenLog {
 
   @Override
   public AutoCloseable follow(LogPosition from, Consumer<ChosenEntry> listener) {
-    LogFollower f = new LogFollower(from, listener, log, context, driver);
+    LogFollower f = new LogFollower(from, listener, log, context, driver, replayedValues);
     context.runOnContext(v -> {
       followers.add(f);
       f.pump();
@@ -299,6 +301,14 @@ public final class ReplicatedLog implements ChosenLog {
       f.close();
       followers.remove(f);
     });
+  }
+
+  /**
+   * Chosen values this log's followers (the chain) read back from the disk since it opened: at a restart,
+   * what the node replays to rebuild its state; bounded by the chain checkpoint, not by history.
+   */
+  public long valuesReplayedFromDisk() {
+    return replayedValues.sum();
   }
 
   @Override

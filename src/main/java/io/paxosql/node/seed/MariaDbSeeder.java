@@ -215,6 +215,19 @@ public final class MariaDbSeeder {
     });
   }
 
+  /**
+   * Where the Paxos log starts on each other member that answers and is initialised (its first retained
+   * instance): a node whose own log ends below all of them cannot catch up from the log.
+   */
+  public Future<List<Long>> peerLogStarts() {
+    List<Future<JsonObject>> answers = config.members().stream().filter(m -> m.id() != config.nodeId())
+        .map(this::local).toList();
+    return Future.join(answers).transform(ar -> Future.succeededFuture(answers.stream()
+        .filter(f -> f.succeeded() && f.result().getBoolean("initialised", false)
+            && f.result().getLong("logFirstRetained", -1L) >= 0)
+        .map(f -> f.result().getLong("logFirstRetained")).toList()));
+  }
+
   /** Whether any other member answers that its cluster is initialised (a new cluster has none). */
   public Future<Boolean> anyPeerInitialised() {
     List<Future<JsonObject>> answers = config.members().stream().filter(m -> m.id() != config.nodeId())

@@ -1,0 +1,251 @@
+package io.paxosql.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.paxosql.cli.Main;
+import io.paxosql.config.SecretNames;
+import io.paxosql.node.chain.ChainCheckpointFile;
+import io.paxosql.testing.Retry;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Members that need history retention has deleted everywhere, on real nodes and MariaDB with a 1 MiB log
+ * window: a joiner added after the log's start was deleted starts its log and chain at the donor's chain
+ * checkpoint (it could not replay from instance 0), and a member that was down while the others wrote past its
+ * window is rebuilt from a backup when it returns (mariadb.autoRebuild; old datadir and log moved aside). Each
+ * ends with every acknowledged row.
+ */
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
+class OutsideTheWindowIntegrationTest {
+  private static final String SMALL_WINDOW = "log: { retainBytes: 1048576, checkpointEvery: 100 }\n";
+  /** 20 KB rows: 4 MB of log, past the 1 MiB window plus its 256 KiB roll files, in few round trips. */
+  private static final int ROW_BYTES = 20_000;
+  private ClusterHarness cluster;
+
+  @AfterEach
+  void tearDown() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  @Test
+  void aJoinerAfterRetentionDeletedTheLogsStartIsSeededAtTheCheckpointAndHasEveryRow() throws Exception {
+    cluster = new ClusterHarness(4, SMALL_WINDOW, id -> id <= 3 ? List.of(1, 2, 3) : List.of(1, 2, 3, 4));
+    for (int id = 1; id <= 3; id++) {
+      cluster.start(id);
+    }
+    assertTrue(cluster.init().getBoolean("initialised", false));
+    int master = cluster.awaitMaster(Duration.ofSeconds(60));
+    cluster.execRw(master, "CREATE DATABASE app", Duration.ofSeconds(20));
+    cluster.execRw(master, "CREATE TABLE app.t (id INT PRIMARY KEY, v MEDIUMTEXT)", Duration.ofSeconds(20));
+    Set<Integer> acked = new HashSet<>();
+    insert(master, 0, 200, acked);
+    awaitLogStartDeleted(List.of(1, 2, 3));
+
+    cluster.start(4);
+    Cli added = addMember(master, 4);
+    assertEquals(0, added.code, added.text() + "\n" + logFacts(1, 2, 3, 4));
+    Retry.waitFor("node 4 a voting FOLLOWER", Duration.ofSeconds(90),
+        () -> "FOLLOWER".equals(cluster.node(4).localStatus().getString("role"))
+            && "voting".equals(cluster.node(4).localStatus().getString("membership")));
+    var joinerLog = cluster.node(4).replicatedLog();
+    assertTrue(joinerLog.firstRetained() > 0, "node 4's log starts at the donor's checkpoint, not at 0: "
+        + joinerLog.firstRetained());
+    assertTrue(Files.exists(cluster.configs.get(3).dataDir().resolve(ChainCheckpointFile.NAME)));
+    master = cluster.awaitMaster(Duration.ofSeconds(60));
+    insert(master, 200, 20, acked);
+    assertEveryAckedRowEverywhere(List.of(1, 2, 3, 4), acked);
+  }
+
+  @Test
+  void aMemberDownWhileTheOthersWrotePastItsWindowIsRebuiltFromABackupOnReturn() throws Exception {
+    cluster = new ClusterHarness(3, SMALL_WINDOW);
+    int master = cluster.bootstrap("CREATE DATABASE app", "CREATE TABLE app.t (id INT PRIMARY KEY, v MEDIUMTEXT)");
+    Set<Integer> acked = new HashSet<>();
+    insert(master, 0, 10, acked);
+    int victim = master % 3 + 1;
+    assertEveryAckedRowEverywhere(List.of(1, 2, 3), acked);
+    // Nothing is written meanwhile; a few no-ops of a leader change at most: the margin covers them.
+    long victimEnd = cluster.node(victim).replicatedLog().chosenBelow() + 10;
+    cluster.stop(victim);
+    master = cluster.awaitMaster(Duration.ofSeconds(60));
+    insert(master, 10, 200, acked);
+    List<Integer> others = new ArrayList<>(List.of(1, 2, 3));
+    others.remove((Integer) victim);
+    for (int id : others) {
+      Retry.until("node " + id + " deleted what node " + victim + " lacks", Duration.ofSeconds(120), () -> {
+        var rl = cluster.node(id).replicatedLog();
+        if (rl.firstRetained() <= victimEnd) {
+          throw new IllegalStateException("node " + id + "'s log starts at " + rl.firstRetained() + ", node " + victim
+              + "'s ends at " + victimEnd + "; retention: " + rl.retentionDecision());
+        }
+        return rl.firstRetained();
+      });
+    }
+
+    cluster.start(victim);
+    var seed = cluster.node(victim).localStatus().getJsonObject("seed");
+    assertTrue(seed.getString("reason", "").contains("outside the retention window"), seed.encode());
+    assertTrue(others.contains(seed.getInteger("donor")), seed.encode());
+    Path base = cluster.configs.get(victim - 1).dataDir();
+    assertTrue(asides(base.resolve("mariadb"), "data.aside-") == 1, "the old datadir was moved aside");
+    // Its log is started over at the donor's checkpoint (the old one moved aside) unless it caught up past the
+    // checkpoint while the backup streamed: a leader's core still holds recent values in memory after the disk
+    // deleted them, and teaches them to a voting member.
+    var rl = cluster.node(victim).replicatedLog();
+    assertTrue(asides(base, "paxos.aside-") == 1 ? rl.firstRetained() > victimEnd : rl.firstRetained() <= victimEnd,
+        "log [" + rl.firstRetained() + ", " + rl.chosenBelow() + ")");
+    Retry.waitFor("node " + victim + " a FOLLOWER", Duration.ofSeconds(90),
+        () -> "FOLLOWER".equals(cluster.node(victim).localStatus().getString("role")));
+    master = cluster.awaitMaster(Duration.ofSeconds(60));
+    insert(master, 210, 10, acked);
+    assertEveryAckedRowEverywhere(List.of(1, 2, 3), acked);
+  }
+
+  // ---- helpers ------------------------------------------------------------------------------------------
+
+  private static long asides(Path dir, String prefix) throws IOException {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.filter(p -> p.getFileName().toString().startsWith(prefix)).count();
+    }
+  }
+
+  /** Where each node's log starts and ends, and why a node cannot catch up, for a failure's message. */
+  private String logFacts(int... ids) {
+    StringBuilder b = new StringBuilder();
+    for (int id : ids) {
+      var s = cluster.node(id).localStatus();
+      b.append("node ").append(id).append(": log [").append(s.getLong("logFirstRetained")).append(", ")
+          .append(s.getLong("chosenBelow")).append("), ").append(s.getString("chainCheckpoint")).append(", needsRebuild ")
+          .append(s.getString("needsRebuild")).append(", retention ").append(s.getString("retention")).append('\n');
+    }
+    return b.toString();
+  }
+
+  /**
+   * Writes rows {@code [from, from + count)} through node {@code via}'s RW port. Under this machine's load
+   * the master may lose its lease and fence meanwhile: a failed write is retried on a new connection (REPLACE,
+   * so a write that did commit before its connection broke is no duplicate); a row counts as acknowledged
+   * once its statement returned.
+   */
+  private void insert(int via, int from, int count, Set<Integer> acked) throws Exception {
+    String filler = "x".repeat(ROW_BYTES);
+    Connection[] c = {null};
+    try {
+      for (int id = from; id < from + count; id++) {
+        int row = id;
+        Retry.until("row " + row + " written through node " + via, Duration.ofSeconds(60), () -> {
+          try {
+            if (c[0] == null) {
+              c[0] = cluster.rw(via);
+            }
+            try (PreparedStatement ps = c[0].prepareStatement("REPLACE INTO app.t VALUES (?, ?)")) {
+              ps.setInt(1, row);
+              ps.setString(2, filler);
+              ps.executeUpdate();
+            }
+            return true;
+          } catch (SQLException e) {
+            if (c[0] != null) {
+              c[0].close();
+              c[0] = null;
+            }
+            throw e;
+          }
+        });
+        acked.add(id);
+      }
+    } finally {
+      if (c[0] != null) {
+        c[0].close();
+      }
+    }
+  }
+
+  /** Every node's retention has deleted the beginning of its log (and it stands on a chain checkpoint). */
+  private void awaitLogStartDeleted(List<Integer> nodes) {
+    for (int id : nodes) {
+      Retry.until("node " + id + " deleted its log's beginning", Duration.ofSeconds(120), () -> {
+        var rl = cluster.node(id).replicatedLog();
+        if (rl.firstRetained() <= 0) {
+          throw new IllegalStateException("node " + id + "'s log starts at " + rl.firstRetained() + " of "
+              + rl.chosenBelow() + "; retention: " + rl.retentionDecision());
+        }
+        return rl.firstRetained();
+      });
+    }
+  }
+
+  /** Every acknowledged id is on every node listed, and they all hold the same table. */
+  private void assertEveryAckedRowEverywhere(List<Integer> nodes, Set<Integer> acked) {
+    Retry.until("every acknowledged row and one CHECKSUM TABLE on nodes " + nodes, Duration.ofSeconds(90), () -> {
+      String first = null;
+      for (int id : nodes) {
+        try (Connection c = cluster.direct(id); Statement s = c.createStatement()) {
+          Set<Integer> have = new HashSet<>();
+          try (ResultSet rs = s.executeQuery("SELECT id FROM app.t")) {
+            while (rs.next()) {
+              have.add(rs.getInt(1));
+            }
+          }
+          if (!have.containsAll(acked)) {
+            List<Integer> missing = new ArrayList<>(acked);
+            missing.removeAll(have);
+            throw new IllegalStateException("node " + id + " lacks " + missing.size() + " acknowledged ids, e.g. "
+                + missing.subList(0, Math.min(10, missing.size())));
+          }
+          String sum;
+          try (ResultSet rs = s.executeQuery("CHECKSUM TABLE app.t")) {
+            rs.next();
+            sum = rs.getString(2);
+          }
+          if (first == null) {
+            first = sum;
+          } else if (!first.equals(sum)) {
+            throw new IllegalStateException("node " + id + " checksum " + sum + " differs from " + first);
+          }
+        }
+      }
+      return first;
+    });
+  }
+
+  private record Cli(int code, String out, String err) {
+    String text() {
+      return "exit " + code + "\nout: " + out + "\nerr: " + err;
+    }
+  }
+
+  private Cli addMember(int via, int id) {
+    var p = cluster.configs.get(id - 1).ports();
+    List<String> args = List.of("admin", "--node", "127.0.0.1:" + cluster.configs.get(via - 1).ports().admin(),
+        "--token-file", SecretNames.adminToken(cluster.configs.get(via - 1).dataDir()).toString(),
+        "add-member", "--id", String.valueOf(id), "--host", "127.0.0.1", "--paxos", String.valueOf(p.paxos()),
+        "--internal", String.valueOf(p.internal()), "--admin", String.valueOf(p.admin()), "--timeout-seconds", "180");
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args.toArray(String[]::new));
+    return new Cli(code, out.toString(), err.toString());
+  }
+}
