@@ -48,7 +48,7 @@ final class DurableState {
       promised = cp.promised();
       cp.accepted().forEach(a -> accepted.put(a.instance(), a));
       cp.members().forEach(m -> members.put(m.effectiveFrom(), m));
-    } else {
+    } else if (!(record instanceof RecordCodec.Filler)) {
       throw new IllegalArgumentException("not a log record: " + record);
     }
     return true;

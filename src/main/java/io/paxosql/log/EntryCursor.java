@@ -39,22 +39,45 @@ final class EntryCursor implements AutoCloseable {
   }
 
   /**
+   * One entry's bytes, not yet decoded.
+   *
+   * @param body   the bytes after Chronicle's 4-byte header
+   * @param index  Chronicle's index of the entry
+   * @param file   the roll file holding it
+   * @param offset the file offset of its header
+   */
+  record Raw(byte[] body, long index, File file, long offset) {
+    String where() {
+      return file + " offset " + offset;
+    }
+  }
+
+  /**
    * Reads and decodes the next entry; null when no further entry is readable (the end of the log, or a tail
    * entry whose write never completed).
    *
    * @throws LogCorruptedException if the entry fails its checksum or cannot be decoded
    */
   Entry next() {
+    Raw r = nextRaw();
+    if (r == null) {
+      return null;
+    }
+    return new Entry(RecordCodec.decode(r.body(), r.where()), r.index(), r.file(), r.where(), r.body().length + 4);
+  }
+
+  /** Reads the next entry's bytes without decoding them (the cursor moves past it); null as for {@link #next}. */
+  Raw nextRaw() {
     try (DocumentContext dc = tailer.readingDocument()) {
       if (!dc.isPresent()) {
         return null;
       }
       Bytes<?> b = dc.wire().bytes();
       // Chronicle's 4-byte header sits just before the body: the entry starts there.
-      String where = tailer.currentFile() + " offset " + (b.readPosition() - 4);
+      long offset = b.readPosition() - 4;
       byte[] raw = new byte[(int) b.readRemaining()];
       b.read(raw);
-      return new Entry(RecordCodec.decode(raw, where), dc.index(), tailer.currentFile(), where, raw.length + 4);
+      return new Raw(raw, dc.index(), tailer.currentFile(), offset);
     }
   }
 

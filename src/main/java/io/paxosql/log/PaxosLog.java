@@ -14,6 +14,8 @@ import net.openhft.chronicle.bytes.SyncMode;
 import net.openhft.chronicle.queue.impl.StoreFileListener;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One node's Paxos log on a Chronicle Queue: the facade the rest of the node uses.
@@ -25,9 +27,12 @@ import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
  * <p>Every entry carries a CRC32C. An entry that fails its checksum stops the open with
  * {@link LogCorruptedException} naming the file and offset. A tail entry whose write never completed
  * (Chronicle leaves its header marked incomplete) is invisible to the scan and is overwritten by the next
- * append.
+ * append. A last entry framed by Chronicle whose body never reached disk (a full disk) is dropped at open:
+ * see {@link TornTail}. Damage anywhere else is refused.
  */
 public final class PaxosLog implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(PaxosLog.class);
+
   private final LogConfig config;
   private final SingleChronicleQueue queue;
   private final Recovered recovered;
@@ -50,32 +55,12 @@ public final class PaxosLog implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create log directory " + config.dir() + "; check its permissions", e);
     }
-    RollFiles files = new RollFiles();
-    this.rollClock = new RollClock(config.clock(), config.rollCycle());
-    this.queue = SingleChronicleQueueBuilder.binary(config.dir())
-        .rollCycle(config.rollCycle())
-        .timeProvider(rollClock)
-        .syncMode(config.sync() == SyncMethod.MSYNC ? SyncMode.SYNC : SyncMode.NONE)
-        .timeoutMS(1_000)
-        .storeFileListener(new StoreFileListener() {
-          @Override
-          public void onAcquired(int cycle, File file) {
-            files.noteFile(cycle, file);
-          }
-
-          @Override
-          public void onReleased(int cycle, File file) {}
-        })
-        .build();
-    rollClock.useCycle(queue.rollCycle());
-    DurableState state = new DurableState();
-    RecoveryScan scan;
-    try {
-      scan = RecoveryScan.run(config, queue, state, files);
-    } catch (RuntimeException e) {
-      queue.close();
-      throw e;
-    }
+    Scanned scanned = recover(config);
+    this.queue = scanned.queue();
+    this.rollClock = scanned.clock();
+    RollFiles files = scanned.files();
+    DurableState state = scanned.state();
+    RecoveryScan scan = scanned.scan();
     // A log rolled early by size has files ahead of the clock: never append behind the newest one.
     files.newestCycle().ifPresent(rollClock::atLeastCycle);
     this.recovered = state.snapshot();
@@ -89,6 +74,69 @@ public final class PaxosLog implements AutoCloseable {
       throw e;
     } finally {
       scan.close();
+    }
+  }
+
+  /** A queue opened and replayed, with what the replay rebuilt. */
+  private record Scanned(SingleChronicleQueue queue, RollClock clock, RollFiles files, DurableState state,
+                         RecoveryScan scan) {
+    void close() {
+      scan.close();
+      queue.close();
+    }
+  }
+
+  /**
+   * Opens the queue and replays it. A torn last entry that never reached disk (see {@link TornTail}) is
+   * overwritten with a filler entry, and the queue is opened and replayed again.
+   */
+  private static Scanned recover(LogConfig config) {
+    Scanned first = openAndScan(config);
+    TornTail torn = first.scan().tornTail();
+    if (torn == null) {
+      return first;
+    }
+    first.close();
+    LOG.warn("log {}: dropping the torn last entry at {} ({} bytes): it fails its checksum, its stored checksum"
+        + " and the end of its body are zeros as left by a write that never reached disk (e.g. a full disk), and"
+        + " nothing follows it, so it was never synced and nothing about it was sent or acknowledged",
+        config.dir(), torn.where(), torn.bytes());
+    torn.seal();
+    Scanned again = openAndScan(config);
+    TornTail still = again.scan().tornTail();
+    if (still != null) {
+      again.close();
+      throw new LogCorruptedException("log " + config.dir() + " still has a torn last entry at " + still.where()
+          + " after the one at " + torn.where() + " was dropped. Refusing to start. " + LogCorruptedException.ADVICE);
+    }
+    return again;
+  }
+
+  private static Scanned openAndScan(LogConfig config) {
+    RollFiles files = new RollFiles();
+    RollClock clock = new RollClock(config.clock(), config.rollCycle());
+    SingleChronicleQueue queue = SingleChronicleQueueBuilder.binary(config.dir())
+        .rollCycle(config.rollCycle())
+        .timeProvider(clock)
+        .syncMode(config.sync() == SyncMethod.MSYNC ? SyncMode.SYNC : SyncMode.NONE)
+        .timeoutMS(1_000)
+        .storeFileListener(new StoreFileListener() {
+          @Override
+          public void onAcquired(int cycle, File file) {
+            files.noteFile(cycle, file);
+          }
+
+          @Override
+          public void onReleased(int cycle, File file) {}
+        })
+        .build();
+    clock.useCycle(queue.rollCycle());
+    DurableState state = new DurableState();
+    try {
+      return new Scanned(queue, clock, files, state, RecoveryScan.run(config, queue, state, files));
+    } catch (RuntimeException e) {
+      queue.close();
+      throw e;
     }
   }
 

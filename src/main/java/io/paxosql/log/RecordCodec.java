@@ -18,6 +18,9 @@ final class RecordCodec {
   private static final byte CHOSEN = 3;
   private static final byte MEMBERS = 4;
   private static final byte CHECKPOINT = 5;
+  private static final byte FILLER = 6;
+  /** Granularity in which a memory-mapped write reaches disk or is lost (the smallest page size). */
+  private static final int PAGE = 4096;
   private static final int MAX_MEMBERS = 1024;
 
   private RecordCodec() {}
@@ -32,6 +35,44 @@ final class RecordCodec {
       accepted = List.copyOf(accepted);
       members = List.copyOf(members);
     }
+  }
+
+  /**
+   * An entry that holds nothing: written at open over the body of a torn last entry that was never synced
+   * (see {@link TornTail}), so that later scans read past it. Its size is the torn entry's.
+   */
+  record Filler(int bytes) {}
+
+  /** A valid filler entry of exactly {@code size} bytes (at least the 6-byte minimum). */
+  static byte[] filler(int size) {
+    if (size < 6) {
+      throw new IllegalArgumentException("a filler entry needs at least 6 bytes, not " + size);
+    }
+    ByteBuffer b = ByteBuffer.allocate(size);
+    b.put(VERSION).put(FILLER);
+    CRC32C crc = new CRC32C();
+    crc.update(b.array(), 0, size - 4);
+    b.putInt(size - 4, (int) crc.getValue());
+    return b.array();
+  }
+
+  /**
+   * True if an entry body that fails its checksum looks like a write that never reached disk: its stored
+   * checksum is zero and it ends in zeros from a page boundary inside the body (a mapped page the kernel
+   * could not back, e.g. on a full disk, reads back as zeros). {@code bodyOffset} is its file offset.
+   */
+  static boolean looksUnwritten(byte[] body, long bodyOffset) {
+    if (body.length < 4 || ByteBuffer.wrap(body).getInt(body.length - 4) != 0) {
+      return false;
+    }
+    int zerosFrom = body.length;
+    while (zerosFrom > 0 && body[zerosFrom - 1] == 0) {
+      zerosFrom--;
+    }
+    long firstZero = bodyOffset + zerosFrom;
+    long pageStart = (firstZero + PAGE - 1) / PAGE * PAGE;
+    // The zeros must cover a whole page's share of the body, from a page start to the body's end.
+    return pageStart < bodyOffset + body.length;
   }
 
   static byte[] encode(Object record) {
@@ -95,6 +136,10 @@ final class RecordCodec {
         case CHOSEN -> new LogRecord.Chosen(b.getLong(), getBytes(b));
         case MEMBERS -> getMembers(b);
         case CHECKPOINT -> getCheckpoint(b);
+        case FILLER -> {
+          b.position(b.limit());
+          yield new Filler(bytes.length);
+        }
         default -> throw corrupt(where, "unknown entry kind " + kind);
       };
       if (b.hasRemaining()) {

@@ -19,16 +19,23 @@ final class RecoveryScan implements AutoCloseable {
   private final InstanceIndex index;
   /** File and offset of the last entry read, or null if the log was empty. */
   private final String end;
+  /** A torn last entry that was never synced, found instead of finishing the replay; null if none. */
+  private final TornTail tornTail;
 
-  private RecoveryScan(LogConfig config, EntryCursor cursor, InstanceIndex index, String end) {
+  private RecoveryScan(LogConfig config, EntryCursor cursor, InstanceIndex index, String end, TornTail tornTail) {
     this.config = config;
     this.cursor = cursor;
     this.index = index;
     this.end = end;
+    this.tornTail = tornTail;
   }
 
   /**
    * Replays every entry into {@code state} and {@code files}.
+   *
+   * <p>If the last entry fails its checksum the way a write that never reached disk does (see
+   * {@link RecordCodec#looksUnwritten}) and nothing readable follows it, the replay stops there and
+   * {@link #tornTail()} names it: the caller must drop it and scan again. The state is then incomplete.
    *
    * @throws LogCorruptedException if an entry is damaged, the chosen values have a gap, or the tail is torn
    */
@@ -49,7 +56,15 @@ final class RecoveryScan implements AutoCloseable {
     long lastIndexRead = -1;
     String lastWhere = null;
     cursor.toStart();
-    for (EntryCursor.Entry e = cursor.next(); e != null; e = cursor.next()) {
+    for (EntryCursor.Raw raw = cursor.nextRaw(); raw != null; raw = cursor.nextRaw()) {
+      EntryCursor.Entry e;
+      try {
+        e = new EntryCursor.Entry(RecordCodec.decode(raw.body(), raw.where()), raw.index(), raw.file(), raw.where(),
+            raw.body().length + 4);
+      } catch (LogCorruptedException damaged) {
+        TornTail torn = tornTail(queue, cursor, raw, damaged);
+        return new RecoveryScan(config, cursor, null, lastWhere, torn);
+      }
       int cycle = queue.rollCycle().toCycle(e.index());
       files.noteFile(cycle, e.file());
       files.noteBytes(cycle, e.bytes());
@@ -78,7 +93,28 @@ final class RecoveryScan implements AutoCloseable {
     }
     LOG.info("log {}: replayed {} entries; chosen [{}, {}), {} files", config.dir(), count, state.firstRetained(),
         state.chosenBelow(), files.count());
-    return new RecoveryScan(config, cursor, idx, lastWhere);
+    return new RecoveryScan(config, cursor, idx, lastWhere, null);
+  }
+
+  /**
+   * The damaged entry {@code raw} as a torn tail if it is one: it looks never written and it is the last
+   * entry Chronicle holds, in this file or any later one. Anything else is real damage: rethrows it.
+   */
+  private static TornTail tornTail(SingleChronicleQueue queue, EntryCursor cursor, EntryCursor.Raw raw,
+                                   LogCorruptedException damaged) {
+    if (!RecordCodec.looksUnwritten(raw.body(), raw.offset() + 4)) {
+      throw damaged;
+    }
+    EntryCursor.Raw after = cursor.nextRaw();
+    if (after != null || queue.lastIndex() != raw.index()) {
+      throw damaged;
+    }
+    return new TornTail(raw.file(), raw.offset(), raw.body().length + 4, raw.index());
+  }
+
+  /** The torn last entry that stopped the replay, or null if the replay read the whole log. */
+  TornTail tornTail() {
+    return tornTail;
   }
 
   /** The Chronicle index of every chosen instance the log holds. */

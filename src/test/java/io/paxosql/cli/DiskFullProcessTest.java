@@ -76,6 +76,9 @@ class DiskFullProcessTest {
     run(60, "mkfs.ext4", "-q", "-F", image.toString());
     mounted = run(30, "mount", "-o", "loop", image.toString(), mountPoint.toString()) == 0;
     assumeTrue(mounted, "assumption: mount -o loop works here (it needs loop devices)");
+    // Space the operator frees after the node stopped, as its message asks.
+    Path ballast = mountPoint.resolve("ballast.bin");
+    assertEquals(0, run(30, "fallocate", "-l", "8M", ballast.toString()), "fallocate the ballast file");
 
     int first = cluster.startInitialised(START);
     int master = makeMaster(first);
@@ -127,6 +130,36 @@ class DiskFullProcessTest {
       s.execute("INSERT INTO fill.t VALUES (-1, 'after')");
     }
     assertTrue(!cluster.alive(FULL_NODE));
+    acknowledged.add(-1L);
+    Set<Long> atTakeover = Set.copyOf(acknowledged);
+
+    // The operator frees space and starts the node again: its torn last log entry (the write the full disk
+    // refused) was never synced nor acknowledged, so it starts, follows and catches up.
+    Files.delete(ballast);
+    cluster.start(FULL_NODE, START);
+    log.info("node {} restarted; dropped a torn last log entry: {}", FULL_NODE,
+        Files.readString(cluster.log(FULL_NODE), StandardCharsets.UTF_8).contains("dropping the torn last entry"));
+    Retry.until("node " + FULL_NODE + " back as a follower with every acknowledged write", Duration.ofSeconds(120),
+        () -> {
+          String role = cluster.local(FULL_NODE).map(st -> st.getString("role")).orElse("?");
+          if (!"FOLLOWER".equals(role)) {
+            throw new IllegalStateException("node " + FULL_NODE + " is " + role + "; roles " + cluster.roles());
+          }
+          Set<Long> held = new HashSet<>();
+          try (Connection c = cluster.direct(FULL_NODE); Statement s = c.createStatement();
+               ResultSet rs = s.executeQuery("SELECT id FROM fill.t")) {
+            while (rs.next()) {
+              held.add(rs.getLong(1));
+            }
+          }
+          Set<Long> missing = new HashSet<>(atTakeover);
+          missing.removeAll(held);
+          if (!missing.isEmpty()) {
+            throw new IllegalStateException(missing.size() + " acknowledged writes missing on node " + FULL_NODE
+                + ", e.g. " + missing.iterator().next());
+          }
+          return true;
+        });
     cluster.passed = true;
   }
 
