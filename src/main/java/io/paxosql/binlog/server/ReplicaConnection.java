@@ -3,8 +3,7 @@ package io.paxosql.binlog.server;
 import io.paxosql.binlog.GtidState;
 import io.paxosql.binlog.event.Checksum;
 import io.paxosql.binlog.event.EventFormatException;
-import io.paxosql.binlog.log.LogPiece;
-import io.paxosql.binlog.log.LogReader;
+import io.paxosql.binlog.log.LogEntry;
 import io.paxosql.binlog.net.PacketChannel;
 import io.paxosql.mysql.Bytes;
 import io.paxosql.mysql.Capabilities;
@@ -63,7 +62,7 @@ final class ReplicaConnection {
   private GtidState skip;
   private int seq;
   private boolean semiSyncHeader;
-  private LogReader reader;
+  private long nextEntry;
   private boolean pumping;
   private boolean more;
   private AutoCloseable subscription;
@@ -235,7 +234,7 @@ final class ReplicaConnection {
       LOG.info("binlog server: replica {} (connection {}) dumps from GTID '{}', log entry {}", peer, id, state,
           ar.result());
       skip = state;
-      reader = server.log().openReader(ar.result(), READ_BATCH);
+      nextEntry = ar.result();
       stream = new DumpStream(server.config().fileBaseName(), server.config().serverId(), server.config().rotateAt(),
           System.currentTimeMillis() / 1000, state);
       stream.start().forEach(this::sendEvent);
@@ -281,10 +280,7 @@ final class ReplicaConnection {
     }
   }
 
-  /**
-   * Sends the log from the reader's place on, a bounded read at a time (a big transaction a piece at a time),
-   * honouring the socket's back-pressure: nothing more is read while the socket's write queue is full.
-   */
+  /** Sends log entries from nextEntry on, a batch at a time, honouring the socket's back-pressure. */
   private void pump() {
     if (closed || stream == null) {
       return;
@@ -299,20 +295,21 @@ final class ReplicaConnection {
     }
     pumping = true;
     more = false;
-    reader.next().onComplete(ar -> context.runOnContext(v -> {
+    server.log().read(nextEntry, READ_BATCH).onComplete(ar -> context.runOnContext(v -> {
       pumping = false;
       if (closed) {
         return;
       }
       if (ar.failed()) {
-        fatal("Error: cannot read log entry " + reader.sequence() + ": " + ar.cause().getMessage());
+        fatal("Error: cannot read log entry " + nextEntry + ": " + ar.cause().getMessage());
         return;
       }
-      List<LogPiece> entries = ar.result();
-      for (LogPiece e : entries) {
+      List<LogEntry> entries = ar.result();
+      for (LogEntry e : entries) {
         if (!send(e)) {
           return;
         }
+        nextEntry = e.sequence() + 1;
       }
       flush();
       // A log may return fewer than asked before its end (the chain stops at a byte budget): only an
@@ -323,24 +320,20 @@ final class ReplicaConnection {
     }));
   }
 
-  /** Sends a piece of a transaction as read: its events now, and the transaction's end once its last piece came. */
-  private boolean send(LogPiece e) {
-    if (skip.covers(e.gtid())) {
+  private boolean send(LogEntry e) {
+    if (skip.covers(e.transaction().gtid())) {
       return true;
     }
-    for (byte[] ev : e.events()) {
+    for (byte[] ev : e.transaction().events()) {
       try {
         Checksum.verify(ev);
       } catch (EventFormatException x) {
-        fatal("Error: log entry " + e.sequence() + " (GTID " + e.gtid() + ") is corrupt: "
+        fatal("Error: log entry " + e.sequence() + " (GTID " + e.transaction().gtid() + ") is corrupt: "
             + x.getMessage() + "; the binlog server stops this dump rather than send it");
         return false;
       }
     }
-    stream.events(e.events()).forEach(this::sendEvent);
-    if (e.last()) {
-      stream.end(e.gtid()).forEach(this::sendEvent);
-    }
+    stream.transaction(e.transaction()).forEach(this::sendEvent);
     return true;
   }
 

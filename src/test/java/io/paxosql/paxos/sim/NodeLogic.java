@@ -166,8 +166,7 @@ final class NodeLogic {
       byte[] event = new byte[1 + rnd.nextInt(3 * maxRecordBytes)];
       rnd.nextBytes(event);
       Transaction tx = new Transaction(gtid, List.of(event), "b", gtid.seqNo());
-      ChainRecordCodec.encodeTransaction(masterEpoch, tailSequence + 1, tailGtid, tx, maxRecordBytes)
-          .forEachRemaining(outgoing::add);
+      outgoing.addAll(ChainRecordCodec.encodeTransaction(masterEpoch, tailSequence + 1, tailGtid, tx, maxRecordBytes));
       tailSequence++;
       tailGtid = gtid;
       pendingAppends.put(gtid, tailSequence);
