@@ -42,6 +42,8 @@ final class ProxyConnection {
   private NetSocket backend;
   private boolean closed;
   private boolean counted;
+  /** Whether the backend has sent anything yet: a close before its greeting is told to the client. */
+  private boolean backendSpoke;
   private Buffer proxyHeaderBytes;
   private boolean active = true;
   private int idleSweeps;
@@ -202,7 +204,17 @@ final class ProxyConnection {
     int queue = port.settings().writeQueueBytes();
     client.setWriteQueueMaxSize(queue);
     backend.setWriteQueueMaxSize(queue);
-    backend.closeHandler(v -> close());
+    backend.closeHandler(v -> {
+      if (!backendSpoke && !closed) {
+        // A client waiting for the greeting would otherwise see only "end of stream", with no reason.
+        port.metrics().refusedBackend.increment();
+        refuse(ER_UNKNOWN_ERROR, ErrPacket.GENERAL_ERROR, (route instanceof MasterRoute.Remote remote
+            ? "master node " + remote.nodeId() : "this node's MariaDB")
+            + " closed the connection before its greeting; retry shortly");
+      } else {
+        close();
+      }
+    });
     backend.exceptionHandler(e -> LOG.debug("backend of {}:{}: {}", clientHost, clientPort,
         e.toString()));
     if (proxyHeaderBytes != null) {
@@ -351,6 +363,7 @@ final class ProxyConnection {
       }
       return false;
     }
+    backendSpoke = true;
     port.metrics().bytesFromServer.increment(chunk.length());
     try {
       inspector.fromServer(chunk);

@@ -58,10 +58,16 @@ final class ClusterHarness implements AutoCloseable {
   }
 
   ClusterHarness(int size, String extraYaml, IntFunction<List<Integer>> listed) throws Exception {
+    this(size, extraYaml, listed, "");
+  }
+
+  /** @param mariadbOptions extra keys in every node's {@code mariadb:} map (e.g. {@code autoRebuild: false}) */
+  ClusterHarness(int size, String extraYaml, IntFunction<List<Integer>> listed, String mariadbOptions)
+      throws Exception {
     dir = Files.createTempDirectory(Path.of("/tmp"), "pxs-cluster-");
     nodes = new ClusterNode[size];
     vertxes = new Vertx[size];
-    layout = ClusterLayout.onFreePorts(size).writeCerts(dir);
+    layout = ClusterLayout.onFreePorts(size).mariadbOptions(mariadbOptions).writeCerts(dir);
     layout.writeSharedSecrets(dir);
     for (int i = 0; i < size; i++) {
       String yaml = layout.yaml(i + 1, "paxos: { tickMs: 50, electionTicks: 6, leaseTicks: 30, driftMarginTicks: 6 }\n"

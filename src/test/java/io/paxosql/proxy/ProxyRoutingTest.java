@@ -86,6 +86,27 @@ class ProxyRoutingTest {
   }
 
   @Test
+  void masterThatClosesBeforeItsGreetingGivesAnErrPacket() throws Exception {
+    // A listener that accepts and hangs up at once, as a backend does while it stops.
+    try (ServerSocket rude = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      Thread acceptor = new Thread(() -> {
+        try (Socket s = rude.accept()) {
+          // closed unread
+        } catch (IOException closed) {
+          // the test ended
+        }
+      }, "rude-master");
+      acceptor.setDaemon(true);
+      acceptor.start();
+      ProxyFixture fx = proxy(ProxyFixture.settingsFor(db),
+          new MasterRoute.Remote("n4", "127.0.0.1", rude.getLocalPort()));
+      ErrPacket err = firstPacketIsErr(fx.rw());
+      assertTrue(err.message().contains("master node n4 closed the connection before its greeting"), err.message());
+      acceptor.join(ProxyFixture.PATIENCE.toMillis());
+    }
+  }
+
+  @Test
   void masterThatDoesNotAnswerTimesOutWithinTheConnectTimeout() throws Exception {
     // A listener that never accepts: once its backlog is full the kernel drops further SYNs.
     try (ServerSocket silent = new ServerSocket(0, 1,

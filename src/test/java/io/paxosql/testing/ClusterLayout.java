@@ -27,6 +27,7 @@ public final class ClusterLayout {
   private final String adminToken = SecretFile.random(SecretFile.DEFAULT_BYTES);
   private final String rootPassword = SecretFile.random(SecretFile.DEFAULT_BYTES);
   private boolean plaintext;
+  private String mariadbOptions = "";
 
   private ClusterLayout(int size) {
     for (int i = 0; i < size; i++) {
@@ -41,6 +42,12 @@ public final class ClusterLayout {
   /** Configs with {@code tls: { mode: off }} instead of the default mutual TLS. */
   public ClusterLayout plaintext() {
     plaintext = true;
+    return this;
+  }
+
+  /** Extra keys inside every node's {@code mariadb:} map, e.g. {@code "autoRebuild: false"}. */
+  public ClusterLayout mariadbOptions(String options) {
+    mariadbOptions = options.isBlank() ? "" : ", " + options;
     return this;
   }
 
@@ -99,7 +106,7 @@ public final class ClusterLayout {
         + "ports: { rw: " + p.rw() + ", ro: " + p.ro() + ", paxos: " + p.paxos() + ", binlog: " + p.binlog()
         + ", admin: " + p.admin() + ", internal: " + p.internal() + " }\n"
         + "members:\n" + members
-        + "mariadb: { port: " + p.mariadb() + " }\n"
+        + "mariadb: { port: " + p.mariadb() + mariadbOptions + " }\n"
         + "replication: { user: paxosql_repl }\n"
         + (plaintext ? "tls: { mode: off }\n"
             : "tls: { ca: tls/ca.pem, cert: tls/node-" + id + ".pem, key: tls/node-" + id + ".key }\n")
