@@ -60,44 +60,12 @@ public final class ChaosMain {
     Netns net = new Netns(NODES);
     out.printf("chaos: seed %d, %.1f minutes, %d nodes in namespaces, run directory %s%s%n", seed, minutes, NODES, dir,
         skip.isEmpty() ? "" : ", faults skipped: " + skip);
-    for (int id = 1; id <= NODES; id++) {
-      nodes.start(id);
-    }
-    for (int id = 1; id <= NODES; id++) {
-      int n = id;
-      await("node " + n + "'s admin port", Duration.ofMinutes(3), () -> nodes.local(n).isPresent() ? "" : null,
-          () -> nodes.tail(n, 20));
-    }
-    nodes.init();
-    int master = Integer.parseInt(await("a master after init", Duration.ofMinutes(2), () -> {
-      int m = nodes.master();
-      return m > 0 ? Integer.toString(m) : null;
-    }, () -> nodes.tail(1, 20)));
     long runMs = (long) (minutes * 60_000);
     BankWorkload bank = new BankWorkload(seed, NODES, origin);
     ListAppendWorkload lists = new ListAppendWorkload(seed, NODES, origin);
     RegisterWorkload regs = new RegisterWorkload(seed, NODES, origin);
     List<Workload<?>> workloads = List.of(bank, lists, regs);
-    try (Connection root = nodes.rootLocal(master); Statement s = root.createStatement()) {
-      s.execute("CREATE DATABASE chaos");
-      s.execute("CREATE USER '" + SqlClient.USER + "'@'%' IDENTIFIED BY '" + SqlClient.PASSWORD + "'");
-      s.execute("GRANT ALL ON chaos.* TO '" + SqlClient.USER + "'@'%'");
-      for (Workload<?> w : workloads) {
-        w.setUp(root);
-      }
-    }
-    for (int id = 1; id <= NODES; id++) {
-      int n = id;
-      await("the chaos account on node " + n + "'s RW and RO ports", Duration.ofMinutes(1), () -> {
-        try (SqlClient c = new SqlClient(); Statement st = c.ro(n).createStatement()) {
-          st.executeQuery("SELECT COUNT(*) FROM bank").close();
-          c.rw(n).createStatement().executeQuery("SELECT 1").close();
-          return "ok";
-        } catch (SQLException e) {
-          return null;
-        }
-      }, () -> nodes.tail(n, 10));
-    }
+    int master = boot(nodes, workloads);
     FaultPlan plan = FaultPlan.generate(seed, NODES, runMs, skip);
     out.printf("chaos: cluster up (master n%d) after %.1f s; plan: %d faults%n", master,
         (System.nanoTime() - origin) / 1e9, plan.steps().size());
@@ -119,7 +87,7 @@ public final class ChaosMain {
     faults.healAll();
     watch.close();
     long healedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - origin);
-    List<FinalState> finals = converge(nodes, faults);
+    List<FinalState> finals = converge(nodes, faults, out);
     long convergedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - origin);
     Report report = new Report(seed, minutes, faults.applied(), faults.anomalies(), bank.history.ops(), lists.history.ops(),
         regs.history.ops(), finals, bank.total(), BankWorkload.ACCOUNTS, watch.changes(), convergedMs - healedMs);
@@ -135,8 +103,49 @@ public final class ChaosMain {
     return report.anomalies().size();
   }
 
+  /**
+   * Starts every node, initialises the cluster, creates the chaos account and the workloads' tables on
+   * the master and waits until every node's RW and RO ports serve that account. Returns the master.
+   */
+  static int boot(ChaosNodes nodes, List<Workload<?>> workloads) throws Exception {
+    for (int id = 1; id <= NODES; id++) {
+      nodes.start(id);
+    }
+    for (int id = 1; id <= NODES; id++) {
+      int n = id;
+      await("node " + n + "'s admin port", Duration.ofMinutes(3), () -> nodes.local(n).isPresent() ? "" : null,
+          () -> nodes.tail(n, 20));
+    }
+    nodes.init();
+    int master = Integer.parseInt(await("a master after init", Duration.ofMinutes(2), () -> {
+      int m = nodes.master();
+      return m > 0 ? Integer.toString(m) : null;
+    }, () -> nodes.tail(1, 20)));
+    try (Connection root = nodes.rootLocal(master); Statement s = root.createStatement()) {
+      s.execute("CREATE DATABASE chaos");
+      s.execute("CREATE USER '" + SqlClient.USER + "'@'%' IDENTIFIED BY '" + SqlClient.PASSWORD + "'");
+      s.execute("GRANT ALL ON chaos.* TO '" + SqlClient.USER + "'@'%'");
+      for (Workload<?> w : workloads) {
+        w.setUp(root);
+      }
+    }
+    for (int id = 1; id <= NODES; id++) {
+      int n = id;
+      await("the chaos account on node " + n + "'s RW and RO ports", Duration.ofMinutes(1), () -> {
+        try (SqlClient c = new SqlClient(); Statement st = c.ro(n).createStatement()) {
+          st.executeQuery("SELECT COUNT(*) FROM reg").close();
+          c.rw(n).createStatement().executeQuery("SELECT 1").close();
+          return "ok";
+        } catch (SQLException e) {
+          return null;
+        }
+      }, () -> nodes.tail(n, 10));
+    }
+    return master;
+  }
+
   /** Waits until every node runs, a master holds the lease and every MariaDB holds the same GTIDs. */
-  private List<FinalState> converge(ChaosNodes nodes, FaultRunner faults) throws Exception {
+  static List<FinalState> converge(ChaosNodes nodes, FaultRunner faults, PrintStream out) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
     String last = "";
     while (System.nanoTime() < deadline) {

@@ -100,11 +100,18 @@ final class LogDisks {
   /**
    * Unmounts every loop filesystem mounted under a chaos run directory ({@code /tmp/pxs-chaos-*}), this
    * run's or a crashed earlier one's, and deletes this run's images. A busy mount (a process still
-   * inside) is retried, then detached lazily so the loop device goes once the last user does.
+   * inside) is retried, then detached lazily so the loop device goes once the last user does. Another
+   * run's mounts are left alone while a process of that run still lives (two runs at once, see
+   * {@link Netns#PREFIX_PROPERTY}).
    */
   static List<String> unmountAll(Path runDir) {
     List<String> done = new ArrayList<>();
     for (String mount : ours()) {
+      Path owner = Path.of(mount).subpath(0, 2); // tmp/pxs-chaos-N
+      if ((runDir == null || !Path.of(mount).startsWith(runDir))
+          && !ChaosNodes.everythingUnder(Path.of("/").resolve(owner)).isEmpty()) {
+        continue;
+      }
       boolean clean = false;
       for (int i = 0; i < 10 && !clean; i++) {
         clean = Sh.quiet("umount", mount).exit() == 0;

@@ -15,7 +15,13 @@ import java.util.List;
  * own streams (TCP's acknowledgements flow in the reply direction and are let through).
  */
 final class Netns {
-  static final String PREFIX = "pxc-";
+  /**
+   * Names the run's namespaces (default pxc): two runs at once on one machine (a test suite and a
+   * developer's `make chaos`) must use different prefixes, since each removes its prefix's namespaces at
+   * its start and end. Passed on to the run's own process by {@link ChaosHarness}.
+   */
+  static final String PREFIX_PROPERTY = "chaos.netns";
+  static final String PREFIX = System.getProperty(PREFIX_PROPERTY, "pxc") + "-";
   static final String SUBNET = "10.231.17.";
   static final String BRIDGE_NS = PREFIX + "br";
   static final String CLIENT_NS = PREFIX + "cli";

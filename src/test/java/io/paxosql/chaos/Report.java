@@ -78,6 +78,11 @@ final class Report {
     return anomalies;
   }
 
+  /** An anomaly the run found beyond the histories' (a failover slower than its bound). */
+  void add(Anomaly a) {
+    anomalies.add(a);
+  }
+
   void print(PrintStream out) {
     out.println();
     out.println("==================== chaos report ====================");

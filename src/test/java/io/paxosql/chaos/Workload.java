@@ -19,6 +19,8 @@ abstract class Workload<T> {
   private final int threads;
   private final long seed;
   private final List<Thread> running = new ArrayList<>();
+  /** An earlier end than the deadline start() was given, once the caller knows it. */
+  private volatile long stopNs = Long.MAX_VALUE;
 
   Workload(String name, int threads, long seed, int nodes, long originNs) {
     this.name = name;
@@ -44,7 +46,7 @@ abstract class Workload<T> {
       Random random = new Random(seed * 31 + name.hashCode() + t);
       Thread th = new Thread(() -> {
         try (SqlClient client = new SqlClient()) {
-          while (System.nanoTime() < deadlineNs) {
+          while (System.nanoTime() < Math.min(deadlineNs, stopNs)) {
             boolean ok = step(client, random, process);
             // After an error, back off a little: a node that refuses connections would otherwise
             // fill the history with thousands of identical failures.
@@ -58,6 +60,11 @@ abstract class Workload<T> {
       th.start();
       running.add(th);
     }
+  }
+
+  /** Makes the clients stop at {@code ns} (a System.nanoTime value) if that is before their deadline. */
+  void stopAt(long ns) {
+    stopNs = ns;
   }
 
   /** Waits for every client to finish its last operation (each is bounded by the socket timeout). */
