@@ -22,6 +22,8 @@ final class FaultRunner {
   static final long DISK_FULL_BOUND_MS = 60_000;
   /** The node's exit status after a fail-stop (cli.NodeCommand.FAIL_STOP_EXIT, package-private there). */
   static final int FAIL_STOP_EXIT = 3;
+  /** Starts the note of a fault that began while another node did not serve (no spare majority). */
+  static final String NOT_SERVING = "began while not serving: ";
   private final ChaosNodes nodes;
   private final Netns net;
   private final LogDisks disks;
@@ -60,13 +62,31 @@ final class FaultRunner {
         diskFull(step, target, master == target);
         continue;
       }
+      String idle = notServing(target);
       String note = apply(step, target);
       long start = nowMs(); // once the fault is in effect: a write invoked after this must see it
+      if (!idle.isEmpty()) {
+        // A member still restarting from an earlier fault: cutting off or killing one more of three leaves
+        // no majority until it serves, so the failover time of this fault is that member's restart time.
+        note = NOT_SERVING + idle + note;
+      }
       out.printf("chaos: %7.1f s  %s on n%d%s%n", start / 1000.0, step.kind(), target, master == target ? " (master)" : "");
       TimeUnit.MILLISECONDS.sleep(step.holdMs());
       note += heal(step, target);
       record(new Applied(step, target, master == target, start, nowMs(), note));
     }
+  }
+
+  /** The other nodes that do not serve (not FOLLOWER or MASTER by their /local) as the fault begins. */
+  private String notServing(int target) {
+    List<String> idle = new ArrayList<>();
+    for (int id = 1; id <= nodes.size; id++) {
+      String role = id == target ? "" : nodes.role(id).orElse("down");
+      if (id != target && !role.equals("FOLLOWER") && !role.equals("MASTER")) {
+        idle.add("n" + id + " " + role);
+      }
+    }
+    return String.join(", ", idle);
   }
 
   /**

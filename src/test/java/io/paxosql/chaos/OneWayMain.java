@@ -111,11 +111,24 @@ public final class OneWayMain {
     return ms < 0 ? "never" : String.format("%.1f s", ms / 1000.0);
   }
 
-  /** Waits (bounded) until a node holds the lease, so the next cut is aimed at a master. */
+  /**
+   * Waits (bounded) until a node holds the lease and every node serves, so the next cut is aimed at a
+   * master and measures a failover, not a member's restart (a cut with a member down leaves no majority).
+   */
   private static void awaitMaster(ChaosNodes nodes) throws InterruptedException {
     for (long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(MASTER_WAIT_MS);
-         System.nanoTime() < until && nodes.master() == 0; ) {
+         System.nanoTime() < until && (nodes.master() == 0 || !allServe(nodes)); ) {
       TimeUnit.MILLISECONDS.sleep(200);
     }
+  }
+
+  private static boolean allServe(ChaosNodes nodes) {
+    for (int id = 1; id <= nodes.size; id++) {
+      String role = nodes.role(id).orElse("");
+      if (!role.equals("FOLLOWER") && !role.equals("MASTER")) {
+        return false;
+      }
+    }
+    return true;
   }
 }

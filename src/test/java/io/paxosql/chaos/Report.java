@@ -107,9 +107,10 @@ final class Report {
       if (f.wasMaster() || f.step().kind() == FaultPlan.Kind.FULL_CLUSTER_KILL) {
         long t = times.get(j++);
         long m = MasterWatch.failover(masters, f.node(), f.startMs(), f.endMs());
-        out.printf("  %-18s at %7.1f s (held %5.1f s): master %s, writes %s%n", f.step().kind(), f.startMs() / 1000.0,
+        out.printf("  %-18s at %7.1f s (held %5.1f s): master %s, writes %s%s%n", f.step().kind(), f.startMs() / 1000.0,
             (f.endMs() - f.startMs()) / 1000.0, m < 0 ? "none seen" : String.format("%.1f s", m / 1000.0),
-            t < 0 ? "none acknowledged" : String.format("%.1f s", t / 1000.0));
+            t < 0 ? "none acknowledged" : String.format("%.1f s", t / 1000.0),
+            f.note().startsWith(FaultRunner.NOT_SERVING) ? "  (no spare majority: another node was not serving)" : "");
       }
     }
     out.printf("convergence after healing: %.1f s%n", convergeMs / 1000.0);
