@@ -251,15 +251,6 @@ final class Proposer {
         if (role != PaxosRole.FOLLOWER && k.ballot().equals(ballot) && k.reason() == Message.NackReason.LOWER_BALLOT
                 && !holdsLease()) {
             stepDown();
-        } else if (role == PaxosRole.LEADER && k.ballot().equals(ballot) && k.reason() == Message.NackReason.LOWER_BALLOT
-                && n.membership.at(n.learner.firstUnchosen).contains(k.from())) {
-            // A member promised a higher ballot while we kept the lease: its own campaign, run at the same time
-            // as ours, lost (our lease holders refused it) but its acceptor stays promised to it. It refuses our
-            // accepts and renewals for as long as we lead under this ballot, and every campaign of its own is
-            // refused while our lease lives: it would stay out of the cluster for good. Run phase 1 again above
-            // its promise; the members that honour our lease promise to us, and so does it.
-            stepDown();
-            campaign();
         }
     }
 

@@ -42,11 +42,7 @@
  *     nothing promised or persisted). It campaigns only once a majority said yes. A node woken from a stall
  *     (its missed ticks caught up at once) or back from a partition is refused by members that honour a live
  *     lease, so it raises no promise, its own included, that would refuse the live leader's accepts and
- *     renewals and make it step down. Two candidates may still pass their pre-votes at once; the one that
- *     loses stays promised to its own ballot and refuses the winner's. A leader that hears such a refusal
- *     (LOWER_BALLOT for its ballot, from a member) runs phase 1 again above it at once, lease or not: the
- *     members that honour its lease promise to their own lease holder, and the left-out member rejoins (a
- *     new ballot, so a new epoch).</li>
+ *     renewals and make it step down.</li>
  * <li>Catch-up: a node that hears of a higher commit point asks one peer for chosen values in batches;
  *     a peer that compacted them answers SnapshotNeeded with its first retained instance, surfaced in
  *     {@link io.paxosql.paxos.Ready#snapshotNeeded()}. The owner bounds memory with

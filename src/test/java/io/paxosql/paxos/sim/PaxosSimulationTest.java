@@ -28,8 +28,6 @@ class PaxosSimulationTest {
         4,     // 3 nodes (the stall probe): the leader (17.3) stalled past its lease; in its caught-up ticks it
                // campaigned under 18.3, its promise refused the new leader's (18.1) accepts and renewals, and
                // that leader stepped down
-        393,   // 3 nodes: two candidates of round 14 at once; 14.1 won, 14.3's own promise stayed: node 3 refused
-               // every accept and renewal of the leader and could never campaign past its lease (no leader named)
     };
 
     @Test

@@ -9,10 +9,8 @@ import io.paxosql.paxos.Status;
  * Liveness after a stall: "no needless change of leader". When a node resumes from a stalled event loop
  * while another node holds the lease, and the network is whole (no loss, no partition, no crash: the
  * simulator only watches after the faults stop), the resumed node must learn who leads instead of
- * unseating it. For a window after the resume the leader must stay leader and keep its lease at every step,
- * and no other node may campaign. Its ballot stays the same, but for one case: the woken node may have
- * promised, from its queue, a candidate that lost meanwhile, and then refuses the leader's ballot; the
- * leader then runs phase 1 again above that promise, and is briefly a candidate (no lease) while it does. The woken node's own lease, if it still
+ * unseating it. For a window after the resume the leader must stay leader under the same ballot and keep
+ * its lease at every step, and no other node may campaign. The woken node's own lease, if it still
  * believes in one, lapsed during the stall; it catches up its missed ticks first. The simulator watches a
  * resume only if the leader keeps a majority of its members without the woken node and has lease enough
  * left for a renewal round.
@@ -31,9 +29,6 @@ final class StableLeaderChecker {
     private long from;
     private long until = -1;
     private long checked;
-    private long rerun;
-    /** The leader runs phase 1 again under {@link #ballot} and has not held the lease under it yet. */
-    private boolean rerunning;
 
     /** Node {@code woken} resumes at {@code now} while {@code leader} holds the lease under {@code ballot}. */
     void watch(int woken, int leader, Ballot ballot, long now, long window) {
@@ -42,7 +37,6 @@ final class StableLeaderChecker {
         this.ballot = ballot;
         this.from = now;
         this.until = now + window;
-        this.rerunning = false;
         checked++;
     }
 
@@ -64,18 +58,6 @@ final class StableLeaderChecker {
             return;
         }
         if (node == leader) {
-            // The one change allowed: the leader itself runs phase 1 again above a member's higher promise
-            // (the woken node may have promised, from its queue, a candidate that lost meanwhile). It stays
-            // the only node campaigning; under its new ballot it must lead and hold the lease as before.
-            if (s.ballot().node() == leader && s.ballot().greaterThan(ballot) && s.role() != PaxosRole.FOLLOWER) {
-                ballot = s.ballot();
-                rerunning = true;
-                rerun++;
-            }
-            if (rerunning && s.ballot().equals(ballot) && s.role() != PaxosRole.FOLLOWER) {
-                rerunning = !s.holdsLease();
-                return;
-            }
             if (s.role() != PaxosRole.LEADER || !s.ballot().equals(ballot) || !s.holdsLease()) {
                 throw new LivenessViolation("needless change of leader: node " + woken + " resumed from a stall at t="
                         + from + " while node " + leader + " held the lease under " + ballot + "; at t=" + now
@@ -86,11 +68,6 @@ final class StableLeaderChecker {
                     + " while node " + leader + " held the lease under " + ballot + "; at t=" + now + " node " + node
                     + " is " + Describe.status(s));
         }
-    }
-
-    /** How many times a watched leader ran phase 1 again under a higher ballot of its own. */
-    long reruns() {
-        return rerun;
     }
 
     /** How many resumes were watched. */
