@@ -44,8 +44,8 @@ class ClusterRetentionIntegrationTest {
 
   @Test
   void everyLogStaysWithinItsBoundAndARestartReadsFromTheCheckpoint() throws Exception {
-    cluster = new ClusterHarness(3, "log: { retainBytes: " + RETAIN + ", checkpointEvery: " + EVERY + " }\n");
-    int master = cluster.bootstrap("CREATE DATABASE app", "CREATE TABLE app.t (id INT PRIMARY KEY, v TEXT)");
+    cluster = new ClusterHarness(3, ClusterRows.logWindow(RETAIN, EVERY));
+    int master = cluster.bootstrap(new ClusterRows(cluster, "app").schema("TEXT"));
     String filler = "x".repeat(2_000);
     try (Connection c = cluster.rw(master);
          PreparedStatement ps = c.prepareStatement("INSERT INTO app.t VALUES (?, ?)")) {
