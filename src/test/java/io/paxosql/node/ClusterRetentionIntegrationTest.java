@@ -12,7 +12,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.slf4j.Logger;
@@ -33,14 +33,8 @@ class ClusterRetentionIntegrationTest {
   private static final int ROWS = 1_600;
   /** log.checkpointEvery of this test's nodes. */
   private static final long EVERY = 100;
-  private ClusterHarness cluster;
-
-  @AfterEach
-  void tearDown() {
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
+  /** Closed after each test by JUnit. */
+  @AutoClose private ClusterHarness cluster;
 
   @Test
   void everyLogStaysWithinItsBoundAndARestartReadsFromTheCheckpoint() throws Exception {

@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -32,14 +32,8 @@ class OutsideTheWindowIntegrationTest {
   private static final String SMALL_WINDOW = ClusterRows.logWindow(1 << 20, 100);
   /** 20 KB rows: 4 MB of log, past the 1 MiB window plus its 256 KiB roll files, in few round trips. */
   private static final int ROW_BYTES = 20_000;
-  private ClusterHarness cluster;
-
-  @AfterEach
-  void tearDown() {
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
+  /** Closed after each test by JUnit. */
+  @AutoClose private ClusterHarness cluster;
 
   @Test
   void aJoinerAfterRetentionDeletedTheLogsStartIsSeededAtTheCheckpointAndHasEveryRow() throws Exception {
