@@ -265,7 +265,8 @@ final class NodeStartup {
       rl.setCampaignAllowed(false);
       parts.seedServer = new SeedServer(vertx, config.nodeId(), mariadb,
           () -> node.initialisedMembers().orElse(List.of()), rl::firstRetained,
-          gtid -> ChainCheckpointer.covering(parts.chain, gtid), rl.holds(), Duration.ofMinutes(10),
+          gtid -> ChainCheckpointer.covering(parts.chain, gtid), gtid -> ChainCheckpointer.chosen(parts.chain, gtid),
+          rl.holds(), Duration.ofMinutes(10),
           config.rebuild().backupThrottle());
       rl.transport().serveBackups(parts.seedServer);
       seeding.attach(new MariaDbSeeder(vertx, config, mariadb.server().config(), rl.transport(), seeding.progress(),
