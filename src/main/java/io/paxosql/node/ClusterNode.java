@@ -10,6 +10,7 @@ import io.paxosql.node.mariadb.NodeMariaDb;
 import io.paxosql.node.replog.ReplicatedLog;
 import io.paxosql.node.role.NodeRole;
 import io.paxosql.node.role.RoleMachine;
+import io.paxosql.node.seed.SeedPoint;
 import io.paxosql.node.seed.SeedServer;
 import io.paxosql.node.status.EventJournal;
 import io.paxosql.node.status.ProgressBoard;
@@ -50,6 +51,8 @@ public final class ClusterNode {
   private final PeerClient membershipPeers;
   private volatile boolean joinCandidatePresent;
   private final MembershipWatch membershipWatch;
+  private final WindowWatch windowWatch;
+  private NodeStartup startup;
   private final NodeStatusSnapshot snapshot;
   private final NodeParts parts = new NodeParts();
   private final NodeMariaDb mariadb;
@@ -76,6 +79,7 @@ public final class ClusterNode {
     this.statusRecorder = new StatusRecorder(vertx, config.dataDir().resolve("paxos"), registry,
         Integer.toString(config.nodeId()));
     this.membershipWatch = new MembershipWatch(this);
+    this.windowWatch = new WindowWatch(this);
     this.snapshot = new NodeStatusSnapshot(this);
   }
 
@@ -83,6 +87,7 @@ public final class ClusterNode {
   public static Future<ClusterNode> start(Vertx vertx, NodeConfig config, Path configFile, FaultInjector faults) {
     ClusterNode node = new ClusterNode(vertx, config);
     NodeStartup startup = new NodeStartup(node, node.parts, node.context, configFile, faults);
+    node.startup = startup;
     Promise<ClusterNode> started = Promise.promise();
     node.context.runOnContext(v -> startup.run().map(node).onComplete(started));
     return started.future();
@@ -139,6 +144,15 @@ public final class ClusterNode {
 
   NodeSeeding seeding() {
     return seeding;
+  }
+
+  /** A running node outside the retention window: its log and chain start over at the backup's checkpoint. */
+  Future<Void> relogAt(SeedPoint point) {
+    return startup.relogAt(point);
+  }
+
+  WindowWatch windowWatch() {
+    return windowWatch;
   }
 
   /** Clean stop, in the order {@link NodeStop} explains (a master lets its commits end first). */
@@ -221,6 +235,7 @@ public final class ClusterNode {
     }
     statusRecorder.stop();
     membershipWatch.stop();
+    windowWatch.stop();
     if (parts.monitor != null) {
       parts.monitor.stop();
     }

@@ -1,6 +1,8 @@
 package io.paxosql.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.paxosql.node.ClusterHarness.Cli;
@@ -108,7 +110,74 @@ class OutsideTheWindowIntegrationTest {
     assertEveryAckedRowEverywhere(List.of(1, 2, 3), acked);
   }
 
+  @Test
+  void aRunningMemberCutOffWhileTheOthersWrotePastItsWindowRebuildsItselfWithoutARestart() throws Exception {
+    cluster = new ClusterHarness(3, SMALL_WINDOW);
+    int master = cluster.bootstrap("CREATE DATABASE app", "CREATE TABLE app.t (id INT PRIMARY KEY, v MEDIUMTEXT)");
+    Set<Integer> acked = new HashSet<>();
+    insert(master, 0, 10, acked);
+    int victim = master % 3 + 1;
+    assertEveryAckedRowEverywhere(List.of(1, 2, 3), acked);
+    ClusterNode running = cluster.node(victim);
+    long victimEnd = running.replicatedLog().chosenBelow() + 10;
+    List<Integer> others = new ArrayList<>(List.of(1, 2, 3));
+    others.remove((Integer) victim);
+    // Cut off while it runs: no Paxos, no catch-up to or from it (its admin port still answers).
+    cluster.faults.isolate(victim, List.of(1, 2, 3));
+    master = awaitMasterAmong(others);
+    insert(master, 10, 200, acked);
+    awaitDeletedBelow(others, victim, victimEnd);
+    assertTrue(running.replicatedLog().chosenBelow() <= victimEnd, "the cut-off node learnt nothing meanwhile");
+
+    cluster.faults.heal();
+    Retry.until("node " + victim + " rebuilt itself while running", Duration.ofSeconds(240), () -> {
+      var s = cluster.node(victim).localStatus();
+      var seed = s.getJsonObject("seed");
+      if (!seed.getString("reason", "").contains("outside the retention window while running")
+          || !"DONE".equals(seed.getString("phase")) || !"FOLLOWER".equals(s.getString("role"))) {
+        throw new IllegalStateException("role " + s.getString("role") + ", seed " + seed.encode() + "\n"
+            + logFacts(1, 2, 3));
+      }
+      return seed;
+    });
+    assertSame(running, cluster.node(victim), "the same running node, not a restarted one");
+    Path base = cluster.configs.get(victim - 1).dataDir();
+    assertEquals(1, asides(base.resolve("mariadb"), "data.aside-"), "the old datadir was moved aside");
+    assertEquals(1, asides(base, "paxos.aside-"), "the old log was moved aside");
+    var rl = running.replicatedLog();
+    assertTrue(rl.firstRetained() > victimEnd, "its log starts at the donor's checkpoint: [" + rl.firstRetained()
+        + ", " + rl.chosenBelow() + ")");
+    assertNull(running.needsRebuild().orElse(null));
+    master = cluster.awaitMaster(Duration.ofSeconds(60));
+    insert(master, 210, 10, acked);
+    assertEveryAckedRowEverywhere(List.of(1, 2, 3), acked);
+  }
+
   // ---- helpers ------------------------------------------------------------------------------------------
+
+  private int awaitMasterAmong(List<Integer> ids) {
+    return Retry.until("a master among nodes " + ids, Duration.ofSeconds(90), () -> {
+      int m = cluster.awaitMaster(Duration.ofSeconds(60));
+      if (!ids.contains(m)) {
+        throw new IllegalStateException("node " + m + " is the master");
+      }
+      return m;
+    });
+  }
+
+  /** Each of {@code nodes} deleted its log below {@code end}, where node {@code victim}'s log ends. */
+  private void awaitDeletedBelow(List<Integer> nodes, int victim, long end) {
+    for (int id : nodes) {
+      Retry.until("node " + id + " deleted what node " + victim + " lacks", Duration.ofSeconds(120), () -> {
+        var rl = cluster.node(id).replicatedLog();
+        if (rl.firstRetained() <= end) {
+          throw new IllegalStateException("node " + id + "'s log starts at " + rl.firstRetained() + ", node " + victim
+              + "'s ends at " + end + "; retention: " + rl.retentionDecision());
+        }
+        return rl.firstRetained();
+      });
+    }
+  }
 
   private static long asides(Path dir, String prefix) throws IOException {
     try (Stream<Path> s = Files.list(dir)) {
