@@ -311,10 +311,17 @@ public final class ReplicatedLog implements ChosenLog {
     return replayedValues.sum();
   }
 
+  /**
+   * Reads on past instances that hold no proposal (no-ops, membership changes): a run of them longer than
+   * {@code max} (a membership change's window fills with no-ops) must not look like the end of the log.
+   */
   @Override
   public Future<List<ChosenEntry>> read(LogPosition from, int max) {
-    long start = Math.max(from.instance(), log.firstRetained());
-    return Future.fromCompletionStage(log.read(start, max, READ_BYTES), context).map(rr -> {
+    return read(from, Math.max(from.instance(), log.firstRetained()), max);
+  }
+
+  private Future<List<ChosenEntry>> read(LogPosition from, long start, int max) {
+    return Future.fromCompletionStage(log.read(start, max, READ_BYTES), context).compose(rr -> {
       if (rr.snapshotNeeded()) {
         throw new IllegalStateException("snapshot needed: this node's log starts at " + rr.firstRetained());
       }
@@ -322,10 +329,14 @@ public final class ReplicatedLog implements ChosenLog {
       for (LogRecord.Chosen c : rr.values()) {
         LogFollower.entries(c.instance(), MessageCodec.valueFromBytes(c.value()), from, out);
         if (out.size() >= max) {
-          return out.subList(0, max);
+          return Future.succeededFuture(out.subList(0, max));
         }
       }
-      return out;
+      if (out.isEmpty() && !rr.values().isEmpty()) {
+        // Each round reads at least one more instance, so this ends at chosenBelow.
+        return read(from, rr.values().get(rr.values().size() - 1).instance() + 1, max);
+      }
+      return Future.succeededFuture(out);
     });
   }
 
