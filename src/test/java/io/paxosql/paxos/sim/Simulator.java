@@ -534,7 +534,8 @@ public final class Simulator {
         if (!n.up) {
             return;
         }
-        int count = 1 + rnd.nextInt(3);
+        // Large-value runs offer a window or more per tick, so the leader's window stays full.
+        int count = largeValues ? n.cfg.alpha() + rnd.nextInt(n.cfg.alpha()) : 1 + rnd.nextInt(3);
         for (int i = 0; i < count; i++) {
             // Large-value runs: each proposal fills most of a value, so every value is nearly as large as a
             // message may carry and each catch-up or promise message holds one value.
