@@ -1,6 +1,5 @@
 package io.paxosql.paxos;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 
