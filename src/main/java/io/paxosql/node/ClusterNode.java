@@ -4,6 +4,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.paxosql.config.NodeConfig;
 import io.paxosql.node.admin.AdminException;
+import io.paxosql.node.admin.PeerClient;
 import io.paxosql.node.chain.ChainedLog;
 import io.paxosql.node.mariadb.NodeMariaDb;
 import io.paxosql.node.replog.ReplicatedLog;
@@ -20,8 +21,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.List;
@@ -48,7 +47,7 @@ public final class ClusterNode {
   private final LiveMasterLocator locator = new LiveMasterLocator(new MasterRoute.None("the node is starting"));
   private final InitMarker marker;
   private final JoinCandidate joinCandidate;
-  private final HttpClient http;
+  private final PeerClient membershipPeers;
   private volatile boolean joinCandidatePresent;
   private final MembershipWatch membershipWatch;
   private final NodeStatusSnapshot snapshot;
@@ -69,7 +68,7 @@ public final class ClusterNode {
     this.config = config;
     this.marker = new InitMarker(config.dataDir());
     this.joinCandidate = new JoinCandidate(config.dataDir());
-    this.http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout((int) MembershipDiscovery.TIMEOUT_MS));
+    this.membershipPeers = new PeerClient(vertx, MembershipDiscovery.TIMEOUT_MS, this::peerAuthorization);
     this.initialised = marker.read().isPresent();
     this.mariadb = new NodeMariaDb(vertx, config);
     this.seeding = new NodeSeeding(vertx, config, mariadb);
@@ -298,8 +297,9 @@ public final class ClusterNode {
     return parts.directory;
   }
 
-  HttpClient http() {
-    return http;
+  /** The client {@link MembershipDiscovery} asks members with. */
+  PeerClient membershipPeers() {
+    return membershipPeers;
   }
 
   /** Whether this node is a learner that an {@code add-member} may turn into a voter. */

@@ -91,7 +91,7 @@ final class NodeStartup {
       parts.adminToken = SecretFile.readOrCreate(SecretNames.adminToken(config.dataDir()));
       parts.directory = MemberDirectory.load(config);
       return null;
-    }).compose(x -> MembershipDiscovery.run(node.http(), config, parts.directory))
+    }).compose(x -> MembershipDiscovery.run(node.membershipPeers(), config, parts.directory))
         .compose(heard -> vertx.executeBlocking(() -> {
           if (parts.directory.genesis().isEmpty()) {
             // Nobody answered: a new cluster (its nodes start before `admin init`) or a cluster that is
