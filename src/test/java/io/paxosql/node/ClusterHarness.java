@@ -1,7 +1,9 @@
 package io.paxosql.node;
 
+import io.paxosql.cli.Main;
 import io.paxosql.config.NodeConfig;
 import io.paxosql.config.NodeConfigLoader;
+import io.paxosql.config.SecretNames;
 import io.paxosql.node.role.NodeRole;
 import io.paxosql.testing.ClusterLayout;
 import io.paxosql.testing.Retry;
@@ -10,6 +12,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -216,6 +220,32 @@ final class ClusterHarness implements AutoCloseable {
         TimeUnit.MILLISECONDS.sleep(100);
       }
     }
+  }
+
+  /** What a command line run printed, and its exit code. */
+  record Cli(int code, String out, String err) {
+    String text() {
+      return "exit " + code + "\nout: " + out + "\nerr: " + err;
+    }
+  }
+
+  /** Runs {@code paxosql admin COMMAND...} against node {@code via}'s admin port, with its token. */
+  Cli admin(int via, String... command) {
+    List<String> args = new ArrayList<>(List.of("admin", "--node", "127.0.0.1:" + configs.get(via - 1).ports().admin(),
+        "--token-file", SecretNames.adminToken(configs.get(via - 1).dataDir()).toString()));
+    args.addAll(List.of(command));
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args.toArray(String[]::new));
+    return new Cli(code, out.toString(), err.toString());
+  }
+
+  /** {@code admin add-member} of node {@code id}, its ports as its config has them, through node {@code via}. */
+  Cli addMember(int via, int id, int timeoutSeconds) {
+    var p = configs.get(id - 1).ports();
+    return admin(via, "add-member", "--id", String.valueOf(id), "--host", "127.0.0.1", "--paxos",
+        String.valueOf(p.paxos()), "--internal", String.valueOf(p.internal()), "--admin", String.valueOf(p.admin()),
+        "--timeout-seconds", String.valueOf(timeoutSeconds));
   }
 
   /** root straight to a node's MariaDB (for checks). */
