@@ -71,6 +71,7 @@ public final class ReplicatedLog implements ChosenLog {
   private CoreDriver driver;
   private CatchUpClient catchUp;
   private ProgressAndRetention retention;
+  private ChosenEntryReader reader;
   private NodeTransport transport;
   private String deployment;
 
@@ -137,6 +138,7 @@ public final class ReplicatedLog implements ChosenLog {
       driver = new CoreDriver(vertx, opts, log, o.core(), metrics, new SecureRandom().nextLong(), new Hooks());
       catchUp = new CatchUpClient(vertx, opts, driver);
       retention = new ProgressAndRetention(vertx, context, opts, log, driver, holds);
+      reader = new ChosenEntryReader(log, context, driver::chosenBelow);
       CatchUpServer server = new CatchUpServer(context, opts, log, driver);
       return NodeTransport.start(vertx, opts.transport(), faults, new TransportHandler(driver, retention, server, self,
           opts.forwardProposals()));
@@ -170,8 +172,20 @@ public final class ReplicatedLog implements ChosenLog {
     }
 
     @Override
+    public void chosenEarly(List<ChosenValue> chosen) {
+      // Held first: a follower's listener may wake a reader that asks for these bytes at once.
+      reader.deliveredEarly(chosen);
+      for (LogFollower f : followers) {
+        for (ChosenValue c : chosen) {
+          f.deliverEarly(c.instance(), c.value());
+        }
+      }
+    }
+
+    @Override
     public void chosenDurable(List<ChosenValue> chosen) {
       catchUp.durableUpTo(driver.chosenBelow());
+      reader.durableBelow(driver.chosenBelow());
       for (LogFollower f : followers) {
         if (f.live()) {
           for (ChosenValue c : chosen) {
@@ -187,8 +201,8 @@ public final class ReplicatedLog implements ChosenLog {
   /**
    * Proposes {@code bytes}. Completes with the position (instance id, index in its batch) once the value
    * is chosen and durable on this node: as a Chosen record, or as the accepted value that got chosen, in
-   * which case its Chosen record follows a moment later ({@link #chosenBelow()}, reads and followers of
-   * the log catch up then). A follower forwards to the leader, or fails with "not leader: <leader>" when
+   * which case its Chosen record follows a moment later ({@link #chosenBelow()} catches up then; followers
+   * of the log get the value at once, and reads find it in memory meanwhile). A follower forwards to the leader, or fails with "not leader: <leader>" when
    * forwarding is off or no leader is known.
    */
   @Override
@@ -311,22 +325,13 @@ public final class ReplicatedLog implements ChosenLog {
     return replayedValues.sum();
   }
 
+  /**
+   * Chosen entries from {@code from}: from the disk, and for values the followers got before their Chosen
+   * records were durable, from memory ({@link ChosenEntryReader}).
+   */
   @Override
   public Future<List<ChosenEntry>> read(LogPosition from, int max) {
-    long start = Math.max(from.instance(), log.firstRetained());
-    return Future.fromCompletionStage(log.read(start, max, READ_BYTES), context).map(rr -> {
-      if (rr.snapshotNeeded()) {
-        throw new IllegalStateException("snapshot needed: this node's log starts at " + rr.firstRetained());
-      }
-      List<ChosenEntry> out = new ArrayList<>();
-      for (LogRecord.Chosen c : rr.values()) {
-        LogFollower.entries(c.instance(), MessageCodec.valueFromBytes(c.value()), from, out);
-        if (out.size() >= max) {
-          return out.subList(0, max);
-        }
-      }
-      return out;
-    });
+    return reader.read(from, max, READ_BYTES);
   }
 
   /** One past the last instance chosen and durable here. */
