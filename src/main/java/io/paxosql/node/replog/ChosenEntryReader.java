@@ -56,16 +56,17 @@ final class ChosenEntryReader {
 
   /**
    * Up to {@code max} entries at or after {@code from}, in order: from the disk below what is durable,
-   * then from the values held here, without a gap. Fails when the log no longer holds {@code from}.
+   * then from the values held here, without a gap. Reads on past instances that hold no proposal (no-ops,
+   * membership changes): a run of them longer than {@code max} (a membership change's window fills with
+   * no-ops) must not look like the end of the log. Fails when the log no longer holds {@code from}.
    */
   Future<List<ChosenEntry>> read(LogPosition from, int max, long maxBytes) {
     Promise<List<ChosenEntry>> p = Promise.promise();
-    context.runOnContext(v -> readOnContext(from, max, maxBytes, p));
+    context.runOnContext(v -> readOnContext(from, Math.max(from.instance(), log.firstRetained()), max, maxBytes, p));
     return p.future();
   }
 
-  private void readOnContext(LogPosition from, int max, long maxBytes, Promise<List<ChosenEntry>> p) {
-    long start = Math.max(from.instance(), log.firstRetained());
+  private void readOnContext(LogPosition from, long start, int max, long maxBytes, Promise<List<ChosenEntry>> p) {
     if (start >= durableBelow.getAsLong()) {
       List<ChosenEntry> out = new ArrayList<>();
       fromMemory(start, from, max, out);
@@ -74,9 +75,14 @@ final class ChosenEntryReader {
     }
     // The disk holds [start, durableBelow) now; what it returns is followed by what is held here, if the
     // next instance still is (it may have become durable meanwhile: then the reader asks again from there).
-    Future.fromCompletionStage(log.read(start, max, maxBytes), context).map(rr -> {
+    Future.fromCompletionStage(log.read(start, max, maxBytes), context).onComplete((rr, err) -> {
+      if (err != null) {
+        p.fail(err);
+        return;
+      }
       if (rr.snapshotNeeded()) {
-        throw new IllegalStateException("snapshot needed: this node's log starts at " + rr.firstRetained());
+        p.fail(new IllegalStateException("snapshot needed: this node's log starts at " + rr.firstRetained()));
+        return;
       }
       List<ChosenEntry> out = new ArrayList<>();
       long next = start;
@@ -84,14 +90,20 @@ final class ChosenEntryReader {
         LogFollower.entries(c.instance(), MessageCodec.valueFromBytes(c.value()), from, out);
         next = c.instance() + 1;
         if (out.size() >= max) {
-          return out.subList(0, max);
+          p.complete(out.subList(0, max));
+          return;
         }
+      }
+      if (out.isEmpty() && !rr.values().isEmpty()) {
+        // Only instances without proposals so far; each round reads at least one more, so this ends.
+        readOnContext(from, next, max, maxBytes, p);
+        return;
       }
       if (rr.values().size() < max && (rr.values().isEmpty() || next >= rr.chosenBelow())) {
         fromMemory(next, from, max, out);
       }
-      return out;
-    }).onComplete(p);
+      p.complete(out);
+    });
   }
 
   /** Adds held values from {@code instance} on while they run without a gap, up to {@code max} entries. */

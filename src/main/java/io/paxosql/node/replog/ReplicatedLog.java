@@ -17,7 +17,6 @@ import io.paxosql.paxos.PersistentState;
 import io.paxosql.paxos.ProposeResult;
 import io.paxosql.paxos.Status;
 import io.paxosql.transport.FaultInjector;
-import io.paxosql.transport.MessageCodec;
 import io.paxosql.transport.NodeTransport;
 import io.paxosql.transport.proto.ProposeRequest;
 import io.vertx.core.Context;
@@ -327,7 +326,8 @@ public final class ReplicatedLog implements ChosenLog {
 
   /**
    * Chosen entries from {@code from}: from the disk, and for values the followers got before their Chosen
-   * records were durable, from memory ({@link ChosenEntryReader}).
+   * records were durable, from memory ({@link ChosenEntryReader}). Reads on past instances that hold no
+   * proposal, so a long run of no-ops does not look like the end of the log.
    */
   @Override
   public Future<List<ChosenEntry>> read(LogPosition from, int max) {

@@ -3,6 +3,7 @@ package io.paxosql.node.replog;
 import static io.paxosql.node.replog.ReplogCluster.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
@@ -114,6 +115,32 @@ class ReplicatedLogTest {
     } catch (Exception e) {
       throw new AssertionError(e);
     }
+  }
+
+  /**
+   * A membership change fills its window with no-ops: a reader asking from just after the last entry
+   * before them must get the next entry after the run, not an empty list that means "the end" (CI: a
+   * joiner's binlog server refused its replica forever with "the Paxos log has no entry at or after").
+   */
+  @Test
+  void aReadSkipsARunOfInstancesWithoutEntriesLongerThanItsMax() {
+    cluster = new ReplogCluster(dir, 3, 0).startAll();
+    cluster.proposeAll(cluster.leader(), "before", 5);
+    ReplicatedLog leader = cluster.leader();
+    LogPosition last = await(leader.propose("last-before-the-change".getBytes()).toCompletionStage());
+    await(leader.changeMembership(false, leader.nodeId() == 3 ? 2 : 3).toCompletionStage());
+    // The change may move leadership; a proposal in doubt may still be chosen, which is fine here: the
+    // first entry after the change carries these bytes either way.
+    byte[] first = "first-after-the-change".getBytes();
+    LogPosition after = Retry.until("a proposal after the change", Duration.ofSeconds(60),
+        () -> await(cluster.leader().propose(first).toCompletionStage()));
+    int max = 4;
+    LogPosition from = new LogPosition(last.instance(), last.index() + 1);
+    List<ChosenEntry> read = await(leader.read(from, max).toCompletionStage());
+    assertFalse(read.isEmpty(), "a read from " + from + " found nothing although " + after + " is chosen");
+    assertTrue(read.get(0).position().instance() - last.instance() > max + 1,
+        "the change left no run of empty instances to skip: " + last + " then " + read.get(0).position());
+    assertArrayEquals("first-after-the-change".getBytes(), read.get(0).bytes());
   }
 
   @Test
