@@ -4,7 +4,6 @@ import io.paxosql.binlog.GtidState;
 import io.paxosql.binlog.Transaction;
 import io.paxosql.binlog.event.Gtid;
 import io.paxosql.binlog.log.EntryListeners;
-import io.paxosql.binlog.log.GtidAt;
 import io.paxosql.binlog.log.GtidLocator;
 import io.paxosql.binlog.log.LogEntry;
 import io.paxosql.binlog.log.RetainedRange;
@@ -14,7 +13,6 @@ import io.paxosql.node.chain.ChainRecord.MasterChange;
 import io.paxosql.node.chain.ChainRecord.TransactionPart;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -48,14 +46,6 @@ public final class ChainedLog implements TransactionLog {
   static final long IN_FLIGHT_BYTES = 4L << 20;
   /** Chosen instances between two candidate checkpoints, by default. */
   public static final long CHECKPOINT_EVERY = 50_000;
-  /** Candidates kept while the database lags; beyond it the newest is replaced. */
-  private static final int MAX_CANDIDATES = 64;
-
-  /**
-   * What the chain keeps about each accepted transaction: where its record is, or where the first of
-   * its {@code parts} consecutive part records is.
-   */
-  record Link(long sequence, Gtid gtid, LogPosition position, int parts) implements GtidAt {}
 
   private final ChosenLog chosen;
   private final int nodeId;
@@ -64,20 +54,14 @@ public final class ChainedLog implements TransactionLog {
   private final LinkWindow links = new LinkWindow(1);
   /** The GTID state just before the window's first transaction (what was trimmed). */
   private GtidState windowBefore = GtidState.EMPTY;
-  private final long checkpointEvery;
-  private final ArrayDeque<ChainCheckpoint> candidates = new ArrayDeque<>();
-  private long lastCandidateInstance = Long.MIN_VALUE;
+  private final CheckpointCandidates candidates;
   /** The checkpoint the chain started from or last trimmed to; null if it started from the log's beginning. */
   private ChainCheckpoint base;
   /** Appends proposed and not yet judged, by GTID; completed with the chain sequence. */
   private final Map<Gtid, Promise<Long>> pendingAppends = new HashMap<>();
   private final Map<Long, Promise<Void>> pendingEpochs = new HashMap<>();
   private ChainState state = ChainState.EMPTY;
-  /** A record waiting for room in the proposal window. */
-  private record Outgoing(Gtid gtid, byte[] bytes) {}
-
-  private final ArrayDeque<Outgoing> toPropose = new ArrayDeque<>();
-  private long inFlightBytes;
+  private final ProposalWindow proposals;
   /** The chunks of the split transaction the chain holds open, and where its first part is. */
   private final List<byte[]> openChunks = new ArrayList<>();
   private LogPosition openPosition;
@@ -97,10 +81,8 @@ public final class ChainedLog implements TransactionLog {
 
   /** @param checkpointEvery chosen instances between two candidate checkpoints */
   public ChainedLog(ChosenLog chosen, int nodeId, Consumer<String> onOwnTransactionRejected, long checkpointEvery) {
-    if (checkpointEvery <= 0) {
-      throw new IllegalArgumentException("checkpointEvery must be > 0, got " + checkpointEvery);
-    }
-    this.checkpointEvery = checkpointEvery;
+    this.candidates = new CheckpointCandidates(checkpointEvery);
+    this.proposals = new ProposalWindow(chosen, this, IN_FLIGHT_BYTES, this::failAppend);
     this.chosen = chosen;
     this.nodeId = nodeId;
     this.onOwnTransactionRejected = onOwnTransactionRejected;
@@ -124,7 +106,7 @@ public final class ChainedLog implements TransactionLog {
     links.resetTo(cp.state().lastSequence() + 1);
     windowBefore = cp.state().gtids();
     base = cp;
-    lastCandidateInstance = cp.next().instance();
+    candidates.startAt(cp.next());
     log.info("chain starts from {}", cp);
     following = chosen.follow(cp.next(), this::onChosen);
   }
@@ -134,22 +116,7 @@ public final class ChainedLog implements TransactionLog {
    * covers, if it is newer than the one the chain stands on. Persist it, then call {@link #checkpointed}.
    */
   public synchronized Optional<ChainCheckpoint> checkpointCovered(GtidState applied) {
-    ChainCheckpoint best = null;
-    for (ChainCheckpoint c : candidates) {
-      if (covers(applied, c.state().gtids())) {
-        best = c;
-      }
-    }
-    return Optional.ofNullable(best);
-  }
-
-  private static boolean covers(GtidState applied, GtidState chain) {
-    for (Gtid g : chain.gtids()) {
-      if (!applied.covers(g)) {
-        return false;
-      }
-    }
-    return true;
+    return candidates.coveredBy(applied);
   }
 
   /**
@@ -157,9 +124,7 @@ public final class ChainedLog implements TransactionLog {
    * is trimmed to it, older candidates dropped).
    */
   public synchronized void checkpointed(ChainCheckpoint cp) {
-    while (!candidates.isEmpty() && candidates.peekFirst().next().compareTo(cp.next()) <= 0) {
-      candidates.pollFirst();
-    }
+    candidates.dropThrough(cp);
     if (base != null && base.next().compareTo(cp.next()) >= 0) {
       return;
     }
@@ -214,7 +179,7 @@ public final class ChainedLog implements TransactionLog {
     List<Promise<Long>> failed;
     synchronized (this) {
       masterEpoch = 0;
-      toPropose.clear();   // records of an ended epoch would only be refused by the chain
+      proposals.clear();   // records of an ended epoch would only be refused by the chain
       failed = new ArrayList<>(pendingAppends.values());
       pendingAppends.clear();
     }
@@ -228,7 +193,7 @@ public final class ChainedLog implements TransactionLog {
       Gtid gtid = tx.gtid();
       if (state.gtids().covers(gtid)) {
         // Resent after a lost ACK or a capture reconnect: already in the chain (EVENT_EXIST).
-        Link link = linkOf(gtid);
+        ChainLink link = linkOf(gtid);
         if (link != null) {
           return Future.succeededFuture(new LogEntry(link.sequence(), tx));
         }
@@ -255,37 +220,10 @@ public final class ChainedLog implements TransactionLog {
       tailSequence++;
       tailGtid = gtid;
       pendingAppends.put(gtid, result);
-      for (byte[] bytes : records) {
-        toPropose.add(new Outgoing(gtid, bytes));
-      }
-      proposeQueued();
+      proposals.add(gtid, records);
+      proposals.proposeQueued();
     }
     return result.future().map(sequence -> new LogEntry(sequence, tx));
-  }
-
-  /**
-   * Proposes queued records in order while fewer than {@link #IN_FLIGHT_BYTES} are proposed and not yet
-   * chosen (always at least one). Called under the lock, so records reach the Paxos queue in chain order
-   * whichever thread appends: the chain refuses interleaved parts. The bound keeps a 50 MB transaction
-   * from putting all its values in flight at once, where the leader keeps, retransmits and every follower
-   * buffers each of them (measured: with all 50 in flight a 2 GiB heap filled with copies of unanswered
-   * accepts, and lease renewals queued behind them cost the leader its lease).
-   */
-  private void proposeQueued() {
-    while (!toPropose.isEmpty() && (inFlightBytes == 0 || inFlightBytes + toPropose.peek().bytes().length
-        <= IN_FLIGHT_BYTES)) {
-      Outgoing o = toPropose.poll();
-      inFlightBytes += o.bytes().length;
-      chosen.propose(o.bytes()).onComplete(ar -> {
-        synchronized (this) {
-          inFlightBytes -= o.bytes().length;
-          proposeQueued();
-        }
-        if (ar.failed()) {
-          failAppend(o.gtid(), ar.cause());
-        }
-      });
-    }
   }
 
   private void failAppend(Gtid gtid, Throwable e) {
@@ -305,7 +243,7 @@ public final class ChainedLog implements TransactionLog {
    */
   @Override
   public Future<List<LogEntry>> read(long fromSequence, int max) {
-    List<Link> wanted;
+    List<ChainLink> wanted;
     synchronized (this) {
       if (fromSequence < first()) {
         return Future.failedFuture(new IllegalArgumentException("sequence " + fromSequence
@@ -316,72 +254,7 @@ public final class ChainedLog implements TransactionLog {
       }
       wanted = links.slice(fromSequence, max);
     }
-    return new LinkReader(wanted).next(wanted.get(0).position());
-  }
-
-  /**
-   * Reads the transactions of some links back from the Paxos log, skipping entries the chain refused
-   * and joining the parts of split transactions (consecutive entries, as the chain accepted them).
-   */
-  private final class LinkReader {
-    private final List<Link> wanted;
-    private final List<LogEntry> out = new ArrayList<>();
-    private final List<byte[]> chunks = new ArrayList<>();
-    private long bytes;
-
-    LinkReader(List<Link> wanted) {
-      this.wanted = wanted;
-    }
-
-    Future<List<LogEntry>> next(LogPosition from) {
-      int entriesWanted = Math.max(16, wanted.size() - out.size() + wanted.get(out.size()).parts());
-      return chosen.read(from, entriesWanted).compose(entries -> {
-        if (entries.isEmpty()) {
-          Link link = wanted.get(out.size());
-          return Future.failedFuture(new IllegalStateException("the Paxos log has no entry at or after " + from
-              + " although the chain accepted sequence " + link.sequence() + " (" + link.gtid() + ") at "
-              + link.position()));
-        }
-        LogPosition after = from;
-        for (ChosenEntry e : entries) {
-          if (done()) {
-            break;
-          }
-          take(e);
-          after = new LogPosition(e.position().instance(), e.position().index() + 1);
-        }
-        return done() ? Future.succeededFuture(out) : next(after);
-      });
-    }
-
-    private boolean done() {
-      return out.size() == wanted.size() || (!out.isEmpty() && bytes >= READ_BUDGET_BYTES && chunks.isEmpty());
-    }
-
-    private void take(ChosenEntry e) {
-      Link link = wanted.get(out.size());
-      if (chunks.isEmpty() && !e.position().equals(link.position())) {
-        return;   // a record the chain refused
-      }
-      ChainRecord r = ChainRecordCodec.decode(e.bytes());
-      Transaction tx;
-      if (link.parts() == 1) {
-        tx = ((ChainedTransaction) r).transaction();
-      } else {
-        if (!(r instanceof TransactionPart p) || !p.gtid().equals(link.gtid()) || p.index() != chunks.size()) {
-          throw new IllegalStateException("the Paxos log holds " + r + " at " + e.position() + " where the chain"
-              + " accepted part " + chunks.size() + " of " + link.gtid() + ": the log changed under the chain");
-        }
-        chunks.add(p.chunk());
-        if (chunks.size() < link.parts()) {
-          return;
-        }
-        tx = ChainRecordCodec.decodeBody(link.gtid(), chunks);
-        chunks.clear();
-      }
-      out.add(new LogEntry(link.sequence(), tx));
-      bytes += tx.sizeBytes();
-    }
+    return new ChainLinkReader(chosen, wanted, READ_BUDGET_BYTES).read();
   }
 
   @Override
@@ -407,7 +280,7 @@ public final class ChainedLog implements TransactionLog {
     return state.lastSequence();
   }
 
-  private Link linkOf(Gtid gtid) {
+  private ChainLink linkOf(Gtid gtid) {
     return links.find(gtid);
   }
 
@@ -483,18 +356,18 @@ public final class ChainedLog implements TransactionLog {
           case ACCEPTED -> {
             if (record instanceof TransactionPart p) {
               openChunks.add(p.chunk());
-              links.add(new Link(p.sequence(), gtid, openPosition, p.count()));
+              links.add(new ChainLink(p.sequence(), gtid, openPosition, p.count()));
               accepted = assembled(p);
               openChunks.clear();
               openPosition = null;
             } else {
               ChainedTransaction t = (ChainedTransaction) record;
-              links.add(new Link(t.sequence(), gtid, entry.position(), 1));
+              links.add(new ChainLink(t.sequence(), gtid, entry.position(), 1));
               accepted = new LogEntry(t.sequence(), t.transaction());
             }
           }
           case DUPLICATE -> {
-            Link link = linkOf(gtid);
+            ChainLink link = linkOf(gtid);
             if (appendDone != null && link != null) {
               appendDone.tryComplete(link.sequence());
               appendDone = null;
@@ -508,7 +381,7 @@ public final class ChainedLog implements TransactionLog {
         }
       }
       state = step.next();
-      noteCandidate(entry.position());
+      candidates.note(entry.position(), state);
     }
     if (abandonedAppend != null) {
       abandonedAppend.tryFail("refused by the chain: " + abandonReason);
@@ -533,24 +406,6 @@ public final class ChainedLog implements TransactionLog {
       endEpoch(ownRejection);
       onOwnTransactionRejected.accept(ownRejection);
     }
-  }
-
-  /** Every {@code checkpointEvery} instances, between transactions, notes the chain's state as a candidate. */
-  private void noteCandidate(LogPosition at) {
-    if (state.open() != null || (lastCandidateInstance != Long.MIN_VALUE
-        && at.instance() - lastCandidateInstance < checkpointEvery)) {
-      return;
-    }
-    if (lastCandidateInstance == Long.MIN_VALUE) {
-      lastCandidateInstance = at.instance();   // the first candidate comes a full interval in
-      return;
-    }
-    lastCandidateInstance = at.instance();
-    ChainCheckpoint c = new ChainCheckpoint(new LogPosition(at.instance(), at.index() + 1), state);
-    if (candidates.size() >= MAX_CANDIDATES) {
-      candidates.pollLast();
-    }
-    candidates.addLast(c);
   }
 
   /** The split transaction whose last part {@code last} completed it, joined from the chunks held open. */
