@@ -194,6 +194,7 @@ final class LogWriter {
     List<Retain> retains = new ArrayList<>();
     for (Task t : batch) {
       if (t instanceof Persist p) {
+        config.syncFault().beforeAppend(p.records());
         for (LogRecord r : p.records()) {
           append(r);
         }

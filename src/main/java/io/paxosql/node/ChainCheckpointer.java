@@ -8,6 +8,7 @@ import io.paxosql.node.seed.SeedServer;
 import io.vertx.core.Vertx;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +27,7 @@ final class ChainCheckpointer {
   private final ChainedLog chain;
   private final ChainCheckpointFile file;
   private final Supplier<String> appliedGtid;
+  private final LongSupplier durableBelow;
   private final Consumer<Throwable> onWriteFailed;
   private volatile long floor = Long.MIN_VALUE;
   private boolean writing;
@@ -34,9 +36,11 @@ final class ChainCheckpointer {
   /**
    * {@code onWriteFailed}: a checkpoint that cannot be written (I/O error, full disk) stops the node, as a
    * failing Paxos log does: the storage under the node can no longer be trusted to keep what it promised.
+   * {@code durableBelow}: one past the last instance whose Chosen record is durable here (see {@link #durable}).
    */
   ChainCheckpointer(Vertx vertx, ChainedLog chain, ChainCheckpointFile file, Supplier<String> appliedGtid,
-      Consumer<Throwable> onWriteFailed) {
+      LongSupplier durableBelow, Consumer<Throwable> onWriteFailed) {
+    this.durableBelow = durableBelow;
     this.vertx = vertx;
     this.onWriteFailed = onWriteFailed;
     this.chain = chain;
@@ -69,7 +73,7 @@ final class ChainCheckpointer {
     } catch (IllegalArgumentException e) {
       return;
     }
-    Optional<ChainCheckpoint> next = chain.checkpointCovered(state);
+    Optional<ChainCheckpoint> next = chain.checkpointCovered(state).filter(cp -> durable(cp, durableBelow));
     Optional<ChainCheckpoint> base = chain.base();
     if (next.isEmpty() || (base.isPresent() && base.get().next().compareTo(next.get().next()) >= 0)) {
       return;
@@ -92,6 +96,15 @@ final class ChainCheckpointer {
     });
   }
 
+  /**
+   * Whether the Chosen record of the last entry {@code cp} covers is durable here. The chain gets a value
+   * before that record is synced; a checkpoint past it would outlive a crash that loses the record. (The
+   * value is chosen and would be learned again, but what a checkpoint covers must be what the log holds.)
+   */
+  static boolean durable(ChainCheckpoint cp, LongSupplier durableBelow) {
+    return cp.next().instance() < durableBelow.getAsLong();
+  }
+
   /** Whether the chain holds every transaction of the GTID position {@code gtid}: all of them were chosen. */
   static boolean chosen(ChainedLog chain, String gtid) {
     if (chain == null) {
@@ -102,11 +115,11 @@ final class ChainCheckpointer {
   }
 
   /** The newest chain checkpoint a backup at {@code gtid} covers, for a joiner to start its chain from. */
-  static Optional<SeedServer.Checkpoint> covering(ChainedLog chain, String gtid) {
+  static Optional<SeedServer.Checkpoint> covering(ChainedLog chain, LongSupplier durableBelow, String gtid) {
     if (chain == null || gtid.isEmpty()) {
       return Optional.empty();
     }
-    return chain.checkpointCovered(GtidState.parse(gtid)).or(chain::base)
+    return chain.checkpointCovered(GtidState.parse(gtid)).filter(cp -> durable(cp, durableBelow)).or(chain::base)
         .filter(cp -> cp.state().gtids().gtids().stream().allMatch(GtidState.parse(gtid)::covers))
         .map(cp -> new SeedServer.Checkpoint(cp.encode(), cp.next().instance()));
   }

@@ -189,7 +189,7 @@ final class NodeStartup {
     }
     ChainCheckpointFile checkpointFile = new ChainCheckpointFile(config.dataDir());
     parts.checkpointer = new ChainCheckpointer(vertx, parts.chain, checkpointFile,
-        () -> parts.monitor.appliedGtid(), t -> context.runOnContext(
+        () -> parts.monitor.appliedGtid(), rl::chosenBelow, t -> context.runOnContext(
             v -> node.failStop("writing the chain checkpoint " + checkpointFile.path(), t)));
     rl.localFloor(parts.checkpointer::floor);
     parts.checkpointer.start();
@@ -265,7 +265,7 @@ final class NodeStartup {
       rl.setCampaignAllowed(false);
       parts.seedServer = new SeedServer(vertx, config.nodeId(), mariadb,
           () -> node.initialisedMembers().orElse(List.of()), rl::firstRetained,
-          gtid -> ChainCheckpointer.covering(parts.chain, gtid), gtid -> ChainCheckpointer.chosen(parts.chain, gtid),
+          gtid -> ChainCheckpointer.covering(parts.chain, rl::chosenBelow, gtid), gtid -> ChainCheckpointer.chosen(parts.chain, gtid),
           rl.holds(), Duration.ofMinutes(10),
           config.rebuild().backupThrottle());
       rl.transport().serveBackups(parts.seedServer);

@@ -6,6 +6,7 @@ import io.paxosql.config.NodeConfigLoader;
 import io.paxosql.config.SecretNames;
 import io.paxosql.node.role.NodeRole;
 import io.paxosql.testing.ClusterLayout;
+import io.paxosql.testing.MariaDbServers;
 import io.paxosql.testing.Retry;
 import io.paxosql.transport.FaultInjector;
 import io.vertx.core.Vertx;
@@ -263,6 +264,11 @@ final class ClusterHarness implements AutoCloseable {
           // keep closing the others
         }
       }
+    }
+    // 300-400 MB a cluster: left behind, a full suite fills the disk. Logs are in the surefire output;
+    // -Dpaxosql.keepClusterDirs=true keeps the directories for a look after a failure.
+    if (!Boolean.getBoolean("paxosql.keepClusterDirs")) {
+      MariaDbServers.deleteTree(dir);
     }
   }
 }

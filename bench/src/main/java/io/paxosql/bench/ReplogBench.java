@@ -2,6 +2,7 @@ package io.paxosql.bench;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.paxosql.log.LogConfig;
+import io.paxosql.node.chain.LogPosition;
 import io.paxosql.node.replog.ReplicatedLog;
 import io.paxosql.node.replog.ReplogOptions;
 import io.paxosql.paxos.PaxosConfig;
@@ -15,6 +16,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -30,7 +33,8 @@ import org.HdrHistogram.Histogram;
  * again. Then a node that missed a given amount of data is restarted and timed while it catches up.
  *
  * <p>Run: {@code java <Chronicle flags> -cp bench/target/benchmarks.jar io.paxosql.bench.ReplogBench
- * [seconds per point] [catch-up MB]}.
+ * [seconds per point] [catch-up MB]}. With {@code -Dbench.wait=delivered} a proposer waits instead until the
+ * leader's follower of the log got the value: what the chain, and so the capture's ACK, waits for.
  */
 public final class ReplogBench {
   private static final long CLUSTER = 42;
@@ -118,22 +122,56 @@ public final class ReplogBench {
     throw new IllegalStateException("no leader after 30 s");
   }
 
+  /**
+   * The leader's follower of the log, as the chain follows it: runs each waiter once the value at its
+   * position was delivered. Used on the leader's context only (deliveries and proposal completions run there).
+   */
+  private static final class Deliveries {
+    private LogPosition last;
+    private final TreeMap<LogPosition, List<Runnable>> waiting = new TreeMap<>();
+
+    void delivered(LogPosition at) {
+      last = at;
+      while (!waiting.isEmpty() && waiting.firstKey().compareTo(at) <= 0) {
+        waiting.pollFirstEntry().getValue().forEach(Runnable::run);
+      }
+    }
+
+    void whenDelivered(LogPosition at, Runnable r) {
+      if (last != null && last.compareTo(at) >= 0) {
+        r.run();
+      } else {
+        waiting.computeIfAbsent(at, k -> new ArrayList<>(1)).add(r);
+      }
+    }
+  }
+
   /** Runs {@code proposers} closed loops for {@code seconds}; returns completed proposals. */
   private long load(int size, int proposers, int seconds, Histogram h) throws Exception {
     ReplicatedLog leader = leader();
+    Deliveries deliveries = null;
+    AutoCloseable following = null;
+    if ("delivered".equals(System.getProperty("bench.wait"))) {
+      Deliveries d = new Deliveries();
+      following = leader.follow(new LogPosition(leader.chosenBelow(), 0), e -> d.delivered(e.position()));
+      deliveries = d;
+    }
     byte[] value = new byte[size];
     AtomicBoolean running = new AtomicBoolean(true);
     AtomicLong done = new AtomicLong();
     AtomicLong failed = new AtomicLong();
     AtomicLong inFlight = new AtomicLong(proposers);
     for (int p = 0; p < proposers; p++) {
-      loop(leader, value, running, done, failed, inFlight, h);
+      loop(leader, value, running, done, failed, inFlight, h, deliveries);
     }
     Thread.sleep(TimeUnit.SECONDS.toMillis(seconds));
     running.set(false);
     long n = done.get();
     while (inFlight.get() > 0) {
       Thread.sleep(10);
+    }
+    if (following != null) {
+      following.close();
     }
     if (failed.get() > 0) {
       System.out.println("  (" + failed.get() + " proposals failed: leadership changed during the run)");
@@ -142,29 +180,37 @@ public final class ReplogBench {
   }
 
   private void loop(ReplicatedLog at, byte[] value, AtomicBoolean running, AtomicLong done, AtomicLong failed,
-                    AtomicLong inFlight, Histogram h) {
+                    AtomicLong inFlight, Histogram h, Deliveries deliveries) {
     if (!running.get()) {
       inFlight.decrementAndGet();
       return;
     }
     long t0 = System.nanoTime();
     at.propose(value).onComplete((pos, err) -> {
-      if (err == null) {
-        if (running.get()) {
-          done.incrementAndGet();
-          if (h != null) {
-            synchronized (h) {
-              h.recordValue(Math.min(System.nanoTime() - t0, h.getHighestTrackableValue()));
-            }
+      if (err == null && deliveries != null) {
+        deliveries.whenDelivered(pos, () -> finished(at, value, running, done, failed, inFlight, h, deliveries, t0,
+            null));
+      } else {
+        finished(at, value, running, done, failed, inFlight, h, deliveries, t0, err);
+      }
+    });
+  }
+
+  private void finished(ReplicatedLog at, byte[] value, AtomicBoolean running, AtomicLong done, AtomicLong failed,
+                        AtomicLong inFlight, Histogram h, Deliveries deliveries, long t0, Throwable err) {
+    if (err == null) {
+      if (running.get()) {
+        done.incrementAndGet();
+        if (h != null) {
+          synchronized (h) {
+            h.recordValue(Math.min(System.nanoTime() - t0, h.getHighestTrackableValue()));
           }
         }
-      } else {
-        if (failed.incrementAndGet() == 1) {
-          System.out.println("  first failure: " + err.getMessage());
-        }
       }
-      loop(at, value, running, done, failed, inFlight, h);
-    });
+    } else if (failed.incrementAndGet() == 1) {
+      System.out.println("  first failure: " + err.getMessage());
+    }
+    loop(at, value, running, done, failed, inFlight, h, deliveries);
   }
 
   /** Stops a follower, writes {@code mb} MB of 4 KB values, restarts it and times its catch-up. */

@@ -3,9 +3,11 @@ package io.paxosql.node.replog;
 import io.paxosql.log.LogRecord;
 import io.paxosql.log.PaxosLog;
 import io.paxosql.node.chain.LogPosition;
+import io.paxosql.paxos.AcceptedValue;
 import io.paxosql.paxos.ChosenValue;
 import io.paxosql.paxos.Entry;
 import io.paxosql.paxos.Message;
+import io.paxosql.paxos.PaxosConfig;
 import io.paxosql.paxos.PaxosNode;
 import io.paxosql.paxos.PersistentState;
 import io.paxosql.paxos.ProposeResult;
@@ -44,6 +46,8 @@ final class CoreDriver {
    * batching no longer follows the Ready cadence.
    */
   private static final int PIPELINE = 1;
+  /** Election times (lease, margin and every member's election timeout) a restored acceptance holds catch-up back. */
+  private static final int RESTORED_GATE_ELECTIONS = 4;
   /** The core keeps chosen values in memory to answer peers; beyond this many bytes they are read from disk. */
   static final long MEMORY_BYTES = 64L << 20;
 
@@ -54,6 +58,12 @@ final class CoreDriver {
 
     /** A Ready became durable, so the writer has room for more. */
     void persisted();
+
+    /**
+     * These values are chosen and this node holds each as a durable Accepted record; their Chosen records
+     * are not durable yet. In instance order, continuing what the followers of the log got so far.
+     */
+    void chosenEarly(List<ChosenValue> chosen);
 
     /** These values are now chosen and durable here, in instance order, after their proposals completed. */
     void chosenDurable(List<ChosenValue> chosen);
@@ -86,6 +96,10 @@ final class CoreDriver {
   private volatile SortedSet<Integer> latest;
   /** Voting and newest members together, as of the last tick: who may talk to this node (learners too). */
   private volatile Set<Integer> memberView;
+  /** One past the highest instance this node held as accepted and not chosen when it started. */
+  private final long restoredAcceptedBelow;
+  /** Until then (System.nanoTime), those acceptances hold {@link #holdsWhatPeersChose} back. */
+  private final long restoredGateUntil;
 
   /**
    * @param restored       the core's state as read back from {@code log}
@@ -106,6 +120,15 @@ final class CoreDriver {
     status = node.status();
     noteMembers();
     tracker = new ProposalTracker(proposalIdBase, durableChosenBelow);
+    long acceptedBelow = durableChosenBelow;
+    for (AcceptedValue a : restored.accepted()) {
+      acceptedBelow = Math.max(acceptedBelow, a.instance() + 1);
+    }
+    restoredAcceptedBelow = acceptedBelow;
+    PaxosConfig pc = opts.paxos();
+    restoredGateUntil = System.nanoTime() + RESTORED_GATE_ELECTIONS * TimeUnit.MILLISECONDS.toNanos(
+        (long) (pc.leaseTicks() + pc.leaseMarginTicks() + pc.electionTicks() * pc.initialMembers().size())
+            * opts.tickMillis());
     memory = new MemoryWindow(opts.memoryValues(), MEMORY_BYTES);
     for (long i = node.firstRetained(); i < durableChosenBelow; i++) {
       Value v = node.chosen(i);
@@ -283,9 +306,18 @@ final class CoreDriver {
     return snapshotNeeded;
   }
 
-  /** Whether this node holds everything its peers reported chosen (false until one reported). */
+  /**
+   * Whether this node holds everything its peers reported chosen (false until one reported), and has seen
+   * decided what it held as accepted when it started. The second part matters since values go to the chain
+   * before their Chosen records are durable: a node that crashed in between restarts with its chain short
+   * of what its MariaDB may already have applied, and if its peers crashed too, none of them reports the
+   * value chosen until a new leader chooses it again; until then a MariaDB ahead of the chain proves nothing.
+   * An acceptance that was never chosen may stay undecided while nothing is proposed, so this part gives up
+   * after a few election times ({@link #RESTORED_GATE_ELECTIONS}).
+   */
   boolean holdsWhatPeersChose() {
-    return progressHeard && peerChosenBelow <= durableChosenBelow;
+    return progressHeard && peerChosenBelow <= durableChosenBelow
+        && (durableChosenBelow >= restoredAcceptedBelow || System.nanoTime() - restoredGateUntil > 0);
   }
 
   /** Chosen instances a peer has that this node has not made durable. */
@@ -336,7 +368,11 @@ final class CoreDriver {
         LOG.error("node {} needs a snapshot: its peers keep values from {} on, it has up to {}", self,
             snapshotNeeded.firstRetained(), node.firstUnchosen());
       }
-      tracker.chosenBeforeDurable(r.chosen());
+      List<ChosenValue> early = tracker.chosenBeforeDurable(r.chosen());
+      if (!early.isEmpty()) {
+        metrics.deliveredEarly().increment(early.size());
+        hooks.chosenEarly(early);
+      }
       List<LogRecord> records = RecordMapping.toLog(r.persist());
       if (records.isEmpty() && persisting == 0) {
         afterDurable(r);

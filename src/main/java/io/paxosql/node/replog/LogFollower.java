@@ -83,6 +83,16 @@ final class LogFollower {
     });
   }
 
+  /**
+   * A value chosen and durably accepted here whose Chosen record is not durable yet: delivered only if it
+   * is the very next one this follower needs, so nothing is skipped; otherwise it comes again once durable.
+   */
+  void deliverEarly(long instance, Value v) {
+    if (live && instance == next.instance()) {
+      deliver(instance, v);
+    }
+  }
+
   /** Hands the entries of chosen value {@code v} at {@code instance} to the listener, unless already seen. */
   void deliver(long instance, Value v) {
     if (closed || instance < next.instance()) {

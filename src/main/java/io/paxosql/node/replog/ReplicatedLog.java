@@ -17,7 +17,6 @@ import io.paxosql.paxos.PersistentState;
 import io.paxosql.paxos.ProposeResult;
 import io.paxosql.paxos.Status;
 import io.paxosql.transport.FaultInjector;
-import io.paxosql.transport.MessageCodec;
 import io.paxosql.transport.NodeTransport;
 import io.paxosql.transport.proto.ProposeRequest;
 import io.vertx.core.Context;
@@ -71,6 +70,7 @@ public final class ReplicatedLog implements ChosenLog {
   private CoreDriver driver;
   private CatchUpClient catchUp;
   private ProgressAndRetention retention;
+  private ChosenEntryReader reader;
   private NodeTransport transport;
   private String deployment;
 
@@ -137,6 +137,7 @@ public final class ReplicatedLog implements ChosenLog {
       driver = new CoreDriver(vertx, opts, log, o.core(), metrics, new SecureRandom().nextLong(), new Hooks());
       catchUp = new CatchUpClient(vertx, opts, driver);
       retention = new ProgressAndRetention(vertx, context, opts, log, driver, holds);
+      reader = new ChosenEntryReader(log, context, driver::chosenBelow);
       CatchUpServer server = new CatchUpServer(context, opts, log, driver);
       return NodeTransport.start(vertx, opts.transport(), faults, new TransportHandler(driver, retention, server, self,
           opts.forwardProposals()));
@@ -170,8 +171,20 @@ public final class ReplicatedLog implements ChosenLog {
     }
 
     @Override
+    public void chosenEarly(List<ChosenValue> chosen) {
+      // Held first: a follower's listener may wake a reader that asks for these bytes at once.
+      reader.deliveredEarly(chosen);
+      for (LogFollower f : followers) {
+        for (ChosenValue c : chosen) {
+          f.deliverEarly(c.instance(), c.value());
+        }
+      }
+    }
+
+    @Override
     public void chosenDurable(List<ChosenValue> chosen) {
       catchUp.durableUpTo(driver.chosenBelow());
+      reader.durableBelow(driver.chosenBelow());
       for (LogFollower f : followers) {
         if (f.live()) {
           for (ChosenValue c : chosen) {
@@ -187,8 +200,8 @@ public final class ReplicatedLog implements ChosenLog {
   /**
    * Proposes {@code bytes}. Completes with the position (instance id, index in its batch) once the value
    * is chosen and durable on this node: as a Chosen record, or as the accepted value that got chosen, in
-   * which case its Chosen record follows a moment later ({@link #chosenBelow()}, reads and followers of
-   * the log catch up then). A follower forwards to the leader, or fails with "not leader: <leader>" when
+   * which case its Chosen record follows a moment later ({@link #chosenBelow()} catches up then; followers
+   * of the log get the value at once, and reads find it in memory meanwhile). A follower forwards to the leader, or fails with "not leader: <leader>" when
    * forwarding is off or no leader is known.
    */
   @Override
@@ -312,32 +325,13 @@ public final class ReplicatedLog implements ChosenLog {
   }
 
   /**
-   * Reads on past instances that hold no proposal (no-ops, membership changes): a run of them longer than
-   * {@code max} (a membership change's window fills with no-ops) must not look like the end of the log.
+   * Chosen entries from {@code from}: from the disk, and for values the followers got before their Chosen
+   * records were durable, from memory ({@link ChosenEntryReader}). Reads on past instances that hold no
+   * proposal, so a long run of no-ops does not look like the end of the log.
    */
   @Override
   public Future<List<ChosenEntry>> read(LogPosition from, int max) {
-    return read(from, Math.max(from.instance(), log.firstRetained()), max);
-  }
-
-  private Future<List<ChosenEntry>> read(LogPosition from, long start, int max) {
-    return Future.fromCompletionStage(log.read(start, max, READ_BYTES), context).compose(rr -> {
-      if (rr.snapshotNeeded()) {
-        throw new IllegalStateException("snapshot needed: this node's log starts at " + rr.firstRetained());
-      }
-      List<ChosenEntry> out = new ArrayList<>();
-      for (LogRecord.Chosen c : rr.values()) {
-        LogFollower.entries(c.instance(), MessageCodec.valueFromBytes(c.value()), from, out);
-        if (out.size() >= max) {
-          return Future.succeededFuture(out.subList(0, max));
-        }
-      }
-      if (out.isEmpty() && !rr.values().isEmpty()) {
-        // Each round reads at least one more instance, so this ends at chosenBelow.
-        return read(from, rr.values().get(rr.values().size() - 1).instance() + 1, max);
-      }
-      return Future.succeededFuture(out);
-    });
+    return reader.read(from, max, READ_BYTES);
   }
 
   /** One past the last instance chosen and durable here. */

@@ -6,7 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 
 /** The counters one ReplicatedLog node reports, tagged with its node id. */
 record ReplogMetrics(Counter proposals, Counter proposalsFailed, Counter chosenValues,
-                     DistributionSummary batchEntries) {
+                     DistributionSummary batchEntries, Counter deliveredEarly) {
 
   static ReplogMetrics register(MeterRegistry reg, int nodeId) {
     String node = String.valueOf(nodeId);
@@ -15,6 +15,8 @@ record ReplogMetrics(Counter proposals, Counter proposalsFailed, Counter chosenV
         Counter.builder("paxosql.replog.proposals.failed").tag("node", node).register(reg),
         Counter.builder("paxosql.replog.chosen").tag("node", node).register(reg),
         DistributionSummary.builder("paxosql.replog.batch.entries").tag("node", node)
-            .description("proposals per chosen value").register(reg));
+            .description("proposals per chosen value").register(reg),
+        Counter.builder("paxosql.replog.delivered.early").tag("node", node)
+            .description("chosen values handed to the chain before their Chosen records were durable").register(reg));
   }
 }

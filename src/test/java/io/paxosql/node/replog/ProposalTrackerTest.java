@@ -117,4 +117,23 @@ class ProposalTrackerTest {
     t.chosenDurable(List.of(chosen(7)));
     assertEquals(List.of("4", "6", "7"), ran);
   }
+
+  @Test
+  void theChainGetsChosenValuesHeldDurablyHereInOrderAndNeverPastOneThatIsNot() {
+    ProposalTracker t = new ProposalTracker(0, 10);
+    ChosenValue c10 = chosen(10, 1);
+    ChosenValue c11 = chosen(11, 2);
+    ChosenValue c12 = chosen(12, 3);
+    // 10 and 12 are held as synced Accepted records here; 11 is not (learned from the leader only).
+    t.persisted(List.of(new Durable.Accepted(10, EPOCH, c10.value()), new Durable.Accepted(12, EPOCH, c12.value())));
+    assertEquals(List.of(c10), t.chosenBeforeDurable(List.of(c10, c11, c12)),
+        "12 must wait behind 11, which is durable here only once its Chosen record is");
+    t.chosenDurable(List.of(c10, c11, c12));
+    ChosenValue c13 = chosen(13, 4);
+    t.persisted(List.of(new Durable.Accepted(13, EPOCH, c13.value())));
+    assertEquals(List.of(c13), t.chosenBeforeDurable(List.of(c13)), "after the durable ones, the next goes early");
+    ChosenValue other14 = chosen(14, 5);
+    t.persisted(List.of(new Durable.Accepted(14, EPOCH, chosen(14, 6).value())));
+    assertEquals(List.of(), t.chosenBeforeDurable(List.of(other14)), "an acceptance of another value does not count");
+  }
 }

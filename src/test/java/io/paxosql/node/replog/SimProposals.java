@@ -1,12 +1,15 @@
 package io.paxosql.node.replog;
 
 import io.paxosql.node.chain.LogPosition;
+import io.paxosql.paxos.ChosenValue;
 import io.paxosql.paxos.Ready;
+import java.util.List;
 
 /**
  * The replicated log's real {@link ProposalTracker}, opened to the Paxos simulator (test code in the
  * tracker's own package): the simulator calls it at the points of its Ready loop where {@link CoreDriver}
- * does, so early completion and completion on a durable Chosen record run the production rules.
+ * does, so early completion, early delivery to the chain and completion on a durable Chosen record run the
+ * production rules.
  */
 public final class SimProposals {
   /** How a tracked proposal was answered: chosen at {@code instance} (entry {@code index}), or failed. */
@@ -37,11 +40,16 @@ public final class SimProposals {
     });
   }
 
-  /** A Ready was taken from the core, before its records are written (CoreDriver.drive). */
-  public void readied(Ready r) {
+  /**
+   * A Ready was taken from the core, before its records are written (CoreDriver.drive).
+   *
+   * @return the chosen values the chain gets now, before their Chosen records are durable (CoreDriver's
+   *     {@code Hooks.chosenEarly})
+   */
+  public List<ChosenValue> readied(Ready r) {
     tracker.dropped(r.dropped());
     tracker.inDoubt(r.inDoubt());
-    tracker.chosenBeforeDurable(r.chosen());
+    return tracker.chosenBeforeDurable(r.chosen());
   }
 
   /** That Ready's records are durable now (CoreDriver.afterDurable). */

@@ -17,12 +17,14 @@ import io.paxosql.paxos.PaxosNode;
 import io.paxosql.paxos.Status;
 import io.paxosql.paxos.Value;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 
 /**
  * One simulated node above its Paxos core: the real {@link RoleMachine} decides its role from the lease,
@@ -44,9 +46,16 @@ final class NodeLogic {
   private final Proposer proposer;
   private final SplittableRandom rnd;
   private RoleMachine roles = new RoleMachine();
-  /** The chain after every value this node applied; it survives a crash (a checkpoint at every value). */
+  /**
+   * The chain after every value this node applied. It survives a crash up to the last value whose Chosen
+   * record is durable (a checkpoint there); values it got earlier are rolled back ({@link #rollBackTo}).
+   */
   private ChainState chain = ChainState.EMPTY;
   private final Set<Gtid> accepted = new HashSet<>();
+  /** What applying each value not yet durable as chosen here changed: instance → chain before, GTIDs accepted. */
+  private record Undo(ChainState before, List<Gtid> accepted) {}
+
+  private final TreeMap<Long, Undo> undo = new TreeMap<>();
   private boolean healthy = true;
   private long healthyAt = -1;
   private long fencedAt = -1;
@@ -190,6 +199,8 @@ final class NodeLogic {
 
   /** A chosen value this node applies, in instance order: each of its records through the real chain. */
   void applied(PaxosNode core, long instance, Value v, long now) {
+    Undo u = new Undo(chain, new ArrayList<>());
+    undo.put(instance, u);
     List<Entry> entries = v.entries();
     for (int index = 0; index < entries.size(); index++) {
       if (!(entries.get(index) instanceof Entry.Data d)) {
@@ -208,6 +219,7 @@ final class NodeLogic {
         Gtid gtid = record instanceof TransactionPart p ? p.gtid() : ((ChainedTransaction) record).transaction().gtid();
         if (step.verdict() == ChainState.Verdict.ACCEPTED) {
           accepted.add(gtid);
+          u.accepted().add(gtid);
         }
         Long own = pendingAppends.remove(gtid);
         if (own == null) {
@@ -222,6 +234,23 @@ final class NodeLogic {
         }
       }
     }
+  }
+
+  /** Chosen records below {@code instance} are durable here: a crash keeps the chain up to there. */
+  void durableBelow(long instance) {
+    undo.headMap(instance).clear();
+  }
+
+  /** After a crash: the chain as it was before {@code instance}, the first value not durable as chosen. */
+  void rollBackTo(long instance) {
+    Undo first = undo.get(instance);
+    if (first == null) {
+      throw new IllegalStateException("no chain state kept before instance " + instance + " (kept from "
+          + (undo.isEmpty() ? "none" : undo.firstKey()) + ")");
+    }
+    chain = first.before();
+    undo.tailMap(instance).values().forEach(x -> accepted.removeAll(x.accepted()));
+    undo.tailMap(instance).clear();
   }
 
   private void onMasterChange(PaxosNode core, MasterChange mc, ChainState.Step step, long now) {

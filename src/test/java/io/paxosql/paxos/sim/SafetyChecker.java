@@ -1,5 +1,6 @@
 package io.paxosql.paxos.sim;
 
+import io.paxosql.paxos.AcceptedValue;
 import io.paxosql.paxos.Describe;
 import io.paxosql.paxos.Entry;
 import io.paxosql.paxos.Value;
@@ -94,11 +95,21 @@ final class SafetyChecker {
         }
     }
 
-    /** After a restart: nothing the node applied may be missing from what it restored. */
-    void restarted(int node, long appliedBelow, long restoredFirstUnchosen) {
-        if (restoredFirstUnchosen < appliedBelow) {
-            throw new SafetyViolation("node " + node + " applied up to " + (appliedBelow - 1) + " but restarted with only "
-                    + (restoredFirstUnchosen - 1) + " durable: a chosen value was lost across the crash");
+    /**
+     * After a restart: what the node applied and no longer holds as chosen (its chain got it before its
+     * Chosen record was durable) must be held as a durable acceptance of the value chosen there, so the
+     * node still has it and the cluster chooses it again.
+     */
+    void restarted(int node, long appliedBelow, long restoredFirstUnchosen, List<AcceptedValue> accepted) {
+        for (long i = restoredFirstUnchosen; i < appliedBelow; i++) {
+            long instance = i;
+            Value chosen = log.get(i);
+            boolean held = accepted.stream().anyMatch(a -> a.instance() == instance && a.value().equals(chosen));
+            if (!held) {
+                throw new SafetyViolation("node " + node + " applied up to " + (appliedBelow - 1) + " but restarted with only "
+                        + (restoredFirstUnchosen - 1) + " durable as chosen and without a durable acceptance of the value"
+                        + " chosen at " + i + ": a value its chain took early was not durable here");
+            }
         }
     }
 

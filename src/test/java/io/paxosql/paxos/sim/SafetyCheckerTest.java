@@ -1,5 +1,6 @@
 package io.paxosql.paxos.sim;
 
+import io.paxosql.paxos.AcceptedValue;
 import io.paxosql.paxos.Ballot;
 import io.paxosql.paxos.Entry;
 import io.paxosql.paxos.Value;
@@ -34,7 +35,12 @@ class SafetyCheckerTest {
     @Test
     void valueLostAcrossACrash() {
         SafetyChecker c = new SafetyChecker();
-        assertThrows(SafetyChecker.SafetyViolation.class, () -> c.restarted(1, 10, 9));
+        c.applied(1, 9, 9, data(1, 1));
+        assertThrows(SafetyChecker.SafetyViolation.class, () -> c.restarted(1, 10, 9, List.of()));
+        // Applied before its Chosen record was durable, and held as a durable acceptance: nothing is lost.
+        c.restarted(1, 10, 9, List.of(new AcceptedValue(9, new Ballot(1, 1), data(1, 1))));
+        assertThrows(SafetyChecker.SafetyViolation.class,
+                () -> c.restarted(1, 10, 9, List.of(new AcceptedValue(9, new Ballot(2, 1), data(2, 1)))));
     }
 
     @Test

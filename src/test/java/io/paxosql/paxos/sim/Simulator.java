@@ -109,6 +109,9 @@ public final class Simulator {
     private long nextProposal = 1;
     private boolean faults = true;
     private long elections;
+    /** Values a node's chain got before their Chosen records were durable, and chains rolled back after a crash. */
+    private long earlyDeliveries;
+    private long rollBacks;
 
     private final long faultTicks;
     private final long livenessTicks;
@@ -630,7 +633,12 @@ public final class Simulator {
             return;
         }
         Ready r = n.core.ready();
-        n.proposals.readied(r);
+        List<ChosenValue> early = n.proposals.readied(r);
+        for (ChosenValue c : early) {
+            // Chosen and durably accepted here: the chain gets it before its Chosen record is written.
+            apply(n, c);
+            earlyDeliveries++;
+        }
         n.storage.write(r.persist());
         for (Message m : r.send()) {
             send(m);
@@ -659,18 +667,28 @@ public final class Simulator {
         Ready r = n.unsynced.poll();
         n.storage.sync(r.persist().size());
         for (ChosenValue c : r.chosen()) {
-            checker.applied(n.id, n.appliedBelow, c.instance(), c.value());
-            n.appliedBelow = c.instance() + 1;
-            for (Entry e : c.value().entries()) {
-                n.maxAppliedId = Math.max(n.maxAppliedId, e.proposalId());
+            if (c.instance() >= n.appliedBelow) { // else the chain got it early, when it was readied
+                apply(n, c);
             }
-            if (nodeLevel) {
-                n.logic.applied(n.core, c.instance(), c.value(), now);
-            }
+        }
+        if (nodeLevel) {
+            n.logic.durableBelow(n.storage.firstUnchosen());
         }
         n.proposals.durable(r);
         for (Message m : n.core.advance()) {
             send(m);
+        }
+    }
+
+    /** Node {@code n}'s chain (the log's follower) gets chosen value {@code c}, the next one it needs. */
+    private void apply(SimNode n, ChosenValue c) {
+        checker.applied(n.id, n.appliedBelow, c.instance(), c.value());
+        n.appliedBelow = c.instance() + 1;
+        for (Entry e : c.value().entries()) {
+            n.maxAppliedId = Math.max(n.maxAppliedId, e.proposalId());
+        }
+        if (nodeLevel) {
+            n.logic.applied(n.core, c.instance(), c.value(), now);
         }
     }
 
@@ -699,7 +717,17 @@ public final class Simulator {
         n.up = true;
         long restored = n.core.firstUnchosen();
         n.proposals = new SimProposals(restored);
-        checker.restarted(n.id, n.appliedBelow, restored);
+        checker.restarted(n.id, n.appliedBelow, restored, n.storage.state().accepted());
+        if (n.appliedBelow > restored) {
+            // The chain got values early whose Chosen records the crash lost: it restarts from what is durable
+            // (ChainCheckpointer never covers more) and learns them again as chosen.
+            note("node " + n.id + " rolls its chain back from " + n.appliedBelow + " to " + restored);
+            rollBacks++;
+            if (nodeLevel) {
+                n.logic.rollBackTo(restored);
+            }
+            n.appliedBelow = restored;
+        }
         for (long i = n.appliedBelow; i < restored; i++) {
             Value v = n.storage.chosen(i);
             if (v != null) {
@@ -711,6 +739,7 @@ public final class Simulator {
         }
         n.appliedBelow = Math.max(n.appliedBelow, restored);
         if (nodeLevel) {
+            n.logic.durableBelow(restored);
             n.logic.start(n.core, now);
         }
         note("node " + n.id + " restarts at " + restored);
@@ -796,6 +825,16 @@ public final class Simulator {
 
     public long elections() {
         return elections;
+    }
+
+    /** Values a chain got before their Chosen records were durable. */
+    public long earlyDeliveries() {
+        return earlyDeliveries;
+    }
+
+    /** Restarts whose chain had got values the crash then lost the Chosen records of. */
+    public long rollBacks() {
+        return rollBacks;
     }
 
     /** How many resumes the stable-leader check watched. */
