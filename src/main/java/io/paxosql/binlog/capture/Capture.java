@@ -2,6 +2,7 @@ package io.paxosql.binlog.capture;
 
 import io.paxosql.binlog.GtidState;
 import io.paxosql.binlog.MalformedStreamException;
+import io.paxosql.binlog.SpooledEvents;
 import io.paxosql.binlog.Transaction;
 import io.paxosql.binlog.TransactionParser;
 import io.paxosql.binlog.net.PacketChannel;
@@ -17,6 +18,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,6 +38,12 @@ public final class Capture {
   private static final Logger LOG = LoggerFactory.getLogger(Capture.class);
   private static final long MAX_PACKET = 1L << 30;
   private static final int SEMI_SYNC_HEADER = 0xEF;
+  /**
+   * A group bigger than this is gathered in a temporary file, not the heap ({@link SpooledEvents}): the chain
+   * needs a transaction whole before it can number its parts, and a 1 GB one must not need a 1 GB heap.
+   */
+  static final long SPOOL_ABOVE_BYTES = 8L << 20;
+  private static final Path SPOOL_DIR = Path.of(System.getProperty("java.io.tmpdir"));
 
   private final Vertx vertx;
   private final Context context;
@@ -162,7 +170,7 @@ public final class Capture {
 
   private void startStream(MasterLogin.Session s) {
     streamed = false;
-    TransactionParser parser = new TransactionParser(s.checksummed(), "");
+    TransactionParser parser = new TransactionParser(s.checksummed(), "", SPOOL_ABOVE_BYTES, SPOOL_DIR);
     boolean[] groupNeedsAck = new boolean[1];
     // An ACK sent just before the last connection broke may never have arrived, and the master does
     // not resend what we resume after: ACK the confirmed position again once this dump is running.
@@ -238,6 +246,9 @@ public final class Capture {
     PacketChannel ch = s.channel();
     appended.onComplete(ar -> onContext(() -> {
       inFlight.remove(appended);
+      if (tx.get().events() instanceof SpooledEvents spooled) {
+        spooled.close();   // settled: the sink took what it needed (a resend after a failure re-reads the master)
+      }
       if (ar.failed()) {
         tracker.failed(ticket);
         fail("the log refused transaction " + tx.get().gtid() + ": " + ar.cause().getMessage()

@@ -7,6 +7,7 @@ import io.paxosql.binlog.log.EntryListeners;
 import io.paxosql.binlog.log.GtidAt;
 import io.paxosql.binlog.log.GtidLocator;
 import io.paxosql.binlog.log.LogEntry;
+import io.paxosql.binlog.log.LogReader;
 import io.paxosql.binlog.log.RetainedRange;
 import io.paxosql.binlog.log.TransactionLog;
 import io.paxosql.node.chain.ChainRecord.ChainedTransaction;
@@ -14,9 +15,9 @@ import io.paxosql.node.chain.ChainRecord.MasterChange;
 import io.paxosql.node.chain.ChainRecord.TransactionPart;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -41,6 +42,8 @@ public final class ChainedLog implements TransactionLog {
 
   /** Bytes after which a read returns what it has, so big transactions are not all held at once. */
   static final long READ_BUDGET_BYTES = 16L << 20;
+  /** Bytes after which a binlog server's streaming read returns what it has (it may stop inside a transaction). */
+  static final long STREAM_BUDGET_BYTES = 4L << 20;
   /**
    * Bytes of this node's records proposed and not yet chosen, at most (one record may exceed it). Small,
    * because values in flight share each peer's stream with lease renewals, which wait behind them.
@@ -48,14 +51,6 @@ public final class ChainedLog implements TransactionLog {
   static final long IN_FLIGHT_BYTES = 4L << 20;
   /** Chosen instances between two candidate checkpoints, by default. */
   public static final long CHECKPOINT_EVERY = 50_000;
-  /** Candidates kept while the database lags; beyond it the newest is replaced. */
-  private static final int MAX_CANDIDATES = 64;
-
-  /**
-   * What the chain keeps about each accepted transaction: where its record is, or where the first of
-   * its {@code parts} consecutive part records is.
-   */
-  record Link(long sequence, Gtid gtid, LogPosition position, int parts) implements GtidAt {}
 
   private final ChosenLog chosen;
   private final int nodeId;
@@ -64,22 +59,15 @@ public final class ChainedLog implements TransactionLog {
   private final LinkWindow links = new LinkWindow(1);
   /** The GTID state just before the window's first transaction (what was trimmed). */
   private GtidState windowBefore = GtidState.EMPTY;
-  private final long checkpointEvery;
-  private final ArrayDeque<ChainCheckpoint> candidates = new ArrayDeque<>();
-  private long lastCandidateInstance = Long.MIN_VALUE;
+  private final CheckpointCandidates candidates;
   /** The checkpoint the chain started from or last trimmed to; null if it started from the log's beginning. */
   private ChainCheckpoint base;
   /** Appends proposed and not yet judged, by GTID; completed with the chain sequence. */
   private final Map<Gtid, Promise<Long>> pendingAppends = new HashMap<>();
   private final Map<Long, Promise<Void>> pendingEpochs = new HashMap<>();
   private ChainState state = ChainState.EMPTY;
-  /** A record waiting for room in the proposal window. */
-  private record Outgoing(Gtid gtid, byte[] bytes) {}
-
-  private final ArrayDeque<Outgoing> toPropose = new ArrayDeque<>();
-  private long inFlightBytes;
-  /** The chunks of the split transaction the chain holds open, and where its first part is. */
-  private final List<byte[]> openChunks = new ArrayList<>();
+  private final ProposalWindow proposals;
+  /** Where the first part of the split transaction the chain holds open is (its bytes stay in the log). */
   private LogPosition openPosition;
   private AutoCloseable following;
   /** The master's epoch while this node masters, else 0; appends are refused without one. */
@@ -97,10 +85,8 @@ public final class ChainedLog implements TransactionLog {
 
   /** @param checkpointEvery chosen instances between two candidate checkpoints */
   public ChainedLog(ChosenLog chosen, int nodeId, Consumer<String> onOwnTransactionRejected, long checkpointEvery) {
-    if (checkpointEvery <= 0) {
-      throw new IllegalArgumentException("checkpointEvery must be > 0, got " + checkpointEvery);
-    }
-    this.checkpointEvery = checkpointEvery;
+    this.candidates = new CheckpointCandidates(checkpointEvery);
+    this.proposals = new ProposalWindow(chosen, this, IN_FLIGHT_BYTES, this::failAppend);
     this.chosen = chosen;
     this.nodeId = nodeId;
     this.onOwnTransactionRejected = onOwnTransactionRejected;
@@ -124,7 +110,7 @@ public final class ChainedLog implements TransactionLog {
     links.resetTo(cp.state().lastSequence() + 1);
     windowBefore = cp.state().gtids();
     base = cp;
-    lastCandidateInstance = cp.next().instance();
+    candidates.startAt(cp.next());
     log.info("chain starts from {}", cp);
     following = chosen.follow(cp.next(), this::onChosen);
   }
@@ -134,22 +120,7 @@ public final class ChainedLog implements TransactionLog {
    * covers, if it is newer than the one the chain stands on. Persist it, then call {@link #checkpointed}.
    */
   public synchronized Optional<ChainCheckpoint> checkpointCovered(GtidState applied) {
-    ChainCheckpoint best = null;
-    for (ChainCheckpoint c : candidates) {
-      if (covers(applied, c.state().gtids())) {
-        best = c;
-      }
-    }
-    return Optional.ofNullable(best);
-  }
-
-  private static boolean covers(GtidState applied, GtidState chain) {
-    for (Gtid g : chain.gtids()) {
-      if (!applied.covers(g)) {
-        return false;
-      }
-    }
-    return true;
+    return candidates.coveredBy(applied);
   }
 
   /**
@@ -157,9 +128,7 @@ public final class ChainedLog implements TransactionLog {
    * is trimmed to it, older candidates dropped).
    */
   public synchronized void checkpointed(ChainCheckpoint cp) {
-    while (!candidates.isEmpty() && candidates.peekFirst().next().compareTo(cp.next()) <= 0) {
-      candidates.pollFirst();
-    }
+    candidates.dropThrough(cp);
     if (base != null && base.next().compareTo(cp.next()) >= 0) {
       return;
     }
@@ -214,7 +183,7 @@ public final class ChainedLog implements TransactionLog {
     List<Promise<Long>> failed;
     synchronized (this) {
       masterEpoch = 0;
-      toPropose.clear();   // records of an ended epoch would only be refused by the chain
+      proposals.clear();   // records of an ended epoch would only be refused by the chain
       failed = new ArrayList<>(pendingAppends.values());
       pendingAppends.clear();
     }
@@ -228,7 +197,7 @@ public final class ChainedLog implements TransactionLog {
       Gtid gtid = tx.gtid();
       if (state.gtids().covers(gtid)) {
         // Resent after a lost ACK or a capture reconnect: already in the chain (EVENT_EXIST).
-        Link link = linkOf(gtid);
+        ChainLink link = linkOf(gtid);
         if (link != null) {
           return Future.succeededFuture(new LogEntry(link.sequence(), tx));
         }
@@ -245,7 +214,7 @@ public final class ChainedLog implements TransactionLog {
         return Future.failedFuture(new IllegalStateException("this node is not master: transaction " + gtid
             + " is not appended"));
       }
-      List<byte[]> records;
+      Iterator<byte[]> records;
       try {
         records = ChainRecordCodec.encodeTransaction(masterEpoch, tailSequence + 1, tailGtid, tx,
             chosen.maxProposalBytes());
@@ -255,37 +224,10 @@ public final class ChainedLog implements TransactionLog {
       tailSequence++;
       tailGtid = gtid;
       pendingAppends.put(gtid, result);
-      for (byte[] bytes : records) {
-        toPropose.add(new Outgoing(gtid, bytes));
-      }
-      proposeQueued();
+      proposals.add(gtid, records);
+      proposals.proposeQueued();
     }
     return result.future().map(sequence -> new LogEntry(sequence, tx));
-  }
-
-  /**
-   * Proposes queued records in order while fewer than {@link #IN_FLIGHT_BYTES} are proposed and not yet
-   * chosen (always at least one). Called under the lock, so records reach the Paxos queue in chain order
-   * whichever thread appends: the chain refuses interleaved parts. The bound keeps a 50 MB transaction
-   * from putting all its values in flight at once, where the leader keeps, retransmits and every follower
-   * buffers each of them (measured: with all 50 in flight a 2 GiB heap filled with copies of unanswered
-   * accepts, and lease renewals queued behind them cost the leader its lease).
-   */
-  private void proposeQueued() {
-    while (!toPropose.isEmpty() && (inFlightBytes == 0 || inFlightBytes + toPropose.peek().bytes().length
-        <= IN_FLIGHT_BYTES)) {
-      Outgoing o = toPropose.poll();
-      inFlightBytes += o.bytes().length;
-      chosen.propose(o.bytes()).onComplete(ar -> {
-        synchronized (this) {
-          inFlightBytes -= o.bytes().length;
-          proposeQueued();
-        }
-        if (ar.failed()) {
-          failAppend(o.gtid(), ar.cause());
-        }
-      });
-    }
   }
 
   private void failAppend(Gtid gtid, Throwable e) {
@@ -305,7 +247,7 @@ public final class ChainedLog implements TransactionLog {
    */
   @Override
   public Future<List<LogEntry>> read(long fromSequence, int max) {
-    List<Link> wanted;
+    List<ChainLink> wanted;
     synchronized (this) {
       if (fromSequence < first()) {
         return Future.failedFuture(new IllegalArgumentException("sequence " + fromSequence
@@ -316,72 +258,28 @@ public final class ChainedLog implements TransactionLog {
       }
       wanted = links.slice(fromSequence, max);
     }
-    return new LinkReader(wanted).next(wanted.get(0).position());
+    return new ChainLinkReader(chosen, wanted, READ_BUDGET_BYTES).read();
   }
 
   /**
-   * Reads the transactions of some links back from the Paxos log, skipping entries the chain refused
-   * and joining the parts of split transactions (consecutive entries, as the chain accepted them).
+   * A reader for binlog servers: it hands out split transactions a few parts at a time, decoded as read, so
+   * no reader holds a whole big transaction ({@link ChainStreamReader}).
    */
-  private final class LinkReader {
-    private final List<Link> wanted;
-    private final List<LogEntry> out = new ArrayList<>();
-    private final List<byte[]> chunks = new ArrayList<>();
-    private long bytes;
+  @Override
+  public LogReader openReader(long fromSequence, int max) {
+    return new ChainStreamReader(chosen, this, fromSequence, max, STREAM_BUDGET_BYTES);
+  }
 
-    LinkReader(List<Link> wanted) {
-      this.wanted = wanted;
+  /** The links from {@code fromSequence}, up to {@code max}; empty at the end of the chain. */
+  synchronized List<ChainLink> linksToRead(long fromSequence, int max) {
+    if (fromSequence < first()) {
+      throw new IllegalArgumentException("sequence " + fromSequence + " is no longer retained; the chain starts at "
+          + first());
     }
-
-    Future<List<LogEntry>> next(LogPosition from) {
-      int entriesWanted = Math.max(16, wanted.size() - out.size() + wanted.get(out.size()).parts());
-      return chosen.read(from, entriesWanted).compose(entries -> {
-        if (entries.isEmpty()) {
-          Link link = wanted.get(out.size());
-          return Future.failedFuture(new IllegalStateException("the Paxos log has no entry at or after " + from
-              + " although the chain accepted sequence " + link.sequence() + " (" + link.gtid() + ") at "
-              + link.position()));
-        }
-        LogPosition after = from;
-        for (ChosenEntry e : entries) {
-          if (done()) {
-            break;
-          }
-          take(e);
-          after = new LogPosition(e.position().instance(), e.position().index() + 1);
-        }
-        return done() ? Future.succeededFuture(out) : next(after);
-      });
+    if (links.isEmpty() || fromSequence > last()) {
+      return List.of();
     }
-
-    private boolean done() {
-      return out.size() == wanted.size() || (!out.isEmpty() && bytes >= READ_BUDGET_BYTES && chunks.isEmpty());
-    }
-
-    private void take(ChosenEntry e) {
-      Link link = wanted.get(out.size());
-      if (chunks.isEmpty() && !e.position().equals(link.position())) {
-        return;   // a record the chain refused
-      }
-      ChainRecord r = ChainRecordCodec.decode(e.bytes());
-      Transaction tx;
-      if (link.parts() == 1) {
-        tx = ((ChainedTransaction) r).transaction();
-      } else {
-        if (!(r instanceof TransactionPart p) || !p.gtid().equals(link.gtid()) || p.index() != chunks.size()) {
-          throw new IllegalStateException("the Paxos log holds " + r + " at " + e.position() + " where the chain"
-              + " accepted part " + chunks.size() + " of " + link.gtid() + ": the log changed under the chain");
-        }
-        chunks.add(p.chunk());
-        if (chunks.size() < link.parts()) {
-          return;
-        }
-        tx = ChainRecordCodec.decodeBody(link.gtid(), chunks);
-        chunks.clear();
-      }
-      out.add(new LogEntry(link.sequence(), tx));
-      bytes += tx.sizeBytes();
-    }
+    return links.slice(fromSequence, max);
   }
 
   @Override
@@ -390,7 +288,7 @@ public final class ChainedLog implements TransactionLog {
   }
 
   @Override
-  public AutoCloseable subscribe(Consumer<LogEntry> listener) {
+  public AutoCloseable subscribe(Consumer<GtidAt> listener) {
     return listeners.subscribe(listener);
   }
 
@@ -407,7 +305,7 @@ public final class ChainedLog implements TransactionLog {
     return state.lastSequence();
   }
 
-  private Link linkOf(Gtid gtid) {
+  private ChainLink linkOf(Gtid gtid) {
     return links.find(gtid);
   }
 
@@ -421,7 +319,7 @@ public final class ChainedLog implements TransactionLog {
       log.error("chosen entry at {} is not a chain record and is skipped: {}", entry.position(), e.getMessage());
       record = null;
     }
-    LogEntry accepted = null;
+    GtidAt accepted = null;
     Promise<Long> appendDone = null;
     Promise<Long> abandonedAppend = null;
     String abandonReason = null;
@@ -443,7 +341,6 @@ public final class ChainedLog implements TransactionLog {
         step = state.apply(record);
       }
       if (step.abandoned() != null) {
-        openChunks.clear();
         openPosition = null;
         abandonedAppend = pendingAppends.remove(step.abandoned());
         if (abandonedAppend != null) {
@@ -475,26 +372,20 @@ public final class ChainedLog implements TransactionLog {
           case PARTIAL -> {
             TransactionPart p = (TransactionPart) record;
             if (p.index() == 0) {
-              openChunks.clear();
               openPosition = entry.position();
             }
-            openChunks.add(p.chunk());
           }
           case ACCEPTED -> {
-            if (record instanceof TransactionPart p) {
-              openChunks.add(p.chunk());
-              links.add(new Link(p.sequence(), gtid, openPosition, p.count()));
-              accepted = assembled(p);
-              openChunks.clear();
-              openPosition = null;
-            } else {
-              ChainedTransaction t = (ChainedTransaction) record;
-              links.add(new Link(t.sequence(), gtid, entry.position(), 1));
-              accepted = new LogEntry(t.sequence(), t.transaction());
-            }
+            // Only the link is kept and told: a split transaction's bytes stay in the log, read back in parts.
+            ChainLink link = record instanceof TransactionPart p
+                ? new ChainLink(p.sequence(), gtid, openPosition, p.count())
+                : new ChainLink(((ChainedTransaction) record).sequence(), gtid, entry.position(), 1);
+            links.add(link);
+            accepted = link;
+            openPosition = null;
           }
           case DUPLICATE -> {
-            Link link = linkOf(gtid);
+            ChainLink link = linkOf(gtid);
             if (appendDone != null && link != null) {
               appendDone.tryComplete(link.sequence());
               appendDone = null;
@@ -508,7 +399,7 @@ public final class ChainedLog implements TransactionLog {
         }
       }
       state = step.next();
-      noteCandidate(entry.position());
+      candidates.note(entry.position(), state);
     }
     if (abandonedAppend != null) {
       abandonedAppend.tryFail("refused by the chain: " + abandonReason);
@@ -526,41 +417,11 @@ public final class ChainedLog implements TransactionLog {
       }
       listeners.publish(accepted);
     } else if (appendDone != null) {
-      appendDone.tryFail("refused by the chain: " + (ownRejection != null ? ownRejection
-          : "its parts were accepted but do not join into a transaction (see the log)"));
+      appendDone.tryFail("refused by the chain: " + ownRejection);
     }
     if (ownRejection != null) {
       endEpoch(ownRejection);
       onOwnTransactionRejected.accept(ownRejection);
-    }
-  }
-
-  /** Every {@code checkpointEvery} instances, between transactions, notes the chain's state as a candidate. */
-  private void noteCandidate(LogPosition at) {
-    if (state.open() != null || (lastCandidateInstance != Long.MIN_VALUE
-        && at.instance() - lastCandidateInstance < checkpointEvery)) {
-      return;
-    }
-    if (lastCandidateInstance == Long.MIN_VALUE) {
-      lastCandidateInstance = at.instance();   // the first candidate comes a full interval in
-      return;
-    }
-    lastCandidateInstance = at.instance();
-    ChainCheckpoint c = new ChainCheckpoint(new LogPosition(at.instance(), at.index() + 1), state);
-    if (candidates.size() >= MAX_CANDIDATES) {
-      candidates.pollLast();
-    }
-    candidates.addLast(c);
-  }
-
-  /** The split transaction whose last part {@code last} completed it, joined from the chunks held open. */
-  private LogEntry assembled(TransactionPart last) {
-    try {
-      return new LogEntry(last.sequence(), ChainRecordCodec.decodeBody(last.gtid(), openChunks));
-    } catch (IllegalArgumentException e) {
-      // The chain judged the parts by their headers; bytes that do not join fail alike on every node.
-      log.error("transaction {} was accepted but its parts do not join: {}", last.gtid(), e.getMessage());
-      return null;
     }
   }
 

@@ -16,7 +16,7 @@ import java.util.NoSuchElementException;
  * only in increasing order). The window is trimmed from the front as the chain checkpoint advances.
  * Not thread-safe: the chain guards it.
  */
-final class LinkWindow implements Iterable<ChainedLog.Link> {
+final class LinkWindow implements Iterable<ChainLink> {
   private final LongPages instances = new LongPages();
   /** index in batch << 32 | parts. */
   private final LongPages indexAndParts = new LongPages();
@@ -45,7 +45,7 @@ final class LinkWindow implements Iterable<ChainedLog.Link> {
   }
 
   /** Adds the next transaction; its sequence must follow the last one held. */
-  void add(ChainedLog.Link link) {
+  void add(ChainLink link) {
     if (link.sequence() != first + size()) {
       throw new IllegalStateException("chain sequence " + link.sequence() + " does not follow " + (first + size() - 1));
     }
@@ -58,19 +58,19 @@ final class LinkWindow implements Iterable<ChainedLog.Link> {
   }
 
   /** The transaction at {@code sequence}, or null outside the window. */
-  ChainedLog.Link get(long sequence) {
+  ChainLink get(long sequence) {
     long i = sequence - first;
     if (i < 0 || i >= size()) {
       return null;
     }
     long ds = domainAndServer.get(i);
     long ip = indexAndParts.get(i);
-    return new ChainedLog.Link(sequence, new Gtid(ds >>> 32, ds & 0xffffffffL, seqNos.get(i)),
+    return new ChainLink(sequence, new Gtid(ds >>> 32, ds & 0xffffffffL, seqNos.get(i)),
         new LogPosition(instances.get(i), (int) (ip >>> 32)), (int) ip);
   }
 
   /** The transaction with GTID {@code g}, or null if the window does not hold it. O(log n). */
-  ChainedLog.Link find(Gtid g) {
+  ChainLink find(Gtid g) {
     LongPages seqs = byDomain.get(g.domainId());
     if (seqs == null) {
       return null;
@@ -82,7 +82,7 @@ final class LinkWindow implements Iterable<ChainedLog.Link> {
       long sequence = seqs.get(mid);
       int c = Long.compareUnsigned(seqNos.get(sequence - first), g.seqNo());
       if (c == 0) {
-        ChainedLog.Link l = get(sequence);
+        ChainLink l = get(sequence);
         return l.gtid().equals(g) ? l : null;
       } else if (c < 0) {
         lo = mid + 1;
@@ -135,8 +135,8 @@ final class LinkWindow implements Iterable<ChainedLog.Link> {
   }
 
   /** The transactions from {@code sequence} on, at most {@code max} of them. */
-  List<ChainedLog.Link> slice(long sequence, int max) {
-    List<ChainedLog.Link> out = new ArrayList<>();
+  List<ChainLink> slice(long sequence, int max) {
+    List<ChainLink> out = new ArrayList<>();
     for (long s = Math.max(sequence, first); s < first + size() && out.size() < max; s++) {
       out.add(get(s));
     }
@@ -144,7 +144,7 @@ final class LinkWindow implements Iterable<ChainedLog.Link> {
   }
 
   @Override
-  public Iterator<ChainedLog.Link> iterator() {
+  public Iterator<ChainLink> iterator() {
     return new Iterator<>() {
       private long next = first;
       private final long end = first + size();
@@ -155,7 +155,7 @@ final class LinkWindow implements Iterable<ChainedLog.Link> {
       }
 
       @Override
-      public ChainedLog.Link next() {
+      public ChainLink next() {
         if (next >= end) {
           throw new NoSuchElementException();
         }
