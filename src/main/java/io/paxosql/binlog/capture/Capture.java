@@ -58,7 +58,6 @@ public final class Capture {
   private PacketChannel channel;
   private boolean stopped;
   private long watchdog = -1;
-  private long lastPacketNanos;
   private static final long MAX_RECONNECT_DELAY_MS = 10_000;
   private BinlogPosition pendingAck;
   private int failedAttempts;
@@ -176,17 +175,18 @@ public final class Capture {
     // not resend what we resume after: ACK the confirmed position again once this dump is running.
     BinlogPosition reAck = s.semiSync() ? tracker.confirmedPosition() : null;
     boolean[] started = new boolean[1];
-    lastPacketNanos = System.nanoTime();
     long period = config.heartbeatMillis();
+    SilenceWatch silence = new SilenceWatch(period * 1_000_000L, System.nanoTime());
     watchdog = vertx.setPeriodic(period, id -> {
-      if (System.nanoTime() - lastPacketNanos > 3 * period * 1_000_000L) {
-        fail("no event or heartbeat from the master for " + 3 * period + " ms; reconnecting");
+      if (silence.tick(System.nanoTime())) {
+        fail("no event or heartbeat from the master in " + SilenceWatch.SILENT_TICKS + " periods of " + period
+            + " ms; reconnecting");
         vertx.cancelTimer(id);
         s.channel().close();
       }
     });
     s.channel().stream(p -> {
-      lastPacketNanos = System.nanoTime();
+      silence.packet();
       if (!started[0]) {
         started[0] = true;
         if (p.firstByte() == 0) {
