@@ -1,4 +1,4 @@
-# Shared by bench/cluster-sysbench.sh and bench/cluster-failover.sh (sourced, not run).
+# Shared by the cluster benchmarks in bench/ (sourced, not run).
 # Expects: ROOT, JAR, WORK set; the caller's EXIT trap calls cluster_stop and db_stop_all.
 
 PYTHON=/usr/bin/python3   # PyMySQL is installed for this interpreter only
@@ -146,4 +146,28 @@ cluster_stop() {
   for p in $(pgrep -f -- "$WORK/" || true); do
     [ "$p" = $$ ] || kill -9 "$p" 2>/dev/null || true
   done
+}
+
+# ---- oltp_insert on the semi-sync anchor and the cluster side by side (commit-wait.sh, follower-lag.sh) ----
+# Expects TABLES and ROWS set as well.
+nsql() { # node sql... : as root on node i's own MariaDB
+  local i=$1; shift
+  mariadb --no-defaults -h127.0.0.1 -P"$(cluster_db "$i")" -uroot -p"$(cat "$WORK/cluster/node$i/mariadb-root-password")" \
+    -N -B -e "$*"
+}
+
+sb_insert() { # port user password [sysbench args]: oltp_insert on TABLES tables of ROWS rows in sbtest
+  local p=$1 u=$2 pw=$3; shift 3
+  sysbench oltp_insert --db-driver=mysql --mysql-host=127.0.0.1 --mysql-port="$p" --mysql-user="$u" \
+    --mysql-password="$pw" --mysql-db=sbtest --tables="$TABLES" --table-size="$ROWS" "$@"
+}
+
+insert_bench_start() { # base-port -> SS_PORT and SS_REPLICAS, the cluster (APP_PW), sbtest prepared on both
+  echo "load before start: $(cut -d' ' -f1-3 /proc/loadavg)"
+  semisync_start ss "" 10
+  cluster_start "$1"
+  sql "$SS_PORT" "CREATE DATABASE IF NOT EXISTS sbtest"
+  sb_insert "$SS_PORT" root "" prepare >/dev/null
+  mariadb --no-defaults -h127.0.0.1 -P"$(cluster_rw 1)" -uapp -p"$APP_PW" -e "CREATE DATABASE IF NOT EXISTS sbtest"
+  sb_insert "$(cluster_rw 1)" app "$APP_PW" prepare >/dev/null
 }

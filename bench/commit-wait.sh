@@ -24,25 +24,15 @@ cleanup() { cluster_stop; db_stop_all; rm -rf "$WORK"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-echo "load before start: $(cut -d' ' -f1-3 /proc/loadavg)"
-semisync_start ss "" 10
-cluster_start "$BASE"
-rootpw() { cat "$WORK/cluster/node$1/mariadb-root-password"; }
-nsql() { local i=$1; shift; mariadb --no-defaults -h127.0.0.1 -P"$(cluster_db "$i")" -uroot -p"$(rootpw "$i")" -N -B -e "$*"; }
+insert_bench_start "$BASE"
 master_sql() { # system sql...
   local s=$1; shift
   if [ "$s" = semisync ]; then sql "$SS_PORT" "$@"; else nsql "$(cluster_master)" "$@"; fi
 }
 sb() { # system [args]
   local s=$1; shift
-  if [ "$s" = semisync ]; then set -- --mysql-port="$SS_PORT" --mysql-user=root "$@"
-  else set -- --mysql-port="$(cluster_rw 1)" --mysql-user=app --mysql-password="$APP_PW" "$@"; fi
-  sysbench oltp_insert --db-driver=mysql --mysql-host=127.0.0.1 --mysql-db=sbtest --tables="$TABLES" \
-    --table-size="$ROWS" "$@"
+  if [ "$s" = semisync ]; then sb_insert "$SS_PORT" root "" "$@"; else sb_insert "$(cluster_rw 1)" app "$APP_PW" "$@"; fi
 }
-sql "$SS_PORT" "CREATE DATABASE IF NOT EXISTS sbtest"
-mariadb --no-defaults -h127.0.0.1 -P"$(cluster_rw 1)" -uapp -p"$APP_PW" -e "CREATE DATABASE IF NOT EXISTS sbtest"
-for s in semisync cluster; do sb "$s" prepare >/dev/null; done
 groups() { master_sql "$1" "SELECT GROUP_CONCAT(VARIABLE_VALUE ORDER BY VARIABLE_NAME SEPARATOR ' ') FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME IN ('BINLOG_COMMITS','BINLOG_GROUP_COMMITS')"; }
 
 : > "$WORK/cells"

@@ -22,21 +22,7 @@ cleanup() { cluster_stop; db_stop_all; rm -rf "$WORK"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-echo "load before start: $(cut -d' ' -f1-3 /proc/loadavg)"
-semisync_start ss "" 10
-cluster_start "$BASE"
-rootpw() { cat "$WORK/cluster/node$1/mariadb-root-password"; }
-nsql() { local i=$1; shift; mariadb --no-defaults -h127.0.0.1 -P"$(cluster_db "$i")" -uroot -p"$(rootpw "$i")" -N -B -e "$*"; }
-
-sb() { # port user password [args]
-  local p=$1 u=$2 pw=$3; shift 3
-  sysbench oltp_insert --db-driver=mysql --mysql-host=127.0.0.1 --mysql-port="$p" --mysql-user="$u" \
-    --mysql-password="$pw" --mysql-db=sbtest --tables="$TABLES" --table-size="$ROWS" "$@"
-}
-sql "$SS_PORT" "CREATE DATABASE IF NOT EXISTS sbtest"
-sb "$SS_PORT" root "" prepare >/dev/null
-mariadb --no-defaults -h127.0.0.1 -P"$(cluster_rw 1)" -uapp -p"$APP_PW" -e "CREATE DATABASE IF NOT EXISTS sbtest"
-sb "$(cluster_rw 1)" app "$APP_PW" prepare >/dev/null
+insert_bench_start "$BASE"
 
 # wait_all "label" pos port-or-node... : runs the waits in parallel, prints "label seconds" per follower
 timed_wait() { # how-to-run-sql pos -> seconds the wait took (or "timeout")
@@ -51,7 +37,7 @@ for r in $(seq "$RUNS"); do
   for s in semisync cluster; do
     load=$(cut -d' ' -f1 /proc/loadavg)
     if [ "$s" = semisync ]; then
-      sb "$SS_PORT" root "" --threads="$THREADS" --time="$TIME" --report-interval=0 run > "$WORK/sb-$s-$r.txt"
+      sb_insert "$SS_PORT" root "" --threads="$THREADS" --time="$TIME" --report-interval=0 run > "$WORK/sb-$s-$r.txt"
       pos=$(sql "$SS_PORT" "SELECT @@gtid_binlog_pos")
       i=0
       for p in $SS_REPLICAS; do
@@ -59,7 +45,7 @@ for r in $(seq "$RUNS"); do
         timed_wait sql "$p" "SELECT MASTER_GTID_WAIT('$pos', 120)" > "$WORK/w-$s-$r-$i" &
       done
     else
-      sb "$(cluster_rw 1)" app "$APP_PW" --threads="$THREADS" --time="$TIME" --report-interval=0 run > "$WORK/sb-$s-$r.txt"
+      sb_insert "$(cluster_rw 1)" app "$APP_PW" --threads="$THREADS" --time="$TIME" --report-interval=0 run > "$WORK/sb-$s-$r.txt"
       m=$(cluster_master)
       pos=$(nsql "$m" "SELECT @@gtid_binlog_pos")
       for i in 1 2 3; do

@@ -14,21 +14,15 @@ import picocli.CommandLine;
 /**
  * Which admin port the admin command asks and with what token: {@code --node} and {@code --token-file}
  * as given, else taken from the node's {@code --config} (its admin address and dataDir/admin-token).
- * Every problem is a usage error naming the option to fix.
+ * Every problem is a usage error naming the option to fix. The commands run on a node's own host
+ * ({@code ready}, {@code init}) load their {@code --config} and find the node's admin port here too.
  */
 record AdminTarget(String node, AdminAddress address, Optional<String> token) {
   private static final String ANY_V4 = "0.0.0.0";
   private static final String ANY_V6 = "::";
 
   static AdminTarget resolve(CommandLine cmd, String node, Path config, Path tokenFile) {
-    NodeConfig cfg = null;
-    if (config != null) {
-      try {
-        cfg = NodeConfigLoader.load(config);
-      } catch (ConfigException e) {
-        throw new CommandLine.ParameterException(cmd, "--config: " + e.getMessage());
-      }
-    }
+    NodeConfig cfg = config == null ? null : loadConfig(cmd, config);
     if (node == null) {
       if (cfg == null) {
         throw new CommandLine.ParameterException(cmd,
@@ -59,6 +53,20 @@ record AdminTarget(String node, AdminAddress address, Optional<String> token) {
       }
     }
     return new AdminTarget(node, address, token);
+  }
+
+  /** The node config in {@code config}; one that does not load is a usage error naming {@code --config}. */
+  static NodeConfig loadConfig(CommandLine cmd, Path config) {
+    try {
+      return NodeConfigLoader.load(config);
+    } catch (ConfigException e) {
+      throw new CommandLine.ParameterException(cmd, "--config: " + e.getMessage());
+    }
+  }
+
+  /** Where a command on the node's own host reaches its admin port (a wildcard bind is asked on loopback). */
+  static AdminAddress localAddress(NodeConfig cfg) {
+    return new AdminAddress(adminHost(cfg), cfg.ports().admin());
   }
 
   private static String adminHost(NodeConfig cfg) {

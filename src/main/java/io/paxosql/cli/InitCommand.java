@@ -1,8 +1,6 @@
 package io.paxosql.cli;
 
-import io.paxosql.config.ConfigException;
 import io.paxosql.config.NodeConfig;
-import io.paxosql.config.NodeConfigLoader;
 import io.paxosql.node.BackupPlacement;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -35,13 +33,7 @@ final class InitCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    NodeConfig cfg;
-    try {
-      cfg = NodeConfigLoader.load(config);
-    } catch (ConfigException e) {
-      err.println(e.getMessage());
-      return Main.EXIT_USAGE;
-    }
+    NodeConfig cfg = AdminTarget.loadConfig(spec.commandLine(), config);
     try {
       var placed = BackupPlacement.place(cfg, backup.toAbsolutePath());
       out.println("node " + cfg.nodeId() + ": the backup at GTID " + placed.getString("gtid") + " is its MariaDB "

@@ -1,8 +1,6 @@
 package io.paxosql.cli;
 
-import io.paxosql.config.ConfigException;
 import io.paxosql.config.NodeConfig;
-import io.paxosql.config.NodeConfigLoader;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -46,18 +44,12 @@ final class ReadyCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    NodeConfig cfg;
-    try {
-      cfg = NodeConfigLoader.load(config);
-    } catch (ConfigException e) {
-      err.println(e.getMessage());
-      return Main.EXIT_USAGE;
-    }
+    NodeConfig cfg = AdminTarget.loadConfig(spec.commandLine(), config);
     if (timeoutSeconds < 1) {
       err.println("--timeout-s must be at least 1, got " + timeoutSeconds);
       return Main.EXIT_USAGE;
     }
-    URI local = new AdminAddress(cfg.self().host(), cfg.ports().admin()).uri("/local");
+    URI local = AdminTarget.localAddress(cfg).uri("/local");
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
     String last = "no answer yet";

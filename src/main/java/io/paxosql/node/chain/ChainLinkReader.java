@@ -12,7 +12,8 @@ import java.util.List;
  * Reads the transactions of some links back from the Paxos log, skipping entries the chain refused
  * and joining the parts of split transactions (consecutive entries, as the chain accepted them).
  * Stops early once it holds {@code budgetBytes} (at least one transaction), so a reader of big
- * transactions does not hold dozens of them at once. One reader serves one read.
+ * transactions does not hold dozens of them at once. One reader serves one read; it needs no lock,
+ * as the links are a copy and the log's entries do not change once chosen.
  */
 final class ChainLinkReader {
   private final ChosenLog chosen;
@@ -22,6 +23,7 @@ final class ChainLinkReader {
   private final List<byte[]> chunks = new ArrayList<>();
   private long bytes;
 
+  /** @param wanted consecutive links, at least one */
   ChainLinkReader(ChosenLog chosen, List<ChainLink> wanted, long budgetBytes) {
     this.chosen = chosen;
     this.wanted = wanted;

@@ -47,7 +47,7 @@ final class CheckpointCandidates {
     candidates.addLast(c);
   }
 
-  /** The newest candidate whose transactions {@code applied} all covers. */
+  /** The newest candidate whose transactions {@code applied} (the database's GTID position) all covers. */
   Optional<ChainCheckpoint> coveredBy(GtidState applied) {
     ChainCheckpoint best = null;
     for (ChainCheckpoint c : candidates) {
