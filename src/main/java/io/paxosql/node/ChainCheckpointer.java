@@ -92,6 +92,15 @@ final class ChainCheckpointer {
     });
   }
 
+  /** Whether the chain holds every transaction of the GTID position {@code gtid}: all of them were chosen. */
+  static boolean chosen(ChainedLog chain, String gtid) {
+    if (chain == null) {
+      return false;
+    }
+    GtidState have = chain.state().gtids();
+    return GtidState.parse(gtid).gtids().stream().allMatch(have::covers);
+  }
+
   /** The newest chain checkpoint a backup at {@code gtid} covers, for a joiner to start its chain from. */
   static Optional<SeedServer.Checkpoint> covering(ChainedLog chain, String gtid) {
     if (chain == null || gtid.isEmpty()) {

@@ -4,11 +4,13 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.paxosql.config.NodeConfig;
 import io.paxosql.node.admin.AdminException;
+import io.paxosql.node.admin.PeerClient;
 import io.paxosql.node.chain.ChainedLog;
 import io.paxosql.node.mariadb.NodeMariaDb;
 import io.paxosql.node.replog.ReplicatedLog;
 import io.paxosql.node.role.NodeRole;
 import io.paxosql.node.role.RoleMachine;
+import io.paxosql.node.seed.SeedPoint;
 import io.paxosql.node.seed.SeedServer;
 import io.paxosql.node.status.EventJournal;
 import io.paxosql.node.status.ProgressBoard;
@@ -20,8 +22,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.List;
@@ -48,9 +48,11 @@ public final class ClusterNode {
   private final LiveMasterLocator locator = new LiveMasterLocator(new MasterRoute.None("the node is starting"));
   private final InitMarker marker;
   private final JoinCandidate joinCandidate;
-  private final HttpClient http;
+  private final PeerClient membershipPeers;
   private volatile boolean joinCandidatePresent;
   private final MembershipWatch membershipWatch;
+  private final WindowWatch windowWatch;
+  private NodeStartup startup;
   private final NodeStatusSnapshot snapshot;
   private final NodeParts parts = new NodeParts();
   private final NodeMariaDb mariadb;
@@ -69,7 +71,7 @@ public final class ClusterNode {
     this.config = config;
     this.marker = new InitMarker(config.dataDir());
     this.joinCandidate = new JoinCandidate(config.dataDir());
-    this.http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout((int) MembershipDiscovery.TIMEOUT_MS));
+    this.membershipPeers = new PeerClient(vertx, MembershipDiscovery.TIMEOUT_MS, this::peerAuthorization);
     this.initialised = marker.read().isPresent();
     this.mariadb = new NodeMariaDb(vertx, config);
     this.seeding = new NodeSeeding(vertx, config, mariadb);
@@ -77,6 +79,7 @@ public final class ClusterNode {
     this.statusRecorder = new StatusRecorder(vertx, config.dataDir().resolve("paxos"), registry,
         Integer.toString(config.nodeId()));
     this.membershipWatch = new MembershipWatch(this);
+    this.windowWatch = new WindowWatch(this);
     this.snapshot = new NodeStatusSnapshot(this);
   }
 
@@ -84,6 +87,7 @@ public final class ClusterNode {
   public static Future<ClusterNode> start(Vertx vertx, NodeConfig config, Path configFile, FaultInjector faults) {
     ClusterNode node = new ClusterNode(vertx, config);
     NodeStartup startup = new NodeStartup(node, node.parts, node.context, configFile, faults);
+    node.startup = startup;
     Promise<ClusterNode> started = Promise.promise();
     node.context.runOnContext(v -> startup.run().map(node).onComplete(started));
     return started.future();
@@ -140,6 +144,15 @@ public final class ClusterNode {
 
   NodeSeeding seeding() {
     return seeding;
+  }
+
+  /** A running node outside the retention window: its log and chain start over at the backup's checkpoint. */
+  Future<Void> relogAt(SeedPoint point) {
+    return startup.relogAt(point);
+  }
+
+  WindowWatch windowWatch() {
+    return windowWatch;
   }
 
   /** Clean stop, in the order {@link NodeStop} explains (a master lets its commits end first). */
@@ -222,6 +235,7 @@ public final class ClusterNode {
     }
     statusRecorder.stop();
     membershipWatch.stop();
+    windowWatch.stop();
     if (parts.monitor != null) {
       parts.monitor.stop();
     }
@@ -298,8 +312,9 @@ public final class ClusterNode {
     return parts.directory;
   }
 
-  HttpClient http() {
-    return http;
+  /** The client {@link MembershipDiscovery} asks members with. */
+  PeerClient membershipPeers() {
+    return membershipPeers;
   }
 
   /** Whether this node is a learner that an {@code add-member} may turn into a voter. */

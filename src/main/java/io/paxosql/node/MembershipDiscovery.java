@@ -1,10 +1,8 @@
 package io.paxosql.node;
 
 import io.paxosql.config.NodeConfig;
+import io.paxosql.node.admin.PeerClient;
 import io.vertx.core.Future;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -26,11 +24,11 @@ final class MembershipDiscovery {
   private MembershipDiscovery() {}
 
   /** Asks; merges what initialised members answer into {@code directory}. Never fails: nobody answering is normal at first start. */
-  static Future<Integer> run(HttpClient http, NodeConfig config, MemberDirectory directory) {
+  static Future<Integer> run(PeerClient peers, NodeConfig config, MemberDirectory directory) {
     List<NodeConfig.Member> asked = directory.all().stream().filter(m -> m.id() != config.nodeId()).toList();
     List<Future<JsonObject>> answers = new ArrayList<>();
     for (NodeConfig.Member m : asked) {
-      answers.add(ask(http, m));
+      answers.add(peers.get(m.host(), m.admin(), "/membership"));
     }
     return Future.join(answers).transform(ar -> {
       int heard = 0;
@@ -69,13 +67,5 @@ final class MembershipDiscovery {
       }
     }
     return ids;
-  }
-
-  private static Future<JsonObject> ask(HttpClient http, NodeConfig.Member m) {
-    return http.request(new RequestOptions().setHost(m.host()).setPort(m.admin()).setURI("/membership")
-            .setMethod(HttpMethod.GET).setTimeout(TIMEOUT_MS))
-        .compose(req -> req.send().compose(resp -> resp.body().compose(b -> resp.statusCode() == 200
-            ? Future.succeededFuture(new JsonObject(b.toString()))
-            : Future.failedFuture("HTTP " + resp.statusCode()))));
   }
 }

@@ -100,7 +100,7 @@ final class MembershipWatch {
     if (latest.stream().anyMatch(id -> directory.member(id).isEmpty()) && now - lastDiscovery > REDISCOVER_MS) {
       // The log made a member of a node this node has no address for (it missed the announcement).
       lastDiscovery = now;
-      MembershipDiscovery.run(node.http(), config, directory).onSuccess(heard -> node.directoryChanged());
+      MembershipDiscovery.run(node.membershipPeers(), config, directory).onSuccess(heard -> node.directoryChanged());
     }
     if (joining && voting.contains(config.nodeId())) {
       joining = false;

@@ -15,6 +15,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -101,21 +102,33 @@ final class NodeSeeding {
    */
   Future<Optional<String>> outsideWindowAtStart(long chosenBelow) {
     return seeder.peerLogStarts().map(starts -> {
-      if (starts.isEmpty() || starts.stream().anyMatch(s -> s <= chosenBelow)) {
-        return Optional.<String>empty();
+      Optional<String> why = outsideWindow(chosenBelow, starts);
+      if (why.isEmpty()) {
+        return why;
       }
-      String why = "its log ends at instance " + chosenBelow + " but every member that answered keeps its log "
-          + "only from instance " + starts.stream().mapToLong(Long::longValue).min().orElseThrow() + " on: it is "
-          + "outside the retention window";
       if (!config.rebuild().autoRebuild()) {
         log.warn("node {}: {}; mariadb.autoRebuild is off: it starts as it is and cannot catch up; run `admin "
-            + "rebuild --id {}`", config.nodeId(), why, config.nodeId());
+            + "rebuild --id {}`", config.nodeId(), why.get(), config.nodeId());
         return Optional.<String>empty();
       }
       log.warn("node {}: {}; rebuilding it from a member's backup (its MariaDB datadir and its log are moved "
-          + "aside, not deleted)", config.nodeId(), why);
-      return Optional.of(why);
+          + "aside, not deleted)", config.nodeId(), why.get());
+      return why;
     });
+  }
+
+  /**
+   * Why a log ending at {@code chosenBelow} cannot be caught up from members whose logs start at
+   * {@code peerStarts}, if it cannot: every one of them starts above it. Empty when one still holds what
+   * it lacks (catching up from the log is the answer then, not a rebuild) or none answered.
+   */
+  static Optional<String> outsideWindow(long chosenBelow, List<Long> peerStarts) {
+    if (peerStarts.isEmpty() || peerStarts.stream().anyMatch(s -> s <= chosenBelow)) {
+      return Optional.empty();
+    }
+    return Optional.of("its log ends at instance " + chosenBelow + " but every member that answered keeps its log "
+        + "only from instance " + peerStarts.stream().mapToLong(Long::longValue).min().orElseThrow() + " on: it is "
+        + "outside the retention window");
   }
 
   /** At start, outside the window: a whole backup of a member (rounds as {@link #seedAtStart}). */
@@ -196,8 +209,13 @@ final class NodeSeeding {
     /** Campaigning off, monitor paused (called before MariaDB stops). */
     void pause();
 
-    /** MariaDB follows the local binlog server again. */
-    Future<Void> follow();
+    /**
+     * Swaps the prepared backup in and runs again: MariaDB stopped, its datadir replaced
+     * ({@link #install}), started as a follower of the local binlog server from the backup's GTID
+     * ({@link #adopt}); for a node outside the retention window its log and chain start over at the
+     * backup's chain checkpoint too.
+     */
+    Future<Void> swapIn(SeedPoint point);
 
     /** The role machine learns MariaDB was rebuilt; monitoring resumes. */
     void rebuilt();
@@ -258,11 +276,7 @@ final class NodeSeeding {
         .compose(point -> {
           steps.pause();
           progress.phase(SeedPhase.INSTALLING, System.nanoTime());
-          return mariadb.stop()
-              .compose(x -> seeder.install(point))
-              .compose(x -> mariadb.startAsFollower())
-              .compose(x -> adopt(point))
-              .compose(x -> steps.follow());
+          return steps.swapIn(point);
         })
         .onComplete(ar -> {
           rebuilding = false;

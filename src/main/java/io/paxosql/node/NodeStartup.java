@@ -91,7 +91,7 @@ final class NodeStartup {
       parts.adminToken = SecretFile.readOrCreate(SecretNames.adminToken(config.dataDir()));
       parts.directory = MemberDirectory.load(config);
       return null;
-    }).compose(x -> MembershipDiscovery.run(node.http(), config, parts.directory))
+    }).compose(x -> MembershipDiscovery.run(node.membershipPeers(), config, parts.directory))
         .compose(heard -> vertx.executeBlocking(() -> {
           if (parts.directory.genesis().isEmpty()) {
             // Nobody answered: a new cluster (its nodes start before `admin init`) or a cluster that is
@@ -106,54 +106,15 @@ final class NodeStartup {
           return seeding.dataDirEmpty();
         }))
         .compose(empty -> empty ? startSeeded() : startKept())
-        .compose(rl -> {
-          parts.replog = rl;
-          rl.onFatal(t -> node.failStop("the Paxos log", t));
-          rl.setCampaignAllowed(false);
-          rl.transport().serveMemberCalls(new PeerCalls(node));
-          parts.chain = new ChainedLog(rl, config.nodeId(), reason -> context.runOnContext(
-              v -> parts.roleExecutor.onOwnRejected(reason)), config.log().checkpointEvery());
-          parts.chain.subscribe(e -> {
-            node.replicaLag().accepted(e.gtid(), System.nanoTime());
-            chainTransactions.increment();
-          });
-          parts.roleExecutor = new RoleExecutor(vertx, context, config, roles, node.locator(), mariadb, rl, parts.chain,
-              node.registry(), node.events(), parts.directory);
-          parts.monitor = new NodeMonitor(vertx, config, roles, parts.roleExecutor, mariadb, rl, parts.chain,
-              node.replicaLag(), node::initialised, seeding::rebuilding,
-              reason -> seeding.autoRebuild(reason, new NodeRebuildSteps(node)));
-          if (node.stopping()) {
-            node.haltRoles(); // stopped while starting
-          }
-          // The chain is derived from its checkpoint on, or from the log's beginning (instance 0) without one.
-          long from = startCheckpoint == null ? 0 : startCheckpoint.next().instance();
-          if (rl.firstRetained() > from) {
-            return Future.failedFuture(new IllegalStateException("node " + config.nodeId() + ": its Paxos log starts at "
-                + rl.firstRetained() + " but its chain must be derived from " + (startCheckpoint == null
-                ? "the log's beginning (there is no " + ChainCheckpointFile.NAME + ")" : startCheckpoint)
-                + "; rebuild this node from a backup (admin rebuild) or restore " + ChainCheckpointFile.NAME));
-          }
-          if (startCheckpoint != null) {
-            parts.chain.start(startCheckpoint);
-          } else {
-            parts.chain.start();
-          }
-          ChainCheckpointFile checkpointFile = new ChainCheckpointFile(config.dataDir());
-          parts.checkpointer = new ChainCheckpointer(vertx, parts.chain, checkpointFile,
-              () -> parts.monitor.appliedGtid(), t -> context.runOnContext(
-                  v -> node.failStop("writing the chain checkpoint " + checkpointFile.path(), t)));
-          rl.localFloor(parts.checkpointer::floor);
-          parts.checkpointer.start();
-          parts.binlogServer = new BinlogServer(vertx, BinlogServerConfig.of(config.ports().binlog(),
-              config.replication().user(), mariadb.replicationPassword(), NodeWiring.binlogServerId(config)), parts.chain);
-          return parts.binlogServer.start();
-        })
+        .compose(this::wireLog)
         .compose(port -> parts.roleExecutor.followLocalBinlogServer())
         .compose(x -> {
           parts.proxy = new ProxyServer(vertx, NodeWiring.proxySettings(config)
               .withMembers(NodeWiring.memberHosts(parts.directory.all())), node.locator(), node.registry());
           TlsFiles tls = NodeWiring.tlsFiles(config);
-          parts.proxy.memberHop(tls == null ? MemberHop.PLAINTEXT : new MemberHop(tls, parts.replog::isMember));
+          // Read at each call: a rebuild outside the retention window replaces the log.
+          parts.proxy.memberHop(tls == null ? MemberHop.PLAINTEXT
+              : new MemberHop(tls, id -> parts.replog != null && parts.replog.isMember(id)));
           // On the master itself every acknowledged transaction is already committed in its own
           // MariaDB (semi-sync ACK precedes the commit, the commit precedes the client's OK; a new
           // master applied the whole chain before serving): nothing to wait for once the lease is
@@ -176,20 +137,123 @@ final class NodeStartup {
                 Duration.ofSeconds(p.idleTimeoutSeconds()));
             parts.proxy.applyReadPolicy(NodeWiring.readPolicy(p), parts.readBarrier);
           }).onNotice(said -> node.events().add(EventKind.CONFIG, said));
-          LeaseReactions leases = new LeaseReactions(config.nodeId(), roles, parts.roleExecutor, node.events(),
-              node.registry());
           node.snapshot().registerGauges();
           seeding.registerGauges(node.registry());
           node.watchCatchUp();
-          parts.replog.onStatus(st -> context.runOnContext(v -> leases.onStatus(st)));
-          parts.roleExecutor.execute(roles.onFollowing());
-          parts.monitor.start();
+          runOnLog();
           node.statusRecorder().start();
           node.membershipWatch().start();
+          node.windowWatch().start();
           log.info("node {} of cluster '{}' is up: RW {}, RO {}, admin {}, MariaDB {}", config.nodeId(),
               config.clusterId(), config.ports().rw(), config.ports().ro(), config.ports().admin(),
               config.mariadb().port());
           return null;
+        });
+  }
+
+  /**
+   * The parts derived from the log, on {@code rl} (MariaDB already runs as a follower): the chain from its
+   * checkpoint, the role executor and monitor, the checkpointer, and the binlog server MariaDB follows.
+   */
+  private Future<Integer> wireLog(ReplicatedLog rl) {
+    parts.replog = rl;
+    rl.onFatal(t -> node.failStop("the Paxos log", t));
+    rl.setCampaignAllowed(false);
+    rl.transport().serveMemberCalls(new PeerCalls(node));
+    parts.chain = new ChainedLog(rl, config.nodeId(), reason -> context.runOnContext(
+        v -> parts.roleExecutor.onOwnRejected(reason)), config.log().checkpointEvery());
+    parts.chain.subscribe(e -> {
+      node.replicaLag().accepted(e.gtid(), System.nanoTime());
+      chainTransactions.increment();
+    });
+    parts.roleExecutor = new RoleExecutor(vertx, context, config, roles, node.locator(), mariadb, rl, parts.chain,
+        node.registry(), node.events(), parts.directory);
+    parts.monitor = new NodeMonitor(vertx, config, roles, parts.roleExecutor, mariadb, rl, parts.chain,
+        node.replicaLag(), node::initialised, seeding::rebuilding,
+        reason -> seeding.autoRebuild(reason, new NodeRebuildSteps(node)));
+    if (node.stopping()) {
+      node.haltRoles(); // stopped while starting
+    }
+    // The chain is derived from its checkpoint on, or from the log's beginning (instance 0) without one.
+    long from = startCheckpoint == null ? 0 : startCheckpoint.next().instance();
+    if (rl.firstRetained() > from) {
+      return Future.failedFuture(new IllegalStateException("node " + config.nodeId() + ": its Paxos log starts at "
+          + rl.firstRetained() + " but its chain must be derived from " + (startCheckpoint == null
+          ? "the log's beginning (there is no " + ChainCheckpointFile.NAME + ")" : startCheckpoint)
+          + "; rebuild this node from a backup (admin rebuild) or restore " + ChainCheckpointFile.NAME));
+    }
+    if (startCheckpoint != null) {
+      parts.chain.start(startCheckpoint);
+    } else {
+      parts.chain.start();
+    }
+    ChainCheckpointFile checkpointFile = new ChainCheckpointFile(config.dataDir());
+    parts.checkpointer = new ChainCheckpointer(vertx, parts.chain, checkpointFile,
+        () -> parts.monitor.appliedGtid(), t -> context.runOnContext(
+            v -> node.failStop("writing the chain checkpoint " + checkpointFile.path(), t)));
+    rl.localFloor(parts.checkpointer::floor);
+    parts.checkpointer.start();
+    parts.binlogServer = new BinlogServer(vertx, BinlogServerConfig.of(config.ports().binlog(),
+        config.replication().user(), mariadb.replicationPassword(), NodeWiring.binlogServerId(config)), parts.chain);
+    return parts.binlogServer.start();
+  }
+
+  /** The role machine follows the log's lease, MariaDB follows the local binlog server, the monitor looks. */
+  private void runOnLog() {
+    LeaseReactions leases = new LeaseReactions(config.nodeId(), roles, parts.roleExecutor, node.events(),
+        node.registry());
+    parts.replog.onStatus(st -> context.runOnContext(v -> leases.onStatus(st)));
+    parts.roleExecutor.execute(roles.onFollowing());
+    parts.monitor.start();
+  }
+
+  /**
+   * A running follower outside the retention window takes a prepared backup: the parts derived from its log
+   * stop (roles, monitor, checkpointer, binlog server, chain), MariaDB stops, its datadir is swapped for the
+   * backup (the old one moved aside), the log is closed and started over at the backup's chain checkpoint (the
+   * old one moved aside, its promises kept), and everything is wired again on the new log as at start. The
+   * proxy, the admin port and the watchers keep running, so status shows the progress. A failure once the
+   * old log is closed leaves a node that cannot serve: it fail-stops, and its next start finds it outside
+   * the window and rebuilds it there. On the node's context.
+   */
+  Future<Void> relogAt(SeedPoint p) {
+    log.warn("node {}: restarting its log and chain at node {}'s chain checkpoint (its log ends at {}; the members "
+        + "deleted what it lacks)", config.nodeId(), p.donor(), parts.replog.chosenBelow());
+    ReplicatedLog old = parts.replog;
+    AtomicReference<ReplicatedLog> current = new AtomicReference<>(old);
+    if (parts.checkpointer != null) {
+      parts.checkpointer.stop();
+    }
+    parts.monitor.stop();
+    parts.roleExecutor.halt();
+    old.setCampaignAllowed(false);
+    BinlogServer binlog = parts.binlogServer;
+    ChainedLog chain = parts.chain;
+    return mariadb.stop()
+        .compose(x -> binlog.stop())
+        .compose(x -> {
+          try {
+            chain.stop();
+          } catch (Exception e) {
+            log.warn("node {}: stopping the chain: {}", config.nodeId(), e.toString());
+          }
+          // Status and peers see no log while it is replaced, rather than a closed one.
+          parts.binlogServer = null;
+          parts.chain = null;
+          parts.replog = null;
+          node.registry().find("paxosql.transport.refused").meters().forEach(node.registry()::remove);
+          node.registry().find("paxosql.capture.transactions").meters().forEach(node.registry()::remove);
+          return seeding.install(p);
+        })
+        .compose(x -> startAtCheckpoint(old, p, current))
+        .compose(rl -> mariadb.startAsFollower().compose(x -> seeding.adopt(p)).map(rl))
+        .compose(this::wireLog)
+        .compose(port -> parts.roleExecutor.followLocalBinlogServer())
+        .onSuccess(x -> runOnLog())
+        .recover(e -> {
+          node.failStop("rebuilding outside the retention window (restarting its log at node " + p.donor()
+              + "'s checkpoint)", e);
+          return Future.failedFuture(e);
         });
   }
 
@@ -201,7 +265,8 @@ final class NodeStartup {
       rl.setCampaignAllowed(false);
       parts.seedServer = new SeedServer(vertx, config.nodeId(), mariadb,
           () -> node.initialisedMembers().orElse(List.of()), rl::firstRetained,
-          gtid -> ChainCheckpointer.covering(parts.chain, gtid), rl.holds(), Duration.ofMinutes(10),
+          gtid -> ChainCheckpointer.covering(parts.chain, gtid), gtid -> ChainCheckpointer.chosen(parts.chain, gtid),
+          rl.holds(), Duration.ofMinutes(10),
           config.rebuild().backupThrottle());
       rl.transport().serveBackups(parts.seedServer);
       seeding.attach(new MariaDbSeeder(vertx, config, mariadb.server().config(), rl.transport(), seeding.progress(),

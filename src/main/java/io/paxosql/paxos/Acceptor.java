@@ -1,6 +1,5 @@
 package io.paxosql.paxos;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 
@@ -50,10 +49,15 @@ final class Acceptor {
         }
         raise(p.ballot());
         grantView(p.from());
-        List<AcceptedValue> acc = new ArrayList<>(accepted.tailMap(p.fromInstance(), true).values());
+        // In parts of about one value each: the accepted values above the chosen point are not bounded by the
+        // window (an acceptor with a gap keeps what it accepted above it), so no count or byte cap on one
+        // message could be proven enough. A lost part is asked for again by the candidate's retransmitted
+        // prepare, which gets every part anew.
         List<ChosenValue> chosen = l.retainedFrom(p.fromInstance(), Integer.MAX_VALUE);
-        n.outbox.sendAfterPersist(new Message.Promise(n.cfg.clusterId(), n.self(), p.from(), p.ballot(), p.seq(),
-                p.fromInstance(), acc, chosen));
+        for (Message.Promise part : MessageParts.promise(n.cfg.clusterId(), n.self(), p, accepted, chosen,
+                n.cfg.maxBatchBytes())) {
+            n.outbox.sendAfterPersist(part);
+        }
         n.afterPromise();
     }
 

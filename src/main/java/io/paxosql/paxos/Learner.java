@@ -22,6 +22,8 @@ final class Learner {
     long knownChosenBelow;
     private int catchUpPeer = -1;
     private long catchUpSentAt = Long.MIN_VALUE / 2;
+    /** Where the catch-up request last sent started. */
+    private long catchUpFrom;
     private long lastProbe;
     private long probes;
 
@@ -136,6 +138,7 @@ final class Learner {
             return;
         }
         catchUpSentAt = n.now;
+        catchUpFrom = firstUnchosen;
         n.send(new Message.CatchUp(n.cfg.clusterId(), n.self(), catchUpPeer, firstUnchosen, n.cfg.catchUpBatch()));
     }
 
@@ -143,8 +146,14 @@ final class Learner {
         if (c.fromInstance() < firstRetained) {
             n.send(new Message.SnapshotNeeded(n.cfg.clusterId(), n.self(), c.from(), firstRetained, firstUnchosen));
         } else if (c.fromInstance() < firstUnchosen) {
-            n.send(new Message.Values(n.cfg.clusterId(), n.self(), c.from(),
-                    retainedFrom(c.fromInstance(), Math.min(c.max(), n.cfg.catchUpBatch())), firstUnchosen));
+            // The whole answer at once, cut into messages of about one value's bytes: an answer carries up to
+            // catchUpBatch values (at least the leader's window, alpha), so a lagging node gains on a log that
+            // grows by at most a window per round trip even when every value is as large as a message may be.
+            List<ChosenValue> answer = retainedFrom(c.fromInstance(), Math.min(c.max(), n.cfg.catchUpBatch()));
+            for (Message.Values v : MessageParts.values(n.cfg.clusterId(), n.self(), c.from(), answer, firstUnchosen,
+                    n.cfg.maxBatchBytes())) {
+                n.send(v);
+            }
         }
     }
 
@@ -153,8 +162,11 @@ final class Learner {
         for (ChosenValue c : v.values()) {
             learn(c.instance(), c.value());
         }
-        if (firstUnchosen > before) {
-            catchUpSentAt = Long.MIN_VALUE / 2; // progress: ask for the next batch at once
+        // Progress at the end of an answer: ask for the next one at once. Not before its last message, or
+        // each message of one answer would draw a whole answer again; a lost last message costs one
+        // retransmit period.
+        if (v.last() && firstUnchosen > Math.min(before, catchUpFrom)) {
+            catchUpSentAt = Long.MIN_VALUE / 2;
         }
         noteBehind(v.from(), v.chosenBelow());
     }

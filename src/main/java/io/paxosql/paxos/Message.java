@@ -19,14 +19,35 @@ public sealed interface Message {
     record Prepare(long clusterId, int from, int to, Ballot ballot, long fromInstance, long seq) implements Message { }
 
     /**
-     * Promise not to accept below {@code ballot}, and a lease grant for {@code seq}. Lists every value the
-     * acceptor accepted or knows chosen at instances from {@code fromInstance} on. Leaves only once persisted.
+     * Promise not to accept below {@code ballot}, and a lease grant for {@code seq}; one part of it. A part
+     * lists every value the acceptor accepted or knows chosen at instances in [{@code fromInstance},
+     * {@code untilInstance}); the parts of one answer cover the prepare's instances from its
+     * {@code fromInstance} on without a gap, the last one up to {@link #REST}. Parts keep each message
+     * within about one value's bytes (maxBatchBytes); the candidate counts the acceptor once it holds parts
+     * covering every instance from its first unchosen one. Leaves only once persisted.
      */
     record Promise(long clusterId, int from, int to, Ballot ballot, long seq, long fromInstance,
-                   List<AcceptedValue> accepted, List<ChosenValue> chosen) implements Message {
+                   long untilInstance, List<AcceptedValue> accepted, List<ChosenValue> chosen) implements Message {
+        /** The {@code untilInstance} of the last part: it covers every instance above its start. */
+        public static final long REST = Long.MAX_VALUE;
+
         public Promise {
+            if (untilInstance <= fromInstance) {
+                throw new IllegalArgumentException("a promise part must cover at least one instance: ["
+                        + fromInstance + ", " + untilInstance + ")");
+            }
             accepted = List.copyOf(accepted);
             chosen = List.copyOf(chosen);
+        }
+
+        /** A promise in one part: every instance from {@code fromInstance} on. */
+        public Promise(long clusterId, int from, int to, Ballot ballot, long seq, long fromInstance,
+                       List<AcceptedValue> accepted, List<ChosenValue> chosen) {
+            this(clusterId, from, to, ballot, seq, fromInstance, REST, accepted, chosen);
+        }
+
+        public boolean isLastPart() {
+            return untilInstance == REST;
         }
     }
 
@@ -74,10 +95,20 @@ public sealed interface Message {
     /** A learner asks for up to {@code max} chosen values from {@code fromInstance} on. */
     record CatchUp(long clusterId, int from, int to, long fromInstance, int max) implements Message { }
 
-    /** Chosen values in instance order, and the sender's commit point. */
-    record Values(long clusterId, int from, int to, List<ChosenValue> values, long chosenBelow) implements Message {
+    /**
+     * Chosen values in instance order, and the sender's commit point. One answer to a {@link CatchUp} comes
+     * in several of these, each within about one value's bytes (maxBatchBytes); all but the last have
+     * {@code last} false, so the learner asks for more only once the answer is in.
+     */
+    record Values(long clusterId, int from, int to, List<ChosenValue> values, long chosenBelow, boolean last)
+            implements Message {
         public Values {
             values = List.copyOf(values);
+        }
+
+        /** The whole answer in one message. */
+        public Values(long clusterId, int from, int to, List<ChosenValue> values, long chosenBelow) {
+            this(clusterId, from, to, values, chosenBelow, true);
         }
     }
 

@@ -17,7 +17,9 @@ import java.util.TreeSet;
  * @param alpha             pipeline window: instances in flight at once; also the membership delay
  * @param maxBatchBytes     cap on the size of one instance value built from several proposals
  * @param maxPending        proposals queued at the leader before propose() refuses
- * @param catchUpBatch      chosen values per catch-up reply
+ * @param catchUpBatch      chosen values per catch-up answer (sent in messages of at most maxBatchBytes of
+ *                          values); at least alpha, so a lagging node gains on a leader that chooses at
+ *                          most a window per round trip
  */
 public record PaxosConfig(long clusterId, int nodeId, SortedSet<Integer> initialMembers, long firstInstance,
                           int leaseTicks, int leaseMarginTicks, int renewTicks, int electionTicks,
@@ -43,6 +45,11 @@ public record PaxosConfig(long clusterId, int nodeId, SortedSet<Integer> initial
         positive("maxBatchBytes", maxBatchBytes);
         positive("maxPending", maxPending);
         positive("catchUpBatch", catchUpBatch);
+        if (catchUpBatch < alpha) {
+            throw new IllegalArgumentException("catchUpBatch (" + catchUpBatch + ") must be at least alpha (" + alpha
+                    + "): a catch-up answer must carry more than the leader chooses per round trip, or a lagging"
+                    + " node never catches up with a busy log");
+        }
         if (leaseMarginTicks < 0) {
             throw new IllegalArgumentException("leaseMarginTicks must be >= 0, got " + leaseMarginTicks);
         }

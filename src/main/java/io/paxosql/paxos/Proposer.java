@@ -46,6 +46,8 @@ final class Proposer {
     private long maxRoundSeen;
 
     private final Set<Integer> promisers = new HashSet<>();
+    /** Instance ranges of the promise parts received from acceptors not yet counted as promisers. */
+    private final PromiseCoverage promiseParts = new PromiseCoverage();
     /** Highest-ballot value reported per instance not yet assigned. */
     private final TreeMap<Long, AcceptedValue> reports = new TreeMap<>();
     private long campaignStart;
@@ -178,6 +180,7 @@ final class Proposer {
         maxRoundSeen = round;
         role = PaxosRole.CANDIDATE;
         promisers.clear();
+        promiseParts.clear();
         reports.clear();
         grants.clear();
         seqSentAt.clear();
@@ -208,9 +211,12 @@ final class Proposer {
     }
 
     void onPromise(Message.Promise p) {
-        if (role == PaxosRole.FOLLOWER || !p.ballot().equals(ballot) || p.fromInstance() > n.learner.firstUnchosen) {
+        if (role == PaxosRole.FOLLOWER || !p.ballot().equals(ballot)) {
             return;
         }
+        // Every part is taken in as it comes: it left only after the promise was durable, so its reports
+        // are complete for ballots below ours in its range (the acceptor accepts nothing below our ballot
+        // since), and the highest report among any set of promisers that holds a majority is safe.
         for (ChosenValue c : p.chosen()) {
             n.learner.learn(c.instance(), c.value());
         }
@@ -223,7 +229,12 @@ final class Proposer {
                 }
             }
         }
-        promisers.add(p.from());
+        // The acceptor counts once its parts cover every unchosen instance: a report missing from a lost
+        // part would make us take an instance it accepted for unaccepted.
+        if (!promisers.contains(p.from()) && promiseParts.covers(p.from(), p.fromInstance(), p.untilInstance(),
+                n.learner.firstUnchosen)) {
+            promisers.add(p.from());
+        }
         onGrant(p.from(), p.seq());
         if (role == PaxosRole.CANDIDATE && Membership.isMajority(promisers, n.membership.at(n.learner.firstUnchosen))) {
             becomeLeader();
@@ -281,6 +292,7 @@ final class Proposer {
         pending.clear();
         reports.clear();
         promisers.clear();
+        promiseParts.clear();
         leaseDeadline = -1;
         barrier = -1;
         barrierChosen = false;

@@ -39,7 +39,7 @@ final class InboundGate {
     this.cfg = cfg;
     this.known = known;
     for (String reason : new String[] {NodeTransport.REFUSED_TLS, NodeTransport.REFUSED_CLUSTER,
-        NodeTransport.REFUSED_CONNECTIONS}) {
+        NodeTransport.REFUSED_CONNECTIONS, NodeTransport.REFUSED_TOO_LARGE}) {
       refusals.put(reason, new LongAdder());
     }
     for (SenderCheck.Verdict v : SenderCheck.Verdict.values()) {
@@ -110,6 +110,16 @@ final class InboundGate {
     refuse(v.tag(), cert + "/" + from, "a " + what + " claiming node " + from + " (" + (cfg.tls() != null ? cert
         : "plaintext") + "): " + v.tag());
     return false;
+  }
+
+  /**
+   * A message of {@code size} bytes from {@code peer} (a node id, or an address when none is known yet)
+   * exceeded {@link TransportConfig#maxMessageBytes}; gRPC dropped it unread. Counted; logged once per peer.
+   */
+  void tooLarge(String peer, long size, String what) {
+    refuse(NodeTransport.REFUSED_TOO_LARGE, peer, "a " + what + " of " + size + " bytes from " + peer
+        + ": above this node's limit of " + cfg.maxMessageBytes() + " bytes (about twice paxos.maxBatchBytes);"
+        + " check that every member runs the same version and batch size");
   }
 
   /** The status message a refused caller gets. */

@@ -20,6 +20,8 @@ import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.grpc.common.GrpcStatus;
+import io.vertx.grpc.common.InvalidMessageException;
+import io.vertx.grpc.common.MessageSizeOverflowException;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerOptions;
 import io.vertx.grpc.server.GrpcServerRequest;
@@ -66,7 +68,7 @@ final class InboundServer {
 
   Future<Void> listen() {
     GrpcServer grpc = GrpcServer.server(vertx,
-        new GrpcServerOptions().setMaxMessageSize(TransportConfig.MAX_MESSAGE_BYTES));
+        new GrpcServerOptions().setMaxMessageSize(cfg.maxMessageBytes()));
     grpc.callHandler(PaxosTransportGrpcService.Messages, this::messages);
     grpc.callHandler(PaxosTransportGrpcService.Propose, this::propose);
     grpc.callHandler(PaxosTransportGrpcService.CatchUp, this::catchUp);
@@ -102,7 +104,10 @@ final class InboundServer {
   private void messages(GrpcServerRequest<Envelope, StreamAck> req) {
     OptionalInt cert = gate.certNode(req);
     boolean[] failed = {false};
-    boolean[] first = {true};
+    int[] sender = {-1};
+    // An oversized message is dropped unread and the stream goes on: what it carried is lost like any
+    // message, and the sender's retransmission or the next election asks again.
+    req.invalidMessageHandler(err -> tooLarge(req, cert, sender[0], err, "message"));
     req.handler(e -> {
       if (failed[0]) {
         return;
@@ -112,8 +117,8 @@ final class InboundServer {
         req.response().status(GrpcStatus.PERMISSION_DENIED).statusMessage(gate.refusalText("message stream")).end();
         return;
       }
-      if (first[0]) {
-        first[0] = false;
+      if (sender[0] < 0) {
+        sender[0] = e.getFrom();
         links.peerIsBack(e.getFrom());
       }
       if (!faults.blocked(e.getFrom(), cfg.nodeId())) {
@@ -130,6 +135,7 @@ final class InboundServer {
 
   private void propose(GrpcServerRequest<ProposeRequest, ProposeReply> req) {
     OptionalInt cert = gate.certNode(req);
+    refuseOversized(req, cert, "forwarded proposal");
     req.last().onSuccess(r -> {
       if (!gate.admit(cert, r.getClusterId(), r.getFrom(), -1, "forwarded proposal")) {
         deny(req, "forwarded proposal");
@@ -149,6 +155,7 @@ final class InboundServer {
 
   private void catchUp(GrpcServerRequest<CatchUpRequest, ValuesBatch> req) {
     OptionalInt cert = gate.certNode(req);
+    refuseOversized(req, cert, "catch-up request");
     req.last().onSuccess(r -> {
       if (!gate.admit(cert, r.getClusterId(), r.getFrom(), -1, "catch-up request")) {
         deny(req, "catch-up request");
@@ -160,6 +167,7 @@ final class InboundServer {
 
   private void readIndex(GrpcServerRequest<ReadIndexRequest, ReadIndexReply> req) {
     OptionalInt cert = gate.certNode(req);
+    refuseOversized(req, cert, "read-index request");
     req.last().onSuccess(r -> {
       NodeTransport.MemberCalls calls = memberCalls;
       if (!gate.admit(cert, r.getClusterId(), r.getFrom(), -1, "read-index request")) {
@@ -180,6 +188,7 @@ final class InboundServer {
 
   private void initPeer(GrpcServerRequest<InitPeerRequest, InitPeerReply> req) {
     OptionalInt cert = gate.certNode(req);
+    refuseOversized(req, cert, "init request");
     req.last().onSuccess(r -> {
       NodeTransport.MemberCalls calls = memberCalls;
       if (!gate.admit(cert, r.getClusterId(), r.getFrom(), -1, "init request")) {
@@ -200,6 +209,7 @@ final class InboundServer {
 
   private void backup(GrpcServerRequest<BackupRequest, BackupChunk> req) {
     OptionalInt cert = gate.certNode(req);
+    refuseOversized(req, cert, "backup request");
     req.last().onSuccess(r -> {
       NodeTransport.BackupSource source = backups;
       // A node seeds its MariaDB before `admin add-member` makes it a member: any holder of a certificate
@@ -213,6 +223,31 @@ final class InboundServer {
         source.onBackup(r, req.response());
       }
     });
+  }
+
+  /** A request above the message limit is answered RESOURCE_EXHAUSTED, counted and logged. */
+  private void refuseOversized(GrpcServerRequest<?, ?> req, OptionalInt cert, String what) {
+    req.invalidMessageHandler(err -> {
+      tooLarge(req, cert, -1, err, what);
+      req.response().status(GrpcStatus.RESOURCE_EXHAUSTED).statusMessage("node " + cfg.nodeId() + " refused a "
+          + what + " above its limit of " + cfg.maxMessageBytes() + " bytes").end();
+    });
+  }
+
+  private void tooLarge(GrpcServerRequest<?, ?> req, OptionalInt cert, int claimed, InvalidMessageException err,
+      String what) {
+    String peer = cert.isPresent() ? "node " + cert.getAsInt()
+        : claimed >= 0 ? "node " + claimed + " (plaintext, as it claims)" : "an unidentified peer at " + remote(req);
+    long size = err instanceof MessageSizeOverflowException o ? o.messageSize() : -1;
+    gate.tooLarge(peer, size, what);
+  }
+
+  private static String remote(GrpcServerRequest<?, ?> req) {
+    try {
+      return String.valueOf(req.connection().remoteAddress());
+    } catch (RuntimeException e) {
+      return "an unknown address";
+    }
   }
 
   private void deny(GrpcServerRequest<?, ?> req, String what) {

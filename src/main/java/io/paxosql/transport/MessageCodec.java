@@ -45,12 +45,19 @@ public final class MessageCodec {
     } else if (m instanceof Message.Promise p) {
       Promise.Builder b = Promise.newBuilder()
           .setBallot(ballot(p.ballot())).setSeq(p.seq()).setFromInstance(p.fromInstance());
+      if (!p.isLastPart()) {
+        b.setUntilInstance(p.untilInstance());
+      }
       for (AcceptedValue a : p.accepted()) {
         b.addAccepted(io.paxosql.transport.proto.AcceptedValue.newBuilder().setInstance(a.instance())
             .setBallot(ballot(a.ballot())).setValue(value(a.value())));
       }
       p.chosen().forEach(c -> b.addChosen(chosen(c)));
-      e.setPromise(b);
+      if (p.isLastPart()) {
+        e.setPromise(b);
+      } else {
+        e.setPromisePart(b);
+      }
     } else if (m instanceof Message.Nack n) {
       e.setNack(Nack.newBuilder().setBallot(ballot(n.ballot()))
           .setPromised(ballot(n.promised())).setReasonValue(n.reason().ordinal()).setChosenBelow(n.chosenBelow()));
@@ -72,7 +79,7 @@ public final class MessageCodec {
       e.setCatchUp(CatchUp.newBuilder().setFromInstance(c.fromInstance()).setMax(c.max()));
     } else if (m instanceof Message.Values v) {
       Values.Builder b = Values.newBuilder()
-          .setChosenBelow(v.chosenBelow());
+          .setChosenBelow(v.chosenBelow()).setMore(!v.last());
       v.values().forEach(c -> b.addValues(chosen(c)));
       e.setValues(b);
     } else if (m instanceof Message.SnapshotNeeded s) {
@@ -105,13 +112,14 @@ public final class MessageCodec {
         return new Message.PreVoteGrant(c, f, t, ballot(e.getPreVoteGrant().getBallot()));
       }
       case PROMISE -> {
-        var p = e.getPromise();
-        List<AcceptedValue> acc = new ArrayList<>(p.getAcceptedCount());
-        for (var a : p.getAcceptedList()) {
-          acc.add(new AcceptedValue(a.getInstance(), ballot(a.getBallot()), value(a.getValue())));
+        return promise(c, f, t, e.getPromise(), Message.Promise.REST);
+      }
+      case PROMISE_PART -> {
+        var p = e.getPromisePart();
+        if (p.getUntilInstance() == 0) {
+          throw new IllegalArgumentException("promise part from node " + f + " names no end of its range");
         }
-        return new Message.Promise(c, f, t, ballot(p.getBallot()), p.getSeq(), p.getFromInstance(), acc,
-            chosen(p.getChosenList()));
+        return promise(c, f, t, p, p.getUntilInstance());
       }
       case NACK -> {
         var n = e.getNack();
@@ -149,7 +157,7 @@ public final class MessageCodec {
       }
       case VALUES -> {
         var v = e.getValues();
-        return new Message.Values(c, f, t, chosen(v.getValuesList()), v.getChosenBelow());
+        return new Message.Values(c, f, t, chosen(v.getValuesList()), v.getChosenBelow(), !v.getMore());
       }
       case SNAPSHOT_NEEDED -> {
         var s = e.getSnapshotNeeded();
@@ -158,6 +166,15 @@ public final class MessageCodec {
       default -> throw new IllegalArgumentException("envelope from node " + f + " carries no consensus message ("
           + e.getBodyCase() + ")");
     }
+  }
+
+  private static Message.Promise promise(long c, int f, int t, Promise p, long until) {
+    List<AcceptedValue> acc = new ArrayList<>(p.getAcceptedCount());
+    for (var a : p.getAcceptedList()) {
+      acc.add(new AcceptedValue(a.getInstance(), ballot(a.getBallot()), value(a.getValue())));
+    }
+    return new Message.Promise(c, f, t, ballot(p.getBallot()), p.getSeq(), p.getFromInstance(), until, acc,
+        chosen(p.getChosenList()));
   }
 
   public static io.paxosql.transport.proto.Ballot ballot(Ballot b) {

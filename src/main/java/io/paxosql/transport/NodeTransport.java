@@ -45,6 +45,8 @@ public final class NodeTransport {
   public static final String REFUSED_TLS = "tls-handshake";
   public static final String REFUSED_CLUSTER = "wrong-cluster";
   public static final String REFUSED_CONNECTIONS = "connection-cap";
+  /** A message above {@link TransportConfig#maxMessageBytes}: dropped unread, the stream goes on. */
+  public static final String REFUSED_TOO_LARGE = "message-too-large";
 
   /** What the node does with incoming traffic from members; called on the transport's context. */
   public interface Handler {

@@ -61,7 +61,7 @@ final class PeerLinks {
     if (cfg.tls() != null) {
       VertxTls.client(http, cfg.tls()).setUseAlpn(true);
     }
-    this.grpcClient = GrpcClient.client(vertx, new GrpcClientOptions().setMaxMessageSize(cfg.maxReplyBytes()), http);
+    this.grpcClient = GrpcClient.client(vertx, new GrpcClientOptions().setMaxMessageSize(cfg.maxMessageBytes()), http);
     cfg.peers().forEach(this::add);
   }
 

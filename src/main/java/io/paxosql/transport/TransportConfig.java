@@ -18,20 +18,19 @@ import java.util.TreeMap;
  * @param backoffMin     first reconnect delay after a link fails; doubles up to {@code backoffMax}
  * @param backoffMax     longest reconnect delay
  * @param requestTimeout how long a forwarded proposal or a catch-up stream may take
- * @param maxReplyBytes  largest reply this node accepts as a client (catch-up batches, proposal replies)
+ * @param maxMessageBytes largest message this node accepts from a peer, either way: a message of the Paxos
+ *                       stream or a request it serves, and a reply it gets as a client (catch-up batches)
  * @param idleTimeout    a connection with no traffic either way for this long is closed (peers reconnect)
  * @param maxConnections connections the Paxos port holds at once; more are closed at once
  */
 public record TransportConfig(long clusterId, int nodeId, String host, int port, Map<Integer, String> peers,
                               TlsFiles tls, Duration backoffMin, Duration backoffMax, Duration requestTimeout,
-                              long maxReplyBytes, Duration idleTimeout, int maxConnections) {
+                              long maxMessageBytes, Duration idleTimeout, int maxConnections) {
 
   /**
-   * Largest message the Paxos port accepts. Requests and replies are bounded near the batch cap, but a
-   * Promise or a Values message lists up to {@code catchUpBatch} chosen values plus the pipeline window,
-   * each up to the batch cap: bounded by count, not bytes, in the core. A receiver that refused one would
-   * break the whole stream and stall the election that needs it, so the Paxos stream keeps this bound
-   * until the core bounds those lists in bytes. Only authenticated members can send at all (mutual TLS).
+   * Ceiling of {@code maxMessageBytes}. A node sets its own bound from the batch cap
+   * ({@link #withBatchBytes}): every message between nodes now carries at most about one value, since the
+   * core cuts catch-up answers and promises into parts of at most maxBatchBytes of values.
    */
   public static final long MAX_MESSAGE_BYTES = 256L << 20;
 
@@ -49,8 +48,8 @@ public record TransportConfig(long clusterId, int nodeId, String host, int port,
     if (backoffMin.isNegative() || backoffMin.isZero() || backoffMax.compareTo(backoffMin) < 0) {
       throw new IllegalArgumentException("need 0 < backoffMin <= backoffMax, got " + backoffMin + " and " + backoffMax);
     }
-    if (maxReplyBytes < 1024 || maxReplyBytes > MAX_MESSAGE_BYTES) {
-      throw new IllegalArgumentException("maxReplyBytes must be 1 KiB-256 MiB, got " + maxReplyBytes);
+    if (maxMessageBytes < 1024 || maxMessageBytes > MAX_MESSAGE_BYTES) {
+      throw new IllegalArgumentException("maxMessageBytes must be 1 KiB-256 MiB, got " + maxMessageBytes);
     }
     if (idleTimeout.isNegative() || idleTimeout.isZero() || maxConnections < 1) {
       throw new IllegalArgumentException("need a positive idleTimeout and maxConnections, got " + idleTimeout
@@ -58,7 +57,7 @@ public record TransportConfig(long clusterId, int nodeId, String host, int port,
     }
   }
 
-  /** Plain text, replies up to 16 MiB, 2 minutes idle, 64 connections. */
+  /** Plain text, messages up to 16 MiB, 2 minutes idle, 64 connections. */
   public static TransportConfig plain(long clusterId, int nodeId, String host, int port, Map<Integer, String> peers) {
     return new TransportConfig(clusterId, nodeId, host, port, peers, null, Duration.ofMillis(50), Duration.ofSeconds(2),
         Duration.ofSeconds(10), 16L << 20, Duration.ofMinutes(2), 64);
@@ -66,12 +65,15 @@ public record TransportConfig(long clusterId, int nodeId, String host, int port,
 
   public TransportConfig withTls(TlsFiles t) {
     return new TransportConfig(clusterId, nodeId, host, port, peers, t, backoffMin, backoffMax, requestTimeout,
-        maxReplyBytes, idleTimeout, maxConnections);
+        maxMessageBytes, idleTimeout, maxConnections);
   }
 
   /**
-   * Replies up to about twice a batch: a catch-up batch ends after the value that crosses its byte target
-   * (at most 1 MiB), so it holds at most that target plus one value; 1 MiB more covers both and framing.
+   * Messages up to about twice a batch, either way. Every Paxos message carries at most one value or, cut
+   * by the core, values of at most maxBatchBytes in all (a value above that alone), so one message holds
+   * less than two batches; a catch-up stream batch ends after the value that crosses its byte target (at
+   * most 1 MiB), so it holds at most that target plus one value. The 1 MiB on top covers both, and the
+   * framing: protobuf adds a few bytes per value and entry beyond what a value's size counts.
    */
   public TransportConfig withBatchBytes(int maxBatchBytes) {
     return new TransportConfig(clusterId, nodeId, host, port, peers, tls, backoffMin, backoffMax, requestTimeout,
@@ -80,7 +82,7 @@ public record TransportConfig(long clusterId, int nodeId, String host, int port,
 
   public TransportConfig withLimits(Duration idle, int connections) {
     return new TransportConfig(clusterId, nodeId, host, port, peers, tls, backoffMin, backoffMax, requestTimeout,
-        maxReplyBytes, idle, connections);
+        maxMessageBytes, idle, connections);
   }
 
   /** Splits "host:port", naming the peer when it is malformed. */

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import net.openhft.chronicle.core.time.SetTimeProvider;
 import net.openhft.chronicle.queue.rollcycles.TestRollCycles;
 
@@ -22,6 +23,14 @@ final class LogFixture {
 
   PaxosLog open(LogConfig cfg) {
     return PaxosLog.open(cfg, Runnable::run, fatal::set);
+  }
+
+  /** Opens the log, lets {@code writes} fill it, closes it; returns where entry {@code instance} is ("file@offset"). */
+  String writeAndLocate(LogConfig cfg, Consumer<PaxosLog> writes, long instance) {
+    try (PaxosLog log = open(cfg)) {
+      writes.accept(log);
+      return log.locate(instance);
+    }
   }
 
   static void persist(PaxosLog log, List<LogRecord> records) {

@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -37,31 +36,25 @@ class TornTailTest {
   @TempDir Path dir;
   final LogFixture fx = new LogFixture();
 
-  private String fill(LogConfig cfg, long damaged) {
-    try (PaxosLog log = fx.open(cfg)) {
+  private LogDamage fill(LogConfig cfg, long damaged) {
+    return LogDamage.at(fx.writeAndLocate(cfg, log -> {
       persist(log, List.of(new LogRecord.Promised(7, 2)));
       chosen(log, 0, N, SIZE, 5);
-      return log.locate(damaged);
-    }
+    }, damaged));
   }
 
-  /** Zeros the entry at {@code location} ("file@offset") from the first page boundary in its body to its end. */
-  private static void loseLastPage(String location, int bodyBytes) throws Exception {
-    int at = location.lastIndexOf('@');
-    long header = Long.parseLong(location.substring(at + 1));
-    long end = header + 4 + bodyBytes;
-    long page = (header + 4 + 4095) / 4096 * 4096;
+  /** Zeros the entry from the first page boundary in its body to its end. */
+  private static void loseLastPage(LogDamage entry, int bodyBytes) throws Exception {
+    long end = entry.header() + 4 + bodyBytes;
+    long page = entry.firstPageInBody();
     assertTrue(page < end, "the entry must cross a page boundary");
-    try (RandomAccessFile f = new RandomAccessFile(location.substring(0, at), "rw")) {
-      f.seek(page);
-      f.write(new byte[(int) (end - page)]);
-    }
+    entry.zero(page, end);
   }
 
   @Test
   void aTornLastEntryIsDroppedAndTheLogAppendsAfterIt() throws Exception {
     LogConfig cfg = fx.config(dir);
-    String last = fill(cfg, N - 1);
+    LogDamage last = fill(cfg, N - 1);
     loseLastPage(last, 2 + 12 + SIZE + 4);
     try (PaxosLog log = fx.open(cfg)) {
       assertEquals(N - 1, log.chosenBelow(), "everything before the torn entry is kept, the torn one is not");
@@ -167,27 +160,21 @@ class TornTailTest {
   @Test
   void theSameDamageBeforeReadableEntriesIsRefused() throws Exception {
     LogConfig cfg = fx.config(dir);
-    String middle = fill(cfg, N / 2);
+    LogDamage middle = fill(cfg, N / 2);
     loseLastPage(middle, 2 + 12 + SIZE + 4);
     LogCorruptedException e = assertThrows(LogCorruptedException.class, () -> fx.open(cfg));
-    int at = middle.lastIndexOf('@');
-    assertTrue(e.getMessage().contains(middle.substring(0, at) + " offset " + middle.substring(at + 1)), e.getMessage());
+    middle.assertNamedBy(e);
     assertTrue(e.getMessage().contains("checksum mismatch (stored 00000000"), e.getMessage());
   }
 
   @Test
   void aDamagedLastEntryWhoseChecksumWasWrittenIsRefused() throws Exception {
     LogConfig cfg = fx.config(dir);
-    String last = fill(cfg, N - 1);
+    LogDamage last = fill(cfg, N - 1);
     // The checksum and the end of the body reached disk, a page before them did not: that was synced
     // and then lost, not a write cut short.
-    int at = last.lastIndexOf('@');
-    long header = Long.parseLong(last.substring(at + 1));
-    long page = (header + 4 + 4095) / 4096 * 4096;
-    try (RandomAccessFile f = new RandomAccessFile(last.substring(0, at), "rw")) {
-      f.seek(page - 100);
-      f.write(new byte[100]);
-    }
+    long page = last.firstPageInBody();
+    last.zero(page - 100, page);
     assertThrows(LogCorruptedException.class, () -> fx.open(cfg));
   }
 }

@@ -1,15 +1,20 @@
 package io.paxosql.node;
 
+import io.paxosql.cli.Main;
 import io.paxosql.config.NodeConfig;
 import io.paxosql.config.NodeConfigLoader;
+import io.paxosql.config.SecretNames;
 import io.paxosql.node.role.NodeRole;
 import io.paxosql.testing.ClusterLayout;
+import io.paxosql.testing.MariaDbServers;
 import io.paxosql.testing.Retry;
 import io.paxosql.transport.FaultInjector;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -218,6 +223,32 @@ final class ClusterHarness implements AutoCloseable {
     }
   }
 
+  /** What a command line run printed, and its exit code. */
+  record Cli(int code, String out, String err) {
+    String text() {
+      return "exit " + code + "\nout: " + out + "\nerr: " + err;
+    }
+  }
+
+  /** Runs {@code paxosql admin COMMAND...} against node {@code via}'s admin port, with its token. */
+  Cli admin(int via, String... command) {
+    List<String> args = new ArrayList<>(List.of("admin", "--node", "127.0.0.1:" + configs.get(via - 1).ports().admin(),
+        "--token-file", SecretNames.adminToken(configs.get(via - 1).dataDir()).toString()));
+    args.addAll(List.of(command));
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args.toArray(String[]::new));
+    return new Cli(code, out.toString(), err.toString());
+  }
+
+  /** {@code admin add-member} of node {@code id}, its ports as its config has them, through node {@code via}. */
+  Cli addMember(int via, int id, int timeoutSeconds) {
+    var p = configs.get(id - 1).ports();
+    return admin(via, "add-member", "--id", String.valueOf(id), "--host", "127.0.0.1", "--paxos",
+        String.valueOf(p.paxos()), "--internal", String.valueOf(p.internal()), "--admin", String.valueOf(p.admin()),
+        "--timeout-seconds", String.valueOf(timeoutSeconds));
+  }
+
   /** root straight to a node's MariaDB (for checks). */
   Connection direct(int id) throws SQLException {
     return DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + configs.get(id - 1).mariadb().port() + "/", "root", layout.rootPassword());
@@ -233,6 +264,11 @@ final class ClusterHarness implements AutoCloseable {
           // keep closing the others
         }
       }
+    }
+    // 300-400 MB a cluster: left behind, a full suite fills the disk. Logs are in the surefire output;
+    // -Dpaxosql.keepClusterDirs=true keeps the directories for a look after a failure.
+    if (!Boolean.getBoolean("paxosql.keepClusterDirs")) {
+      MariaDbServers.deleteTree(dir);
     }
   }
 }

@@ -12,7 +12,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.slf4j.Logger;
@@ -33,19 +33,13 @@ class ClusterRetentionIntegrationTest {
   private static final int ROWS = 1_600;
   /** log.checkpointEvery of this test's nodes. */
   private static final long EVERY = 100;
-  private ClusterHarness cluster;
-
-  @AfterEach
-  void tearDown() {
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
+  /** Closed after each test by JUnit. */
+  @AutoClose private ClusterHarness cluster;
 
   @Test
   void everyLogStaysWithinItsBoundAndARestartReadsFromTheCheckpoint() throws Exception {
-    cluster = new ClusterHarness(3, "log: { retainBytes: " + RETAIN + ", checkpointEvery: " + EVERY + " }\n");
-    int master = cluster.bootstrap("CREATE DATABASE app", "CREATE TABLE app.t (id INT PRIMARY KEY, v TEXT)");
+    cluster = new ClusterHarness(3, ClusterRows.logWindow(RETAIN, EVERY));
+    int master = cluster.bootstrap(new ClusterRows(cluster, "app").schema("TEXT"));
     String filler = "x".repeat(2_000);
     try (Connection c = cluster.rw(master);
          PreparedStatement ps = c.prepareStatement("INSERT INTO app.t VALUES (?, ?)")) {

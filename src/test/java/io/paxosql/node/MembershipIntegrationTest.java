@@ -4,22 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.paxosql.cli.Main;
-import io.paxosql.config.SecretNames;
+import io.paxosql.node.ClusterHarness.Cli;
 import io.paxosql.testing.Retry;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -43,6 +34,7 @@ import org.junit.jupiter.api.Timeout;
 class MembershipIntegrationTest {
   private static final Duration FAILOVER = Duration.ofSeconds(10);
   private ClusterHarness cluster;
+  private ClusterRows rows;
   private final AtomicBoolean writing = new AtomicBoolean(true);
   /** The node whose RW port the writer uses (it moves off a node that is about to leave). */
   private final AtomicInteger writeVia = new AtomicInteger(1);
@@ -66,15 +58,15 @@ class MembershipIntegrationTest {
     JsonObject init = cluster.init();
     assertTrue(init.getBoolean("initialised", false), init.encode());
     int master = cluster.awaitMaster(Duration.ofSeconds(60));
-    cluster.execRw(1, "CREATE DATABASE m", Duration.ofSeconds(20));
-    cluster.execRw(1, "CREATE TABLE m.t (id BIGINT PRIMARY KEY, v INT)", Duration.ofSeconds(20));
+    rows = new ClusterRows(cluster, "m");
+    rows.create(1, "INT");
 
     Set<Long> acked = ConcurrentHashMap.newKeySet();
     AtomicLong longestGapMs = new AtomicLong();
-    Thread writer = startWriter(acked, longestGapMs);
+    Thread writer = rows.startWriter(writeVia::get, writing::get, acked, longestGapMs);
 
     // Refusals while 3 vote: removing one would leave 2; the master without --force; an id in use.
-    assertRefused("too-few-voters", cli(master, "remove-member", "--id", String.valueOf(other(master, 0))));
+    assertRefused("too-few-voters", cluster.admin(master, "remove-member", "--id", String.valueOf(other(master, 0))));
     assertRefused("id-in-use", addCli(master, 2));
     // Node 5 is not running: unreachable.
     assertRefused("unreachable", addCli(master, 5));
@@ -89,14 +81,14 @@ class MembershipIntegrationTest {
     cluster.start(4);
     // Cut off from the members' logs, it cannot catch up: the add times out and is rolled back.
     cluster.faults.isolate(4, List.of(1, 2, 3, 4, 5));
-    Cli failed = addCli(1, 4, 5);
-    assertEquals(1, failed.code, failed.text());
-    assertTrue(failed.err.contains("did not catch up") && failed.err.contains("rolled back"), failed.text());
+    Cli failed = cluster.addMember(1, 4, 5);
+    assertEquals(1, failed.code(), failed.text());
+    assertTrue(failed.err().contains("did not catch up") && failed.err().contains("rolled back"), failed.text());
     assertNoTraceOf(4, 1, 2, 3);
     cluster.faults.heal();
     Cli added = addCli(1, 4);
-    assertEquals(0, added.code, added.text());
-    assertTrue(added.out.contains("catching-up") || added.out.contains("voting"), added.text());
+    assertEquals(0, added.code(), added.text());
+    assertTrue(added.out().contains("catching-up") || added.out().contains("voting"), added.text());
     assertEquals(Set.of(1, 2, 3, 4), voting(cluster.node(1)));
     Retry.waitFor("node 4 a voting FOLLOWER", Duration.ofSeconds(60),
         () -> "FOLLOWER".equals(cluster.node(4).localStatus().getString("role"))
@@ -112,7 +104,7 @@ class MembershipIntegrationTest {
 
     // With 4 voters: removing the master needs --force; a joiner whose data dir was not empty is refused.
     master = cluster.awaitMaster(Duration.ofSeconds(60));
-    assertRefused("is-master", cli(master, "remove-member", "--id", String.valueOf(master)));
+    assertRefused("is-master", cluster.admin(master, "remove-member", "--id", String.valueOf(master)));
     Files.createDirectories(cluster.configs.get(4).dataDir());
     Files.writeString(cluster.configs.get(4).dataDir().resolve("leftover"), "from another life");
     cluster.start(5);
@@ -122,8 +114,8 @@ class MembershipIntegrationTest {
 
     // 4 -> 3: a founding member that is not the master leaves.
     int leaving = master == 2 ? 3 : 2;
-    Cli removed = cli(1, "remove-member", "--id", String.valueOf(leaving));
-    assertEquals(0, removed.code, removed.text());
+    Cli removed = cluster.admin(1, "remove-member", "--id", String.valueOf(leaving));
+    assertEquals(0, removed.code(), removed.text());
     Set<Integer> remaining = new TreeSet<>(Set.of(1, 2, 3, 4));
     remaining.remove(leaving);
     assertEquals(remaining, voting(cluster.node(master)));
@@ -138,7 +130,7 @@ class MembershipIntegrationTest {
     writing.set(false);
     writer.join(30_000);
     assertTrue(longestGapMs.get() < FAILOVER.toMillis(), "the writer waited " + longestGapMs.get() + " ms");
-    String expected = checksumOnceAll(remaining, acked);
+    String expected = rows.checksumEverywhere(remaining, acked);
     assertFalse(expected.isEmpty());
     System.out.printf("membership 3-4-3: %d writes acknowledged, longest wait %d ms%n", acked.size(), longestGapMs.get());
   }
@@ -157,16 +149,16 @@ class MembershipIntegrationTest {
     }
     assertTrue(cluster.init().getBoolean("initialised", false));
     cluster.awaitMaster(Duration.ofSeconds(60));
-    cluster.execRw(1, "CREATE DATABASE m", Duration.ofSeconds(20));
-    cluster.execRw(1, "CREATE TABLE m.t (id BIGINT PRIMARY KEY, v INT)", Duration.ofSeconds(20));
+    rows = new ClusterRows(cluster, "m");
+    rows.create(1, "INT");
     Set<Long> acked = ConcurrentHashMap.newKeySet();
     AtomicLong longestGapMs = new AtomicLong();
-    Thread writer = startWriter(acked, longestGapMs);
+    Thread writer = rows.startWriter(writeVia::get, writing::get, acked, longestGapMs);
 
     for (int id : List.of(4, 5)) {
       cluster.start(id);
       Cli added = addCli(1, id);
-      assertEquals(0, added.code, added.text());
+      assertEquals(0, added.code(), added.text());
     }
     assertEquals(Set.of(1, 2, 3, 4, 5), voting(cluster.node(1)));
     writeVia.set(4); // node 4 stays to the end
@@ -184,10 +176,10 @@ class MembershipIntegrationTest {
       });
       follower = master == 2 ? 3 : 2;
     }
-    Cli removed = cli(4, "remove-member", "--id", String.valueOf(follower));
-    assertEquals(0, removed.code, removed.text());
-    Cli forced = cli(4, "remove-member", "--id", String.valueOf(master), "--force");
-    assertEquals(0, forced.code, forced.text());
+    Cli removed = cluster.admin(4, "remove-member", "--id", String.valueOf(follower));
+    assertEquals(0, removed.code(), removed.text());
+    Cli forced = cluster.admin(4, "remove-member", "--id", String.valueOf(master), "--force");
+    assertEquals(0, forced.code(), forced.text());
     Set<Integer> remaining = new TreeSet<>(Set.of(1, 2, 3, 4, 5));
     remaining.remove(follower);
     remaining.remove(master);
@@ -202,114 +194,21 @@ class MembershipIntegrationTest {
     writing.set(false);
     writer.join(30_000);
     assertTrue(longestGapMs.get() < FAILOVER.toMillis(), "the writer waited " + longestGapMs.get() + " ms");
-    checksumOnceAll(remaining, acked);
+    rows.checksumEverywhere(remaining, acked);
     System.out.printf("membership 3-5-3: %d writes acknowledged, longest wait %d ms%n", acked.size(), longestGapMs.get());
-  }
-
-  // ---- the writer -------------------------------------------------------------------------------------
-
-  private Thread startWriter(Set<Long> acked, AtomicLong longestGapMs) {
-    Thread t = new Thread(() -> {
-      long id = 1;
-      long lastOk = System.nanoTime();
-      while (writing.get()) {
-        try (Connection c = cluster.rw(writeVia.get()); PreparedStatement ps = c.prepareStatement("INSERT INTO m.t VALUES (?, ?)")) {
-          while (writing.get()) {
-            ps.setLong(1, id);
-            ps.setInt(2, (int) (id % 1000));
-            ps.executeUpdate();
-            acked.add(id);
-            id++;
-            long now = System.nanoTime();
-            longestGapMs.accumulateAndGet(TimeUnit.NANOSECONDS.toMillis(now - lastOk), Math::max);
-            lastOk = now;
-          }
-        } catch (SQLException e) {
-          id++; // the failed id may or may not be committed; never reuse it
-          pause(100);
-        }
-      }
-    }, "membership-writer");
-    t.setDaemon(true);
-    t.start();
-    return t;
-  }
-
-  private static void pause(long ms) {
-    try {
-      TimeUnit.MILLISECONDS.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  /** Every acknowledged id is on every member, and all members hold the same table. */
-  private String checksumOnceAll(Set<Integer> members, Set<Long> acked) {
-    return Retry.until("equal CHECKSUM TABLE on members " + members, Duration.ofSeconds(90), () -> {
-      String first = null;
-      for (int id : members) {
-        try (Connection c = cluster.direct(id); Statement s = c.createStatement()) {
-          Set<Long> have = new HashSet<>();
-          try (ResultSet rs = s.executeQuery("SELECT id FROM m.t")) {
-            while (rs.next()) {
-              have.add(rs.getLong(1));
-            }
-          }
-          if (!have.containsAll(acked)) {
-            List<Long> missing = new ArrayList<>(acked);
-            missing.removeAll(have);
-            throw new IllegalStateException("node " + id + " lacks acknowledged ids " + missing.subList(0,
-                Math.min(10, missing.size())));
-          }
-          String sum;
-          try (ResultSet rs = s.executeQuery("CHECKSUM TABLE m.t")) {
-            rs.next();
-            sum = rs.getString(2);
-          }
-          if (first == null) {
-            first = sum;
-          } else if (!first.equals(sum)) {
-            throw new IllegalStateException("node " + id + " checksum " + sum + " differs from " + first);
-          }
-        }
-      }
-      return first;
-    });
   }
 
   // ---- the commands -----------------------------------------------------------------------------------
 
-  private record Cli(int code, String out, String err) {
-    String text() {
-      return "exit " + code + "\nout: " + out + "\nerr: " + err;
-    }
-  }
-
-  private Cli cli(int via, String... command) {
-    List<String> args = new ArrayList<>(List.of("admin", "--node", "127.0.0.1:" + cluster.configs.get(via - 1).ports().admin(),
-        "--token-file", SecretNames.adminToken(cluster.configs.get(via - 1).dataDir()).toString()));
-    args.addAll(List.of(command));
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args.toArray(String[]::new));
-    return new Cli(code, out.toString(), err.toString());
-  }
-
+  /** An add-member with time for the joiner to catch up under load. */
   private Cli addCli(int via, int id) {
-    return addCli(via, id, 240);
-  }
-
-  private Cli addCli(int via, int id, int timeoutSeconds) {
-    var p = cluster.configs.get(id - 1).ports();
-    return cli(via, "add-member", "--id", String.valueOf(id), "--host", "127.0.0.1", "--paxos",
-        String.valueOf(p.paxos()), "--internal", String.valueOf(p.internal()), "--admin", String.valueOf(p.admin()),
-        "--timeout-seconds", String.valueOf(timeoutSeconds));
+    return cluster.addMember(via, id, 240);
   }
 
   private static void assertRefused(String code, Cli c) {
-    assertEquals(1, c.code, c.text());
-    assertTrue(c.err.contains("error (" + code + ")"), c.text());
-    assertTrue(c.err.contains("what to do:"), "a refusal says what to do: " + c.text());
+    assertEquals(1, c.code(), c.text());
+    assertTrue(c.err().contains("error (" + code + ")"), c.text());
+    assertTrue(c.err().contains("what to do:"), "a refusal says what to do: " + c.text());
   }
 
   private void assertNoTraceOf(int id, int... members) {

@@ -1,22 +1,16 @@
 package io.paxosql.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.paxosql.cli.Main;
-import io.paxosql.config.SecretNames;
+import io.paxosql.node.ClusterHarness.Cli;
 import io.paxosql.node.chain.ChainCheckpointFile;
 import io.paxosql.testing.Retry;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -24,7 +18,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -37,17 +31,11 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class OutsideTheWindowIntegrationTest {
-  private static final String SMALL_WINDOW = "log: { retainBytes: 1048576, checkpointEvery: 100 }\n";
+  private static final String SMALL_WINDOW = ClusterRows.logWindow(1 << 20, 100);
   /** 20 KB rows: 4 MB of log, past the 1 MiB window plus its 256 KiB roll files, in few round trips. */
   private static final int ROW_BYTES = 20_000;
-  private ClusterHarness cluster;
-
-  @AfterEach
-  void tearDown() {
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
+  /** Closed after each test by JUnit. */
+  @AutoClose private ClusterHarness cluster;
 
   @Test
   void aJoinerAfterRetentionDeletedTheLogsStartIsSeededAtTheCheckpointAndHasEveryRow() throws Exception {
@@ -57,15 +45,14 @@ class OutsideTheWindowIntegrationTest {
     }
     assertTrue(cluster.init().getBoolean("initialised", false));
     int master = cluster.awaitMaster(Duration.ofSeconds(60));
-    cluster.execRw(master, "CREATE DATABASE app", Duration.ofSeconds(20));
-    cluster.execRw(master, "CREATE TABLE app.t (id INT PRIMARY KEY, v MEDIUMTEXT)", Duration.ofSeconds(20));
+    rows().create(master, "MEDIUMTEXT");
     Set<Integer> acked = new HashSet<>();
     insert(master, 0, 200, acked);
     awaitLogStartDeleted(List.of(1, 2, 3));
 
     cluster.start(4);
-    Cli added = addMember(master, 4);
-    assertEquals(0, added.code, added.text() + "\n" + logFacts(1, 2, 3, 4));
+    Cli added = cluster.addMember(master, 4, 180);
+    assertEquals(0, added.code(), added.text() + "\n" + logFacts(1, 2, 3, 4));
     Retry.waitFor("node 4 a voting FOLLOWER", Duration.ofSeconds(90),
         () -> "FOLLOWER".equals(cluster.node(4).localStatus().getString("role"))
             && "voting".equals(cluster.node(4).localStatus().getString("membership")));
@@ -81,7 +68,7 @@ class OutsideTheWindowIntegrationTest {
   @Test
   void aMemberDownWhileTheOthersWrotePastItsWindowIsRebuiltFromABackupOnReturn() throws Exception {
     cluster = new ClusterHarness(3, SMALL_WINDOW);
-    int master = cluster.bootstrap("CREATE DATABASE app", "CREATE TABLE app.t (id INT PRIMARY KEY, v MEDIUMTEXT)");
+    int master = cluster.bootstrap(rows().schema("MEDIUMTEXT"));
     Set<Integer> acked = new HashSet<>();
     insert(master, 0, 10, acked);
     int victim = master % 3 + 1;
@@ -123,7 +110,74 @@ class OutsideTheWindowIntegrationTest {
     assertEveryAckedRowEverywhere(List.of(1, 2, 3), acked);
   }
 
+  @Test
+  void aRunningMemberCutOffWhileTheOthersWrotePastItsWindowRebuildsItselfWithoutARestart() throws Exception {
+    cluster = new ClusterHarness(3, SMALL_WINDOW);
+    int master = cluster.bootstrap("CREATE DATABASE app", "CREATE TABLE app.t (id INT PRIMARY KEY, v MEDIUMTEXT)");
+    Set<Integer> acked = new HashSet<>();
+    insert(master, 0, 10, acked);
+    int victim = master % 3 + 1;
+    assertEveryAckedRowEverywhere(List.of(1, 2, 3), acked);
+    ClusterNode running = cluster.node(victim);
+    long victimEnd = running.replicatedLog().chosenBelow() + 10;
+    List<Integer> others = new ArrayList<>(List.of(1, 2, 3));
+    others.remove((Integer) victim);
+    // Cut off while it runs: no Paxos, no catch-up to or from it (its admin port still answers).
+    cluster.faults.isolate(victim, List.of(1, 2, 3));
+    master = awaitMasterAmong(others);
+    insert(master, 10, 200, acked);
+    awaitDeletedBelow(others, victim, victimEnd);
+    assertTrue(running.replicatedLog().chosenBelow() <= victimEnd, "the cut-off node learnt nothing meanwhile");
+
+    cluster.faults.heal();
+    Retry.until("node " + victim + " rebuilt itself while running", Duration.ofSeconds(240), () -> {
+      var s = cluster.node(victim).localStatus();
+      var seed = s.getJsonObject("seed");
+      if (!seed.getString("reason", "").contains("outside the retention window while running")
+          || !"DONE".equals(seed.getString("phase")) || !"FOLLOWER".equals(s.getString("role"))) {
+        throw new IllegalStateException("role " + s.getString("role") + ", seed " + seed.encode() + "\n"
+            + logFacts(1, 2, 3));
+      }
+      return seed;
+    });
+    assertSame(running, cluster.node(victim), "the same running node, not a restarted one");
+    Path base = cluster.configs.get(victim - 1).dataDir();
+    assertEquals(1, asides(base.resolve("mariadb"), "data.aside-"), "the old datadir was moved aside");
+    assertEquals(1, asides(base, "paxos.aside-"), "the old log was moved aside");
+    var rl = running.replicatedLog();
+    assertTrue(rl.firstRetained() > victimEnd, "its log starts at the donor's checkpoint: [" + rl.firstRetained()
+        + ", " + rl.chosenBelow() + ")");
+    assertNull(running.needsRebuild().orElse(null));
+    master = cluster.awaitMaster(Duration.ofSeconds(60));
+    insert(master, 210, 10, acked);
+    assertEveryAckedRowEverywhere(List.of(1, 2, 3), acked);
+  }
+
   // ---- helpers ------------------------------------------------------------------------------------------
+
+  private int awaitMasterAmong(List<Integer> ids) {
+    return Retry.until("a master among nodes " + ids, Duration.ofSeconds(90), () -> {
+      int m = cluster.awaitMaster(Duration.ofSeconds(60));
+      if (!ids.contains(m)) {
+        throw new IllegalStateException("node " + m + " is the master");
+      }
+      return m;
+    });
+  }
+
+  /** Each of {@code nodes} deleted its log below {@code end}, where node {@code victim}'s log ends. */
+  private void awaitDeletedBelow(List<Integer> nodes, int victim, long end) {
+    for (int id : nodes) {
+      Retry.until("node " + id + " deleted what node " + victim + " lacks", Duration.ofSeconds(120), () -> {
+        var rl = cluster.node(id).replicatedLog();
+        if (rl.firstRetained() <= end) {
+          throw new IllegalStateException("node " + id + "'s log starts at " + rl.firstRetained() + ", node " + victim
+              + "'s ends at " + end + "; retention: " + rl.retentionDecision());
+        }
+        return rl.firstRetained();
+      });
+    }
+  }
 
   private static long asides(Path dir, String prefix) throws IOException {
     try (Stream<Path> s = Files.list(dir)) {
@@ -143,44 +197,9 @@ class OutsideTheWindowIntegrationTest {
     return b.toString();
   }
 
-  /**
-   * Writes rows {@code [from, from + count)} through node {@code via}'s RW port. Under this machine's load
-   * the master may lose its lease and fence meanwhile: a failed write is retried on a new connection (REPLACE,
-   * so a write that did commit before its connection broke is no duplicate); a row counts as acknowledged
-   * once its statement returned.
-   */
+  /** Writes rows {@code [from, from + count)} of 20 KB each through node {@code via}'s RW port, retrying each. */
   private void insert(int via, int from, int count, Set<Integer> acked) throws Exception {
-    String filler = "x".repeat(ROW_BYTES);
-    Connection[] c = {null};
-    try {
-      for (int id = from; id < from + count; id++) {
-        int row = id;
-        Retry.until("row " + row + " written through node " + via, Duration.ofSeconds(60), () -> {
-          try {
-            if (c[0] == null) {
-              c[0] = cluster.rw(via);
-            }
-            try (PreparedStatement ps = c[0].prepareStatement("REPLACE INTO app.t VALUES (?, ?)")) {
-              ps.setInt(1, row);
-              ps.setString(2, filler);
-              ps.executeUpdate();
-            }
-            return true;
-          } catch (SQLException e) {
-            if (c[0] != null) {
-              c[0].close();
-              c[0] = null;
-            }
-            throw e;
-          }
-        });
-        acked.add(id);
-      }
-    } finally {
-      if (c[0] != null) {
-        c[0].close();
-      }
-    }
+    rows().write(via, from, count, "x".repeat(ROW_BYTES), acked);
   }
 
   /** Every node's retention has deleted the beginning of its log (and it stands on a chain checkpoint). */
@@ -199,53 +218,11 @@ class OutsideTheWindowIntegrationTest {
 
   /** Every acknowledged id is on every node listed, and they all hold the same table. */
   private void assertEveryAckedRowEverywhere(List<Integer> nodes, Set<Integer> acked) {
-    Retry.until("every acknowledged row and one CHECKSUM TABLE on nodes " + nodes, Duration.ofSeconds(90), () -> {
-      String first = null;
-      for (int id : nodes) {
-        try (Connection c = cluster.direct(id); Statement s = c.createStatement()) {
-          Set<Integer> have = new HashSet<>();
-          try (ResultSet rs = s.executeQuery("SELECT id FROM app.t")) {
-            while (rs.next()) {
-              have.add(rs.getInt(1));
-            }
-          }
-          if (!have.containsAll(acked)) {
-            List<Integer> missing = new ArrayList<>(acked);
-            missing.removeAll(have);
-            throw new IllegalStateException("node " + id + " lacks " + missing.size() + " acknowledged ids, e.g. "
-                + missing.subList(0, Math.min(10, missing.size())));
-          }
-          String sum;
-          try (ResultSet rs = s.executeQuery("CHECKSUM TABLE app.t")) {
-            rs.next();
-            sum = rs.getString(2);
-          }
-          if (first == null) {
-            first = sum;
-          } else if (!first.equals(sum)) {
-            throw new IllegalStateException("node " + id + " checksum " + sum + " differs from " + first);
-          }
-        }
-      }
-      return first;
-    });
+    rows().checksumEverywhere(nodes, acked);
   }
 
-  private record Cli(int code, String out, String err) {
-    String text() {
-      return "exit " + code + "\nout: " + out + "\nerr: " + err;
-    }
-  }
-
-  private Cli addMember(int via, int id) {
-    var p = cluster.configs.get(id - 1).ports();
-    List<String> args = List.of("admin", "--node", "127.0.0.1:" + cluster.configs.get(via - 1).ports().admin(),
-        "--token-file", SecretNames.adminToken(cluster.configs.get(via - 1).dataDir()).toString(),
-        "add-member", "--id", String.valueOf(id), "--host", "127.0.0.1", "--paxos", String.valueOf(p.paxos()),
-        "--internal", String.valueOf(p.internal()), "--admin", String.valueOf(p.admin()), "--timeout-seconds", "180");
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args.toArray(String[]::new));
-    return new Cli(code, out.toString(), err.toString());
+  /** The test's table, {@code app.t}. */
+  private ClusterRows rows() {
+    return new ClusterRows(cluster, "app");
   }
 }

@@ -28,14 +28,19 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -121,6 +126,88 @@ class SeedingIntegrationTest {
     Retry.waitFor("the seed marked DONE", Duration.ofSeconds(60),
         () -> cluster.node(victim).seeding().progress().phase() == SeedPhase.DONE);
     assertTrue(metric(victim, "paxosql_seed_bytes") > 1_000_000, "seed bytes in /metrics");
+  }
+
+  /**
+   * The master as donor, under a writer: the other follower's MariaDB is down (it still votes), so the wiped
+   * member's only donor is the master, whose MariaDB holds commits still waiting for their ACK while the backup
+   * is taken. The master sends the backup only once everything in it was chosen; the joiner's MariaDB starts
+   * from it and converges with the master, every acknowledged row included.
+   */
+  @Test
+  @Tag("slow")
+  void aMemberSeededFromTheMasterUnderAWriterStartsAndConverges() throws Exception {
+    cluster = new ClusterHarness(3);
+    bootstrap();
+    insert(1, 0, 50);
+    int master = cluster.awaitMaster(Duration.ofSeconds(60));
+    int victim = master % 3 + 1;
+    int other = 6 - master - victim;
+    cluster.stop(victim);
+    deleteTree(cluster.configs.get(victim - 1).dataDir());
+    cluster.layout.writeSharedSecrets(cluster.dir);
+    cluster.node(other).mariadb().server().kill();
+    Retry.waitFor("node " + other + " reports its MariaDB down", Duration.ofSeconds(30),
+        () -> !cluster.node(other).localStatus().getBoolean("mariadbRunning"));
+    AtomicBoolean writing = new AtomicBoolean(true);
+    List<Long> acked = new CopyOnWriteArrayList<>();
+    List<String> errors = new CopyOnWriteArrayList<>();
+    Thread writer = new Thread(() -> {
+      Connection c = null;
+      for (long id = 10_000; writing.get(); id++) {
+        try {
+          if (c == null) {
+            c = cluster.rw(master);
+          }
+          try (Statement st = c.createStatement()) {
+            st.executeUpdate("INSERT INTO app.t VALUES (" + id + ", REPEAT('w', 150))");
+          }
+          acked.add(id);
+        } catch (SQLException e) {
+          errors.add(e.getMessage());
+          try {
+            if (c != null) {
+              c.close();
+            }
+          } catch (SQLException ignored) {
+            // the connection is gone already
+          }
+          c = null;
+        }
+      }
+      try {
+        if (c != null) {
+          c.close();
+        }
+      } catch (SQLException ignored) {
+        // closing at the end
+      }
+    }, "master-writer");
+    writer.start();
+    try {
+      Retry.waitFor("the writer under way", Duration.ofSeconds(30), () -> acked.size() >= 20);
+      cluster.start(victim);
+      JsonObject seed = cluster.node(victim).localStatus().getJsonObject("seed");
+      assertEquals(master, seed.getInteger("donor"), "the master was the only donor: " + seed.encode());
+      Retry.waitFor("more writes after the joiner started", Duration.ofSeconds(30), () -> acked.size() >= 40);
+    } finally {
+      writing.set(false);
+      writer.join(60_000);
+    }
+    assertTrue(acked.size() >= 40, "acknowledged " + acked.size() + ", errors " + errors);
+    // Node `other` gets its MariaDB back by a restart; then all three hold every acknowledged row.
+    cluster.stop(other);
+    cluster.start(other);
+    int now = cluster.awaitMaster(Duration.ofSeconds(60));
+    long rows;
+    try (Connection c = cluster.direct(now)) {
+      // A write whose connection broke after its commit is in the table though not acknowledged.
+      rows = Long.parseLong(Sql.queryString(c, "SELECT COUNT(*) FROM app.t"));
+      for (long id : acked) {
+        assertEquals("1", Sql.queryString(c, "SELECT COUNT(*) FROM app.t WHERE id = " + id), "acknowledged id " + id);
+      }
+    }
+    assertConverged((int) rows);
   }
 
   @Test

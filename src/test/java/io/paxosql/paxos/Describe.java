@@ -40,6 +40,7 @@ public final class Describe {
         }
         if (m instanceof Message.Promise p) {
             return head + "Promise b=" + p.ballot() + " seq=" + p.seq() + " from=" + p.fromInstance()
+                    + (p.isLastPart() ? "" : " until=" + p.untilInstance())
                     + " accepted=" + p.accepted().stream().map(a -> a.instance() + "@" + a.ballot() + "=" + value(a.value()))
                     .collect(Collectors.toList())
                     + " chosen=" + chosen(p.chosen());
@@ -66,7 +67,7 @@ public final class Describe {
             return head + "CatchUp from=" + c.fromInstance() + " max=" + c.max();
         }
         if (m instanceof Message.Values v) {
-            return head + "Values " + chosen(v.values()) + " chosenBelow=" + v.chosenBelow();
+            return head + "Values " + chosen(v.values()) + " chosenBelow=" + v.chosenBelow() + (v.last() ? "" : " more");
         }
         Message.SnapshotNeeded s = (Message.SnapshotNeeded) m;
         return head + "SnapshotNeeded firstRetained=" + s.firstRetained() + " chosenBelow=" + s.chosenBelow();

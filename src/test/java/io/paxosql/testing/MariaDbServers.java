@@ -80,7 +80,8 @@ public final class MariaDbServers implements BeforeEachCallback, AfterEachCallba
     servers.clear();
   }
 
-  private static void deleteTree(Path dir) {
+  /** Deletes {@code dir} and everything under it, if it exists. */
+  public static void deleteTree(Path dir) {
     if (!Files.exists(dir)) {
       return;
     }

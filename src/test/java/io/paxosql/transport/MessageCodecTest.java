@@ -37,6 +37,7 @@ class MessageCodecTest {
         new Message.PreVoteGrant(C, 1, 3, B),
         new Message.CatchUp(C, 3, 1, 0, 256),
         new Message.Values(C, 1, 3, List.of(new ChosenValue(0, V), new ChosenValue(1, Value.noop(B))), 44),
+        new Message.Values(C, 1, 3, List.of(new ChosenValue(0, V)), 44, false),
         new Message.SnapshotNeeded(C, 1, 3, 1000, 2000));
     assertEquals(Message.class.getPermittedSubclasses().length, all.stream().map(Object::getClass).distinct().count(),
         "every message type is covered");
@@ -44,6 +45,24 @@ class MessageCodecTest {
       Envelope wire = Envelope.parseFrom(MessageCodec.encode(m).toByteArray());
       assertEquals(m, MessageCodec.decode(wire));
     }
+  }
+
+  @Test
+  void aPromisePartRoundTripsAndOnlyTheLastTravelsAsAPromise() throws Exception {
+    Message.Promise first = new Message.Promise(C, 2, 1, B, 77, 5, 9, List.of(new AcceptedValue(6, Ballot.ZERO, V)),
+        List.of(new ChosenValue(5, Value.noop(B))));
+    Message.Promise last = new Message.Promise(C, 2, 1, B, 77, 9, Message.Promise.REST, List.of(), List.of());
+    Envelope a = Envelope.parseFrom(MessageCodec.encode(first).toByteArray());
+    Envelope b = Envelope.parseFrom(MessageCodec.encode(last).toByteArray());
+    // A node that predates parts reads no Promise in a first part, so it cannot take it for the whole.
+    assertEquals(Envelope.BodyCase.PROMISE_PART, a.getBodyCase());
+    assertEquals(Envelope.BodyCase.PROMISE, b.getBodyCase());
+    assertEquals(first, MessageCodec.decode(a));
+    assertEquals(last, MessageCodec.decode(b));
+    assertThrows(IllegalArgumentException.class, () -> MessageCodec.decode(a.toBuilder()
+        .setPromisePart(a.getPromisePart().toBuilder().setUntilInstance(0)).build()));
+    assertThrows(IllegalArgumentException.class, () -> MessageCodec.decode(a.toBuilder()
+        .setPromisePart(a.getPromisePart().toBuilder().setUntilInstance(5)).build()), "an empty range");
   }
 
   @Test

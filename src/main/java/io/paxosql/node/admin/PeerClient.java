@@ -9,20 +9,30 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
+import java.util.function.Supplier;
 
 /**
  * How a node asks another member's admin port something: JSON over HTTP with a short timeout, sending
  * this node's credential. Every cross-node admin call (the cluster status, the status page's overview,
- * init, the membership commands, a seeding node asking donors for their state) goes through here, so
+ * init, the membership commands, a starting node asking members for the membership, a seeding node asking
+ * donors for their state) goes through here, so
  * credentials between members and the wording of their failures are set up in one place.
  */
 public final class PeerClient {
   private final HttpClient http;
   private final long timeoutMs;
-  private final String authorization;
+  private final Supplier<String> authorization;
 
   /** {@code authorization}: the Authorization header this node sends to members (its admin token). */
   public PeerClient(Vertx vertx, long timeoutMs, String authorization) {
+    this(vertx, timeoutMs, () -> authorization);
+  }
+
+  /**
+   * For a client made before the node has read its admin token: {@code authorization} is asked at each call
+   * (the token is read at start, before the first call).
+   */
+  public PeerClient(Vertx vertx, long timeoutMs, Supplier<String> authorization) {
     this.timeoutMs = timeoutMs;
     this.authorization = authorization;
     this.http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout((int) timeoutMs));
@@ -47,7 +57,7 @@ public final class PeerClient {
     String who = "node " + host + ":" + port;
     String what = method + " " + path;
     return http.request(new RequestOptions().setHost(host).setPort(port).setURI(path).setMethod(method)
-            .setTimeout(timeoutMs).putHeader(HttpHeaders.AUTHORIZATION, authorization))
+            .setTimeout(timeoutMs).putHeader(HttpHeaders.AUTHORIZATION, authorization.get()))
         .compose(req -> (body == null ? req.send() : req.putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
             .send(body.encode())).compose(resp -> resp.body().compose(b -> {
               JsonObject answer;

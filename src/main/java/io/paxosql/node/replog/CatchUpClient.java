@@ -10,7 +10,13 @@ import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.streams.ReadStream;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,6 +25,10 @@ import org.slf4j.LoggerFactory;
  * instead of the core's request/reply it becomes one gRPC stream from the peer's log ({@link CatchUpServer}
  * on the other side), whose batches are stepped into the core as Values messages. At most one stream is
  * open; it is paused while too many batches wait for the disk, and dropped when it stalls.
+ * A peer that answers "snapshot needed" (its retention deleted what this node lacks) is not the last word:
+ * the other members are asked in turn, and only once every one refused does the core learn that a snapshot
+ * is needed (which ends catch-up until the node is rebuilt). Members delete on their own schedules, so one
+ * may still keep what the fastest deleted; the node is then merely behind and catches up from it.
  * Runs on the node's context.
  */
 final class CatchUpClient {
@@ -39,6 +49,11 @@ final class CatchUpClient {
   private long bytes;
   private long fromInstance;
   private long target = -1;
+  /** Who refused catch-up from {@link #refusedFrom} on, and their answers. */
+  private final Map<Integer, Message.SnapshotNeeded> refusals = new TreeMap<>();
+  private long refusedFrom = -1;
+  /** Members that could not be reached when asked after a refusal: they cannot help either. */
+  private final Set<Integer> unreachable = new TreeSet<>();
 
   CatchUpClient(Vertx vertx, ReplogOptions opts, CoreDriver driver) {
     this.vertx = vertx;
@@ -49,20 +64,34 @@ final class CatchUpClient {
   }
 
   /** Opens a stream from {@code peer} starting at {@code from}, unless one is open or cannot help. */
-  void start(int peer, long from) {
+  void start(int asked, long from) {
     if (stream != null || driver.stopped() || driver.snapshotNeeded() != null) {
       return;
     }
+    int peer = asked;
+    if (from == refusedFrom && refusals.containsKey(asked)) {
+      // The core asks whoever reported the most; that one deleted what is needed: ask another member.
+      Optional<Integer> other = notRefused();
+      if (other.isEmpty()) {
+        return;
+      }
+      peer = other.get();
+    }
+    int source = peer;
     stream = new PlaceholderStream();
     driver.transport().catchUp(peer, CatchUpRequest.newBuilder().setClusterId(clusterId).setFrom(self)
         .setFromInstance(from).setMaxValues(opts.catchUpMaxValues()).build()).onComplete((s, err) -> {
           if (err != null) {
-            LOG.debug("node {}: catch-up from {} failed to start: {}", self, peer, err.toString());
+            LOG.debug("node {}: catch-up from {} failed to start: {}", self, source, err.toString());
             stream = null;
+            if (from == refusedFrom && !refusals.isEmpty()) {
+              unreachable.add(source);
+              giveUpIfNobodyLeft();
+            }
             return;
           }
           stream = s;
-          new PeerStream(peer, s).listen();
+          new PeerStream(source, s).listen();
         });
   }
 
@@ -97,7 +126,7 @@ final class CatchUpClient {
     }
     target = Math.max(target, b.getChosenBelow());
     if (b.getSnapshotNeeded()) {
-      driver.step(new Message.SnapshotNeeded(clusterId, peer, self, b.getFirstRetained(), b.getChosenBelow()));
+      refused(new Message.SnapshotNeeded(clusterId, peer, self, b.getFirstRetained(), b.getChosenBelow()));
     } else {
       List<ChosenValue> values = new ArrayList<>(b.getValuesCount());
       for (StoredValue sv : b.getValuesList()) {
@@ -110,6 +139,41 @@ final class CatchUpClient {
       }
     }
     driver.drive();
+  }
+
+  /**
+   * A peer no longer keeps what this node needs. The core hears of it (and stops catching up) only once
+   * every other member refused too; until then the next one is asked when this stream ends.
+   */
+  private void refused(Message.SnapshotNeeded s) {
+    long from = driver.firstUnchosen();
+    if (from != refusedFrom) {
+      refusals.clear();
+      unreachable.clear();
+      refusedFrom = from;
+    }
+    refusals.put(s.from(), s);
+    if (!giveUpIfNobodyLeft()) {
+      LOG.info("node {}: node {} keeps its log only from instance {} on, it needs {}: asking another member",
+          self, s.from(), s.firstRetained(), from);
+    }
+  }
+
+  /** Once every other member refused (or could not be reached), the core learns a snapshot is needed. */
+  private boolean giveUpIfNobodyLeft() {
+    if (notRefused().isPresent()) {
+      return false;
+    }
+    driver.step(refusals.values().stream().min(Comparator.comparingLong(Message.SnapshotNeeded::firstRetained))
+        .orElseThrow());
+    driver.drive();
+    return true;
+  }
+
+  /** A member other than this node that has neither refused catch-up from the current point nor been unreachable. */
+  private Optional<Integer> notRefused() {
+    return driver.members().stream().filter(m -> m != self && !refusals.containsKey(m) && !unreachable.contains(m))
+        .findFirst();
   }
 
   /** When the newest batch of a stream arrived, and the peer's commit point it reported. */
@@ -152,7 +216,7 @@ final class CatchUpClient {
         // The peer sends at most catchUpMaxValues per stream: ask again while it has more.
         if (!driver.stopped() && driver.snapshotNeeded() == null
             && driver.firstUnchosen() < last.serverChosenBelow()) {
-          start(peer, driver.firstUnchosen());
+          start(peer, driver.firstUnchosen()); // another member, if this one refused
         }
       });
     }

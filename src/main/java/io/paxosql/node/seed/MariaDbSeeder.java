@@ -206,7 +206,9 @@ public final class MariaDbSeeder {
         Future<JsonObject> f = answers.get(i);
         if (f.succeeded() && f.result().getBoolean("mariadbRunning", false)
             && !"DIVERGED".equals(f.result().getString("role")) && f.result().getBoolean("initialised", false)) {
-          ok.add(new Candidate(others.get(i).id(), "MASTER".equals(f.result().getString("role")),
+          String role = f.result().getString("role");
+          // A node taking over is as good as the master: it is about to take the writes.
+          ok.add(new Candidate(others.get(i).id(), "MASTER".equals(role) || "PROMOTING".equals(role),
               f.result().getLong("lagTransactions", 0L)));
         }
       }

@@ -9,6 +9,8 @@ import io.paxosql.transport.proto.BackupHeader;
 import io.paxosql.transport.proto.BackupRequest;
 import io.paxosql.transport.proto.BackupTrailer;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.streams.WriteStream;
 import io.vertx.grpc.common.GrpcStatus;
@@ -22,6 +24,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +38,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class SeedServer implements NodeTransport.BackupSource {
   private static final Logger log = LoggerFactory.getLogger(SeedServer.class);
+  /** How long a backup's last transactions may take to be chosen before the backup is refused. */
+  static final Duration CHOSEN_WAIT = Duration.ofSeconds(30);
+  private static final long CHOSEN_POLL_MS = 50;
 
   private final Vertx vertx;
   private final int self;
@@ -42,6 +48,7 @@ public final class SeedServer implements NodeTransport.BackupSource {
   private final Supplier<List<String>> initialisedMembers;
   private final LongSupplier holdInstance;
   private final Function<String, Optional<Checkpoint>> checkpointFor;
+  private final Predicate<String> chosen;
   private final RetentionHolds retention;
   private final Duration holdAfter;
   private final int throttle;
@@ -49,8 +56,9 @@ public final class SeedServer implements NodeTransport.BackupSource {
   private final AtomicBoolean busy = new AtomicBoolean();
 
   public SeedServer(Vertx vertx, int self, NodeMariaDb mariadb, Supplier<List<String>> initialisedMembers,
-      LongSupplier holdInstance, Function<String, Optional<Checkpoint>> checkpointFor, RetentionHolds retention,
-      Duration holdAfter, int throttle) {
+      LongSupplier holdInstance, Function<String, Optional<Checkpoint>> checkpointFor, Predicate<String> chosen,
+      RetentionHolds retention, Duration holdAfter, int throttle) {
+    this.chosen = chosen;
     this.vertx = vertx;
     this.self = self;
     this.mariadb = mariadb;
@@ -102,7 +110,7 @@ public final class SeedServer implements NodeTransport.BackupSource {
           mariadb.rootPassword(), cfg.baseDir().resolve("backup-send.log"));
       BackupTools.deleteTree(work);
       return info;
-    }, false).onComplete(ar -> {
+    }, false).compose(info -> awaitChosen(info, System.nanoTime() + CHOSEN_WAIT.toNanos())).onComplete(ar -> {
       long now = System.nanoTime();
       if (ar.succeeded()) {
         BinlogInfo info = ar.result();
@@ -130,6 +138,28 @@ public final class SeedServer implements NodeTransport.BackupSource {
       }
       busy.set(false);
     });
+  }
+
+  /**
+   * A backup may be sent only once every transaction in it was chosen. A follower's MariaDB holds only
+   * chosen transactions, so its backup passes at once. A master's may hold commits still waiting for their
+   * ACK (AFTER_SYNC: in the binlog, so in the backup's GTID, and mariadb-backup --prepare commits them in the
+   * copy, as measured on 10.11); a joiner starting from such a copy would hold a transaction the cluster might
+   * never choose. They are normally chosen within milliseconds; a master that cannot get them chosen (no
+   * quorum) fails the backup, and the joiner asks another member.
+   */
+  private Future<BinlogInfo> awaitChosen(BinlogInfo info, long deadline) {
+    if (chosen.test(info.gtid())) {
+      return Future.succeededFuture(info);
+    }
+    if (System.nanoTime() > deadline) {
+      return Future.failedFuture(new SeedException("the backup holds transactions up to GTID " + info.gtid()
+          + " that the cluster did not choose within " + CHOSEN_WAIT.toSeconds() + " s (this node is the master "
+          + "and may have lost its quorum); ask another member", null));
+    }
+    Promise<Void> later = Promise.promise();
+    vertx.setTimer(CHOSEN_POLL_MS, id -> later.complete());
+    return later.future().compose(x -> awaitChosen(info, deadline));
   }
 
   private void release(RetentionHolds.Hold hold) {

@@ -3,6 +3,7 @@ package io.paxosql.node.replog;
 import static io.paxosql.node.replog.ReplogCluster.await;
 import static io.paxosql.testing.Retry.waitFor;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -99,6 +100,47 @@ class ReplogFaultsTest {
     waitFor("snapshot needed", Duration.ofSeconds(30), () -> behind.snapshotNeeded() != null);
     cluster.halt(lag);
     cluster.checkCompletedAreChosen(withRetained(cluster.converged(cluster.completed.keySet())));
+  }
+
+  /**
+   * Members delete on their own schedules: when the lagging node returns, the leader may have deleted what it
+   * lacks while another member still keeps it (here a retention hold keeps it there). The leader's "snapshot
+   * needed" is then not the last word: the node asks the other member and catches up from its log, and never
+   * reports that it needs a snapshot (which would rebuild it from a backup).
+   */
+  @Test
+  void aNodeOutsideTheLeadersWindowButInsideAnotherMembersCatchesUpFromThatMember() throws Exception {
+    cluster = new ReplogCluster(dir, 3, 0);
+    cluster.tune = o -> new ReplogOptions(o.paxos(), o.log().withRetention(50, Duration.ZERO), o.transport(),
+        o.tickMillis(), true, 5_000, true, Duration.ofMillis(200), Duration.ofSeconds(1), 256 << 10, 100_000);
+    cluster.startAll();
+    ReplicatedLog leader = cluster.leader();
+    int lag = leader.nodeId() == 3 ? 2 : 3;
+    int keeper = 6 - leader.nodeId() - lag;
+    cluster.proposeOneByOne("before", 40);
+    waitFor("the lagging node to have everything", Duration.ofSeconds(30),
+        () -> cluster.node(lag).chosenBelow() == cluster.leader().chosenBelow());
+    long lagEnd = cluster.node(lag).chosenBelow();
+    RetentionHolds.Hold hold = cluster.node(keeper).holds().hold(lagEnd, "test: the keeper still keeps it");
+    cluster.faults.isolate(lag, cluster.ports.keySet());
+    cluster.halt(lag);
+    for (int round = 0; round < 6; round++) {
+      cluster.proposeOneByOne("outside-" + round, 40);
+      cluster.proposeAll(cluster.leader(), "outside-batch-" + round, 1_000);
+      Thread.sleep(1_050); // one roll file per second
+    }
+    ReplicatedLog now = cluster.leader();
+    waitFor("the leader's retention to pass the lagging node", Duration.ofSeconds(30),
+        () -> now.firstRetained() > lagEnd);
+    assertTrue(cluster.node(keeper).firstRetained() <= lagEnd, "the keeper keeps the lagging node's place");
+    long target = now.chosenBelow();
+    cluster.faults.heal();
+    ReplicatedLog back = cluster.start(lag);
+    waitFor("the lagging node to catch up from the keeper", Duration.ofSeconds(60),
+        () -> back.chosenBelow() >= target || back.snapshotNeeded() != null);
+    assertNull(back.snapshotNeeded(), "it needed no snapshot: node " + keeper + " keeps what it lacks");
+    hold.close();
+    cluster.halt(lag);
   }
 
   /** Completed proposals below what every node retains can no longer be checked against a log. */

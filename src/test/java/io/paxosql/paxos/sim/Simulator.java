@@ -101,7 +101,9 @@ public final class Simulator {
     private record Trace(long time, Object what) { }
 
     private final ArrayDeque<Trace> trace = new ArrayDeque<>();
-    private final String params;
+    private String params;
+    /** See {@link #withLargeValues()}. */
+    private boolean largeValues;
     private long seq;
     private long now;
     private long nextProposal = 1;
@@ -193,6 +195,9 @@ public final class Simulator {
 
     /** Runs to the end; throws AssertionError with the seed, parameters and recent events on any failure. */
     public void run() {
+        if (largeValues) {
+            params += " largeValues";
+        }
         try {
             runPhases();
         } catch (RuntimeException | AssertionError e) {
@@ -529,12 +534,24 @@ public final class Simulator {
         if (!n.up) {
             return;
         }
-        int count = 1 + rnd.nextInt(3);
+        // Large-value runs offer a window or more per tick, so the leader's window stays full.
+        int count = largeValues ? n.cfg.alpha() + rnd.nextInt(n.cfg.alpha()) : 1 + rnd.nextInt(3);
         for (int i = 0; i < count; i++) {
-            byte[] b = new byte[1 + rnd.nextInt(40)];
+            // Large-value runs: each proposal fills most of a value, so every value is nearly as large as a
+            // message may carry and each catch-up or promise message holds one value.
+            byte[] b = new byte[largeValues ? n.cfg.maxBatchBytes() - 48 - rnd.nextInt(16) : 1 + rnd.nextInt(40)];
             rnd.nextBytes(b);
             proposeBytes(n, b);
         }
+    }
+
+    /**
+     * Makes this run's proposals nearly as large as a value may be (core-level runs). Only this run's
+     * proposal sizes change; every other draw of the seed stays as it was.
+     */
+    public Simulator withLargeValues() {
+        largeValues = true;
+        return this;
     }
 
     /** Queues {@code b} in node {@code n}'s core under the next proposal id and tracks it as the log does. */
@@ -700,8 +717,26 @@ public final class Simulator {
     }
 
     private void send(Message m) {
+        checkBytes(m);
         for (long d : net.delays(m)) {
             schedule(now + d, Kind.DELIVER, m.to(), 0, m);
+        }
+    }
+
+    /** Messages that list values hold at most maxBatchBytes of them, or a single value. */
+    private void checkBytes(Message m) {
+        List<Value> values = new ArrayList<>();
+        if (m instanceof Message.Values v) {
+            v.values().forEach(c -> values.add(c.value()));
+        } else if (m instanceof Message.Promise p) {
+            p.accepted().forEach(a -> values.add(a.value()));
+            p.chosen().forEach(c -> values.add(c.value()));
+        }
+        long bytes = values.stream().mapToLong(Value::size).sum();
+        int budget = nodes.get(m.from() - 1).cfg.maxBatchBytes();
+        if (values.size() > 1 && bytes > budget) {
+            throw new AssertionError("node " + m.from() + " sent " + values.size() + " values of " + bytes
+                    + " bytes in one message, over maxBatchBytes " + budget + ": " + Describe.message(m));
         }
     }
 
