@@ -10,6 +10,7 @@ import io.paxosql.binlog.event.Gtid;
 import io.paxosql.binlog.event.GtidEvent;
 import io.paxosql.binlog.event.QueryEvent;
 import io.paxosql.binlog.event.RotateEvent;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -26,15 +27,29 @@ public final class TransactionParser {
   private enum Mode { STANDALONE, TRANSACTIONAL }
 
   private final boolean checksummed;
+  private final long spoolAbove;
+  private final Path spoolDir;
   private String currentFile;
   private List<byte[]> pending;
+  private long pendingBytes;
+  private SpooledEvents spooled;
   private Gtid pendingGtid;
   private GtidEvent pendingGtidEvent;
   private Mode mode;
 
   public TransactionParser(boolean checksummed, String initialFile) {
+    this(checksummed, initialFile, Long.MAX_VALUE, null);
+  }
+
+  /**
+   * @param spoolAbove bytes of a group beyond which its events go to a temporary file in {@code spoolDir}
+   *     ({@link SpooledEvents}) instead of the heap
+   */
+  public TransactionParser(boolean checksummed, String initialFile, long spoolAbove, Path spoolDir) {
     this.checksummed = checksummed;
     this.currentFile = initialFile;
+    this.spoolAbove = spoolAbove;
+    this.spoolDir = spoolDir;
   }
 
   /** The binlog file the next event's log_pos refers to (follows Rotate events). */
@@ -48,9 +63,33 @@ public final class TransactionParser {
 
   /** Forgets a partly received group; call when the connection breaks. */
   public void reset() {
+    if (spooled != null) {
+      spooled.close();
+    }
+    clear();
+  }
+
+  private void clear() {
     pending = null;
+    pendingBytes = 0;
+    spooled = null;
     pendingGtid = null;
     pendingGtidEvent = null;
+  }
+
+  /** Adds an event to the open group: in the heap until the group passes {@code spoolAbove}, then to its file. */
+  private void add(byte[] raw) {
+    pendingBytes += raw.length;
+    if (spooled == null && pendingBytes > spoolAbove) {
+      spooled = SpooledEvents.create(spoolDir);
+      pending.forEach(spooled::append);
+      pending = spooled;
+    }
+    if (spooled != null) {
+      spooled.append(raw);
+    } else {
+      pending.add(raw);
+    }
   }
 
   /**
@@ -85,7 +124,7 @@ public final class TransactionParser {
         pendingGtidEvent = g;
         pendingGtid = g.gtid(h.serverId());
         pending = new ArrayList<>();
-        pending.add(raw);
+        add(raw);
         mode = g.standalone() ? Mode.STANDALONE : Mode.TRANSACTIONAL;
         return Optional.empty();
       }
@@ -114,7 +153,7 @@ public final class TransactionParser {
         return Optional.empty();
       }
       default -> {
-        pending.add(raw);
+        add(raw);
         return ends(h, raw) ? Optional.of(complete(h)) : Optional.empty();
       }
     }
@@ -140,7 +179,7 @@ public final class TransactionParser {
 
   private Transaction complete(EventHeader last) {
     Transaction tx = new Transaction(pendingGtid, pending, currentFile, last.logPos());
-    reset();
+    clear();   // the spool, if any, now belongs to the transaction
     return tx;
   }
 }

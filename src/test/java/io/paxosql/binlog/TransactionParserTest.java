@@ -9,11 +9,14 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.paxosql.binlog.event.Gtid;
 import io.paxosql.testing.Seeds;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Property tests: each run draws its seeds from one base seed, printed in every failure message. */
 class TransactionParserTest {
@@ -74,6 +77,41 @@ class TransactionParserTest {
       }
       assertSame(expected, feed(new TransactionParser(true, SyntheticBinlog.FILE), stream), tag);
     }
+  }
+
+  @Test
+  void bigGroupsAreSpooledToAFileAndComeBackTheSame(@TempDir Path spoolDir) throws Exception {
+    for (int run = 0; run < 50; run++) {
+      long seed = BASE_SEED + run;
+      String tag = "seed " + seed + " (rerun with -Dpaxosql.seed=" + BASE_SEED + ")";
+      Random rnd = new Random(seed);
+      SyntheticBinlog gen = new SyntheticBinlog(rnd);
+      List<Transaction> expected = new ArrayList<>();
+      List<byte[]> stream = new ArrayList<>();
+      for (int i = 0; i < 1 + rnd.nextInt(10); i++) {
+        Transaction t = gen.next();
+        expected.add(t);
+        stream.addAll(t.events());
+      }
+      long spoolAbove = 50 + rnd.nextInt(400);
+      List<Transaction> got = feed(new TransactionParser(true, SyntheticBinlog.FILE, spoolAbove, spoolDir), stream);
+      assertSame(expected, got, tag);
+      for (int i = 0; i < got.size(); i++) {
+        assertEquals(expected.get(i).sizeBytes() > spoolAbove, got.get(i).events() instanceof SpooledEvents,
+            tag + ": only groups past " + spoolAbove + " bytes are spooled");
+        assertEquals(expected.get(i).sizeBytes(), got.get(i).sizeBytes(), tag);
+      }
+    }
+    try (var left = Files.list(spoolDir)) {
+      assertEquals(0, left.count(), "spool files are unlinked at once");
+    }
+    // A group cut off by a broken stream lets go of its file; a closed spool cannot be read.
+    TransactionParser p = new TransactionParser(true, SyntheticBinlog.FILE, 10, spoolDir);
+    Transaction t = new SyntheticBinlog(new Random(BASE_SEED)).next();
+    Transaction spooled = feed(p, t.events()).get(0);
+    assertTrue(spooled.events() instanceof SpooledEvents, "spooled");
+    ((SpooledEvents) spooled.events()).close();
+    assertThrows(java.io.UncheckedIOException.class, () -> spooled.events().get(0));
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.paxosql.binlog.capture;
 
 import io.paxosql.binlog.GtidState;
 import io.paxosql.binlog.MalformedStreamException;
+import io.paxosql.binlog.SpooledEvents;
 import io.paxosql.binlog.Transaction;
 import io.paxosql.binlog.TransactionParser;
 import io.paxosql.binlog.net.PacketChannel;
@@ -17,6 +18,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,6 +38,12 @@ public final class Capture {
   private static final Logger LOG = LoggerFactory.getLogger(Capture.class);
   private static final long MAX_PACKET = 1L << 30;
   private static final int SEMI_SYNC_HEADER = 0xEF;
+  /**
+   * A group bigger than this is gathered in a temporary file, not the heap ({@link SpooledEvents}): the chain
+   * needs a transaction whole before it can number its parts, and a 1 GB one must not need a 1 GB heap.
+   */
+  static final long SPOOL_ABOVE_BYTES = 8L << 20;
+  private static final Path SPOOL_DIR = Path.of(System.getProperty("java.io.tmpdir"));
 
   private final Vertx vertx;
   private final Context context;
@@ -50,7 +58,6 @@ public final class Capture {
   private PacketChannel channel;
   private boolean stopped;
   private long watchdog = -1;
-  private long lastPacketNanos;
   private static final long MAX_RECONNECT_DELAY_MS = 10_000;
   private BinlogPosition pendingAck;
   private int failedAttempts;
@@ -162,23 +169,24 @@ public final class Capture {
 
   private void startStream(MasterLogin.Session s) {
     streamed = false;
-    TransactionParser parser = new TransactionParser(s.checksummed(), "");
+    TransactionParser parser = new TransactionParser(s.checksummed(), "", SPOOL_ABOVE_BYTES, SPOOL_DIR);
     boolean[] groupNeedsAck = new boolean[1];
     // An ACK sent just before the last connection broke may never have arrived, and the master does
     // not resend what we resume after: ACK the confirmed position again once this dump is running.
     BinlogPosition reAck = s.semiSync() ? tracker.confirmedPosition() : null;
     boolean[] started = new boolean[1];
-    lastPacketNanos = System.nanoTime();
     long period = config.heartbeatMillis();
+    SilenceWatch silence = new SilenceWatch(period * 1_000_000L, System.nanoTime());
     watchdog = vertx.setPeriodic(period, id -> {
-      if (System.nanoTime() - lastPacketNanos > 3 * period * 1_000_000L) {
-        fail("no event or heartbeat from the master for " + 3 * period + " ms; reconnecting");
+      if (silence.tick(System.nanoTime())) {
+        fail("no event or heartbeat from the master in " + SilenceWatch.SILENT_TICKS + " periods of " + period
+            + " ms; reconnecting");
         vertx.cancelTimer(id);
         s.channel().close();
       }
     });
     s.channel().stream(p -> {
-      lastPacketNanos = System.nanoTime();
+      silence.packet();
       if (!started[0]) {
         started[0] = true;
         if (p.firstByte() == 0) {
@@ -238,6 +246,9 @@ public final class Capture {
     PacketChannel ch = s.channel();
     appended.onComplete(ar -> onContext(() -> {
       inFlight.remove(appended);
+      if (tx.get().events() instanceof SpooledEvents spooled) {
+        spooled.close();   // settled: the sink took what it needed (a resend after a failure re-reads the master)
+      }
       if (ar.failed()) {
         tracker.failed(ticket);
         fail("the log refused transaction " + tx.get().gtid() + ": " + ar.cause().getMessage()

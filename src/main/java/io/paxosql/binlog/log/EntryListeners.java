@@ -6,17 +6,17 @@ import java.util.function.Consumer;
 
 /** The subscribers of a {@link TransactionLog}: what every implementation's subscribe and append share. */
 public final class EntryListeners {
-  private final List<Consumer<LogEntry>> listeners = new CopyOnWriteArrayList<>();
+  private final List<Consumer<GtidAt>> listeners = new CopyOnWriteArrayList<>();
 
   /** {@link TransactionLog#subscribe}: {@code listener} sees every entry published from now on. */
-  public AutoCloseable subscribe(Consumer<LogEntry> listener) {
+  public AutoCloseable subscribe(Consumer<GtidAt> listener) {
     listeners.add(listener);
     return () -> listeners.remove(listener);
   }
 
   /** Hands {@code entry} to every subscriber, on the caller's thread. */
-  public void publish(LogEntry entry) {
-    for (Consumer<LogEntry> l : listeners) {
+  public void publish(GtidAt entry) {
+    for (Consumer<GtidAt> l : listeners) {
       l.accept(entry);
     }
   }

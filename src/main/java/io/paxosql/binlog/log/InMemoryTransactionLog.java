@@ -1,6 +1,7 @@
 package io.paxosql.binlog.log;
 
 import io.paxosql.binlog.GtidState;
+import io.paxosql.binlog.SpooledEvents;
 import io.paxosql.binlog.Transaction;
 import io.paxosql.binlog.event.Gtid;
 import io.vertx.core.Future;
@@ -17,7 +18,10 @@ public final class InMemoryTransactionLog implements TransactionLog {
   private GtidState after = GtidState.EMPTY;
 
   @Override
-  public Future<LogEntry> append(Transaction tx) {
+  public Future<LogEntry> append(Transaction given) {
+    // A spooled transaction's file is closed once the append completes; this log keeps the events in memory.
+    Transaction tx = given.events() instanceof SpooledEvents ? new Transaction(given.gtid(),
+        new ArrayList<>(given.events()), given.sourceFile(), given.sourceEndPos()) : given;
     LogEntry entry;
     synchronized (this) {
       Gtid g = tx.gtid();
@@ -51,7 +55,7 @@ public final class InMemoryTransactionLog implements TransactionLog {
   }
 
   @Override
-  public AutoCloseable subscribe(Consumer<LogEntry> listener) {
+  public AutoCloseable subscribe(Consumer<GtidAt> listener) {
     return listeners.subscribe(listener);
   }
 

@@ -29,8 +29,19 @@ public interface TransactionLog {
    */
   Future<Long> locate(GtidState state);
 
-  /** Calls {@code listener} for every entry appended from now on; the returned handle stops it. */
-  AutoCloseable subscribe(Consumer<LogEntry> listener);
+  /**
+   * A reader from {@code fromSequence} on, handing out at most {@code max} transactions per call. By default it
+   * reads whole entries; a log that holds big transactions in parts hands them out a part at a time.
+   */
+  default LogReader openReader(long fromSequence, int max) {
+    return new WholeEntryReader(this, fromSequence, max);
+  }
+
+  /**
+   * Calls {@code listener} with the sequence and GTID of every entry appended from now on (not its bytes: a
+   * big transaction is never held whole to tell of it); the returned handle stops it.
+   */
+  AutoCloseable subscribe(Consumer<GtidAt> listener);
 
   RetainedRange retained();
 }

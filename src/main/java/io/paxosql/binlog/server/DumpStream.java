@@ -7,6 +7,7 @@ import io.paxosql.binlog.event.Checksum;
 import io.paxosql.binlog.event.EventBody;
 import io.paxosql.binlog.event.EventCodec;
 import io.paxosql.binlog.event.EventHeader;
+import io.paxosql.binlog.event.Gtid;
 import io.paxosql.binlog.event.GtidListEvent;
 import io.paxosql.binlog.event.HeartbeatEvent;
 import io.paxosql.binlog.event.RotateEvent;
@@ -72,16 +73,34 @@ public final class DumpStream {
   /** The transaction's events placed at the current position; may be followed by a rotation. */
   public List<byte[]> transaction(Transaction tx) {
     List<byte[]> out = new ArrayList<>(tx.events().size() + 4);
-    for (byte[] e : tx.events()) {
+    out.addAll(events(tx.events()));
+    out.addAll(end(tx.gtid()));
+    return out;
+  }
+
+  /**
+   * Some consecutive events of a transaction placed at the current position: a big transaction is placed a
+   * piece at a time, then {@link #end} closes it.
+   */
+  public List<byte[]> events(List<byte[]> events) {
+    List<byte[]> out = new ArrayList<>(events.size());
+    for (byte[] e : events) {
       position += e.length;
       out.add(Checksum.restamp(e, position));
     }
-    state = state.with(tx.gtid());
-    if (position >= rotateAt) {
-      fileNumber++;
-      out.add(next(createTimestamp, 0, new RotateEvent(FIRST_POSITION, fileName())));
-      fileHeader(out);
+    return out;
+  }
+
+  /** The transaction {@code gtid} was placed whole; returns the rotation that may follow it (a binlog never splits one). */
+  public List<byte[]> end(Gtid gtid) {
+    state = state.with(gtid);
+    if (position < rotateAt) {
+      return List.of();
     }
+    List<byte[]> out = new ArrayList<>(4);
+    fileNumber++;
+    out.add(next(createTimestamp, 0, new RotateEvent(FIRST_POSITION, fileName())));
+    fileHeader(out);
     return out;
   }
 

@@ -3,7 +3,8 @@ package io.paxosql.binlog.server;
 import io.paxosql.binlog.GtidState;
 import io.paxosql.binlog.event.Checksum;
 import io.paxosql.binlog.event.EventFormatException;
-import io.paxosql.binlog.log.LogEntry;
+import io.paxosql.binlog.log.LogPiece;
+import io.paxosql.binlog.log.LogReader;
 import io.paxosql.binlog.net.PacketChannel;
 import io.paxosql.mysql.Bytes;
 import io.paxosql.mysql.Capabilities;
@@ -62,7 +63,7 @@ final class ReplicaConnection {
   private GtidState skip;
   private int seq;
   private boolean semiSyncHeader;
-  private long nextEntry;
+  private LogReader reader;
   private boolean pumping;
   private boolean more;
   private AutoCloseable subscription;
@@ -234,7 +235,7 @@ final class ReplicaConnection {
       LOG.info("binlog server: replica {} (connection {}) dumps from GTID '{}', log entry {}", peer, id, state,
           ar.result());
       skip = state;
-      nextEntry = ar.result();
+      reader = server.log().openReader(ar.result(), READ_BATCH);
       stream = new DumpStream(server.config().fileBaseName(), server.config().serverId(), server.config().rotateAt(),
           System.currentTimeMillis() / 1000, state);
       stream.start().forEach(this::sendEvent);
@@ -280,7 +281,10 @@ final class ReplicaConnection {
     }
   }
 
-  /** Sends log entries from nextEntry on, a batch at a time, honouring the socket's back-pressure. */
+  /**
+   * Sends the log from the reader's place on, a bounded read at a time (a big transaction a piece at a time),
+   * honouring the socket's back-pressure: nothing more is read while the socket's write queue is full.
+   */
   private void pump() {
     if (closed || stream == null) {
       return;
@@ -295,21 +299,20 @@ final class ReplicaConnection {
     }
     pumping = true;
     more = false;
-    server.log().read(nextEntry, READ_BATCH).onComplete(ar -> context.runOnContext(v -> {
+    reader.next().onComplete(ar -> context.runOnContext(v -> {
       pumping = false;
       if (closed) {
         return;
       }
       if (ar.failed()) {
-        fatal("Error: cannot read log entry " + nextEntry + ": " + ar.cause().getMessage());
+        fatal("Error: cannot read log entry " + reader.sequence() + ": " + ar.cause().getMessage());
         return;
       }
-      List<LogEntry> entries = ar.result();
-      for (LogEntry e : entries) {
+      List<LogPiece> entries = ar.result();
+      for (LogPiece e : entries) {
         if (!send(e)) {
           return;
         }
-        nextEntry = e.sequence() + 1;
       }
       flush();
       // A log may return fewer than asked before its end (the chain stops at a byte budget): only an
@@ -320,20 +323,24 @@ final class ReplicaConnection {
     }));
   }
 
-  private boolean send(LogEntry e) {
-    if (skip.covers(e.transaction().gtid())) {
+  /** Sends a piece of a transaction as read: its events now, and the transaction's end once its last piece came. */
+  private boolean send(LogPiece e) {
+    if (skip.covers(e.gtid())) {
       return true;
     }
-    for (byte[] ev : e.transaction().events()) {
+    for (byte[] ev : e.events()) {
       try {
         Checksum.verify(ev);
       } catch (EventFormatException x) {
-        fatal("Error: log entry " + e.sequence() + " (GTID " + e.transaction().gtid() + ") is corrupt: "
+        fatal("Error: log entry " + e.sequence() + " (GTID " + e.gtid() + ") is corrupt: "
             + x.getMessage() + "; the binlog server stops this dump rather than send it");
         return false;
       }
     }
-    stream.transaction(e.transaction()).forEach(this::sendEvent);
+    stream.events(e.events()).forEach(this::sendEvent);
+    if (e.last()) {
+      stream.end(e.gtid()).forEach(this::sendEvent);
+    }
     return true;
   }
 

@@ -9,6 +9,7 @@ import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 
 /**
@@ -23,7 +24,7 @@ public final class ChainRecordCodec {
   static final byte VERSION = 1;
   private static final byte MASTER_CHANGE = 1;
   private static final byte TRANSACTION = 2;
-  private static final byte PART = 3;
+  static final byte PART = 3;
   /** Smallest useful chunk: below it a split would be mostly headers. */
   static final int MIN_CHUNK = 1024;
 
@@ -47,29 +48,36 @@ public final class ChainRecordCodec {
 
   /**
    * The records that carry {@code tx} at {@code sequence}: one when its encoding fits
-   * {@code maxRecordBytes}, else parts of at most that size.
+   * {@code maxRecordBytes}, else parts of at most that size, each encoded only when the iterator reaches it
+   * (so a big transaction is not copied whole once more).
    */
-  public static List<byte[]> encodeTransaction(long epoch, long sequence, Gtid previous, Transaction tx,
+  public static Iterator<byte[]> encodeTransaction(long epoch, long sequence, Gtid previous, Transaction tx,
       int maxRecordBytes) {
-    byte[] body = encodeBody(tx);
-    if (headerBytes(previous) + body.length <= maxRecordBytes) {
+    long bodyBytes = bodyBytes(tx);
+    if (headerBytes(previous) + bodyBytes <= maxRecordBytes) {
+      byte[] body = encodeBody(tx);
       ByteBuffer b = ByteBuffer.allocate(headerBytes(previous) + body.length);
       putHeader(b, TRANSACTION, epoch, sequence, previous, tx.gtid());
-      return List.of(b.put(body).array());
+      return List.of(b.put(body).array()).iterator();
     }
     int chunk = maxRecordBytes - partHeaderBytes(previous);
     if (chunk < MIN_CHUNK) {
       throw new IllegalArgumentException("proposals of " + maxRecordBytes + " bytes are too small to carry parts of"
           + " a transaction; raise the Paxos maxBatchBytes");
     }
-    long parts = (body.length + (long) chunk - 1) / chunk;
-    List<byte[]> out = new ArrayList<>((int) parts);
-    for (int i = 0; i < parts; i++) {
-      int from = i * chunk;
-      out.add(encodePart(epoch, sequence, previous, tx.gtid(), i, (int) parts, body, from,
-          Math.min(chunk, body.length - from)));
+    long parts = (bodyBytes + chunk - 1) / chunk;
+    if (parts > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("transaction " + tx.gtid() + " needs " + parts + " parts; at most "
+          + Integer.MAX_VALUE + " fit");
     }
-    return out;
+    return new TransactionPartEncoder(epoch, sequence, previous, tx, (int) parts, chunk);
+  }
+
+  /** The bytes {@link #encodeBody} writes for {@code tx}. */
+  static long bodyBytes(Transaction tx) {
+    // Transaction.sizeBytes, not a walk over the events: a spooled transaction's events would be read back.
+    return 2 + tx.sourceFile().getBytes(StandardCharsets.UTF_8).length + 8 + 4 + 4L * tx.events().size()
+        + tx.sizeBytes();
   }
 
   /** The transaction whose body was split into {@code chunks}, in part order. */
@@ -148,11 +156,11 @@ public final class ChainRecordCodec {
     return 2 + 8 + 8 + 1 + (previous == null ? 0 : 16) + 16;
   }
 
-  private static int partHeaderBytes(Gtid previous) {
+  static int partHeaderBytes(Gtid previous) {
     return headerBytes(previous) + 4 + 4 + 4;
   }
 
-  private static void putHeader(ByteBuffer b, byte kind, long epoch, long sequence, Gtid previous, Gtid gtid) {
+  static void putHeader(ByteBuffer b, byte kind, long epoch, long sequence, Gtid previous, Gtid gtid) {
     b.put(VERSION).put(kind).putLong(epoch).putLong(sequence);
     b.put((byte) (previous == null ? 0 : 1));
     if (previous != null) {

@@ -4,8 +4,10 @@ import io.paxosql.binlog.GtidState;
 import io.paxosql.binlog.Transaction;
 import io.paxosql.binlog.event.Gtid;
 import io.paxosql.binlog.log.EntryListeners;
+import io.paxosql.binlog.log.GtidAt;
 import io.paxosql.binlog.log.GtidLocator;
 import io.paxosql.binlog.log.LogEntry;
+import io.paxosql.binlog.log.LogReader;
 import io.paxosql.binlog.log.RetainedRange;
 import io.paxosql.binlog.log.TransactionLog;
 import io.paxosql.node.chain.ChainRecord.ChainedTransaction;
@@ -15,6 +17,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -39,6 +42,8 @@ public final class ChainedLog implements TransactionLog {
 
   /** Bytes after which a read returns what it has, so big transactions are not all held at once. */
   static final long READ_BUDGET_BYTES = 16L << 20;
+  /** Bytes after which a binlog server's streaming read returns what it has (it may stop inside a transaction). */
+  static final long STREAM_BUDGET_BYTES = 4L << 20;
   /**
    * Bytes of this node's records proposed and not yet chosen, at most (one record may exceed it). Small,
    * because values in flight share each peer's stream with lease renewals, which wait behind them.
@@ -62,8 +67,7 @@ public final class ChainedLog implements TransactionLog {
   private final Map<Long, Promise<Void>> pendingEpochs = new HashMap<>();
   private ChainState state = ChainState.EMPTY;
   private final ProposalWindow proposals;
-  /** The chunks of the split transaction the chain holds open, and where its first part is. */
-  private final List<byte[]> openChunks = new ArrayList<>();
+  /** Where the first part of the split transaction the chain holds open is (its bytes stay in the log). */
   private LogPosition openPosition;
   private AutoCloseable following;
   /** The master's epoch while this node masters, else 0; appends are refused without one. */
@@ -210,7 +214,7 @@ public final class ChainedLog implements TransactionLog {
         return Future.failedFuture(new IllegalStateException("this node is not master: transaction " + gtid
             + " is not appended"));
       }
-      List<byte[]> records;
+      Iterator<byte[]> records;
       try {
         records = ChainRecordCodec.encodeTransaction(masterEpoch, tailSequence + 1, tailGtid, tx,
             chosen.maxProposalBytes());
@@ -257,13 +261,34 @@ public final class ChainedLog implements TransactionLog {
     return new ChainLinkReader(chosen, wanted, READ_BUDGET_BYTES).read();
   }
 
+  /**
+   * A reader for binlog servers: it hands out split transactions a few parts at a time, decoded as read, so
+   * no reader holds a whole big transaction ({@link ChainStreamReader}).
+   */
+  @Override
+  public LogReader openReader(long fromSequence, int max) {
+    return new ChainStreamReader(chosen, this, fromSequence, max, STREAM_BUDGET_BYTES);
+  }
+
+  /** The links from {@code fromSequence}, up to {@code max}; empty at the end of the chain. */
+  synchronized List<ChainLink> linksToRead(long fromSequence, int max) {
+    if (fromSequence < first()) {
+      throw new IllegalArgumentException("sequence " + fromSequence + " is no longer retained; the chain starts at "
+          + first());
+    }
+    if (links.isEmpty() || fromSequence > last()) {
+      return List.of();
+    }
+    return links.slice(fromSequence, max);
+  }
+
   @Override
   public synchronized Future<Long> locate(GtidState replica) {
     return GtidLocator.locateFuture(retained(), links, replica);
   }
 
   @Override
-  public AutoCloseable subscribe(Consumer<LogEntry> listener) {
+  public AutoCloseable subscribe(Consumer<GtidAt> listener) {
     return listeners.subscribe(listener);
   }
 
@@ -294,7 +319,7 @@ public final class ChainedLog implements TransactionLog {
       log.error("chosen entry at {} is not a chain record and is skipped: {}", entry.position(), e.getMessage());
       record = null;
     }
-    LogEntry accepted = null;
+    GtidAt accepted = null;
     Promise<Long> appendDone = null;
     Promise<Long> abandonedAppend = null;
     String abandonReason = null;
@@ -316,7 +341,6 @@ public final class ChainedLog implements TransactionLog {
         step = state.apply(record);
       }
       if (step.abandoned() != null) {
-        openChunks.clear();
         openPosition = null;
         abandonedAppend = pendingAppends.remove(step.abandoned());
         if (abandonedAppend != null) {
@@ -348,23 +372,17 @@ public final class ChainedLog implements TransactionLog {
           case PARTIAL -> {
             TransactionPart p = (TransactionPart) record;
             if (p.index() == 0) {
-              openChunks.clear();
               openPosition = entry.position();
             }
-            openChunks.add(p.chunk());
           }
           case ACCEPTED -> {
-            if (record instanceof TransactionPart p) {
-              openChunks.add(p.chunk());
-              links.add(new ChainLink(p.sequence(), gtid, openPosition, p.count()));
-              accepted = assembled(p);
-              openChunks.clear();
-              openPosition = null;
-            } else {
-              ChainedTransaction t = (ChainedTransaction) record;
-              links.add(new ChainLink(t.sequence(), gtid, entry.position(), 1));
-              accepted = new LogEntry(t.sequence(), t.transaction());
-            }
+            // Only the link is kept and told: a split transaction's bytes stay in the log, read back in parts.
+            ChainLink link = record instanceof TransactionPart p
+                ? new ChainLink(p.sequence(), gtid, openPosition, p.count())
+                : new ChainLink(((ChainedTransaction) record).sequence(), gtid, entry.position(), 1);
+            links.add(link);
+            accepted = link;
+            openPosition = null;
           }
           case DUPLICATE -> {
             ChainLink link = linkOf(gtid);
@@ -399,23 +417,11 @@ public final class ChainedLog implements TransactionLog {
       }
       listeners.publish(accepted);
     } else if (appendDone != null) {
-      appendDone.tryFail("refused by the chain: " + (ownRejection != null ? ownRejection
-          : "its parts were accepted but do not join into a transaction (see the log)"));
+      appendDone.tryFail("refused by the chain: " + ownRejection);
     }
     if (ownRejection != null) {
       endEpoch(ownRejection);
       onOwnTransactionRejected.accept(ownRejection);
-    }
-  }
-
-  /** The split transaction whose last part {@code last} completed it, joined from the chunks held open. */
-  private LogEntry assembled(TransactionPart last) {
-    try {
-      return new LogEntry(last.sequence(), ChainRecordCodec.decodeBody(last.gtid(), openChunks));
-    } catch (IllegalArgumentException e) {
-      // The chain judged the parts by their headers; bytes that do not join fail alike on every node.
-      log.error("transaction {} was accepted but its parts do not join: {}", last.gtid(), e.getMessage());
-      return null;
     }
   }
 

@@ -311,7 +311,8 @@ class ChainStateTest {
       events.add(e);
     }
     Transaction big = new Transaction(new Gtid(3, 4097, 77), events, "mysql-bin.000009", 123_456_789L);
-    List<byte[]> records = ChainRecordCodec.encodeTransaction(4, 10, new Gtid(3, 4097, 76), big, 8192);
+    List<byte[]> records = new ArrayList<>();
+    ChainRecordCodec.encodeTransaction(4, 10, new Gtid(3, 4097, 76), big, 8192).forEachRemaining(records::add);
     assertTrue(records.size() > 5, records.size() + " records");
     List<byte[]> chunks = new ArrayList<>();
     for (int i = 0; i < records.size(); i++) {
@@ -327,6 +328,24 @@ class ChainStateTest {
       chunks.add(p.chunk());
     }
     Transaction back = ChainRecordCodec.decodeBody(big.gtid(), chunks);
+    // Decoded as the chunks come, the events are the same, and each comes out once whole.
+    TransactionBodyDecoder streamed = new TransactionBodyDecoder(big.gtid());
+    List<byte[]> streamedEvents = new ArrayList<>();
+    for (byte[] c : chunks) {
+      assertTrue(!streamed.complete(), "complete only after the last chunk");
+      streamedEvents.addAll(streamed.feed(c));
+    }
+    streamed.requireComplete();
+    assertEquals(events.size(), streamedEvents.size());
+    for (int i = 0; i < events.size(); i++) {
+      assertArrayEquals(events.get(i), streamedEvents.get(i));
+    }
+    TransactionBodyDecoder shortBody = new TransactionBodyDecoder(big.gtid());
+    chunks.subList(0, chunks.size() - 1).forEach(shortBody::feed);
+    assertThrows(IllegalArgumentException.class, shortBody::requireComplete, "a body missing its last chunk");
+    TransactionBodyDecoder longBody = new TransactionBodyDecoder(big.gtid());
+    chunks.forEach(longBody::feed);
+    assertThrows(IllegalArgumentException.class, () -> longBody.feed(new byte[] {1}), "a byte after the last event");
     assertEquals(big.gtid(), back.gtid());
     assertEquals(big.sourceFile(), back.sourceFile());
     assertEquals(big.sourceEndPos(), back.sourceEndPos());
@@ -335,9 +354,9 @@ class ChainStateTest {
       assertArrayEquals(events.get(i), back.events().get(i));
     }
     // Fits: one ordinary record, as before splitting existed.
-    assertEquals(1, ChainRecordCodec.encodeTransaction(4, 10, null, tx(1, 1), 8192).size());
-    assertTrue(ChainRecordCodec.decode(ChainRecordCodec.encodeTransaction(4, 10, null, tx(1, 1), 8192).get(0))
-        instanceof ChainedTransaction);
+    java.util.Iterator<byte[]> one = ChainRecordCodec.encodeTransaction(4, 10, null, tx(1, 1), 8192);
+    assertTrue(ChainRecordCodec.decode(one.next()) instanceof ChainedTransaction);
+    assertTrue(!one.hasNext(), "a transaction that fits is one record");
 
     // Damage: truncated parts, a missing or extra chunk, impossible part numbers, proposals too small.
     byte[] part = records.get(1);

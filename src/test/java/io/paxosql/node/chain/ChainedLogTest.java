@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.paxosql.binlog.GtidState;
 import io.paxosql.binlog.Transaction;
 import io.paxosql.binlog.event.Gtid;
+import io.paxosql.binlog.log.GtidAt;
 import io.paxosql.binlog.log.LogEntry;
+import io.paxosql.binlog.log.LogPiece;
+import io.paxosql.binlog.log.LogReader;
 import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,10 +38,10 @@ class ChainedLogTest {
     assertEquals(1, a.result().sequence());
     assertEquals(2, b.result().sequence());
 
-    List<LogEntry> seen = new ArrayList<>();
+    List<GtidAt> seen = new ArrayList<>();
     node2.subscribe(seen::add);
     node1.append(tx(1, 3));
-    assertEquals(List.of(3L), seen.stream().map(LogEntry::sequence).toList());
+    assertEquals(List.of(3L), seen.stream().map(GtidAt::sequence).toList());
 
     List<LogEntry> read = node2.read(2, 10).result();
     assertEquals(List.of(2L, 3L), read.stream().map(LogEntry::sequence).toList());
@@ -129,7 +132,7 @@ class ChainedLogTest {
     ChainedLog follower = new ChainedLog(small, 2, r -> { });
     master.start();
     follower.start();
-    List<LogEntry> seen = new ArrayList<>();
+    List<GtidAt> seen = new ArrayList<>();
     follower.subscribe(seen::add);
     assertTrue(master.beginEpoch(1).succeeded());
     Transaction t = big(1, 1, 60_000, 1);
@@ -146,7 +149,8 @@ class ChainedLogTest {
 
     assertEquals(1, append.result().sequence());
     assertEquals(1, seen.size());
-    assertSameTransaction(t, seen.get(0).transaction());
+    assertEquals(t.gtid(), seen.get(0).gtid());
+    assertEquals(1, seen.get(0).sequence());
     Transaction after = tx(1, 2);
     assertEquals(2, master.append(after).result().sequence());
     List<LogEntry> read = follower.read(1, 10).result();
@@ -161,6 +165,26 @@ class ChainedLogTest {
     late.start();
     assertEquals(master.state(), late.state());
     assertSameTransaction(t, late.read(1, 1).result().get(0).transaction());
+
+    // A binlog server's reader gets the split transaction in pieces of bounded size, its events whole and in order.
+    LogReader reader = new ChainStreamReader(small, follower, 1, 10, 8192);
+    List<LogPiece> pieces = new ArrayList<>();
+    for (int reads = 0; reads < 1000; reads++) {
+      List<LogPiece> got = reader.next().result();
+      if (got.isEmpty()) {
+        break;
+      }
+      pieces.addAll(got);
+    }
+    List<byte[]> streamed = new ArrayList<>();
+    pieces.stream().filter(p -> p.sequence() == 1).forEach(p -> streamed.addAll(p.events()));
+    assertSameTransaction(t, new Transaction(t.gtid(), streamed, t.sourceFile(), t.sourceEndPos()));
+    assertEquals(List.of(1L, 2L), pieces.stream().filter(LogPiece::last).map(LogPiece::sequence).toList());
+    assertTrue(pieces.stream().filter(p -> p.sequence() == 1).count() >= 5, "the 60 KB transaction came in pieces"
+        + " of about 8 KB: " + pieces.size() + " pieces");
+    pieces.forEach(p -> assertTrue(p.sizeBytes() <= 8192 + 9000 + 4096, p.sizeBytes() + " bytes in one piece"));
+    assertSameTransaction(after, new Transaction(after.gtid(), pieces.get(pieces.size() - 1).events(),
+        after.sourceFile(), after.sourceEndPos()));
   }
 
   @Test

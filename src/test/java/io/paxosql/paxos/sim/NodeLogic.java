@@ -175,7 +175,8 @@ final class NodeLogic {
       byte[] event = new byte[1 + rnd.nextInt(3 * maxRecordBytes)];
       rnd.nextBytes(event);
       Transaction tx = new Transaction(gtid, List.of(event), "b", gtid.seqNo());
-      outgoing.addAll(ChainRecordCodec.encodeTransaction(masterEpoch, tailSequence + 1, tailGtid, tx, maxRecordBytes));
+      ChainRecordCodec.encodeTransaction(masterEpoch, tailSequence + 1, tailGtid, tx, maxRecordBytes)
+          .forEachRemaining(outgoing::add);
       tailSequence++;
       tailGtid = gtid;
       pendingAppends.put(gtid, tailSequence);
