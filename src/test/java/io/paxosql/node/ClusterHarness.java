@@ -5,6 +5,7 @@ import io.paxosql.config.NodeConfig;
 import io.paxosql.config.NodeConfigLoader;
 import io.paxosql.config.SecretNames;
 import io.paxosql.node.role.NodeRole;
+import io.paxosql.proxy.MasterRoute;
 import io.paxosql.testing.ClusterLayout;
 import io.paxosql.testing.MariaDbServers;
 import io.paxosql.testing.Retry;
@@ -146,7 +147,31 @@ final class ClusterHarness implements AutoCloseable {
     for (String sql : statements) {
       execRw(master, sql, Duration.ofSeconds(20));
     }
+    awaitRoutesTo(master, Duration.ofSeconds(30));
     return master;
+  }
+
+  /**
+   * Waits until every running node's RW port routes to {@code master}. A node that campaigned in the same
+   * round as the winner learns the new leader only from its first message, so right after the election
+   * its RW port may still say "an election is under way" (seen in CI: a test's first RW connection through
+   * such a node was refused ~0.7 s after the master took over).
+   */
+  void awaitRoutesTo(int master, Duration timeout) {
+    Retry.until("every node's RW port routes to master " + master, timeout, () -> {
+      for (int id = 1; id <= size(); id++) {
+        if (nodes[id - 1] == null) {
+          continue;
+        }
+        MasterRoute r = nodes[id - 1].locator().current();
+        boolean there = r instanceof MasterRoute.Local l ? id == master
+            : r instanceof MasterRoute.Remote remote && remote.nodeId().equals(Integer.toString(master));
+        if (!there) {
+          throw new IllegalStateException("node " + id + " routes RW to " + r + "; roles " + roles());
+        }
+      }
+      return true;
+    });
   }
 
   /** The id of the node whose role is MASTER, waiting up to {@code timeout}. */
