@@ -297,7 +297,10 @@ public final class ClusterNode {
   Future<String> readIndexHere() {
     Promise<String> p = Promise.promise();
     context.runOnContext(v -> {
-      if (roles.role() != NodeRole.MASTER || parts.replog == null || !parts.replog.holdsLease()) {
+      boolean lease = parts.replog != null && parts.replog.holdsLease();
+      // Each decision at debug: the chaos suite's open stale-read finding (RESULTS, seed 236325) needs them.
+      log.debug("node {}: read index asked: role {}, lease held {}", config.nodeId(), roles.role(), lease);
+      if (roles.role() != NodeRole.MASTER || !lease) {
         p.fail("node " + config.nodeId() + " is not the master with a lease (it is " + roles.role() + ")");
       } else {
         p.complete(parts.chain.state().gtids().toString());
