@@ -59,7 +59,9 @@ class StatusPageProcessTest {
     cluster = new NodeProcesses(3);
     int first = cluster.startInitialised(START);
     int viewer = first == 1 ? 2 : 1;
-    try (Connection c = cluster.rw(viewer); Statement s = c.createStatement()) {
+    // Right after the election the viewer may not have heard the winner yet ("no master"; seen in CI).
+    try (Connection c = Retry.until("node " + viewer + "'s RW port reaches the master", Duration.ofSeconds(30),
+        () -> cluster.rw(viewer)); Statement s = c.createStatement()) {
       s.execute("CREATE DATABASE stopdb");
       s.execute("CREATE TABLE stopdb.w (id BIGINT PRIMARY KEY, at DATETIME(6))");
     }
