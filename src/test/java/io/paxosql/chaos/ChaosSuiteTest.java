@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Timeout;
  * choose the run: unset (`make test`), a fixed seed, as every seeded test here, so a CI run is the same
  * schedule each time; empty (`make chaos` without CHAOS_SEED), the clock, to explore; a number, that one.
  * {@code -Dchaos.skip} names fault kinds left out (comma-separated; none by default: the disk-full
- * fault runs too, since a node that fail-stopped on a full log disk starts again once space is freed). {@code -Dchaos.netns} names the namespaces (default pxc) when two runs share
- * a machine.
+ * fault runs too, since a node that fail-stopped on a full log disk starts again once space is freed).
+ * {@code -Dchaos.netns} names the namespaces (default pxc) when two runs share a machine.
  */
 @Timeout(value = 90, unit = TimeUnit.MINUTES) // the run bounds itself: CHAOS_MINUTES + 12 minutes
 class ChaosSuiteTest {
