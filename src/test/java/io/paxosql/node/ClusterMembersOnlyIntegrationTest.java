@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.paxosql.node.role.NodeRole;
 import io.paxosql.testing.FreePorts;
+import io.paxosql.testing.OnContext;
 import io.paxosql.testing.Retry;
 import io.paxosql.tls.ClusterCertificates;
 import io.paxosql.tls.TlsFiles;
@@ -42,7 +43,6 @@ import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
@@ -171,16 +171,7 @@ class ClusterMembersOnlyIntegrationTest {
   }
 
   private <T> T onAttacker(Supplier<Future<T>> action) throws Exception {
-    CompletableFuture<T> cf = new CompletableFuture<>();
-    Context c = attackerContext;
-    c.runOnContext(v -> action.get().onComplete((r, e) -> {
-      if (e != null) {
-        cf.completeExceptionally(e);
-      } else {
-        cf.complete(r);
-      }
-    }));
-    return cf.get(60, TimeUnit.SECONDS);
+    return OnContext.await(attackerContext, action);
   }
 
   private final Context attackerContext = attackerVertx.getOrCreateContext();

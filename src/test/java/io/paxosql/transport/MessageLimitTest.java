@@ -9,6 +9,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.google.protobuf.ByteString;
 import io.paxosql.testing.FreePorts;
+import io.paxosql.testing.OnContext;
 import io.paxosql.transport.proto.Ballot;
 import io.paxosql.transport.proto.ChosenValue;
 import io.paxosql.transport.proto.Commit;
@@ -23,7 +24,6 @@ import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -57,15 +57,7 @@ class MessageLimitTest {
   }
 
   private <T> T onContext(Supplier<Future<T>> action) throws Exception {
-    CompletableFuture<T> cf = new CompletableFuture<>();
-    ctx.runOnContext(v -> action.get().onComplete((r, e) -> {
-      if (e != null) {
-        cf.completeExceptionally(e);
-      } else {
-        cf.complete(r);
-      }
-    }));
-    return cf.get(60, TimeUnit.SECONDS);
+    return OnContext.await(ctx, action);
   }
 
   private NodeTransport start(int node, int port, Map<Integer, String> peers, NodeTransportTest.Recorder r)

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import io.paxosql.testing.FreePorts;
+import io.paxosql.testing.OnContext;
 import io.paxosql.testing.Retry;
 import io.paxosql.tls.ClusterCertificates;
 import io.paxosql.tls.TlsFiles;
@@ -35,7 +36,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -187,14 +187,6 @@ class NodeTransportAuthTest {
   }
 
   private <T> T onContext(Supplier<Future<T>> action) throws Exception {
-    CompletableFuture<T> cf = new CompletableFuture<>();
-    ctx.runOnContext(v -> action.get().onComplete((r, e) -> {
-      if (e != null) {
-        cf.completeExceptionally(e);
-      } else {
-        cf.complete(r);
-      }
-    }));
-    return cf.get(60, TimeUnit.SECONDS);
+    return OnContext.await(ctx, action);
   }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.paxosql.testing.FreePorts;
+import io.paxosql.testing.OnContext;
 import io.paxosql.transport.proto.CatchUpRequest;
 import io.paxosql.transport.proto.Commit;
 import io.paxosql.transport.proto.Envelope;
@@ -25,7 +26,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -91,15 +91,7 @@ class NodeTransportTest {
   }
 
   private <T> T onContext(Supplier<Future<T>> action) throws Exception {
-    CompletableFuture<T> cf = new CompletableFuture<>();
-    ctx.runOnContext(v -> action.get().onComplete((r, e) -> {
-      if (e != null) {
-        cf.completeExceptionally(e);
-      } else {
-        cf.complete(r);
-      }
-    }));
-    return cf.get(60, TimeUnit.SECONDS); // a first TLS start loads BouncyCastle: slow on a loaded machine
+    return OnContext.await(ctx, action);
   }
 
   final Context ctx = vertx.getOrCreateContext();

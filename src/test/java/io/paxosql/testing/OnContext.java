@@ -1,0 +1,28 @@
+package io.paxosql.testing;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/** Runs a Vert.x action on a given context from a test thread and waits for its result. */
+public final class OnContext {
+  private OnContext() {}
+
+  /**
+   * Starts {@code action} on {@code ctx} and returns its result, failing with its cause, within 60 s
+   * (a first TLS start loads BouncyCastle: slow on a loaded machine).
+   */
+  public static <T> T await(Context ctx, Supplier<Future<T>> action) throws Exception {
+    CompletableFuture<T> cf = new CompletableFuture<>();
+    ctx.runOnContext(v -> action.get().onComplete((r, e) -> {
+      if (e != null) {
+        cf.completeExceptionally(e);
+      } else {
+        cf.complete(r);
+      }
+    }));
+    return cf.get(60, TimeUnit.SECONDS);
+  }
+}
