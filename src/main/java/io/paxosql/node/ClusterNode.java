@@ -302,13 +302,16 @@ public final class ClusterNode {
       NodeRole role = roles.role();
       long epoch = roles.epoch();
       boolean ours = lease != null && LeaseReactions.epochOf(lease) == epoch;
-      // Each decision at debug: replaying a chaos finding needs them (RESULTS, seed 236325).
-      log.debug("node {}: read index asked: role {} of epoch {}, lease {} ({})", config.nodeId(), role, epoch,
-          lease == null ? "not held" : "held under ballot " + lease,
-          parts.replog == null ? "no log" : parts.replog.describeLease());
+      if (log.isDebugEnabled()) {
+        // Each decision at debug: replaying a chaos finding needs them (RESULTS, seed 236325).
+        log.debug("node {}: read index asked: role {} of epoch {}, lease {} ({})", config.nodeId(), role, epoch,
+            lease == null ? "not held" : "held under ballot " + lease,
+            parts.replog == null ? "no log" : parts.replog.describeLease());
+      }
       if (role != NodeRole.MASTER || !ours) {
         String why = role != NodeRole.MASTER ? "it is " + role
-            : lease == null ? "its master lease lapsed" : "it holds the lease of ballot " + lease + ", not of epoch " + epoch;
+            : lease == null ? "its master lease lapsed"
+            : "it holds the lease of ballot " + lease + ", not of epoch " + epoch;
         p.fail("node " + config.nodeId() + " is not the master with a lease (" + why + ")");
       } else {
         p.complete(parts.chain.state().gtids().toString());
