@@ -75,7 +75,7 @@ class OnlyUsIntegrationTest {
       Capture intruder = intruder(first, port);
       long start = System.nanoTime();
       intruder.start();
-      int second = awaitResignedAndReplaced(first, OnlyUsBreach.FOREIGN_REPLICA, acked);
+      int second = awaitResignedAndReplaced(first, "foreign-replica", acked);
       log.info("intruder: master {} replaced by {} {} ms after the intruder started connecting; the intruder "
           + "sent {} ACKs; last error {}", first, second, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start),
           intruder.acksSent(), intruder.lastError());
@@ -86,7 +86,7 @@ class OnlyUsIntegrationTest {
       try (Connection c = cluster.direct(second)) {
         Sql.exec(c, "SET GLOBAL rpl_semi_sync_master_enabled=0");
       }
-      int third = awaitResignedAndReplaced(second, OnlyUsBreach.SEMI_SYNC_SETTINGS, acked);
+      int third = awaitResignedAndReplaced(second, "semi-sync-settings", acked);
       log.info("semi-sync off: master {} replaced by {}", second, third);
     } finally {
       going.set(false);
