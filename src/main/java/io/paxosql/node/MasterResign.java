@@ -140,10 +140,17 @@ final class MasterResign {
     updateRoute.run();
     MariaDbControl c = control.get();
     long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
+    // A failed step is logged and the wait goes on: the chain covering the binlog is what counts.
     c.enableSemiSyncMaster()
-        .compose(x -> c.setReadOnly(DRAIN_TIMEOUT))
+        .recover(e -> warned("putting semi-sync back", e))
+        .compose(x -> c.setReadOnly(DRAIN_TIMEOUT).recover(e -> warned("setting read_only", e)))
         .compose(x -> awaitChosen(c, epoch, deadline))
         .onComplete(ar -> context.runOnContext(v -> finish(epoch, ar.cause())));
+  }
+
+  private Future<Void> warned(String step, Throwable e) {
+    log.warn("node {}: while resigning, {} failed: {}", nodeId, step, e.getMessage());
+    return Future.succeededFuture();
   }
 
   /** Polls until MariaDB's binlog holds nothing the chain lacks and no session waits for an ACK. */
