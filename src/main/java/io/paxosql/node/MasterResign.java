@@ -51,9 +51,9 @@ final class MasterResign {
   private static final long POLL_MS = 50;
   /**
    * How long a node that resigned for a breach stays out of elections unless another node leads sooner.
-   * Without it the node, fenced in about a second and first in the campaign order, often won the lease
-   * straight back (seen in OnlyUsIntegrationTest). Bounded, so a cluster left with this node as its only
-   * candidate is leaderless for at most this long.
+   * Without it the node, fenced in about a second and first in the campaign order, won the lease
+   * straight back (seen in ReplicationAccessIntegrationTest). Bounded, so a cluster left with this node
+   * as its only candidate is leaderless for at most this long.
    */
   static final Duration CAMPAIGN_HOLD = Duration.ofSeconds(10);
 
