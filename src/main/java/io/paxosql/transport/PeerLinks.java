@@ -21,6 +21,7 @@ import io.vertx.core.net.SocketAddress;
 import io.vertx.core.streams.ReadStream;
 import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.client.GrpcClientOptions;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -192,6 +193,18 @@ final class PeerLinks {
   /** Messages dropped because a link's buffer was full. */
   long dropped() {
     return channels.values().stream().mapToLong(c -> c.dropped).sum();
+  }
+
+  /** Each link's timings since the last call that reached {@code notableNanos}, as "to N: ..." lines; may be empty. */
+  List<String> takeReports(long notableNanos) {
+    List<String> out = new ArrayList<>();
+    channels.forEach((id, c) -> {
+      String r = c.takeReport(notableNanos);
+      if (r != null) {
+        out.add("to " + id + ": " + r);
+      }
+    });
+    return out;
   }
 
   void closeChannels() {

@@ -5,6 +5,7 @@ import io.paxosql.log.PaxosLog;
 import io.paxosql.node.chain.LogPosition;
 import io.paxosql.paxos.AcceptedValue;
 import io.paxosql.paxos.ChosenValue;
+import io.paxosql.paxos.Durable;
 import io.paxosql.paxos.Entry;
 import io.paxosql.paxos.Message;
 import io.paxosql.paxos.PaxosConfig;
@@ -50,6 +51,11 @@ final class CoreDriver {
   private static final int RESTORED_GATE_ELECTIONS = 4;
   /** The core keeps chosen values in memory to answer peers; beyond this many bytes they are read from disk. */
   static final long MEMORY_BYTES = 64L << 20;
+  /** A Ready holding at least this many bytes of records counts as a big one (a part of a large transaction). */
+  static final long BIG_READY_BYTES = 1L << 20;
+  /** How often the lease path's timings are logged, when one of them reached {@link #NOTABLE_NANOS}. */
+  private static final long REPORT_NANOS = TimeUnit.SECONDS.toNanos(10);
+  private static final long NOTABLE_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
   /** What the rest of the node does at fixed points of the loop; called on the node's context. */
   interface Hooks {
@@ -79,6 +85,8 @@ final class CoreDriver {
   private final ProposalTracker tracker;
   private final MemoryWindow memory;
   private final WallClockLease lease;
+  private final LeaseTimings timings = new LeaseTimings();
+  private long lastReport = System.nanoTime();
   private final List<Consumer<Status>> statusListeners = new CopyOnWriteArrayList<>();
   private NodeTransport transport;
   private long tickTimer = -1;
@@ -164,6 +172,7 @@ final class CoreDriver {
         drive();
         noteMembers();
       }
+      reportTimings();
     });
   }
 
@@ -251,6 +260,11 @@ final class CoreDriver {
 
   /** Steps a message into the core; the caller drives afterwards. */
   void step(Message m) {
+    if (m instanceof Message.Grant g) {
+      timings.granted(g.seq(), System.nanoTime());
+    } else if (m instanceof Message.Renew) {
+      timings.renewStepped(System.nanoTime());
+    }
     node.step(m);
   }
 
@@ -380,8 +394,11 @@ final class CoreDriver {
       }
       // Even with nothing to write, a Ready behind others in flight is confirmed after them, in order.
       persisting++;
+      long bytes = recordBytes(r);
+      long handedOver = System.nanoTime();
       log.persist(records, () -> {
         persisting--;
+        timings.persisted(bytes, System.nanoTime() - handedOver, BIG_READY_BYTES);
         if (!stopped) {
           afterDurable(r);
           drive();
@@ -420,6 +437,36 @@ final class CoreDriver {
     }
   }
 
+  /** Value bytes among a Ready's records (promises and member sets are a few bytes). */
+  private static long recordBytes(Ready r) {
+    long b = 0;
+    for (Durable d : r.persist()) {
+      if (d instanceof Durable.Accepted a) {
+        b += a.value().size();
+      } else if (d instanceof Durable.Chosen c) {
+        b += c.value().size();
+      }
+    }
+    return b;
+  }
+
+  private void reportTimings() {
+    long now = System.nanoTime();
+    if (now - lastReport < REPORT_NANOS) {
+      return;
+    }
+    lastReport = now;
+    String r = timings.takeReport(NOTABLE_NANOS);
+    if (r != null) {
+      LOG.info("node {} lease path ({}): {}", self, status.role(), r);
+    }
+    if (transport != null) {
+      for (String link : transport.takeLinkReports(NOTABLE_NANOS)) {
+        LOG.info("node {} link {}", self, link);
+      }
+    }
+  }
+
   private void noteMembers() {
     voting = node.membersAt(node.firstUnchosen());
     latest = node.latestMembers();
@@ -442,6 +489,9 @@ final class CoreDriver {
     if (m instanceof Message.CatchUp c) {
       hooks.catchUp(c.to(), c.fromInstance());
       return;
+    }
+    if (m instanceof Message.Renew r) {
+      timings.renewSent(r.seq(), System.nanoTime());
     }
     transport.send(MessageCodec.encode(m));
   }
