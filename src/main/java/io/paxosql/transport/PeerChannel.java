@@ -62,6 +62,12 @@ final class PeerChannel {
     }
     long now = System.nanoTime();
     int size = e.getSerializedSize();
+    // A copy of this accept is still queued or being written on this stream, which delivers it unless it
+    // breaks (and then the copies are forgotten): a second copy of megabytes would only delay what follows.
+    if (timings.onItsWay(e, size)) {
+      timings.duplicateDropped();
+      return;
+    }
     timings.queued(e, size, bufferedBytes + writingBytes);
     if (stream != null && buffered.isEmpty() && !stream.writeQueueFull()) {
       write(e, size, now);

@@ -36,19 +36,30 @@ final class NodeProcesses implements AutoCloseable {
   private final int size;
   private final ClusterLayout layout;
   private final Process[] processes;
+  private final String heap;
   private final List<Long> everStarted = new ArrayList<>();
   /** Set by a test that passed: only then is the directory (logs, data) removed on close. */
   boolean passed;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
   NodeProcesses(int size) throws IOException {
+    this(size, "", "", "384m");
+  }
+
+  /**
+   * @param extraYaml      appended to every node's config (e.g. a paxos line)
+   * @param mariadbOptions added to every node's mariadb line (e.g. "maxTransactionBytes: 1000")
+   * @param heap           each node JVM's -Xmx
+   */
+  NodeProcesses(int size, String extraYaml, String mariadbOptions, String heap) throws IOException {
     this.size = size;
+    this.heap = heap;
     dir = Files.createTempDirectory(Path.of("/tmp"), "pxs-proc-");
     processes = new Process[size];
-    layout = ClusterLayout.onFreePorts(size).writeCerts(dir);
+    layout = ClusterLayout.onFreePorts(size).mariadbOptions(mariadbOptions).writeCerts(dir);
     layout.writeSharedSecrets(dir);
     for (int i = 0; i < size; i++) {
-      String yaml = layout.yaml(i + 1, "");
+      String yaml = layout.yaml(i + 1, extraYaml);
       Files.writeString(config(i + 1), yaml);
     }
   }
@@ -95,7 +106,7 @@ final class NodeProcesses implements AutoCloseable {
         cmd.add(arg);
       }
     }
-    cmd.addAll(List.of("-Xmx384m", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+    cmd.addAll(List.of("-Xmx" + heap, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
         "node", "--config", config(id).toString()));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log(id).toFile())).start();
@@ -208,8 +219,23 @@ final class NodeProcesses implements AutoCloseable {
 
   /** root through a node's RW port; short timeouts so a writer notices an outage. */
   Connection rw(int id) throws SQLException {
+    return rw(id, Duration.ofSeconds(20));
+  }
+
+  /** root through a node's RW port, the client waiting up to {@code socketTimeout} for an answer. */
+  Connection rw(int id, Duration socketTimeout) throws SQLException {
     return DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + rwPort(id)
-        + "/?connectTimeout=3000&socketTimeout=20000", "root", layout.rootPassword());
+        + "/?connectTimeout=3000&socketTimeout=" + socketTimeout.toMillis(), "root", layout.rootPassword());
+  }
+
+  /** The text of a node's Prometheus page (GET /metrics). */
+  String metrics(int id) throws Exception {
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(admin(id, "/metrics")).timeout(Duration.ofSeconds(10))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 200) {
+      throw new AssertionError("GET /metrics on node " + id + " answered " + r.statusCode() + ": " + r.body());
+    }
+    return r.body();
   }
 
   /** root straight to a node's MariaDB. */
