@@ -63,7 +63,7 @@ class LargeTransactionProcessTest {
     try (NodeProcesses cluster = new NodeProcesses(3,
         "paxos: { tickMs: 500, electionTicks: 6, leaseTicks: 30, driftMarginTicks: 6 }\n",
         "maxTransactionBytes: " + allowed, HEAP)) {
-      int master = cluster.startInitialised(Duration.ofMinutes(3));
+      int master = cluster.startInitialisedTogether(Duration.ofMinutes(4));
       int entry = master == 1 ? 2 : 1;
       Retry.until("the schema through node " + entry + "'s RW port", Duration.ofMinutes(1), () -> {
         try (Connection c = cluster.rw(entry); Statement s = c.createStatement()) {
