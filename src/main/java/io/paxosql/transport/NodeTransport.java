@@ -187,6 +187,14 @@ public final class NodeTransport {
     return gate.refused(reason);
   }
 
+  /**
+   * How each outgoing link fared since the last call, one line per link where a message waited at least
+   * {@code notableNanos} to leave or a big accept was sent twice; on the transport's context.
+   */
+  public List<String> takeLinkReports(long notableNanos) {
+    return links.takeReports(notableNanos);
+  }
+
   /** Messages dropped because a link's buffer was full. */
   public long dropped() {
     return links.dropped();

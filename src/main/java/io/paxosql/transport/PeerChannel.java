@@ -30,7 +30,15 @@ final class PeerChannel {
   private final PaxosTransportGrpcClient client;
   private final TransportConfig cfg;
   private final int peer;
-  private final ArrayDeque<Envelope> buffered = new ArrayDeque<>();
+  /** A message waiting for the stream, and when it was handed to this channel (System.nanoTime). */
+  private record Queued(Envelope envelope, long at) {}
+
+  private final ArrayDeque<Queued> buffered = new ArrayDeque<>();
+  private final LinkTimings timings = new LinkTimings();
+  /** Bytes handed to the stream whose write has not completed yet (HTTP/2 window, socket). */
+  private long writingBytes;
+  /** Bumped whenever the stream changes: completions of writes on an earlier stream count for nothing. */
+  private long generation;
   private long bufferedBytes;
   private WriteStream<Envelope> stream;
   private boolean connecting;
@@ -52,16 +60,25 @@ final class PeerChannel {
     if (closed) {
       return;
     }
-    if (stream != null && buffered.isEmpty() && !stream.writeQueueFull()) {
-      stream.write(e);
+    long now = System.nanoTime();
+    int size = e.getSerializedSize();
+    // A copy of this accept is still queued or being written on this stream, which delivers it unless it
+    // breaks (and then the copies are forgotten): a second copy of megabytes would only delay what follows.
+    if (timings.onItsWay(e, size)) {
+      timings.duplicateDropped();
       return;
     }
-    int size = e.getSerializedSize();
+    timings.queued(e, size, bufferedBytes + writingBytes);
+    if (stream != null && buffered.isEmpty() && !stream.writeQueueFull()) {
+      write(e, size, now);
+      return;
+    }
     if (buffered.size() >= MAX_BUFFERED || (!buffered.isEmpty() && bufferedBytes + size > MAX_BUFFERED_BYTES)) {
       dropped++;
+      timings.discarded(e, size);
       return;
     }
-    buffered.add(e);
+    buffered.add(new Queued(e, now));
     bufferedBytes += size;
     if (stream == null) {
       connect();
@@ -100,6 +117,17 @@ final class PeerChannel {
     }
     buffered.clear();
     bufferedBytes = 0;
+    lostWhatWasWriting();
+  }
+
+  /** The stream is gone with whatever was being written on it; what is buffered waits for the next one. */
+  private void lostWhatWasWriting() {
+    generation++;
+    writingBytes = 0;
+    timings.cleared();
+    for (Queued q : buffered) {
+      timings.stillBuffered(q.envelope(), q.envelope().getSerializedSize());
+    }
   }
 
   private void connect() {
@@ -118,6 +146,7 @@ final class PeerChannel {
         return;
       }
       connects++;
+      generation++;
       stream = ws;
       backoffMillis = cfg.backoffMin().toMillis();
       ws.drainHandler(v -> flush());
@@ -126,6 +155,7 @@ final class PeerChannel {
       // The peer ended or broke the stream: it restarted, closed, or rejected us.
       if (stream != null) {
         stream = null;
+        lostWhatWasWriting();
         retryLater(err != null ? err : new IllegalStateException("peer ended the stream"));
       }
     });
@@ -133,10 +163,27 @@ final class PeerChannel {
 
   private void flush() {
     while (stream != null && !buffered.isEmpty() && !stream.writeQueueFull()) {
-      Envelope e = buffered.poll();
-      bufferedBytes -= e.getSerializedSize();
-      stream.write(e);
+      Queued q = buffered.poll();
+      int size = q.envelope().getSerializedSize();
+      bufferedBytes -= size;
+      write(q.envelope(), size, q.at());
     }
+  }
+
+  private void write(Envelope e, int size, long queuedAt) {
+    writingBytes += size;
+    long gen = generation;
+    stream.write(e).onComplete((v, err) -> {
+      if (gen == generation) {
+        writingBytes -= size;
+        timings.written(e, size, System.nanoTime() - queuedAt);
+      }
+    });
+  }
+
+  /** This link's timings since the last call, or null if nothing reached {@code notableNanos}. */
+  String takeReport(long notableNanos) {
+    return timings.takeReport(notableNanos);
   }
 
   private void retryLater(Throwable cause) {

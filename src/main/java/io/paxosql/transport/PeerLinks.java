@@ -21,6 +21,7 @@ import io.vertx.core.net.SocketAddress;
 import io.vertx.core.streams.ReadStream;
 import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.client.GrpcClientOptions;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -31,7 +32,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * This node's outgoing links: one gRPC client and one {@link PeerChannel} (the message stream) per peer,
+ * This node's outgoing links: one gRPC client and one {@link PeerLanes} (two message streams) per peer,
  * over HTTP/2 (with mutual TLS unless it is off), and the calls this node makes on them. Every call fails
  * at once for a peer without an address or a link the {@link FaultInjector} cut, and is bounded by the
  * request timeout. On the transport's context, except {@link #linked}.
@@ -44,7 +45,7 @@ final class PeerLinks {
   private final FaultInjector faults;
   private final GrpcClient grpcClient;
   private final Map<Integer, PaxosTransportGrpcClient> clients = new TreeMap<>();
-  private final Map<Integer, PeerChannel> channels = new TreeMap<>();
+  private final Map<Integer, PeerLanes> channels = new TreeMap<>();
   private final Map<Integer, String> addresses = new TreeMap<>();
   /** The ids in {@link #addresses}, readable from any thread (calls are admitted on the server's threads). */
   private final Set<Integer> linked = ConcurrentHashMap.newKeySet();
@@ -88,12 +89,12 @@ final class PeerLinks {
     addresses.put(id, address);
     linked.add(id);
     clients.put(id, c);
-    channels.put(id, new PeerChannel(vertx, c, cfg, id));
+    channels.put(id, new PeerLanes(vertx, c, cfg, id));
   }
 
   private void remove(int id) {
     linked.remove(id);
-    PeerChannel ch = channels.remove(id);
+    PeerLanes ch = channels.remove(id);
     if (ch != null) {
       ch.close();
     }
@@ -109,7 +110,7 @@ final class PeerLinks {
 
   /** Whether the outgoing link to {@code peer} is open now. */
   boolean connected(int peer) {
-    PeerChannel c = channels.get(peer);
+    PeerLanes c = channels.get(peer);
     return c != null && c.connected();
   }
 
@@ -119,7 +120,7 @@ final class PeerLinks {
 
   /** A message from {@code peer} arrived: its link back may be retried at once. */
   void peerIsBack(int peer) {
-    PeerChannel back = channels.get(peer);
+    PeerLanes back = channels.get(peer);
     if (back != null) {
       back.peerIsBack();
     }
@@ -127,7 +128,7 @@ final class PeerLinks {
 
   /** Sends one envelope to {@code e.getTo()}; drops it if the link is cut by the fault injector. */
   void send(Envelope e) {
-    PeerChannel c = channels.get(e.getTo());
+    PeerLanes c = channels.get(e.getTo());
     if (c == null) {
       LOG.warn("node {} has no address for node {}; dropping a message to it", cfg.nodeId(), e.getTo());
       return;
@@ -191,11 +192,23 @@ final class PeerLinks {
 
   /** Messages dropped because a link's buffer was full. */
   long dropped() {
-    return channels.values().stream().mapToLong(c -> c.dropped).sum();
+    return channels.values().stream().mapToLong(PeerLanes::dropped).sum();
+  }
+
+  /** Each link's timings since the last call that reached {@code notableNanos}, as "to N: ..." lines; may be empty. */
+  List<String> takeReports(long notableNanos) {
+    List<String> out = new ArrayList<>();
+    channels.forEach((id, c) -> {
+      String r = c.takeReport(notableNanos);
+      if (r != null) {
+        out.add("to " + id + ": " + r);
+      }
+    });
+    return out;
   }
 
   void closeChannels() {
-    channels.values().forEach(PeerChannel::close);
+    channels.values().forEach(PeerLanes::close);
   }
 
   Future<Void> closeClient() {

@@ -36,19 +36,30 @@ final class NodeProcesses implements AutoCloseable {
   private final int size;
   private final ClusterLayout layout;
   private final Process[] processes;
+  private final String heap;
   private final List<Long> everStarted = new ArrayList<>();
   /** Set by a test that passed: only then is the directory (logs, data) removed on close. */
   boolean passed;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
   NodeProcesses(int size) throws IOException {
+    this(size, "", "", "384m");
+  }
+
+  /**
+   * @param extraYaml      appended to every node's config (e.g. a paxos line)
+   * @param mariadbOptions added to every node's mariadb line (e.g. "maxTransactionBytes: 1000")
+   * @param heap           each node JVM's -Xmx
+   */
+  NodeProcesses(int size, String extraYaml, String mariadbOptions, String heap) throws IOException {
     this.size = size;
+    this.heap = heap;
     dir = Files.createTempDirectory(Path.of("/tmp"), "pxs-proc-");
     processes = new Process[size];
-    layout = ClusterLayout.onFreePorts(size).writeCerts(dir);
+    layout = ClusterLayout.onFreePorts(size).mariadbOptions(mariadbOptions).writeCerts(dir);
     layout.writeSharedSecrets(dir);
     for (int i = 0; i < size; i++) {
-      String yaml = layout.yaml(i + 1, "");
+      String yaml = layout.yaml(i + 1, extraYaml);
       Files.writeString(config(i + 1), yaml);
     }
   }
@@ -87,6 +98,26 @@ final class NodeProcesses implements AutoCloseable {
 
   /** Starts the node's JVM (its output appends to node<id>.log) and waits until its admin port answers. */
   void start(int id, Duration timeout) throws Exception {
+    launch(id);
+    awaitAdmin(id, System.nanoTime() + timeout.toNanos(), timeout);
+  }
+
+  /**
+   * As {@link #startInitialised}, launching every node before waiting for any: each node's start (its
+   * MariaDB's first start above all) overlaps the others'.
+   */
+  int startInitialisedTogether(Duration timeout) throws Exception {
+    for (int id = 1; id <= size; id++) {
+      launch(id);
+    }
+    long deadline = System.nanoTime() + timeout.toNanos();
+    for (int id = 1; id <= size; id++) {
+      awaitAdmin(id, deadline, timeout);
+    }
+    return initialise(timeout);
+  }
+
+  private void launch(int id) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add("setsid");
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
@@ -95,13 +126,16 @@ final class NodeProcesses implements AutoCloseable {
         cmd.add(arg);
       }
     }
-    cmd.addAll(List.of("-Xmx384m", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+    cmd.addAll(List.of("-Xmx" + heap, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
         "node", "--config", config(id).toString()));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log(id).toFile())).start();
     processes[id - 1] = p;
     everStarted.add(p.pid());
-    long deadline = System.nanoTime() + timeout.toNanos();
+  }
+
+  private void awaitAdmin(int id, long deadline, Duration timeout) throws InterruptedException {
+    Process p = processes[id - 1];
     while (local(id).isEmpty()) {
       if (!p.isAlive()) {
         throw new AssertionError("node " + id + " exited with " + p.exitValue() + " while starting; its log ends:\n"
@@ -120,6 +154,10 @@ final class NodeProcesses implements AutoCloseable {
     for (int id = 1; id <= size; id++) {
       start(id, timeout);
     }
+    return initialise(timeout);
+  }
+
+  private int initialise(Duration timeout) throws Exception {
     JsonArray members = new JsonArray(layout.paxosAddresses());
     HttpResponse<String> r = http.send(HttpRequest.newBuilder(admin(1, "/init")).timeout(Duration.ofSeconds(60))
         .header("Authorization", "Bearer " + layout.adminToken())
@@ -208,8 +246,23 @@ final class NodeProcesses implements AutoCloseable {
 
   /** root through a node's RW port; short timeouts so a writer notices an outage. */
   Connection rw(int id) throws SQLException {
+    return rw(id, Duration.ofSeconds(20));
+  }
+
+  /** root through a node's RW port, the client waiting up to {@code socketTimeout} for an answer. */
+  Connection rw(int id, Duration socketTimeout) throws SQLException {
     return DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + rwPort(id)
-        + "/?connectTimeout=3000&socketTimeout=20000", "root", layout.rootPassword());
+        + "/?connectTimeout=3000&socketTimeout=" + socketTimeout.toMillis(), "root", layout.rootPassword());
+  }
+
+  /** The text of a node's Prometheus page (GET /metrics). */
+  String metrics(int id) throws Exception {
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(admin(id, "/metrics")).timeout(Duration.ofSeconds(10))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 200) {
+      throw new AssertionError("GET /metrics on node " + id + " answered " + r.statusCode() + ": " + r.body());
+    }
+    return r.body();
   }
 
   /** root straight to a node's MariaDB. */

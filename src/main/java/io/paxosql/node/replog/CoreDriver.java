@@ -6,6 +6,7 @@ import io.paxosql.node.chain.LogPosition;
 import io.paxosql.paxos.AcceptedValue;
 import io.paxosql.paxos.Ballot;
 import io.paxosql.paxos.ChosenValue;
+import io.paxosql.paxos.Durable;
 import io.paxosql.paxos.Entry;
 import io.paxosql.paxos.Message;
 import io.paxosql.paxos.PaxosConfig;
@@ -47,10 +48,26 @@ final class CoreDriver {
    * batching no longer follows the Ready cadence.
    */
   private static final int PIPELINE = 1;
+  /**
+   * While the Readys with the log hold {@link #BIG_READY_BYTES} or more, further Readys are taken as long as
+   * fewer than this many of those in flight have records to write. A Ready is taken only once the one before
+   * it is durable, so with one in flight the lease's renewals and grants (sent as a Ready is taken) waited
+   * behind every write and sync of a multi-MB value: seconds at load 20+, and the lease lapsed
+   * mid-transaction (bench/RESULTS.md, issue 16, large transactions). The log still makes Readys durable in
+   * order, and replies that vouch for a record still wait for it ({@link PaxosNode#advance()}).
+   */
+  private static final int WRITES_BEHIND_BIG = 4;
+  /** Bound on Readys in flight behind a big one (those with nothing to write cost a list of held replies). */
+  private static final int READYS_BEHIND_BIG = 256;
   /** Election times (lease, margin and every member's election timeout) a restored acceptance holds catch-up back. */
   private static final int RESTORED_GATE_ELECTIONS = 4;
   /** The core keeps chosen values in memory to answer peers; beyond this many bytes they are read from disk. */
   static final long MEMORY_BYTES = 64L << 20;
+  /** A Ready holding at least this many bytes of records counts as a big one (a part of a large transaction). */
+  static final long BIG_READY_BYTES = 1L << 20;
+  /** How often the lease path's timings are logged, when one of them reached {@link #NOTABLE_NANOS}. */
+  private static final long REPORT_NANOS = TimeUnit.SECONDS.toNanos(10);
+  private static final long NOTABLE_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
   /** What the rest of the node does at fixed points of the loop; called on the node's context. */
   interface Hooks {
@@ -80,12 +97,18 @@ final class CoreDriver {
   private final ProposalTracker tracker;
   private final MemoryWindow memory;
   private final WallClockLease lease;
+  private final LeaseTimings timings = new LeaseTimings();
+  private long lastReport = System.nanoTime();
   private final List<Consumer<Status>> statusListeners = new CopyOnWriteArrayList<>();
   private NodeTransport transport;
   private long tickTimer = -1;
   private boolean stopped;
   /** Ready values handed to the log and not yet durable; the log makes them durable in order. */
   private int persisting;
+  /** Bytes of values in the Readys with the log, and how many of those Readys have records to write. */
+  private long persistingBytes;
+  private int persistingWrites;
+  private final AcceptsBeingWritten acceptsBeingWritten = new AcceptsBeingWritten();
   // Written on the node's context, read by callers on any thread.
   private volatile long durableChosenBelow;
   private volatile long peerChosenBelow;
@@ -165,6 +188,7 @@ final class CoreDriver {
         drive();
         noteMembers();
       }
+      reportTimings();
     });
   }
 
@@ -252,7 +276,24 @@ final class CoreDriver {
 
   /** Steps a message into the core; the caller drives afterwards. */
   void step(Message m) {
+    if (m instanceof Message.Accept a && a.value().size() >= BIG_READY_BYTES) {
+      acceptsBeingWritten.stepped(a.from(), a.instance(), a.ballot());
+    }
+    if (m instanceof Message.Grant g) {
+      timings.granted(g.seq(), System.nanoTime());
+    } else if (m instanceof Message.Renew) {
+      timings.renewStepped(System.nanoTime());
+    }
     node.step(m);
+  }
+
+  /**
+   * Whether an earlier copy of this big accept from {@code from} is still being written here (see
+   * {@link AcceptsBeingWritten}); the caller then drops it. The leader sends an unanswered accept again every
+   * few ticks, and a loaded follower takes longer than that to write a multi-MB value.
+   */
+  boolean stillWriting(int from, long instance, Ballot ballot) {
+    return acceptsBeingWritten.beingWritten(from, instance, ballot);
   }
 
   /** A peer said it has everything below {@code chosenBelow} chosen (-1: the message did not say). */
@@ -364,8 +405,9 @@ final class CoreDriver {
   // ---- the loop -------------------------------------------------------------------------------------
 
   void drive() {
-    while (!stopped && node.hasReady()) {
+    while (!stopped && fitPipeline() && node.hasReady()) {
       Ready r = node.ready();
+      acceptsBeingWritten.readyTaken();
       for (Message m : r.send()) {
         sendOut(m);
       }
@@ -391,8 +433,16 @@ final class CoreDriver {
       }
       // Even with nothing to write, a Ready behind others in flight is confirmed after them, in order.
       persisting++;
+      long bytes = recordBytes(r);
+      int writes = records.isEmpty() ? 0 : 1;
+      persistingBytes += bytes;
+      persistingWrites += writes;
+      long handedOver = System.nanoTime();
       log.persist(records, () -> {
         persisting--;
+        persistingBytes -= bytes;
+        persistingWrites -= writes;
+        timings.persisted(bytes, System.nanoTime() - handedOver, BIG_READY_BYTES);
         if (!stopped) {
           afterDurable(r);
           drive();
@@ -401,7 +451,16 @@ final class CoreDriver {
     }
   }
 
+  /** Sets how many Readys may be with the log now; always true, to sit in the loop's condition. */
+  private boolean fitPipeline() {
+    boolean behindBig = persistingBytes >= BIG_READY_BYTES && persistingWrites < WRITES_BEHIND_BIG
+        && persisting < READYS_BEHIND_BIG;
+    node.setMaxUnconfirmedReadys(behindBig ? persisting + 1 : PIPELINE);
+    return true;
+  }
+
   private void afterDurable(Ready r) {
+    acceptsBeingWritten.readyDone();
     tracker.persisted(r.persist());
     for (Message m : node.advance()) {
       sendOut(m);
@@ -431,6 +490,38 @@ final class CoreDriver {
     }
   }
 
+  /** Value bytes among a Ready's records (promises and member sets are a few bytes). */
+  private static long recordBytes(Ready r) {
+    long b = 0;
+    for (Durable d : r.persist()) {
+      if (d instanceof Durable.Accepted a) {
+        b += a.value().size();
+      } else if (d instanceof Durable.Chosen c) {
+        b += c.value().size();
+      }
+    }
+    return b;
+  }
+
+  private void reportTimings() {
+    long now = System.nanoTime();
+    if (now - lastReport < REPORT_NANOS) {
+      return;
+    }
+    lastReport = now;
+    String r = timings.takeReport(NOTABLE_NANOS);
+    long dropped = acceptsBeingWritten.takeDropped();
+    if (r != null || dropped > 0) {
+      LOG.info("node {} lease path ({}): {}; {} copies of big accepts dropped while an earlier copy was being"
+          + " written", self, status.role(), r == null ? "nothing slow" : r, dropped);
+    }
+    if (transport != null) {
+      for (String link : transport.takeLinkReports(NOTABLE_NANOS)) {
+        LOG.info("node {} link {}", self, link);
+      }
+    }
+  }
+
   private void noteMembers() {
     voting = node.membersAt(node.firstUnchosen());
     latest = node.latestMembers();
@@ -453,6 +544,9 @@ final class CoreDriver {
     if (m instanceof Message.CatchUp c) {
       hooks.catchUp(c.to(), c.fromInstance());
       return;
+    }
+    if (m instanceof Message.Renew r) {
+      timings.renewSent(r.seq(), System.nanoTime());
     }
     transport.send(MessageCodec.encode(m));
   }

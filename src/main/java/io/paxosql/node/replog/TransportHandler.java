@@ -58,6 +58,10 @@ final class TransportHandler implements NodeTransport.Handler {
       retention.heard(e.getFrom(), e.getProgress().getApplied(), System.nanoTime());
       return;
     }
+    if (e.hasAccept() && driver.stillWriting(e.getFrom(), e.getAccept().getInstance(),
+        MessageCodec.ballot(e.getAccept().getBallot()))) {
+      return;
+    }
     Message m;
     try {
       m = MessageCodec.decode(e);
