@@ -177,8 +177,9 @@ final class NodeStartup {
     if (node.stopping()) {
       node.haltRoles(); // stopped while starting
     }
-    // The chain is derived from its checkpoint on, or from the log's beginning (instance 0) without one.
-    long from = startCheckpoint == null ? 0 : startCheckpoint.next().instance();
+    // The chain is derived from its checkpoint on, or without one from the cluster's first instance (0, but for
+    // the test-only start): what the log held at its beginning, before retention deleted anything.
+    long from = startCheckpoint == null ? firstInstance : startCheckpoint.next().instance();
     if (rl.firstRetained() > from) {
       return Future.failedFuture(new IllegalStateException("node " + config.nodeId() + ": its Paxos log starts at "
           + rl.firstRetained() + " but its chain must be derived from " + (startCheckpoint == null

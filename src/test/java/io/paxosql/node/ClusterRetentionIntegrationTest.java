@@ -51,8 +51,11 @@ class ClusterRetentionIntegrationTest {
   /** log.checkpointEvery of this test's nodes. */
   private static final long EVERY = 100;
   private static final long TWO_TO_32 = 1L << 32;
-  /** Where the cluster's log starts: room below 2^32 for the schema and three times RETAIN of 2 KB rows. */
-  private static final long FIRST = TWO_TO_32 - 2_400;
+  /**
+   * Where the cluster's log starts: below 2^32 by the schema and three times RETAIN of 2 KB rows, one value each
+   * (their log entries, Accepted and Chosen records with the transaction's binlog, take some 9 KB a row).
+   */
+  private static final long FIRST = TWO_TO_32 - 1_750;
   /**
    * The bulk writes stop this close below 2^32, less than the Paxos window (alpha, 64), so a membership change
    * chosen before the crossing takes effect above it; the writer then crosses it during the changes.
@@ -101,6 +104,7 @@ class ClusterRetentionIntegrationTest {
       bulk.write(master, written, CHUNK, FILLER, bulkAcked);
       written += CHUNK;
     }
+    log.info("{} rows of {} bytes took the log from {} to {}", written, FILLER.length(), FIRST, chosenBelow(1, 2, 3));
     assertTrue((long) written * FILLER.length() >= 3 * RETAIN, "wrote three times the window: " + written + " rows");
     for (int id = 1; id <= 3; id++) {
       assertWithinBound(id);
