@@ -58,6 +58,8 @@ final class NodeStartup {
   private final NodeSeeding seeding;
   private final Counter chainTransactions;
   private ChainCheckpoint startCheckpoint;
+  /** Where a new cluster's log starts: 0, except in tests ({@link NodeWiring#TEST_FIRST_INSTANCE}). */
+  private final long firstInstance;
 
   NodeStartup(ClusterNode node, NodeParts parts, Context context, Path configFile, FaultInjector faults) {
     this.node = node;
@@ -70,6 +72,7 @@ final class NodeStartup {
     this.roles = node.roles();
     this.mariadb = node.mariadb();
     this.seeding = node.seeding();
+    this.firstInstance = NodeWiring.firstInstance(System.getProperty(NodeWiring.TEST_FIRST_INSTANCE));
     this.chainTransactions = Counter.builder("paxosql.chain.transactions")
         .tag("node", Integer.toString(config.nodeId()))
         .description("transactions this node's chain accepted (commits, as every member sees them)")
@@ -174,8 +177,9 @@ final class NodeStartup {
     if (node.stopping()) {
       node.haltRoles(); // stopped while starting
     }
-    // The chain is derived from its checkpoint on, or from the log's beginning (instance 0) without one.
-    long from = startCheckpoint == null ? 0 : startCheckpoint.next().instance();
+    // The chain is derived from its checkpoint on, or without one from the cluster's first instance (0, but for
+    // the test-only start): what the log held at its beginning, before retention deleted anything.
+    long from = startCheckpoint == null ? firstInstance : startCheckpoint.next().instance();
     if (rl.firstRetained() > from) {
       return Future.failedFuture(new IllegalStateException("node " + config.nodeId() + ": its Paxos log starts at "
           + rl.firstRetained() + " but its chain must be derived from " + (startCheckpoint == null
@@ -260,7 +264,7 @@ final class NodeStartup {
   /** Starts the replicated log, and serves backups of this node's MariaDB to members that ask. */
   private Future<ReplicatedLog> startLog() {
     return ReplicatedLog.start(vertx, NodeWiring.replogOptions(config, parts.directory.genesis().orElseThrow(),
-        parts.directory.paxosPeers()), faults, node.registry()).map(rl -> {
+        parts.directory.paxosPeers(), firstInstance), faults, node.registry()).map(rl -> {
       // No campaigning until the role machine allows it: a node still seeding its MariaDB must never lead.
       rl.setCampaignAllowed(false);
       parts.seedServer = new SeedServer(vertx, config.nodeId(), mariadb,
@@ -343,7 +347,7 @@ final class NodeStartup {
       return Future.succeededFuture(rl);
     }
     LogConfig logConfig = NodeWiring.replogOptions(config, parts.directory.genesis().orElseThrow(),
-        parts.directory.paxosPeers()).log();
+        parts.directory.paxosPeers(), firstInstance).log();
     Promise<ReplicatedLog> reopened = Promise.promise();
     // The close completes on the closed log's own context (its verticle is gone): the rest runs on the node's,
     // or the new log's verticle would be deployed as a child of the undeployed one and lose its timers.

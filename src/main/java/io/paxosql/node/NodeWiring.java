@@ -21,8 +21,6 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedSet;
-import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.zip.CRC32;
 import net.openhft.chronicle.core.time.SystemTimeProvider;
 import net.openhft.chronicle.queue.RollCycles;
@@ -70,33 +68,58 @@ final class NodeWiring {
     return MAX_EPOCH_SERVER_ID + 100_000L + c.nodeId();
   }
 
-  static ReplogOptions replogOptions(NodeConfig c) {
-    TreeSet<Integer> members = new TreeSet<>();
-    Map<Integer, String> peers = new TreeMap<>();
-    for (NodeConfig.Member m : c.members()) {
-      members.add(m.id());
-      if (m.id() != c.nodeId()) {
-        peers.put(m.id(), m.host() + ":" + m.paxos());
-      }
+  /**
+   * TEST ONLY: the system property that makes a new cluster's log start at this instance id instead of 0, so
+   * that a test reaches ids near 2^32 without choosing four billion values. Every member of a cluster must
+   * run with the same value (it is the id of the first value ever chosen); it only matters while a node's
+   * log is empty (a seeded node's log starts at its donor's checkpoint anyway). Never set it on a real node.
+   */
+  static final String TEST_FIRST_INSTANCE = "paxosql.test.firstInstance";
+
+  /**
+   * The log start {@link #TEST_FIRST_INSTANCE} asks for: 0 when unset.
+   *
+   * @param property the property's value, or null
+   * @throws IllegalArgumentException naming the property when it is not a whole number in [0, 2^62]
+   */
+  static long firstInstance(String property) {
+    if (property == null) {
+      return 0;
     }
-    return replogOptions(c, members, peers);
+    long first;
+    try {
+      first = Long.parseLong(property.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("system property " + TEST_FIRST_INSTANCE + " is '" + property + "', not"
+          + " a whole number; it is a test-only start of a new cluster's log: remove it, or set an instance id in"
+          + " [0, " + PaxosConfig.MAX_FIRST_INSTANCE + "]", e);
+    }
+    if (first < 0 || first > PaxosConfig.MAX_FIRST_INSTANCE) {
+      throw new IllegalArgumentException("system property " + TEST_FIRST_INSTANCE + " is " + first + ", outside [0, "
+          + PaxosConfig.MAX_FIRST_INSTANCE + "]; it is a test-only start of a new cluster's log: remove it, or set"
+          + " an instance id in that range");
+    }
+    return first;
   }
 
   /**
    * @param genesis the member set the cluster's log started with (not this config's list: members
    *                added later are in the log as chosen changes)
    * @param peers   every other node this one knows an address for: id → "host:paxosPort"
+   * @param first   the instance id of the cluster's first chosen value: 0, except in tests
+   *                ({@link #TEST_FIRST_INSTANCE}); used only while this node's log is empty
    */
-  static ReplogOptions replogOptions(NodeConfig c, SortedSet<Integer> genesis, Map<Integer, String> peers) {
+  static ReplogOptions replogOptions(NodeConfig c, SortedSet<Integer> genesis, Map<Integer, String> peers,
+      long first) {
     NodeConfig.Paxos p = c.paxos();
     SortedSet<Integer> members = genesis;
     int lease = (int) p.leaseTicks();
-    PaxosConfig paxos = new PaxosConfig(clusterId(c), c.nodeId(), members, 0, lease, (int) p.driftMarginTicks(),
+    PaxosConfig paxos = new PaxosConfig(clusterId(c), c.nodeId(), members, first, lease, (int) p.driftMarginTicks(),
         Math.max(1, lease / 4), (int) p.electionTicks(), 3, 64, 4 << 20, 100_000, 256);
     LogSettings ls = c.log();
     // Files of five minutes, or fewer bytes when the bound is small, so whole-file retention stays near it.
     // Retention's own margin: 10,000 values below what every member applied, no minimum age.
-    LogConfig log = LogConfig.defaults(c.dataDir().resolve("paxos"))
+    LogConfig log = LogConfig.defaults(c.dataDir().resolve("paxos")).withFirstInstance(first)
         .withRollCycle(RollCycles.FIVE_MINUTELY, SystemTimeProvider.INSTANCE)
         .withRetention(10_000, Duration.ZERO)
         .withBounds(new LogConfig.Bounds(ls.retainBytes(), ls.retainAge(), Math.max(256L << 10, ls.retainBytes() / 16)));

@@ -130,7 +130,17 @@ final class ClusterHarness implements AutoCloseable {
 
   /** Starts every node, initialises the cluster and returns the first master's id. */
   int startInitialised() throws Exception {
-    startAll();
+    return startInitialised(size());
+  }
+
+  /**
+   * Starts nodes 1..{@code founders} (the others join later, by add-member), initialises the cluster with
+   * the members node 1's config lists, and returns the first master's id.
+   */
+  int startInitialised(int founders) throws Exception {
+    for (int id = 1; id <= founders; id++) {
+      start(id);
+    }
     JsonObject answer = init();
     if (!answer.getBoolean("initialised", false)) {
       throw new AssertionError("init failed: " + answer.encode());
@@ -143,7 +153,12 @@ final class ClusterHarness implements AutoCloseable {
    * test's schema) run through the master's RW port. Returns the master's id.
    */
   int bootstrap(String... statements) throws Exception {
-    int master = startInitialised();
+    return bootstrapFirst(size(), statements);
+  }
+
+  /** As {@link #bootstrap}, with only nodes 1..{@code founders} started and initialised. */
+  int bootstrapFirst(int founders, String... statements) throws Exception {
+    int master = startInitialised(founders);
     for (String sql : statements) {
       execRw(master, sql, Duration.ofSeconds(20));
     }
