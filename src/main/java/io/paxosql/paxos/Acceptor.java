@@ -19,6 +19,10 @@ final class Acceptor {
     final TreeMap<Long, AcceptedValue> accepted = new TreeMap<>();
     int leaseHolder = -1;
     long leaseViewUntil;
+    /** The node whose accept, renewal or commit came last under {@link #heardBallot}, and until when that counts. */
+    private int heardFrom = -1;
+    private Ballot heardBallot = Ballot.ZERO;
+    private long heardUntil;
 
     Acceptor(PaxosNode n, PersistentState s) {
         this.n = n;
@@ -102,6 +106,7 @@ final class Acceptor {
             n.outbox.persist(new Durable.Accepted(v.instance(), v.ballot(), v.value()));
             n.outbox.sendAfterPersist(new Message.Accepted(n.cfg.clusterId(), n.self(), a.from(), a.ballot(), a.instance()));
             n.afterPromise();
+            heardLeader(a.from(), a.ballot());
         }
         l.noteCommit(a.from(), a.ballot(), a.chosenBelow());
     }
@@ -113,6 +118,7 @@ final class Acceptor {
         } else if (r.ballot().compareTo(promised) < 0) {
             nack(r.from(), r.ballot(), Message.NackReason.LOWER_BALLOT);
         }
+        heardLeader(r.from(), r.ballot());
         n.learner.noteCommit(r.from(), r.ballot(), r.chosenBelow());
     }
 
@@ -120,6 +126,34 @@ final class Acceptor {
     Value acceptedUnder(long instance, Ballot ballot) {
         AcceptedValue a = accepted.get(instance);
         return a != null && a.ballot().equals(ballot) ? a.value() : null;
+    }
+
+    /**
+     * Only a leader sends accepts, renewals and commits: one under the ballot we promised names the leader we
+     * follow (not a lease view: it blocks no candidate and grants nothing).
+     */
+    void heardLeader(int from, Ballot b) {
+        if (from != n.self() && b.equals(promised)) {
+            heardFrom = from;
+            heardBallot = b;
+            heardUntil = n.now + leaseView();
+        }
+    }
+
+    /** The leader heard from under the ballot promised now, within a lease view's time, or -1. */
+    int leaderHeard() {
+        return heardFrom >= 0 && heardBallot.equals(promised) && n.now < heardUntil ? heardFrom : -1;
+    }
+
+    /**
+     * Our own proposer stopped campaigning or leading: a view of our own lease protects nothing any more (we
+     * claim none), and kept until it lapses it would name us as leader and refuse the winner's renewals.
+     */
+    void releaseOwnView() {
+        if (leaseHolder == n.self() && leaseViewValid()) {
+            leaseHolder = -1;
+            leaseViewUntil = n.now;
+        }
     }
 
     /** Callers have checked that the view is lapsed or already {@code holder}'s. */
