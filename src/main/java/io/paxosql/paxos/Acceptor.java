@@ -129,20 +129,21 @@ final class Acceptor {
     }
 
     /**
-     * Only a leader sends accepts, renewals and commits: one under the ballot we promised names the leader we
-     * follow (not a lease view: it blocks no candidate and grants nothing).
+     * Only a leader sends accepts, renewals and commits: one under the ballot we promised, or a higher one we
+     * missed the prepare of, names the leader we follow (a hint, not a lease view: it blocks no candidate and
+     * grants nothing).
      */
     void heardLeader(int from, Ballot b) {
-        if (from != n.self() && b.equals(promised)) {
+        if (from != n.self() && b.compareTo(promised) >= 0) {
             heardFrom = from;
             heardBallot = b;
             heardUntil = n.now + leaseView();
         }
     }
 
-    /** The leader heard from under the ballot promised now, within a lease view's time, or -1. */
+    /** The leader heard from at or above the ballot promised now, within a lease view's time, or -1. */
     int leaderHeard() {
-        return heardFrom >= 0 && heardBallot.equals(promised) && n.now < heardUntil ? heardFrom : -1;
+        return heardFrom >= 0 && heardBallot.compareTo(promised) >= 0 && n.now < heardUntil ? heardFrom : -1;
     }
 
     /**

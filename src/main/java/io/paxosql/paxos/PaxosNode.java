@@ -195,8 +195,8 @@ public final class PaxosNode {
 
     /**
      * Who leads, as far as this node knows: itself while leading; else the leader whose accept, renewal or
-     * commit this node last had under the ballot it promised (the freshest word: a losing candidate learns
-     * the winner from the first accept that raises its promise); else the holder of the lease it honours.
+     * commit this node last had at or above the ballot it promised (the freshest word: a losing candidate
+     * learns the winner from the first accept that raises its promise); else the holder of the lease it honours.
      */
     int leaderHint() {
         if (proposer.role == PaxosRole.LEADER) {
