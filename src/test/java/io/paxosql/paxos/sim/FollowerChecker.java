@@ -14,8 +14,6 @@ import java.util.SortedSet;
  */
 final class FollowerChecker {
 
-    private long checked;
-
     /**
      * Who does not follow {@code leader} yet, as text, or null when every running member in {@code members}
      * names it ({@code statuses}: every running, unstalled node's status).
@@ -29,14 +27,5 @@ final class FollowerChecker {
             }
         }
         return null;
-    }
-
-    /** The run got to a cluster in which every running member follows the leader. */
-    void passed() {
-        checked++;
-    }
-
-    long checked() {
-        return checked;
     }
 }
