@@ -13,6 +13,11 @@ final class Acceptor {
 
     /** Lease holder after a restart: unknown, so the view blocks every candidate. */
     static final int UNKNOWN_HOLDER = -2;
+    /**
+     * A view of our own lease after our proposer stopped: it still blocks every candidate until it lapses
+     * (the timing stays as it was), but names nobody and lets the leader's renewals be granted.
+     */
+    static final int RELEASED = -3;
 
     private final PaxosNode n;
     Ballot promised;
@@ -112,7 +117,8 @@ final class Acceptor {
     }
 
     void onRenew(Message.Renew r) {
-        if (r.ballot().equals(promised) && (!leaseViewValid() || leaseHolder == r.from())) {
+        boolean viewAllows = !leaseViewValid() || leaseHolder == r.from() || leaseHolder == RELEASED;
+        if (r.ballot().equals(promised) && viewAllows) {
             grantView(r.from());
             n.send(new Message.Grant(n.cfg.clusterId(), n.self(), r.from(), r.ballot(), r.seq()));
         } else if (r.ballot().compareTo(promised) < 0) {
@@ -148,12 +154,12 @@ final class Acceptor {
 
     /**
      * Our own proposer stopped campaigning or leading: a view of our own lease protects nothing any more (we
-     * claim none), and kept until it lapses it would name us as leader and refuse the winner's renewals.
+     * claim none); kept as it was, it would name us as leader and refuse the winner's renewals until it
+     * lapsed. It keeps refusing candidates until then, so a node that resigned does not campaign sooner.
      */
     void releaseOwnView() {
         if (leaseHolder == n.self() && leaseViewValid()) {
-            leaseHolder = -1;
-            leaseViewUntil = n.now;
+            leaseHolder = RELEASED;
         }
     }
 
