@@ -27,6 +27,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -58,9 +59,12 @@ final class RoleExecutor {
   private final EventJournal events;
   private volatile long roleSinceMs = System.currentTimeMillis();
   private Capture capture;
+  /** The fenced capture's connection ids: its dump thread may outlive it briefly, and is not an intruder. */
+  private volatile Set<Long> stoppedCaptureIds = Set.of();
   private boolean halted;
   private volatile String lastProblem = "";
   private final ForeignReplicaWatch foreignReplicas;
+  private final MasterResign resign;
 
   RoleExecutor(Vertx vertx, Context context, NodeConfig config, RoleMachine roles, LiveMasterLocator locator,
       NodeMariaDb mariadb, ReplicatedLog replog, ChainedLog chain, MeterRegistry registry, EventJournal events,
@@ -84,7 +88,9 @@ final class RoleExecutor {
     FunctionCounter.builder("paxosql.capture.transactions", this, RoleExecutor::captureTransactions)
         .tag("node", node).register(registry);
     this.foreignReplicas = new ForeignReplicaWatch(config.nodeId(), config.replication().user(), mariadb.control(),
-        this::captureConnectionIds, events, registry);
+        this::captureConnectionIds, this::captureSemiSync, events, registry);
+    this.resign = new MasterResign(vertx, context, config.nodeId(), roles, mariadb::control, chain, events, registry,
+        this::execute, this::updateRoute, this::leaderHint, this::campaignAsDecided);
   }
 
   /** Carries out {@code commands} in order; nothing once the node is stopping. */
@@ -94,7 +100,7 @@ final class RoleExecutor {
         return;
       }
       if (c instanceof RoleCommand.AllowCampaign a) {
-        replog.setCampaignAllowed(a.allowed());
+        replog.setCampaignAllowed(a.allowed() && !resign.holdsCampaign());
       } else if (c instanceof RoleCommand.Resign r) {
         String said = "node " + config.nodeId() + " resigns the lease: " + r.reason();
         log.info("{}", said);
@@ -108,6 +114,16 @@ final class RoleExecutor {
         fence(f.reason());
       }
     }
+  }
+
+  /** The role machine's word on campaigning, except that a master that resigned for a breach sits one out. */
+  private void campaignAsDecided() {
+    replog.setCampaignAllowed(roles.campaignAllowed() && !resign.holdsCampaign());
+  }
+
+  private int leaderHint() {
+    Status st = replog.status();
+    return st == null ? -1 : st.leaderHint();
   }
 
   /** The node is stopping or crashing: no role command is carried out from now on. */
@@ -137,15 +153,30 @@ final class RoleExecutor {
     return lastProblem;
   }
 
-  /** Cuts off any replica of this node's MariaDB but its capture ({@link ForeignReplicaWatch}). */
+  /**
+   * Cuts off any replica of this node's MariaDB but its capture ({@link ForeignReplicaWatch}); a master
+   * that had one, or whose semi-sync settings let commits go without the cluster, resigns ({@link MasterResign}).
+   */
   Future<Void> checkForeignReplicas() {
-    return foreignReplicas.check();
+    return foreignReplicas.check(roles.role()).map(found -> {
+      resign.observe(found);
+      return null;
+    });
   }
 
   /** The MariaDB connection ids the running capture logged in with (none while no capture runs). */
   Set<Long> captureConnectionIds() {
     Capture c = capture;
-    return c == null ? Set.of() : c.ownConnectionIds();
+    Set<Long> ids = new HashSet<>(stoppedCaptureIds);
+    if (c != null) {
+      ids.addAll(c.ownConnectionIds());
+    }
+    return ids;
+  }
+
+  private boolean captureSemiSync() {
+    Capture c = capture;
+    return c == null || c.semiSync();
   }
 
   long captureTransactions() {
@@ -186,7 +217,9 @@ final class RoleExecutor {
     Status st = replog.status();
     int leader = st == null ? -1 : st.leaderHint();
     switch (roles.role()) {
-      case MASTER -> next = new MasterRoute.Local(Integer.toString(config.nodeId()));
+      case MASTER -> next = resign.resigning()
+          ? new MasterRoute.None("node " + config.nodeId() + " is resigning as master; retry shortly")
+          : new MasterRoute.Local(Integer.toString(config.nodeId()));
       case PROMOTING -> next = new MasterRoute.None("node " + config.nodeId() + " is taking over as master; retry shortly");
       case DIVERGED -> next = new MasterRoute.None("node " + config.nodeId() + " has diverged and refuses to serve: "
           + roles.divergence());
@@ -252,6 +285,9 @@ final class RoleExecutor {
     chain.endEpoch("fencing: " + reason);
     Capture c = capture;
     capture = null;
+    if (c != null) {
+      stoppedCaptureIds = c.ownConnectionIds();
+    }
     Future<Void> stopped = c == null ? Future.succeededFuture() : c.stop();
     stopped.compose(x -> mariadb.fence())
         .compose(x -> followLocalBinlogServer())

@@ -65,6 +65,7 @@ public final class Capture {
   private volatile String lastError;
   private volatile long acksSent;
   private volatile long transactions;
+  private volatile boolean semiSync = true;
 
   public Capture(Vertx vertx, CaptureConfig config, TransactionSink sink) {
     this.vertx = vertx;
@@ -139,6 +140,15 @@ public final class Capture {
     return transactions;
   }
 
+  /**
+   * Whether the master took the last session this capture logged in as a semi-sync replica (true
+   * before the first). A session that is not one cannot ACK: the master found semi-sync off at login,
+   * so it released commits without the cluster; its node treats that as a breach.
+   */
+  public boolean semiSync() {
+    return semiSync;
+  }
+
   private void connect() {
     if (stopped) {
       return;
@@ -160,6 +170,7 @@ public final class Capture {
         return;
       }
       MasterLogin.Session s = ar.result();
+      semiSync = s.semiSync();
       LOG.info("capture streaming from {}:{} after GTID '{}' (semi-sync {}, connection id {})", config.host(),
           config.port(), from, s.semiSync() ? "on" : "OFF: commits will not wait for the log", s.connectionId());
       startStream(s);

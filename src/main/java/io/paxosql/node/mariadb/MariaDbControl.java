@@ -70,10 +70,26 @@ public final class MariaDbControl implements AutoCloseable {
    * practical timeout, so it never falls back to asynchronous commit.
    */
   public Future<Void> enableSemiSyncMaster() {
-    return sql("SET GLOBAL rpl_semi_sync_master_wait_point='AFTER_SYNC'")
+    return sql("SET GLOBAL rpl_semi_sync_master_wait_point='" + SemiSyncSettings.WAIT_POINT + "'")
         .compose(x -> sql("SET GLOBAL rpl_semi_sync_master_timeout=" + SEMI_SYNC_TIMEOUT_MS))
+        .compose(x -> sql("SET GLOBAL rpl_semi_sync_master_wait_no_slave=ON"))
         .compose(x -> sql("SET GLOBAL rpl_semi_sync_master_enabled=ON"))
         .mapEmpty();
+  }
+
+  /** The semi-sync settings a master's commits depend on (see {@link SemiSyncSettings}). */
+  public Future<SemiSyncSettings> semiSyncSettings() {
+    return sql("SELECT @@GLOBAL.rpl_semi_sync_master_enabled, @@GLOBAL.rpl_semi_sync_master_wait_point, "
+        + "@@GLOBAL.rpl_semi_sync_master_timeout, @@GLOBAL.rpl_semi_sync_master_wait_no_slave").map(rows -> {
+          Row r = rows.iterator().next();
+          return new SemiSyncSettings(isOn(r.getValue(0)), String.valueOf(r.getValue(1)),
+              Long.parseLong(String.valueOf(r.getValue(2))), isOn(r.getValue(3)));
+        });
+  }
+
+  private static boolean isOn(Object value) {
+    String v = String.valueOf(value);
+    return "1".equals(v) || "ON".equalsIgnoreCase(v) || "true".equalsIgnoreCase(v);
   }
 
   /** The id new sessions write into the binlog; a master uses its epoch (see the node's wiring). */

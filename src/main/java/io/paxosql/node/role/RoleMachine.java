@@ -147,11 +147,19 @@ public final class RoleMachine {
   }
 
   public List<RoleCommand> onStepDownRequested() {
+    return onResignRequested("step-down requested");
+  }
+
+  /**
+   * The master gives up its lease for {@code reason} (a planned step-down, or a breach of the only-us
+   * rule once its commits are chosen); losing the lease then fences it, as any lost lease does.
+   */
+  public List<RoleCommand> onResignRequested(String reason) {
     List<RoleCommand> out = new ArrayList<>();
     if (role == NodeRole.MASTER || role == NodeRole.PROMOTING) {
       stepDownPending = true;
       setCampaign(false, out);
-      out.add(new Resign("step-down requested"));
+      out.add(new Resign(reason));
     }
     return out;
   }

@@ -11,6 +11,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.sql.Connection;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -84,7 +85,17 @@ class MariaDbControlIntegrationTest {
       assertEquals(1, Sql.queryLong(c, "SELECT @@rpl_semi_sync_master_enabled"));
       assertEquals("AFTER_SYNC", Sql.queryString(c, "SELECT @@rpl_semi_sync_master_wait_point"));
       assertEquals(MariaDbControl.SEMI_SYNC_TIMEOUT_MS, Sql.queryLong(c, "SELECT @@rpl_semi_sync_master_timeout"));
+      assertEquals(List.of(), await(ca.semiSyncSettings()).problems(), "the settings a master keeps");
+      // What root can change behind the node's back, each read back as a problem.
+      Sql.exec(c, "SET GLOBAL rpl_semi_sync_master_wait_point='AFTER_COMMIT'");
+      Sql.exec(c, "SET GLOBAL rpl_semi_sync_master_timeout=10000");
+      Sql.exec(c, "SET GLOBAL rpl_semi_sync_master_wait_no_slave=OFF");
+      Sql.exec(c, "SET GLOBAL rpl_semi_sync_master_enabled=OFF");
+      assertEquals(new SemiSyncSettings(false, "AFTER_COMMIT", 10000, false), await(ca.semiSyncSettings()));
+      assertEquals(4, await(ca.semiSyncSettings()).problems().size());
     }
+    await(ca.enableSemiSyncMaster());
+    assertEquals(List.of(), await(ca.semiSyncSettings()).problems(), "enableSemiSyncMaster puts every one back");
     await(ca.disableSemiSyncMaster());
     ca.close();
   }

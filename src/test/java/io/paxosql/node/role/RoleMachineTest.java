@@ -101,6 +101,19 @@ class RoleMachineTest {
   }
 
   @Test
+  void aResignForAReasonSaysItAndOnlyAMasterResigns() {
+    RoleMachine follower = healthyFollower();
+    assertEquals(List.of(), follower.onResignRequested("only-us breach (foreign-replica)"));
+    RoleMachine m = healthyFollower();
+    m.onLease(true, 2);
+    m.onPromoted(2);
+    List<RoleCommand> out = m.onResignRequested("only-us breach (foreign-replica)");
+    assertEquals(List.of(new AllowCampaign(false), new Resign("only-us breach (foreign-replica)")), out);
+    m.onLease(false, 0);
+    assertEquals(NodeRole.FENCING, m.role(), "the lost lease fences it");
+  }
+
+  @Test
   void aDivergedFollowerRefusesToServe() {
     RoleMachine m = healthyFollower();
     List<RoleCommand> out = m.onDiverged("MariaDB holds 0-2-9 which the cluster never chose");
