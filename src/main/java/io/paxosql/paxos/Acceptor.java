@@ -13,12 +13,21 @@ final class Acceptor {
 
     /** Lease holder after a restart: unknown, so the view blocks every candidate. */
     static final int UNKNOWN_HOLDER = -2;
+    /**
+     * A view of our own lease after our proposer stopped: it still blocks every candidate until it lapses
+     * (the timing stays as it was), but names nobody and lets the leader's renewals be granted.
+     */
+    static final int RELEASED = -3;
 
     private final PaxosNode n;
     Ballot promised;
     final TreeMap<Long, AcceptedValue> accepted = new TreeMap<>();
     int leaseHolder = -1;
     long leaseViewUntil;
+    /** The node whose accept, renewal or commit came last under {@link #heardBallot}, and until when that counts. */
+    private int heardFrom = -1;
+    private Ballot heardBallot = Ballot.ZERO;
+    private long heardUntil;
 
     Acceptor(PaxosNode n, PersistentState s) {
         this.n = n;
@@ -102,17 +111,20 @@ final class Acceptor {
             n.outbox.persist(new Durable.Accepted(v.instance(), v.ballot(), v.value()));
             n.outbox.sendAfterPersist(new Message.Accepted(n.cfg.clusterId(), n.self(), a.from(), a.ballot(), a.instance()));
             n.afterPromise();
+            heardLeader(a.from(), a.ballot());
         }
         l.noteCommit(a.from(), a.ballot(), a.chosenBelow());
     }
 
     void onRenew(Message.Renew r) {
-        if (r.ballot().equals(promised) && (!leaseViewValid() || leaseHolder == r.from())) {
+        boolean viewAllows = !leaseViewValid() || leaseHolder == r.from() || leaseHolder == RELEASED;
+        if (r.ballot().equals(promised) && viewAllows) {
             grantView(r.from());
             n.send(new Message.Grant(n.cfg.clusterId(), n.self(), r.from(), r.ballot(), r.seq()));
         } else if (r.ballot().compareTo(promised) < 0) {
             nack(r.from(), r.ballot(), Message.NackReason.LOWER_BALLOT);
         }
+        heardLeader(r.from(), r.ballot());
         n.learner.noteCommit(r.from(), r.ballot(), r.chosenBelow());
     }
 
@@ -120,6 +132,35 @@ final class Acceptor {
     Value acceptedUnder(long instance, Ballot ballot) {
         AcceptedValue a = accepted.get(instance);
         return a != null && a.ballot().equals(ballot) ? a.value() : null;
+    }
+
+    /**
+     * Only a leader sends accepts, renewals and commits: one under the ballot we promised, or a higher one we
+     * missed the prepare of, names the leader we follow (a hint, not a lease view: it blocks no candidate and
+     * grants nothing).
+     */
+    void heardLeader(int from, Ballot b) {
+        if (from != n.self() && b.compareTo(promised) >= 0) {
+            heardFrom = from;
+            heardBallot = b;
+            heardUntil = n.now + leaseView();
+        }
+    }
+
+    /** The leader heard from at or above the ballot promised now, within a lease view's time, or -1. */
+    int leaderHeard() {
+        return heardFrom >= 0 && heardBallot.compareTo(promised) >= 0 && n.now < heardUntil ? heardFrom : -1;
+    }
+
+    /**
+     * Our own proposer stopped campaigning or leading: a view of our own lease protects nothing any more (we
+     * claim none); kept as it was, it would name us as leader and refuse the winner's renewals until it
+     * lapsed. It keeps refusing candidates until then, so a node that resigned does not campaign sooner.
+     */
+    void releaseOwnView() {
+        if (leaseHolder == n.self() && leaseViewValid()) {
+            leaseHolder = RELEASED;
+        }
     }
 
     /** Callers have checked that the view is lapsed or already {@code holder}'s. */

@@ -2,7 +2,8 @@ package io.paxosql.paxos;
 
 /**
  * A proposal number: a round made unique by the id of the node that owns it. Ordered by round, then node.
- * The ballot under which a leader proposes is also the epoch carried by every value it creates.
+ * The ballot a leader was elected under (its term) is also the epoch carried by every value it creates; a
+ * leader that runs phase 1 again under a higher ballot keeps its term.
  */
 public record Ballot(long round, int node) implements Comparable<Ballot> {
 

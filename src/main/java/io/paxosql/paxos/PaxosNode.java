@@ -183,7 +183,9 @@ public final class PaxosNode {
     }
 
     public Status status() {
-        return new Status(proposer.role, proposer.ballot, leaderHint(), proposer.leaseUntil(), learner.firstUnchosen, now);
+        // A leader reports its term: running phase 1 again under a higher ballot is no change of leadership.
+        Ballot b = proposer.role == PaxosRole.LEADER ? proposer.term : proposer.ballot;
+        return new Status(proposer.role, b, leaderHint(), proposer.leaseUntil(), learner.firstUnchosen, now);
     }
 
     /** Whether this node believes, at its current tick, that it holds the master lease. */
@@ -191,9 +193,18 @@ public final class PaxosNode {
         return proposer.holdsLease();
     }
 
+    /**
+     * Who leads, as far as this node knows: itself while leading; else the leader whose accept, renewal or
+     * commit this node last had at or above the ballot it promised (the freshest word: a losing candidate
+     * learns the winner from the first accept that raises its promise); else the holder of the lease it honours.
+     */
     int leaderHint() {
         if (proposer.role == PaxosRole.LEADER) {
             return self();
+        }
+        int heard = acceptor.leaderHeard();
+        if (heard >= 0) {
+            return heard;
         }
         return acceptor.leaseViewValid() && acceptor.leaseHolder >= 0 ? acceptor.leaseHolder : -1;
     }
@@ -240,6 +251,7 @@ public final class PaxosNode {
         } else if (m instanceof Message.Accepted a) {
             proposer.onAccepted(a);
         } else if (m instanceof Message.Commit c) {
+            acceptor.heardLeader(c.from(), c.ballot());
             learner.noteCommit(c.from(), c.ballot(), c.chosenBelow());
         } else if (m instanceof Message.Renew r) {
             acceptor.onRenew(r);

@@ -31,11 +31,14 @@ final class Proposer {
 
     private static final class InFlight {
         final Value value;
+        /** The ballot its Accepts carry: votes count only under it. */
+        final Ballot ballot;
         final Set<Integer> votes = new HashSet<>();
         long sentAt;
 
-        InFlight(Value value, long sentAt) {
+        InFlight(Value value, Ballot ballot, long sentAt) {
             this.value = value;
+            this.ballot = ballot;
             this.sentAt = sentAt;
         }
     }
@@ -43,6 +46,13 @@ final class Proposer {
     private final PaxosNode n;
     PaxosRole role = PaxosRole.FOLLOWER;
     Ballot ballot = Ballot.ZERO;
+    /**
+     * The ballot this node won its current leadership with: the epoch of every value it creates and the one
+     * its status reports. A leader that runs phase 1 again ({@link #reelect}) raises its ballot, not its term.
+     */
+    Ballot term = Ballot.ZERO;
+    /** A leader running phase 1 again under a higher ballot while it holds its lease. */
+    private boolean reelecting;
     private long maxRoundSeen;
 
     private final Set<Integer> promisers = new HashSet<>();
@@ -109,7 +119,9 @@ final class Proposer {
                 if (n.now - lastPrepare >= n.cfg.retransmitTicks()) {
                     sendPrepare(seq, true);
                 }
-                retransmitAccepts();
+                if (!reelecting) { // what is in flight goes again under the new ballot once a majority promised it
+                    retransmitAccepts();
+                }
             }
         }
     }
@@ -214,13 +226,14 @@ final class Proposer {
         if (role == PaxosRole.FOLLOWER || !p.ballot().equals(ballot)) {
             return;
         }
+        boolean recovering = role == PaxosRole.CANDIDATE || reelecting;
         // Every part is taken in as it comes: it left only after the promise was durable, so its reports
         // are complete for ballots below ours in its range (the acceptor accepts nothing below our ballot
         // since), and the highest report among any set of promisers that holds a majority is safe.
         for (ChosenValue c : p.chosen()) {
             n.learner.learn(c.instance(), c.value());
         }
-        long floor = role == PaxosRole.LEADER ? next : n.learner.firstUnchosen;
+        long floor = recovering ? n.learner.firstUnchosen : next;
         for (AcceptedValue a : p.accepted()) {
             if (a.instance() >= floor && !n.learner.isChosen(a.instance())) {
                 AcceptedValue old = reports.get(a.instance());
@@ -236,13 +249,18 @@ final class Proposer {
             promisers.add(p.from());
         }
         onGrant(p.from(), p.seq());
-        if (role == PaxosRole.CANDIDATE && Membership.isMajority(promisers, n.membership.at(n.learner.firstUnchosen))) {
-            becomeLeader();
+        if (recovering && Membership.isMajority(promisers, n.membership.at(n.learner.firstUnchosen))) {
+            if (reelecting) {
+                reelected();
+            } else {
+                becomeLeader();
+            }
         }
     }
 
     private void becomeLeader() {
         role = PaxosRole.LEADER;
+        term = ballot;
         next = n.learner.firstUnchosen;
         reports.headMap(next).clear();
         barrier = reports.isEmpty() ? next : Math.max(next, reports.lastKey() + 1);
@@ -255,13 +273,63 @@ final class Proposer {
         if (role == PaxosRole.FOLLOWER && k.ballot().equals(preVote) && k.reason() == Message.NackReason.LOWER_BALLOT) {
             preVote = null; // ask again under a round above the promise we just heard of
         }
+        if (role == PaxosRole.FOLLOWER || !k.ballot().equals(ballot) || k.reason() != Message.NackReason.LOWER_BALLOT) {
+            return;
+        }
         // A live lease means a majority granted it and refuses every other candidate until it ends, so a
         // higher promise reported by one acceptor is a stale or failed campaign (a Prepare that waited in a
-        // stalled node's queue, a candidate that lost): keep leading. The lease ends on its own if a majority
-        // really moved on, since renewals are granted only under the promised ballot.
-        if (role != PaxosRole.FOLLOWER && k.ballot().equals(ballot) && k.reason() == Message.NackReason.LOWER_BALLOT
-                && !holdsLease()) {
+        // stalled node's queue, a candidate that lost): keep leading, and run phase 1 again above that promise,
+        // or the member refuses our accepts and renewals for as long as we lead (a 3-node cluster then has no
+        // spare vote). A new leader whose barrier is not chosen yet counts too: the promises that elected it
+        // were lease grants, so the same majority refuses other candidates. Without any of that, a majority
+        // may really have moved on: step down.
+        if (role == PaxosRole.LEADER && n.now < leaseDeadline) {
+            reelect();
+        } else {
             stepDown();
+        }
+    }
+
+    /**
+     * Phase 1 again under a ballot above every promise heard of, keeping the role, the lease, the term and
+     * the work: the members that honour our lease promise at once (a promise is a lease grant too), and the
+     * member that promised a higher ballot promises ours. Until a majority promised, nothing new is proposed;
+     * votes for values in flight still count under the ballot they were sent with (a majority of them chooses
+     * the value). Then {@link #reelected} re-proposes every instance in flight under the new ballot.
+     */
+    private void reelect() {
+        long round = nextRound();
+        ballot = new Ballot(round, n.self());
+        maxRoundSeen = round;
+        reelecting = true;
+        promisers.clear();
+        promiseParts.clear();
+        reports.clear();
+        campaignSeq = ++seq;
+        seqSentAt.put(campaignSeq, n.now);
+        sendPrepare(campaignSeq, false);
+    }
+
+    /**
+     * A majority promised the new ballot: each instance in flight is proposed again under it, with the
+     * highest value the promises reported there or else our own (nothing was accepted above our old ballot by
+     * the majority, so our value is free to choose). Proposals in it complete when it is chosen; a value of
+     * ours displaced by a reported one is in doubt, as after a step down.
+     */
+    private void reelected() {
+        reelecting = false;
+        inFlight.headMap(n.learner.firstUnchosen).clear();
+        for (long i = n.learner.firstUnchosen; i < next; i++) {
+            InFlight old = inFlight.remove(i);
+            AcceptedValue reported = reports.remove(i);
+            if (n.learner.isChosen(i)) {
+                continue;
+            }
+            Value v = reported != null ? reported.value() : old != null ? old.value : Value.noop(term);
+            if (old != null && !old.value.equals(v)) {
+                inDoubt(old);
+            }
+            sendAccepts(i, v);
         }
     }
 
@@ -278,12 +346,9 @@ final class Proposer {
             return;
         }
         role = PaxosRole.FOLLOWER;
+        reelecting = false;
         for (InFlight f : inFlight.values()) {
-            for (Entry e : f.value.entries()) {
-                if (f.value.epoch().equals(ballot)) {
-                    n.outbox.inDoubt(e.proposalId());
-                }
-            }
+            inDoubt(f);
         }
         inFlight.clear();
         for (Entry e : pending) {
@@ -296,6 +361,16 @@ final class Proposer {
         leaseDeadline = -1;
         barrier = -1;
         barrierChosen = false;
+        n.acceptor.releaseOwnView();
+    }
+
+    /** Our own values in {@code f} (recovered ones are no proposal of this run) may or may not be chosen. */
+    private void inDoubt(InFlight f) {
+        if (f.value.epoch().equals(term)) {
+            for (Entry e : f.value.entries()) {
+                n.outbox.inDoubt(e.proposalId());
+            }
+        }
     }
 
     // ---- lease ----
@@ -366,6 +441,9 @@ final class Proposer {
         if (commitDirty) {
             return true;
         }
+        if (reelecting) {
+            return false;
+        }
         long end = n.learner.firstUnchosen + n.cfg.alpha();
         long k = next;
         while (k < end && n.learner.isChosen(k)) {
@@ -393,6 +471,21 @@ final class Proposer {
             stepDown();
             return;
         }
+        if (!reelecting) {
+            assign();
+        }
+        if (commitDirty) {
+            commitDirty = false;
+            long below = n.learner.firstUnchosen;
+            for (int m : n.membership.from(below)) {
+                if (m != n.self()) {
+                    n.send(new Message.Commit(n.cfg.clusterId(), n.self(), m, ballot, below));
+                }
+            }
+        }
+    }
+
+    private void assign() {
         inFlight.headMap(n.learner.firstUnchosen).clear();
         reports.headMap(next).clear();
         while (next < n.learner.firstUnchosen + n.cfg.alpha()) {
@@ -409,33 +502,27 @@ final class Proposer {
             if (reported != null) {
                 v = reported.value();
             } else if (next <= barrier) {
-                v = Value.noop(ballot);
+                v = Value.noop(term);
             } else {
                 v = batch();
                 if (v == null && next < n.membership.latestStart()) {
                     // A chosen change waits for the log to reach the instance where it takes effect; an idle
                     // cluster would never get there, so no-ops carry it (a window at most).
-                    v = Value.noop(ballot);
+                    v = Value.noop(term);
                 }
                 if (v == null) {
                     break;
                 }
             }
-            InFlight f = new InFlight(v, n.now);
-            inFlight.put(next, f);
-            for (int m : members) {
-                n.send(new Message.Accept(n.cfg.clusterId(), n.self(), m, ballot, next, v, n.learner.firstUnchosen));
-            }
+            sendAccepts(next, v);
             next++;
         }
-        if (commitDirty) {
-            commitDirty = false;
-            long below = n.learner.firstUnchosen;
-            for (int m : n.membership.from(below)) {
-                if (m != n.self()) {
-                    n.send(new Message.Commit(n.cfg.clusterId(), n.self(), m, ballot, below));
-                }
-            }
+    }
+
+    private void sendAccepts(long instance, Value v) {
+        inFlight.put(instance, new InFlight(v, ballot, n.now));
+        for (int m : n.membership.at(instance)) {
+            n.send(new Message.Accept(n.cfg.clusterId(), n.self(), m, ballot, instance, v, n.learner.firstUnchosen));
         }
     }
 
@@ -457,7 +544,7 @@ final class Proposer {
                     n.outbox.dropped(first.proposalId());
                     return batch();
                 }
-                return new Value(ballot, List.of(first));
+                return new Value(term, List.of(first));
             }
         }
         List<Entry> out = new ArrayList<>();
@@ -474,9 +561,9 @@ final class Proposer {
             }
         }
         if (out.isEmpty()) {
-            return changeInFlight ? null : Value.noop(ballot);
+            return changeInFlight ? null : Value.noop(term);
         }
-        return new Value(ballot, out);
+        return new Value(term, out);
     }
 
     /** A change proposed and not yet applied to the member set, so the next change must wait. */
@@ -489,12 +576,12 @@ final class Proposer {
     }
 
     void onAccepted(Message.Accepted a) {
-        if (role != PaxosRole.LEADER || !a.ballot().equals(ballot)) {
+        if (role != PaxosRole.LEADER) {
             return;
         }
         InFlight f = inFlight.get(a.instance());
         SortedSet<Integer> members = n.membership.at(a.instance());
-        if (f == null || !members.contains(a.from())) {
+        if (f == null || !a.ballot().equals(f.ballot) || !members.contains(a.from())) {
             return;
         }
         f.votes.add(a.from());
@@ -517,7 +604,7 @@ final class Proposer {
             f.sentAt = n.now;
             for (int m : n.membership.at(e.getKey())) {
                 if (m != n.self() && !f.votes.contains(m)) {
-                    n.send(new Message.Accept(n.cfg.clusterId(), n.self(), m, ballot, e.getKey(), f.value,
+                    n.send(new Message.Accept(n.cfg.clusterId(), n.self(), m, f.ballot, e.getKey(), f.value,
                             n.learner.firstUnchosen));
                 }
             }

@@ -3,8 +3,8 @@ package io.paxosql.paxos;
 import java.util.List;
 
 /**
- * What one instance chooses. The epoch is the ballot of the leader that created the value; a leader that
- * recovers the value re-proposes it unchanged, so every node sees the same epoch for an instance.
+ * What one instance chooses. The epoch is the term (election ballot) of the leader that created the value; a
+ * leader that recovers the value re-proposes it unchanged, so every node sees the same epoch for an instance.
  * A value with no entries is a no-op (gap filler or leadership barrier).
  */
 public record Value(Ballot epoch, List<Entry> entries) {

@@ -30,7 +30,9 @@
  *     promises, re-proposes the highest-ballot value of each instance (keeping its original epoch), fills
  *     gaps with no-ops, then proposes a no-op barrier. Phase 2 keeps up to {@code alpha} instances in
  *     flight; queued proposals are batched into one instance value up to {@code maxBatchBytes}.</li>
- * <li>Each {@link io.paxosql.paxos.Value} carries its epoch: the ballot of the leader that created it.</li>
+ * <li>Each {@link io.paxosql.paxos.Value} carries its epoch: the ballot the leader that created it was elected
+ *     under (its term). A leader that hears a member promised above it while its lease runs runs phase 1
+ *     again above that promise, keeping its term, lease and values in flight.</li>
  * <li>Lease: a promise or a grant of a Renew is a lease grant. The leader's lease runs until the tick it
  *     sent the request + {@code leaseTicks}, once a majority granted it and its barrier is chosen; a
  *     follower refuses to promise other candidates until its own receive tick + {@code leaseTicks +

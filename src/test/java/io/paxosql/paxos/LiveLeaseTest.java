@@ -11,8 +11,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A leader that holds its lease does not give it up because one acceptor reports a higher promise: a
  * majority granted the lease and refuses every other candidate until it ends, so that promise belongs to a
- * campaign that cannot win (in the simulator: a Prepare that waited in a stalled node's queue). A leader
- * still recovering, without a lease, steps down as before.
+ * campaign that cannot win (in the simulator: a Prepare that waited in a stalled node's queue; in a
+ * contested election, the loser's own). It runs phase 1 again above that promise instead, so the acceptor
+ * follows it again, and keeps its term. A new leader still recovering does the same (the promises that elected
+ * it were lease grants); a candidate steps down as before.
  */
 class LiveLeaseTest {
 
@@ -69,14 +71,38 @@ class LiveLeaseTest {
         n.step(higherPromiseFrom3(b));
         assertEquals(PaxosRole.LEADER, n.status().role());
         assertTrue(n.holdsLease(), "a minority's higher promise must not end a live lease");
-        assertEquals(b.round() + 2, nextCampaignRound(n), "the higher round is remembered for later");
+        assertEquals(b, n.status().ballot(), "the term, the master's epoch, stays");
+        assertEquals(new Ballot(b.round() + 2, 1), prepared(n), "phase 1 again above the promise of 3");
+        assertEquals(b.round() + 3, nextCampaignRound(n), "the higher round is remembered for later");
     }
 
     @Test
-    void aLeaderStillRecoveringStepsDownOnAHigherPromise() {
+    void aLeaderStillRecoveringRunsPhaseOneAgainOnAHigherPromise() {
         PaxosNode n = leader();
+        Ballot b = n.status().ballot();
+        n.step(higherPromiseFrom3(b));
+        assertEquals(PaxosRole.LEADER, n.status().role());
+        assertEquals(new Ballot(b.round() + 2, 1), prepared(n));
+    }
+
+    @Test
+    void aCandidateStepsDownOnAHigherPromise() {
+        PaxosNode n = candidate();
         n.step(higherPromiseFrom3(n.status().ballot()));
         assertEquals(PaxosRole.FOLLOWER, n.status().role());
+    }
+
+    /** The ballot of the Prepare the node sends next (one to each member). */
+    private static Ballot prepared(PaxosNode n) {
+        while (n.hasReady()) {
+            n.ready();
+            for (Message m : n.advance()) {
+                if (m instanceof Message.Prepare p) {
+                    return p.ballot();
+                }
+            }
+        }
+        throw new AssertionError("no prepare sent");
     }
 
     /** Lets the lease lapse and returns the round of the pre-vote that follows. */

@@ -28,6 +28,8 @@ class PaxosSimulationTest {
         4,     // 3 nodes (the stall probe): the leader (17.3) stalled past its lease; in its caught-up ticks it
                // campaigned under 18.3, its promise refused the new leader's (18.1) accepts and renewals, and
                // that leader stepped down
+        393,   // 3 nodes (FollowerChecker): node 3 stayed promised to 14.3, above the leader's 14.1, and refused its
+               // accepts and renewals for as long as it led; the leader now runs phase 1 again above that promise
     };
 
     @Test

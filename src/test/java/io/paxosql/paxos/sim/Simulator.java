@@ -10,6 +10,7 @@ import io.paxosql.paxos.PaxosConfig;
 import io.paxosql.paxos.PaxosNode;
 import io.paxosql.paxos.PaxosRole;
 import io.paxosql.paxos.Ready;
+import io.paxosql.paxos.Status;
 import io.paxosql.paxos.Value;
 
 import java.util.ArrayDeque;
@@ -86,6 +87,7 @@ public final class Simulator {
     private final SimNetwork net;
     private final SafetyChecker checker = new SafetyChecker();
     private final StableLeaderChecker stable = new StableLeaderChecker();
+    private final FollowerChecker followers = new FollowerChecker();
     private final boolean nodeLevel;
     private final NodeChecker nodeChecker;
     private double mariaDbFailRate;
@@ -243,11 +245,40 @@ public final class Simulator {
             }
             step();
         }
+        everyMemberFollows();
         stallProbes();
         checker.finalCheck();
         if (nodeLevel) {
             nodeChecker.finalCheck(settle());
         }
+    }
+
+    /** {@link FollowerChecker}: within the liveness budget, every running member names the lease holder. */
+    private void everyMemberFollows() {
+        long deadline = now + livenessTicks * PERIOD;
+        while (true) {
+            SimNode leader = holder(null);
+            String missing = leader == null ? "no node holds the lease" : followers.notFollowing(leader.id,
+                    leader.core.membersAt(leader.core.firstUnchosen()), runningStatuses());
+            if (missing == null) {
+                return;
+            }
+            if (now > deadline) {
+                throw new AssertionError("liveness: a member does not follow the leader " + livenessTicks
+                        + " ticks after the cluster converged: " + missing + "; " + describeNodes());
+            }
+            step();
+        }
+    }
+
+    private Map<Integer, Status> runningStatuses() {
+        Map<Integer, Status> out = new TreeMap<>();
+        for (SimNode n : nodes) {
+            if (n.up && n.stalledUntil <= now) {
+                out.put(n.id, n.core.status());
+            }
+        }
+        return out;
     }
 
     /**
