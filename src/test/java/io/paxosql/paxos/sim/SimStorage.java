@@ -134,12 +134,17 @@ final class SimStorage {
      */
     void crash(SplittableRandom rnd) {
         int kept = unsynced.isEmpty() ? 0 : rnd.nextInt(unsynced.size() + 1);
+        Fault fault = faults != null && faults.nextDouble() < faultRate
+                ? Fault.values()[faults.nextInt(Fault.values().length)] : null;
+        if (fault == Fault.TORN && kept == unsynced.size() && kept > 0) {
+            kept--; // all reached disk: the last one tears instead
+        }
         List<Slot> landed = new ArrayList<>(unsynced.subList(0, kept));
         Slot next = kept < unsynced.size() ? unsynced.get(kept) : null;
         unsynced.clear();
         landed.forEach(this::land);
-        if (faults != null && faults.nextDouble() < faultRate) {
-            damage(Fault.values()[faults.nextInt(Fault.values().length)], landed, next);
+        if (fault != null) {
+            damage(fault, landed, next);
         }
     }
 
