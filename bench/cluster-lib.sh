@@ -104,6 +104,8 @@ cluster_configs() { # base-port -> $WORK/conf/node1..3.yaml, data under $WORK/cl
     for i2 in 1 2 3; do for k in 1 2 3 4 5 6 7; do
       sed -i "s/\b64$i2$k\b/$((base + 10 * i2 + k))/g" "$f"
     done; done
+    # CLUSTER_EXTRA_YAML: top-level keys appended to every node's file (e.g. a small log window).
+    [ -z "${CLUSTER_EXTRA_YAML:-}" ] || printf '%s\n' "$CLUSTER_EXTRA_YAML" >> "$f"
   done
 }
 

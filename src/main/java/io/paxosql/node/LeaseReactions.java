@@ -6,6 +6,7 @@ import io.paxosql.node.role.RoleMachine;
 import io.paxosql.node.status.EventJournal;
 import io.paxosql.node.status.EventKind;
 import io.paxosql.node.status.LeaderWatch;
+import io.paxosql.paxos.Ballot;
 import io.paxosql.paxos.Status;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,12 +44,12 @@ final class LeaseReactions {
       log.info("{}", said);
       events.add(EventKind.ELECTION, said);
     });
-    roleExecutor.execute(roles.onLease(st.holdsLease(), epochOf(st)));
+    roleExecutor.execute(roles.onLease(st.holdsLease(), epochOf(st.ballot())));
     roleExecutor.updateRoute();
   }
 
   /** The lease's epoch: the ballot that holds it, as one increasing number. */
-  private static long epochOf(Status st) {
-    return st.ballot().round() * 4096 + Math.max(0, st.ballot().node());
+  static long epochOf(Ballot b) {
+    return b.round() * 4096 + Math.max(0, b.node());
   }
 }

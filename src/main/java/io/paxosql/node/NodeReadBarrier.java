@@ -10,6 +10,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The node's answer to the RO port: read indexes from the master (the member-only ReadIndex call on its
@@ -20,6 +22,7 @@ import java.util.function.LongSupplier;
  * most one request per round trip leaves this node whatever the read rate.
  */
 final class NodeReadBarrier implements ReadBarrier {
+  private static final Logger LOG = LoggerFactory.getLogger(NodeReadBarrier.class);
   private final MasterLocator locator;
   private final Supplier<Future<String>> localReadIndex;
   private final IntFunction<Future<String>> remoteReadIndex;
@@ -97,6 +100,7 @@ final class NodeReadBarrier implements ReadBarrier {
 
   private Future<String> fetchOnce() {
     MasterRoute r = locator.current();
+    LOG.debug("read index: asking {}", r);
     if (r instanceof MasterRoute.Local) {
       return localReadIndex.get();
     }

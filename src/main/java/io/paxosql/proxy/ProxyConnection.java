@@ -476,4 +476,10 @@ final class ProxyConnection {
         tracker.anomalies(), tracker.lastAnomaly())));
     return p.future();
   }
+
+  /** The client's address, for logs. */
+  @Override
+  public String toString() {
+    return port.role().tag() + " client " + clientHost + ":" + clientPort;
+  }
 }

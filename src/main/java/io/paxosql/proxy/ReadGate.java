@@ -13,6 +13,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The RO port's client-to-server path while reads are BOUNDED or LINEARIZABLE. Client bytes are
@@ -26,6 +28,7 @@ import java.util.regex.Pattern;
  * query's reply cannot interleave with another response. Lives on the connection's event loop.
  */
 final class ReadGate {
+  private static final Logger LOG = LoggerFactory.getLogger(ReadGate.class);
   static final int ER_REPLICA_LAG = ProxyConnection.ER_UNKNOWN_ERROR;
   private static final Pattern GTID_LIST = Pattern.compile("\\d+-\\d+-\\d+(,\\d+-\\d+-\\d+)*");
   /**
@@ -216,6 +219,10 @@ final class ReadGate {
     });
     port.readBarrier().readIndex().onComplete(ar -> context.runOnContext(v -> {
       context.owner().cancelTimer(timer);
+      if (LOG.isDebugEnabled()) {
+        LOG.debug("linearizable read {} of {}: read index {}", statement, connection,
+            ar.succeeded() ? "'" + ar.result() + "'" : "failed: " + ar.cause().getMessage());
+      }
       if (statement != check || !waiting || connection.isClosed()) {
         return;
       }

@@ -56,6 +56,10 @@ final class ChaosHarness {
         }
       }
       cmd.add("-D" + Netns.PREFIX_PROPERTY + "=" + Netns.PREFIX.substring(0, Netns.PREFIX.length() - 1));
+      String logLevel = System.getProperty(ChaosNodes.LOG_LEVEL_PROPERTY);
+      if (logLevel != null && !logLevel.isBlank()) {
+        cmd.add("-D" + ChaosNodes.LOG_LEVEL_PROPERTY + "=" + logLevel);
+      }
       cmd.addAll(List.of("-Xmx512m", "-cp", System.getProperty("java.class.path"), main.getName(), dir.toString()));
       cmd.addAll(args);
       // The run's own output (its report included) goes to a file: surefire owns this JVM's stdout.

@@ -36,6 +36,8 @@ import java.util.concurrent.TimeUnit;
 final class ChaosNodes {
   private static final String ADMIN_TOKEN = SecretFile.random(SecretFile.DEFAULT_BYTES);
   private static final String ROOT_PASSWORD = SecretFile.random(SecretFile.DEFAULT_BYTES);
+  /** -Dchaos.logLevel=DEBUG: the nodes log at that level (read-index and read-gate decisions, to replay a finding). */
+  static final String LOG_LEVEL_PROPERTY = "chaos.logLevel";
   static final int RW = 3301;
   static final int RO = 3302;
   static final int PAXOS = 3303;
@@ -88,7 +90,8 @@ final class ChaosNodes {
         + "replication: { user: paxosql_repl }\n"
         // Faults, not identities, are under test here: member links in plaintext (the node warns).
         + "tls: { mode: off }\n"
-        + "proxy: { roConsistency: linearizable, roMaxLagMs: 3000, connectTimeoutMs: 2000 }\n";
+        + "proxy: { roConsistency: linearizable, roMaxLagMs: 3000, connectTimeoutMs: 2000 }\n"
+        + "logLevel: " + System.getProperty(LOG_LEVEL_PROPERTY, "INFO") + "\n";
   }
 
   /** Starts node {@code id}'s JVM in its namespace; its output appends to node_id.log. */

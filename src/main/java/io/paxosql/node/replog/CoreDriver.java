@@ -4,6 +4,7 @@ import io.paxosql.log.LogRecord;
 import io.paxosql.log.PaxosLog;
 import io.paxosql.node.chain.LogPosition;
 import io.paxosql.paxos.AcceptedValue;
+import io.paxosql.paxos.Ballot;
 import io.paxosql.paxos.ChosenValue;
 import io.paxosql.paxos.Entry;
 import io.paxosql.paxos.Message;
@@ -299,7 +300,17 @@ final class CoreDriver {
   }
 
   boolean holdsLease() {
-    return lease.holds(status, System.nanoTime());
+    return lease.holds(System.nanoTime());
+  }
+
+  /** The ballot of the lease this node holds now in wall time, or null. */
+  Ballot leaseHolder() {
+    return lease.holder(System.nanoTime());
+  }
+
+  /** For logs: the core's status and the wall-time lease view. */
+  String describeLease() {
+    return status + ", " + lease.describe(System.nanoTime());
   }
 
   Message.SnapshotNeeded snapshotNeeded() {

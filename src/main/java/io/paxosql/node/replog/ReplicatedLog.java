@@ -10,6 +10,7 @@ import io.paxosql.log.ReadResult;
 import io.paxosql.node.chain.ChosenEntry;
 import io.paxosql.node.chain.ChosenLog;
 import io.paxosql.node.chain.LogPosition;
+import io.paxosql.paxos.Ballot;
 import io.paxosql.paxos.ChosenValue;
 import io.paxosql.paxos.Entry;
 import io.paxosql.paxos.Message;
@@ -402,6 +403,19 @@ public final class ReplicatedLog implements ChosenLog {
    */
   public boolean holdsLease() {
     return driver.holdsLease();
+  }
+
+  /**
+   * The ballot of the master lease this node holds now in wall time, or null: the lease and the
+   * leadership it belongs to, read together (a read index must come from the epoch this node serves).
+   */
+  public Ballot leaseHolder() {
+    return driver.leaseHolder();
+  }
+
+  /** For logs: the core's status and this node's wall-time view of its lease. */
+  public String describeLease() {
+    return driver.describeLease();
   }
 
   /** Called on the node's context whenever leadership or the lease changes. */
