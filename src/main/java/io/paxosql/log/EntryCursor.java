@@ -63,7 +63,7 @@ final class EntryCursor implements AutoCloseable {
     if (r == null) {
       return null;
     }
-    return new Entry(RecordCodec.decode(r.body(), r.where()), r.index(), r.file(), r.where(), r.body().length + 4);
+    return new Entry(RecordCodec.decode(r.body(), r.index(), r.where()), r.index(), r.file(), r.where(), r.body().length + 4);
   }
 
   /** Reads the next entry's bytes without decoding them (the cursor moves past it); null as for {@link #next}. */

@@ -256,8 +256,10 @@ final class LogWriter {
         throw new IllegalStateException("chosen " + c.instance() + " leaves a gap after " + (state.chosenBelow() - 1));
       }
     }
-    byte[] bytes = RecordCodec.encode(rec);
+    byte[] bytes;
     try (DocumentContext dc = appender.writingDocument()) {
+      // The checksum covers the entry's own index, so its bytes are valid only at this place.
+      bytes = RecordCodec.encode(rec, dc.index());
       dc.wire().bytes().write(bytes);
       mappingAdvice.adviseChunk(dc.wire().bytes().bytesStore());
     }

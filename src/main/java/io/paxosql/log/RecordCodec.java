@@ -7,12 +7,18 @@ import java.util.List;
 import java.util.zip.CRC32C;
 
 /**
- * Byte layout of one log entry: {@code version(1) kind(1) body crc32c(4)}, big-endian, where the CRC32C
- * covers everything before it. Chronicle frames each entry with its own length header; the checksum
- * catches a torn or rotted body that the header cannot.
+ * Byte layout of one log entry: {@code version(1) kind(1) body crc32c(4)}, big-endian. Chronicle frames each
+ * entry with its own length header; the checksum catches a torn or rotted body that the header cannot.
+ *
+ * <p>Version 2 (written now) seeds the CRC32C with the entry's Chronicle index (8 bytes, big-endian) before
+ * the bytes it covers, so an entry's bytes are only valid at their own place: a misdirected write (an entry's
+ * bytes landing at another entry's place, even one of the same size) fails the check like a rotted body.
+ * Version 1 entries (CRC over the bytes alone) are still read.
  */
 final class RecordCodec {
-  static final byte VERSION = 1;
+  static final byte VERSION = 2;
+  /** Entries written before the checksum covered the entry's index. */
+  static final byte VERSION_UNPLACED = 1;
   private static final byte PROMISED = 1;
   private static final byte ACCEPTED = 2;
   private static final byte CHOSEN = 3;
@@ -43,17 +49,25 @@ final class RecordCodec {
    */
   record Filler(int bytes) {}
 
-  /** A valid filler entry of exactly {@code size} bytes (at least the 6-byte minimum). */
-  static byte[] filler(int size) {
+  /** A valid filler entry of exactly {@code size} bytes (at least the 6-byte minimum) for Chronicle index {@code index}. */
+  static byte[] filler(int size, long index) {
     if (size < 6) {
       throw new IllegalArgumentException("a filler entry needs at least 6 bytes, not " + size);
     }
     ByteBuffer b = ByteBuffer.allocate(size);
     b.put(VERSION).put(FILLER);
-    CRC32C crc = new CRC32C();
-    crc.update(b.array(), 0, size - 4);
-    b.putInt(size - 4, (int) crc.getValue());
+    b.putInt(size - 4, checksum(b.array(), VERSION, index));
     return b.array();
+  }
+
+  /** The CRC32C of everything but the last 4 bytes, seeded with {@code index} for the placed version. */
+  private static int checksum(byte[] bytes, byte version, long index) {
+    CRC32C crc = new CRC32C();
+    if (version != VERSION_UNPLACED) {
+      crc.update(ByteBuffer.allocate(8).putLong(index).array());
+    }
+    crc.update(bytes, 0, bytes.length - 4);
+    return (int) crc.getValue();
   }
 
   /**
@@ -75,7 +89,8 @@ final class RecordCodec {
     return pageStart < bodyOffset + body.length;
   }
 
-  static byte[] encode(Object record) {
+  /** The bytes of {@code record} as the entry at Chronicle index {@code index}. */
+  static byte[] encode(Object record, long index) {
     int size = 2 + bodySize(record) + 4;
     ByteBuffer b = ByteBuffer.allocate(size);
     b.put(VERSION);
@@ -100,33 +115,32 @@ final class RecordCodec {
     } else {
       throw new IllegalArgumentException("not a log record: " + record);
     }
-    CRC32C crc = new CRC32C();
-    crc.update(b.array(), 0, size - 4);
-    b.putInt((int) crc.getValue());
+    b.putInt(checksum(b.array(), VERSION, index));
     return b.array();
   }
 
   /**
-   * Decodes one entry; {@code where} names its file and offset for the error message.
+   * Decodes the entry at Chronicle index {@code index}; {@code where} names its file and offset for the error
+   * message.
    *
-   * @throws LogCorruptedException if the checksum fails or the body is malformed
+   * @throws LogCorruptedException if the checksum fails (also for bytes written for another index) or the
+   *     body is malformed
    */
-  static Object decode(byte[] bytes, String where) {
+  static Object decode(byte[] bytes, long index, String where) {
     if (bytes.length < 6) {
       throw corrupt(where, "entry of " + bytes.length + " bytes is shorter than the 6-byte minimum");
     }
-    CRC32C crc = new CRC32C();
-    crc.update(bytes, 0, bytes.length - 4);
     ByteBuffer b = ByteBuffer.wrap(bytes);
+    int computed = checksum(bytes, bytes[0], index);
     int stored = b.getInt(bytes.length - 4);
-    if (stored != (int) crc.getValue()) {
-      throw corrupt(where, String.format("checksum mismatch (stored %08x, computed %08x) over %d bytes",
-          stored, (int) crc.getValue(), bytes.length));
+    if (stored != computed) {
+      throw corrupt(where, String.format("checksum mismatch (stored %08x, computed %08x for index %x) over %d bytes"
+          + " (rotted, torn, or written for another place)", stored, computed, index, bytes.length));
     }
     b.limit(bytes.length - 4);
     try {
       byte version = b.get();
-      if (version != VERSION) {
+      if (version != VERSION && version != VERSION_UNPLACED) {
         throw corrupt(where, "unknown entry format version " + version + " (this build reads " + VERSION + ")");
       }
       byte kind = b.get();

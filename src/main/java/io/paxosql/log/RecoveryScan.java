@@ -33,8 +33,8 @@ final class RecoveryScan implements AutoCloseable {
   /**
    * Replays every entry into {@code state} and {@code files}.
    *
-   * <p>If the last entry fails its checksum the way a write that never reached disk does (see
-   * {@link RecordCodec#looksUnwritten}) and nothing readable follows it, the replay stops there and
+   * <p>Each entry is checked by {@link EntryReplay#read}. If the last entry fails its checksum the way a write
+   * that never reached disk does (see {@link RecordCodec#looksUnwritten}) and nothing readable follows it, the replay stops there and
    * {@link #tornTail()} names it: the caller must drop it and scan again. The state is then incomplete.
    *
    * @throws LogCorruptedException if an entry is damaged, the chosen values have a gap, or the tail is torn
@@ -57,14 +57,12 @@ final class RecoveryScan implements AutoCloseable {
     String lastWhere = null;
     cursor.toStart();
     for (EntryCursor.Raw raw = cursor.nextRaw(); raw != null; raw = cursor.nextRaw()) {
-      EntryCursor.Entry e;
-      try {
-        e = new EntryCursor.Entry(RecordCodec.decode(raw.body(), raw.where()), raw.index(), raw.file(), raw.where(),
-            raw.body().length + 4);
-      } catch (LogCorruptedException damaged) {
-        TornTail torn = tornTail(queue, cursor, raw, damaged);
+      Object record = EntryReplay.read(raw.body(), raw.index(), raw.offset() + 4, raw.where());
+      if (record instanceof EntryReplay.Unwritten unwritten) {
+        TornTail torn = tornTail(queue, cursor, raw, unwritten.damage());
         return new RecoveryScan(config, cursor, null, lastWhere, torn);
       }
+      EntryCursor.Entry e = new EntryCursor.Entry(record, raw.index(), raw.file(), raw.where(), raw.body().length + 4);
       int cycle = queue.rollCycle().toCycle(e.index());
       files.noteFile(cycle, e.file());
       files.noteBytes(cycle, e.bytes());
@@ -97,14 +95,11 @@ final class RecoveryScan implements AutoCloseable {
   }
 
   /**
-   * The damaged entry {@code raw} as a torn tail if it is one: it looks never written and it is the last
-   * entry Chronicle holds, in this file or any later one. Anything else is real damage: rethrows it.
+   * The entry {@code raw}, which looks never written, as a torn tail if it is one: the last entry Chronicle
+   * holds, in this file or any later one. Anything else is real damage: rethrows it.
    */
   private static TornTail tornTail(SingleChronicleQueue queue, EntryCursor cursor, EntryCursor.Raw raw,
                                    LogCorruptedException damaged) {
-    if (!RecordCodec.looksUnwritten(raw.body(), raw.offset() + 4)) {
-      throw damaged;
-    }
     EntryCursor.Raw after = cursor.nextRaw();
     if (after != null || queue.lastIndex() != raw.index()) {
       throw damaged;

@@ -28,7 +28,7 @@ record TornTail(File file, long offset, int bytes, long index) {
   void seal() {
     try (RandomAccessFile f = new RandomAccessFile(file, "rw")) {
       f.seek(offset + 4);
-      f.write(RecordCodec.filler(bytes - 4));
+      f.write(RecordCodec.filler(bytes - 4, index));
       f.getFD().sync();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot overwrite the torn last entry at " + where() + " (" + bytes

@@ -1,7 +1,6 @@
 package io.paxosql.paxos.sim;
 
 import io.paxosql.binlog.event.Gtid;
-import io.paxosql.node.chain.ChainRecord;
 import io.paxosql.node.chain.ChainState;
 import io.paxosql.node.role.NodeRole;
 import io.paxosql.paxos.sim.SafetyChecker.SafetyViolation;
@@ -12,14 +11,15 @@ import java.util.Set;
 
 /**
  * The node-level rules, checked while the simulator runs the real {@link io.paxosql.node.role.RoleMachine}
- * and {@link ChainState} on every node: every node judges every chosen record alike; a node is MASTER (or
+ * and {@link io.paxosql.node.chain.ChainedLog} on every node: every node's chain (and a restarted node's
+ * rebuilt one) stands at the same state after every chosen record; a node is MASTER (or
  * PROMOTING) only while it holds the lease of its own epoch; no epoch has two masters and a master's
  * epoch is the chain's; every transaction acknowledged to a client is in every member's final chain.
  */
 final class NodeChecker {
   private record Key(long instance, int index) {}
 
-  private record Judged(ChainState.Verdict verdict, ChainState next, int node) {}
+  private record Judged(ChainState next, int node) {}
 
   private final boolean leaseChecks;
   private final Map<Key, Judged> judged = new HashMap<>();
@@ -32,13 +32,13 @@ final class NodeChecker {
     this.leaseChecks = leaseChecks;
   }
 
-  void chainStep(int node, long instance, int index, ChainRecord record, ChainState.Step step) {
-    Judged now = new Judged(step.verdict(), step.next(), node);
+  /** Node {@code node}'s chain took the record at {@code instance}.{@code index}; it stands at {@code after}. */
+  void chainAfter(int node, long instance, int index, ChainState after) {
+    Judged now = new Judged(after, node);
     Judged first = judged.putIfAbsent(new Key(instance, index), now);
-    if (first != null && (first.verdict() != now.verdict() || !first.next().equals(now.next()))) {
-      throw new SafetyViolation("the chain judged " + record + " at " + instance + "." + index + " " + first.verdict()
-          + " on node " + first.node() + " (chain then " + first.next() + ") but " + now.verdict() + " on node " + node
-          + " (chain then " + now.next() + ")");
+    if (first != null && !first.next().equals(after)) {
+      throw new SafetyViolation("the chains of node " + first.node() + " and node " + node + " judged the record at "
+          + instance + "." + index + " differently: one then stood at " + first.next() + ", the other at " + after);
     }
   }
 

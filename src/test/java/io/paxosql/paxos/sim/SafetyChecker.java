@@ -113,6 +113,24 @@ final class SafetyChecker {
         }
     }
 
+    /**
+     * A restart read node {@code node}'s disk: every damaged entry must have been refused (the node stays down)
+     * or dropped as a torn tail that was never synced; none may be restarted from as good bytes.
+     */
+    void diskRead(int node, SimStorage.Recovery r) {
+        if (r.refusal() != null && r.damage().isEmpty()) {
+            throw new SafetyViolation("node " + node + " refused a log nothing damaged: " + r.refusal());
+        }
+        if (r.refusal() == null && !r.damage().isEmpty()) {
+            throw new SafetyViolation("node " + node + " restarted from damaged bytes the checks did not catch: "
+                    + r.damage());
+        }
+        if (r.syncedDropped() != null) {
+            throw new SafetyViolation("node " + node + " dropped synced " + r.syncedDropped() + " as a torn tail:"
+                    + " a record it may have acknowledged is gone");
+        }
+    }
+
     void leaseHolders(List<Integer> holders, long time) {
         if (holders.size() > 1) {
             throw new SafetyViolation("nodes " + holders + " all believe they hold the lease at time " + time);

@@ -9,6 +9,7 @@ import io.paxosql.paxos.Message;
 import io.paxosql.paxos.PaxosConfig;
 import io.paxosql.paxos.PaxosNode;
 import io.paxosql.paxos.PaxosRole;
+import io.paxosql.paxos.PersistentState;
 import io.paxosql.paxos.Ready;
 import io.paxosql.paxos.Status;
 import io.paxosql.paxos.Value;
@@ -71,10 +72,13 @@ public final class Simulator {
         double rate;
         Ballot lastLed;
 
-        SimNode(int id, PaxosConfig cfg) {
+        /** The node refused its damaged log at a restart: it stays down (an operator replaces it). */
+        boolean refused;
+
+        SimNode(int id, PaxosConfig cfg, SimStorage storage) {
             this.id = id;
             this.cfg = cfg;
-            this.storage = new SimStorage(cfg.firstInstance());
+            this.storage = storage;
             this.core = PaxosNode.fresh(cfg);
             this.appliedBelow = cfg.firstInstance();
             this.proposals = new SimProposals(cfg.firstInstance());
@@ -114,6 +118,9 @@ public final class Simulator {
     /** Values a node's chain got before their Chosen records were durable, and chains rolled back after a crash. */
     private long earlyDeliveries;
     private long rollBacks;
+    /** Restarts that refused a damaged log, and that dropped a torn last entry. */
+    private long refusals;
+    private long repairs;
 
     private final long faultTicks;
     private final long livenessTicks;
@@ -169,10 +176,20 @@ public final class Simulator {
             members.add(i);
             ids.add(i);
         }
+        // Storage faults draw from their own source, so every other draw of the seed stays as it was. One node
+        // at most has a faulty disk: if it refuses its log, the rest still hold a majority (member changes,
+        // which may shrink the set to two, stay off in those runs).
+        SplittableRandom diskRandom = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + 0x5DEECE66DL);
+        int badDisk = memberRate == 0 && diskRandom.nextInt(3) != 0 ? 1 + diskRandom.nextInt(nodeCount) : 0;
+        double diskFaultRate = 0.3 + 0.7 * diskRandom.nextDouble();
         for (int i = 1; i <= nodeCount; i++) {
+            // Node-level runs: the real chain's proposal window (ChainedLog.IN_FLIGHT_BYTES) is sized against
+            // the production core's pending bound; with 64 the core refuses part of a burst, and the master
+            // rightly fences when the chain then refuses its next transaction.
             PaxosConfig c = new PaxosConfig(42, i, members, first, lease, margin, renew, election, retransmit,
-                    alpha, batch, 64, catchUp);
-            SimNode n = new SimNode(i, c);
+                    alpha, batch, nodeLevel ? 100_000 : 64, catchUp);
+            SimNode n = new SimNode(i, c, new SimStorage(i, first, i == badDisk ? diskRandom.split() : null,
+                    diskFaultRate));
             n.core.setMaxUnconfirmedReadys(pipeline);
             n.core.setCampaignAllowed(rnd.nextInt(5) != 0);
             n.rate = chaos ? 0.5 + rnd.nextDouble() : 1.0;
@@ -184,9 +201,9 @@ public final class Simulator {
             SplittableRandom logicRandom = rnd.split();
             mariaDbFailRate = logicRandom.nextDouble() * 0.03;
             for (SimNode n : nodes) {
-                n.logic = new NodeLogic(n.id, nodeChecker, bytes -> proposeBytes(n, bytes), logicRandom.split(),
-                        n.cfg.maxBatchBytes());
-                n.logic.start(n.core, now);
+                n.logic = new NodeLogic(n.id, nodeChecker, (bytes, answer) -> proposeBytes(n, bytes, answer),
+                        logicRandom.split(), n.cfg.maxBatchBytes());
+                n.logic.start(n.core, List.of(), now);
             }
         }
         params = "seed=" + seed + " nodes=" + nodeCount + " first=" + first + " skew=" + skew + " lease=" + lease
@@ -195,7 +212,8 @@ public final class Simulator {
                 + " dup=" + fmt(net.duplicateRate) + " maxDelay=" + net.maxDelay + " crash=" + fmt(crashRate)
                 + " partition=" + fmt(partitionRate) + " member=" + fmt(memberRate) + " chaos=" + chaos
                 + " straggle=" + fmt(net.straggleRate) + " stall=" + fmt(stallRate) + " pipeline=" + pipeline
-                + (nodeLevel ? " nodeLevel mariaDbFail=" + fmt(mariaDbFailRate) : "");
+                + (nodeLevel ? " nodeLevel mariaDbFail=" + fmt(mariaDbFailRate) : "")
+                + (badDisk > 0 ? " badDisk=" + badDisk + " diskFaults=" + fmt(diskFaultRate) : "");
     }
 
     /** Runs to the end; throws AssertionError with the seed, parameters and recent events on any failure. */
@@ -294,12 +312,15 @@ public final class Simulator {
                 SortedSet<Integer> members = leader.core.membersAt(leader.core.firstUnchosen());
                 long chosenBelow = leader.core.firstUnchosen();
                 Map<Integer, NodeLogic> finals = new TreeMap<>();
+                int refused = 0;
                 for (SimNode n : nodes) {
                     if (members.contains(n.id) && n.up && n.appliedBelow >= chosenBelow) {
                         finals.put(n.id, n.logic);
+                    } else if (members.contains(n.id) && n.refused) {
+                        refused++;
                     }
                 }
-                if (finals.size() == members.size()) {
+                if (finals.size() + refused == members.size()) {
                     return finals;
                 }
             }
@@ -359,7 +380,7 @@ public final class Simulator {
     private boolean converged(long firstLive) {
         SimNode leader = null;
         for (SimNode n : nodes) {
-            if (n.core.holdsLease()) {
+            if (n.up && n.core.holdsLease()) { // a node that refused its log stays down with its last state
                 leader = n;
             }
         }
@@ -368,7 +389,7 @@ public final class Simulator {
         }
         SortedSet<Integer> members = leader.core.membersAt(leader.core.firstUnchosen());
         for (SimNode n : nodes) {
-            if (members.contains(n.id) && n.maxAppliedId < firstLive) {
+            if (members.contains(n.id) && !n.refused && n.maxAppliedId < firstLive) {
                 return false;
             }
         }
@@ -575,7 +596,7 @@ public final class Simulator {
             // message may carry and each catch-up or promise message holds one value.
             byte[] b = new byte[largeValues ? n.cfg.maxBatchBytes() - 48 - rnd.nextInt(16) : 1 + rnd.nextInt(40)];
             rnd.nextBytes(b);
-            proposeBytes(n, b);
+            proposeBytes(n, b, null);
         }
     }
 
@@ -588,19 +609,22 @@ public final class Simulator {
         return this;
     }
 
-    /** Queues {@code b} in node {@code n}'s core under the next proposal id and tracks it as the log does. */
-    private boolean proposeBytes(SimNode n, byte[] b) {
+    /**
+     * Queues {@code b} in node {@code n}'s core under the next proposal id and tracks it as the log does;
+     * {@code also} (if not null) is told the answer too.
+     */
+    private boolean proposeBytes(SimNode n, byte[] b, SimProposals.Answer also) {
         long id = nextProposal;
         if (!n.core.propose(id, b).queuedOk()) {
             return false;
         }
         nextProposal++;
-        track(n, id);
+        track(n, id, also);
         trace("node " + n.id + " queued proposal " + id);
         return true;
     }
 
-    private void track(SimNode n, long id) {
+    private void track(SimNode n, long id, SimProposals.Answer also) {
         n.proposals.track(id, new SimProposals.Answer() {
             @Override
             public void chosen(long instance, int index) {
@@ -610,11 +634,17 @@ public final class Simulator {
                     checker.agree(n.id, instance, v);
                 }
                 checker.completed(n.id, id, instance);
+                if (also != null) {
+                    also.chosen(instance, index);
+                }
             }
 
             @Override
             public void failed(String why) {
                 // dropped ones are checked from the Ready (checker.dropped); in-doubt ones may go either way
+                if (also != null) {
+                    also.failed(why);
+                }
             }
         });
     }
@@ -637,7 +667,7 @@ public final class Simulator {
         }
         var result = leader.core.proposeMembership(change);
         if (result.queuedOk()) {
-            track(leader, id);
+            track(leader, id, null);
         }
         note("node " + leader.id + " proposes " + Describe.entry(change) + " -> " + result.outcome());
     }
@@ -702,9 +732,6 @@ public final class Simulator {
                 apply(n, c);
             }
         }
-        if (nodeLevel) {
-            n.logic.durableBelow(n.storage.firstUnchosen());
-        }
         n.proposals.durable(r);
         for (Message m : n.core.advance()) {
             send(m);
@@ -741,37 +768,49 @@ public final class Simulator {
     }
 
     private void restart(SimNode n) {
+        if (n.refused) {
+            return;
+        }
         boolean allowed = n.core.status() != null && rnd.nextInt(5) != 0;
-        n.core = new PaxosNode(n.cfg, n.storage.state());
+        SimStorage.Recovery read = n.storage.recover();
+        checker.diskRead(n.id, read);
+        if (read.refusal() != null) {
+            // As the real node does on LogCorruptedException: it does not start, and never serves or votes.
+            n.refused = true;
+            refusals++;
+            note("node " + n.id + " refuses its log (" + read.damage() + "): " + read.refusal());
+            return;
+        }
+        if (read.repaired()) {
+            repairs++;
+            note("node " + n.id + " drops its torn last log entry");
+        }
+        PersistentState state = read.state();
+        n.core = new PaxosNode(n.cfg, state);
         n.core.setMaxUnconfirmedReadys(pipeline);
         n.core.setCampaignAllowed(allowed || !faults);
         n.up = true;
         long restored = n.core.firstUnchosen();
         n.proposals = new SimProposals(restored);
-        checker.restarted(n.id, n.appliedBelow, restored, n.storage.state().accepted());
+        checker.restarted(n.id, n.appliedBelow, restored, state.accepted());
         if (n.appliedBelow > restored) {
             // The chain got values early whose Chosen records the crash lost: it restarts from what is durable
             // (ChainCheckpointer never covers more) and learns them again as chosen.
             note("node " + n.id + " rolls its chain back from " + n.appliedBelow + " to " + restored);
             rollBacks++;
-            if (nodeLevel) {
-                n.logic.rollBackTo(restored);
-            }
             n.appliedBelow = restored;
         }
         for (long i = n.appliedBelow; i < restored; i++) {
-            Value v = n.storage.chosen(i);
+            long at = i - state.firstRetained();
+            Value v = at >= 0 ? state.chosen().get((int) at).value() : null;
             if (v != null) {
                 checker.agree(n.id, i, v);
-                if (nodeLevel) {
-                    n.logic.applied(n.core, i, v, now); // the chain replays what it had not applied
-                }
             }
         }
         n.appliedBelow = Math.max(n.appliedBelow, restored);
         if (nodeLevel) {
-            n.logic.durableBelow(restored);
-            n.logic.start(n.core, now);
+            // A new process: its chain is rebuilt from the durable log (the real one from its checkpoint).
+            n.logic.start(n.core, state.chosen(), now);
         }
         note("node " + n.id + " restarts at " + restored);
     }
@@ -840,7 +879,7 @@ public final class Simulator {
     private String describeNodes() {
         StringBuilder sb = new StringBuilder();
         for (SimNode n : nodes) {
-            sb.append("\n    node ").append(n.id).append(n.up ? " up " : " down ")
+            sb.append("\n    node ").append(n.id).append(n.refused ? " refused its log " : n.up ? " up " : " down ")
                     .append(Describe.status(n.core.status())).append(" members=")
                     .append(n.core.membersAt(n.core.firstUnchosen())).append(" maxApplied=").append(n.maxAppliedId);
             if (n.logic != null) {
@@ -866,6 +905,28 @@ public final class Simulator {
     /** Restarts whose chain had got values the crash then lost the Chosen records of. */
     public long rollBacks() {
         return rollBacks;
+    }
+
+    /** Restarts that refused a damaged log. */
+    public long refusals() {
+        return refusals;
+    }
+
+    /** Restarts that dropped a torn last log entry. */
+    public long repairs() {
+        return repairs;
+    }
+
+    /** Storage faults injected, by {@link SimStorage.Fault} kind. */
+    public long[] storageFaults() {
+        long[] sum = new long[SimStorage.Fault.values().length];
+        for (SimNode n : nodes) {
+            long[] f = n.storage.injected();
+            for (int i = 0; i < sum.length; i++) {
+                sum[i] += f[i];
+            }
+        }
+        return sum;
     }
 
     /** How many resumes the stable-leader check watched. */
