@@ -185,12 +185,36 @@ final class NodeProcesses implements AutoCloseable {
    * does, or only to its JVM.
    */
   void signal(int id, String signal, boolean wholeGroup) throws Exception {
+    if (ignores(pid(id), signal)) {
+      // A job started in the background of a shell without job control ignores INT and QUIT, and so does
+      // everything it starts (the JVM then installs no handler): the node could never see this signal.
+      throw new AssertionError("node " + id + "'s process ignores SIG" + signal + " (inherited from how this test"
+          + " run was started: a background job of a shell without job control); run the tests in the"
+          + " foreground, e.g. `make test` from a terminal, or with `set -m` in a script");
+    }
     String target = wholeGroup ? "-" + pid(id) : Long.toString(pid(id));
     Process kill = new ProcessBuilder("kill", "-" + signal, "--", target).redirectErrorStream(true).start();
     if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
       throw new AssertionError("kill -" + signal + " " + target + " failed: "
           + new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
     }
+  }
+
+  /** Whether process {@code pid} ignores the named signal (its SigIgn mask in /proc). */
+  static boolean ignores(long pid, String signal) throws IOException {
+    int number = switch (signal) {
+      case "HUP" -> 1;
+      case "INT" -> 2;
+      case "QUIT" -> 3;
+      case "TERM" -> 15;
+      default -> throw new IllegalArgumentException("no signal number known for SIG" + signal);
+    };
+    for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+      if (line.startsWith("SigIgn:")) {
+        return (Long.parseUnsignedLong(line.substring(7).trim(), 16) & (1L << (number - 1))) != 0;
+      }
+    }
+    throw new IOException("/proc/" + pid + "/status has no SigIgn line");
   }
 
   /** Waits for the node's JVM to exit; returns its exit code. */
