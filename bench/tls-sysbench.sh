@@ -5,7 +5,7 @@
 # only one cluster is driven at a time. Goal (issue 15): TLS costs <= 5% TPS.
 # TLS covers the member links: Paxos gRPC between nodes, and the internal hop node 1 -> master when node 1
 # is not the master (sysbench's own connection to the RW port is plain in both).
-# Usage: RUNS=5 TIME=20 bench/tls-sysbench.sh     env: TABLES ROWS BASE_ON BASE_OFF KEEP READY_S
+# Usage: RUNS=5 TIME=20 bench/tls-sysbench.sh     env: TABLES ROWS BASE_ON BASE_OFF KEEP READY_S WARMUP
 set -euo pipefail
 RUNS=${RUNS:-3}
 TIME=${TIME:-20}
@@ -14,6 +14,7 @@ ROWS=${ROWS:-10000}
 THREADS=${THREADS:-32}
 BASE_ON=${BASE_ON:-7500}
 BASE_OFF=${BASE_OFF:-7600}
+WARMUP=${WARMUP:-30}      # seconds of unmeasured load per cluster before the rounds (0: none)
 READY_S=${READY_S:-180}   # how long a cluster may take to come up (more on a loaded machine)
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 JAR=$ROOT/target/paxosql.jar
@@ -82,9 +83,28 @@ sb() { # mode test [args]
   sysbench "$t" --db-driver=mysql --mysql-host=127.0.0.1 --mysql-port="${PORT[$m]}" --mysql-user=app \
     --mysql-password="${PASS[$m]}" --mysql-db=sbtest --tables="$TABLES" --table-size="$ROWS" "$@"
 }
+# Like with like: in both clusters node 1 (where sysbench connects) must be a follower, so every statement
+# takes the member-only hop to the master (TLS or plain) as well as the Paxos links.
+off_node1() { # mode: step the master down until it is not node 1 (bounded)
+  local m=$1 master
+  WORK=${DIR[$m]}; CL_BASE=${BASEOF[$m]}
+  for _ in 1 2 3 4 5; do
+    master=$(cluster_master || echo "?")
+    [ "$master" != 1 ] && [ "$master" != "?" ] && return 0
+    if [ "$master" = 1 ]; then
+      java -jar "$JAR" admin --node "127.0.0.1:$(cluster_admin 1)" --token-file "$WORK/cluster/node1/admin-token" \
+        step-down > /dev/null 2>&1 || true
+    fi
+    sleep 5
+  done
+  echo "cluster ($m): node 1 is still the master after 5 step-downs" >&2; exit 1
+}
 for m in on off; do
   mariadb --no-defaults -h127.0.0.1 -P"${PORT[$m]}" -uapp -p"${PASS[$m]}" -e "CREATE DATABASE IF NOT EXISTS sbtest"
   sb "$m" oltp_insert prepare > "$TOP/prepare-$m.txt" 2>&1 || { echo "prepare on $m failed" >&2; exit 1; }
+  off_node1 "$m"
+  # One unmeasured cell per cluster: the JVMs' JIT warm-up otherwise makes the first rounds the slowest.
+  [ "$WARMUP" = 0 ] || sb "$m" oltp_insert --threads="$THREADS" --time="$WARMUP" run > "$TOP/warmup-$m.txt" 2>&1 || true
 done
 
 : > "$TOP/cells"
