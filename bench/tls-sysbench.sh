@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# What mutual TLS between members costs: sysbench oltp_insert, 32 threads, through node 1's RW port of
+# What mutual TLS between members costs: sysbench oltp_insert, 32 threads, through a follower's RW port of
 # two paxosql clusters run side by side in the same run, one with TLS on (the default) and one with
 # `tls: { mode: off }`. Cells alternate on/off (RUNS rounds), so load from elsewhere hits both alike;
 # only one cluster is driven at a time. Goal (issue 15): TLS costs <= 5% TPS.
@@ -83,26 +83,18 @@ sb() { # mode test [args]
   sysbench "$t" --db-driver=mysql --mysql-host=127.0.0.1 --mysql-port="${PORT[$m]}" --mysql-user=app \
     --mysql-password="${PASS[$m]}" --mysql-db=sbtest --tables="$TABLES" --table-size="$ROWS" "$@"
 }
-# Like with like: in both clusters node 1 (where sysbench connects) must be a follower, so every statement
-# takes the member-only hop to the master (TLS or plain) as well as the Paxos links.
-off_node1() { # mode: step the master down until it is not node 1 (bounded)
+# Like with like: in both clusters sysbench connects to a follower's RW port, so every statement takes the
+# member-only hop to the master (TLS or plain) as well as the Paxos links.
+via_follower() { # mode: point PORT at the RW port of a node that is not the master
   local m=$1 master
   WORK=${DIR[$m]}; CL_BASE=${BASEOF[$m]}
-  for _ in 1 2 3 4 5; do
-    master=$(cluster_master || echo "?")
-    [ "$master" != 1 ] && [ "$master" != "?" ] && return 0
-    if [ "$master" = 1 ]; then
-      java -jar "$JAR" admin --node "127.0.0.1:$(cluster_admin 1)" --token-file "$WORK/cluster/node1/admin-token" \
-        step-down > /dev/null 2>&1 || true
-    fi
-    sleep 5
-  done
-  echo "cluster ($m): node 1 is still the master after 5 step-downs" >&2; exit 1
+  master=$(cluster_master) || { echo "cluster ($m): no master found" >&2; exit 1; }
+  PORT[$m]=$(cluster_rw $(( master == 1 ? 2 : 1 )))
 }
 for m in on off; do
   mariadb --no-defaults -h127.0.0.1 -P"${PORT[$m]}" -uapp -p"${PASS[$m]}" -e "CREATE DATABASE IF NOT EXISTS sbtest"
   sb "$m" oltp_insert prepare > "$TOP/prepare-$m.txt" 2>&1 || { echo "prepare on $m failed" >&2; exit 1; }
-  off_node1 "$m"
+  via_follower "$m"
   # One unmeasured cell per cluster: the JVMs' JIT warm-up otherwise makes the first rounds the slowest.
   [ "$WARMUP" = 0 ] || sb "$m" oltp_insert --threads="$THREADS" --time="$WARMUP" run > "$TOP/warmup-$m.txt" 2>&1 || true
 done
