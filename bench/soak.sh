@@ -2,9 +2,10 @@
 # Soak (issue 14): MINUTES of sysbench oltp_insert through node 1's RW port of a 3-node cluster (`demo` on
 # loopback), with a small log window so retention runs many times within the soak. Every SAMPLE seconds,
 # for each node: live heap after a full GC (`jcmd GC.class_histogram` forces one and prints the live total),
-# the Paxos log directory's size, the node's other files (chain checkpoint etc.: dataDir minus MariaDB),
-# MariaDB's binlog size, the node JVM's open file descriptors and the load average. At the end: TPS of the
-# first and the last 5 minutes, and the first and last sample of every column (all should be flat).
+# the Paxos log directory's size on disk and its file count, the node's other files (chain checkpoint
+# etc.: dataDir minus MariaDB), MariaDB's binlog and relay log size (bounded by MariaDB's own expiry, not
+# ours), the node JVM's open file descriptors and the load average. At the end: TPS of the first and the
+# last 5 minutes, and the first and last sample of every column (all but the binlog should be flat).
 # Usage: MINUTES=30 bench/soak.sh        env: THREADS TABLES ROWS SAMPLE RETAIN_MB BASE KEEP
 set -euo pipefail
 MINUTES=${MINUTES:-30}
@@ -41,16 +42,18 @@ sb_insert "$RW" app "$APP_PW" prepare > /dev/null
 
 node_pid() { pgrep -f -- "node --config $WORK/conf/node$1.yaml" | head -1; }
 sample() { # elapsed-seconds -> one line per node
-  local i pid heap logb other binlog fds
+  local i pid heap logb files other binlog fds
   for i in 1 2 3; do
     pid=$(node_pid "$i") || { echo "$1 node$i no-process"; continue; }
     heap=$(jcmd "$pid" GC.class_histogram 2>/dev/null | awk '/^Total/ { print $3 }')
-    logb=$(du -sb "$WORK/cluster/node$i/paxos" | cut -f1)
+    # On-disk blocks, not apparent size: Chronicle roll files are sparse (80 MiB apparent each).
+    logb=$(du -s --block-size=1 "$WORK/cluster/node$i/paxos" | cut -f1)
+    files=$(ls "$WORK/cluster/node$i/paxos" | wc -l)
     other=$(du -sb --exclude=mariadb --exclude=paxos "$WORK/cluster/node$i" | cut -f1)
     binlog=$(du -cb "$WORK/cluster/node$i/mariadb/data"/*-bin.[0-9]* 2>/dev/null | tail -1 | cut -f1)
     fds=$(ls "/proc/$pid/fd" | wc -l)
-    printf '%s node%s heap_live_mb=%.1f log_mb=%.1f other_mb=%.2f binlog_mb=%.1f fds=%s load=%s\n' \
-      "$1" "$i" "$(echo "${heap:-0} / 1048576" | bc -l)" "$(echo "$logb / 1048576" | bc -l)" \
+    printf '%s node%s heap_live_mb=%.1f log_mb=%.1f log_files=%s other_mb=%.2f binlog_mb=%.1f fds=%s load=%s\n' \
+      "$1" "$i" "$(echo "${heap:-0} / 1048576" | bc -l)" "$(echo "$logb / 1048576" | bc -l)" "$files" \
       "$(echo "$other / 1048576" | bc -l)" "$(echo "${binlog:-0} / 1048576" | bc -l)" "$fds" \
       "$(cut -d' ' -f1 /proc/loadavg)"
   done
