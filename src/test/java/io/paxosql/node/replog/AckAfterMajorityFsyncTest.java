@@ -4,11 +4,8 @@ import static io.paxosql.testing.Retry.waitFor;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.paxosql.log.LogRecord;
-import io.paxosql.log.SyncFault;
 import io.paxosql.node.chain.LogPosition;
 import io.vertx.core.Future;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,7 +15,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -35,41 +31,7 @@ class AckAfterMajorityFsyncTest {
   static final byte[] VALUE = "needs-a-majority".getBytes(StandardCharsets.UTF_8);
   @TempDir Path dir;
   ReplogCluster cluster;
-  final Map<Integer, Disk> disks = new ConcurrentHashMap<>();
-
-  /**
-   * One node's disk: healthy, or, for the sync of the group holding the test value's Accepted record, held
-   * (the sync waits until the test releases it) or failing.
-   */
-  static final class Disk implements SyncFault {
-    volatile CountDownLatch held;
-    volatile boolean failing;
-    final AtomicInteger heldSyncs = new AtomicInteger();
-    final AtomicInteger failedSyncs = new AtomicInteger();
-
-    @Override
-    public void beforeSync(List<LogRecord> records) throws IOException {
-      if (records.stream().noneMatch(r -> r instanceof LogRecord.Accepted a && holds(a.value(), VALUE))) {
-        return;
-      }
-      if (failing) {
-        failedSyncs.incrementAndGet();
-        throw new IOException("injected: this disk fails every sync");
-      }
-      CountDownLatch h = held;
-      if (h != null) {
-        heldSyncs.incrementAndGet();
-        try {
-          if (!h.await(60, TimeUnit.SECONDS)) {
-            throw new IOException("injected slow sync was never released");
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IOException("interrupted while the sync was held", e);
-        }
-      }
-    }
-  }
+  final Map<Integer, HeldSyncDisk> disks = new ConcurrentHashMap<>();
 
   /** Whether {@code value} carries {@code bytes} (the leader may batch several proposals into one value). */
   static boolean holds(byte[] value, byte[] bytes) {
@@ -83,12 +45,7 @@ class AckAfterMajorityFsyncTest {
 
   @AfterEach
   void stop() {
-    disks.values().forEach(d -> {
-      CountDownLatch h = d.held;
-      if (h != null) {
-        h.countDown();
-      }
-    });
+    disks.values().forEach(HeldSyncDisk::release);
     if (cluster != null) {
       cluster.close();
     }
@@ -101,7 +58,7 @@ class AckAfterMajorityFsyncTest {
     // answers "in doubt" instead of waiting.
     cluster = new ReplogCluster(dir, 3, 0).withTickMs(200);
     cluster.tune = o -> {
-      Disk d = disks.computeIfAbsent(o.paxos().nodeId(), id -> new Disk());
+      HeldSyncDisk d = disks.computeIfAbsent(o.paxos().nodeId(), id -> new HeldSyncDisk(a -> holds(a.value(), VALUE)));
       return new ReplogOptions(o.paxos(), o.log().withSyncFault(d), o.transport(), o.tickMillis(),
           o.forwardProposals(), o.memoryValues(), o.retention(), o.retentionEvery(), o.progressTimeout(),
           o.catchUpBatchBytes(), o.catchUpMaxValues(), o.ownerFloor());
@@ -110,8 +67,8 @@ class AckAfterMajorityFsyncTest {
     ReplicatedLog leader = cluster.leader();
     cluster.proposeAll(leader, "healthy", 20);
     List<Integer> followers = cluster.nodes.keySet().stream().filter(id -> id != leader.nodeId()).toList();
-    Disk slow = disks.get(followers.get(0));
-    Disk failing = disks.get(followers.get(1));
+    HeldSyncDisk slow = disks.get(followers.get(0));
+    HeldSyncDisk failing = disks.get(followers.get(1));
     AtomicReference<Throwable> failedNode = new AtomicReference<>();
     cluster.node(followers.get(1)).onFatal(failedNode::set);
     CountDownLatch release = new CountDownLatch(1);

@@ -4,23 +4,18 @@ import static io.paxosql.testing.Retry.waitFor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.paxosql.log.LogRecord;
-import io.paxosql.log.SyncFault;
 import io.paxosql.node.chain.LogPosition;
 import io.paxosql.paxos.PaxosConfig;
 import io.paxosql.paxos.PaxosRole;
 import io.paxosql.paxos.Status;
 import io.vertx.core.Future;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -38,39 +33,11 @@ class BigValueLeaseTest {
   private static final long TICK_MS = 100;
   @TempDir Path dir;
   ReplogCluster cluster;
-  final Map<Integer, Disk> disks = new ConcurrentHashMap<>();
-
-  /** A disk whose syncs of big Accepted records wait while {@link #held} is set. */
-  static final class Disk implements SyncFault {
-    volatile CountDownLatch held;
-    final AtomicInteger heldSyncs = new AtomicInteger();
-
-    @Override
-    public void beforeSync(List<LogRecord> records) throws IOException {
-      CountDownLatch h = held;
-      if (h == null || records.stream().noneMatch(r -> r instanceof LogRecord.Accepted a && a.value().length >= BIG)) {
-        return;
-      }
-      heldSyncs.incrementAndGet();
-      try {
-        if (!h.await(60, TimeUnit.SECONDS)) {
-          throw new IOException("injected slow sync was never released");
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IOException("interrupted while the sync was held", e);
-      }
-    }
-  }
+  final Map<Integer, HeldSyncDisk> disks = new ConcurrentHashMap<>();
 
   @AfterEach
   void stop() {
-    disks.values().forEach(d -> {
-      CountDownLatch h = d.held;
-      if (h != null) {
-        h.countDown();
-      }
-    });
+    disks.values().forEach(HeldSyncDisk::release);
     if (cluster != null) {
       cluster.close();
     }
@@ -81,7 +48,7 @@ class BigValueLeaseTest {
   void theLeaseOutlivesASyncOfABigValueLongerThanTheLease() {
     cluster = new ReplogCluster(dir, 3, 0).withTickMs(TICK_MS);
     cluster.tune = o -> {
-      Disk d = disks.computeIfAbsent(o.paxos().nodeId(), id -> new Disk());
+      HeldSyncDisk d = disks.computeIfAbsent(o.paxos().nodeId(), id -> new HeldSyncDisk(a -> a.value().length >= BIG));
       PaxosConfig p = o.paxos();
       PaxosConfig big = new PaxosConfig(p.clusterId(), p.nodeId(), p.initialMembers(), p.firstInstance(),
           p.leaseTicks(), p.leaseMarginTicks(), p.renewTicks(), p.electionTicks(), p.retransmitTicks(), p.alpha(),
