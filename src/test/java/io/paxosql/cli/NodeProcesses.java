@@ -200,15 +200,22 @@ final class NodeProcesses implements AutoCloseable {
     }
   }
 
-  /** Whether process {@code pid} ignores the named signal (its SigIgn mask in /proc). */
+  /**
+   * Whether process {@code pid} ignores the named signal (its SigIgn mask in /proc). KILL and STOP cannot
+   * be ignored and CONT resumes a stopped process whatever its disposition, so those are never "ignored".
+   */
   static boolean ignores(long pid, String signal) throws IOException {
     int number = switch (signal) {
+      case "KILL", "STOP", "CONT" -> 0;
       case "HUP" -> 1;
       case "INT" -> 2;
       case "QUIT" -> 3;
       case "TERM" -> 15;
       default -> throw new IllegalArgumentException("no signal number known for SIG" + signal);
     };
+    if (number == 0) {
+      return false;
+    }
     for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
       if (line.startsWith("SigIgn:")) {
         return (Long.parseUnsignedLong(line.substring(7).trim(), 16) & (1L << (number - 1))) != 0;
