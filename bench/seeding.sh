@@ -51,7 +51,7 @@ WRITER=$!
 sleep "$WINDOW"
 echo "rebuilding node $target (master is $master) under the writer ..."
 start=$(date +%s.%N)
-java -jar "$JAR" admin --node "127.0.0.1:$(cluster_admin 1)" rebuild --id "$target" > "$WORK/rebuild.out"
+java -jar "$JAR" admin --node "127.0.0.1:$(cluster_admin 1)" --config "$WORK/conf/node1.yaml" rebuild --id "$target" > "$WORK/rebuild.out"
 phase=
 for _ in $(seq 36000); do
   phase=$(curl -s --max-time 2 "http://127.0.0.1:$(cluster_admin "$target")/local" \
