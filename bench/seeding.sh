@@ -42,7 +42,10 @@ t0=$(date +%s)
 "${SB[@]}" --threads=4 oltp_write_only prepare > "$WORK/prepare.out"
 echo "prepared in $(( $(date +%s) - t0 )) s; datadir of node 1: $(du -sh "$WORK/cluster/node1/mariadb/data" | cut -f1)"
 
-master=$(cluster_master)
+master=
+for _ in $(seq 150); do master=$(cluster_master) && break; sleep 0.2; done
+[ -n "$master" ] || { echo "no node names a master 30 s after the prepare; statuses:" >&2
+  for i in 1 2 3; do cluster_status "$i" >&2 || true; echo >&2; done; exit 1; }
 target=$(( master == 2 ? 3 : 2 ))
 # The writer: RATE TPS of oltp_write_only, one report a second (latency percentile 99). RATE must stay
 # below what the cluster sustains on these tables, or sysbench queues and p99 measures the queue (200
