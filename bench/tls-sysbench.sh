@@ -5,7 +5,9 @@
 # only one cluster is driven at a time. Goal (issue 15): TLS costs <= 5% TPS.
 # TLS covers the member links: Paxos gRPC between nodes, and the internal hop node 1 -> master when node 1
 # is not the master (sysbench's own connection to the RW port is plain in both).
-# Usage: RUNS=5 TIME=20 bench/tls-sysbench.sh     env: TABLES ROWS BASE_ON BASE_OFF KEEP READY_S WARMUP
+# ENTRY=master connects to the master's own RW port instead (no member-only hop): the difference between the
+# two entries splits TLS's cost between the hop and the Paxos links.
+# Usage: RUNS=5 TIME=20 bench/tls-sysbench.sh     env: TABLES ROWS BASE_ON BASE_OFF KEEP READY_S WARMUP ENTRY
 set -euo pipefail
 RUNS=${RUNS:-3}
 TIME=${TIME:-20}
@@ -15,6 +17,8 @@ THREADS=${THREADS:-32}
 BASE_ON=${BASE_ON:-7500}
 BASE_OFF=${BASE_OFF:-7600}
 WARMUP=${WARMUP:-30}      # seconds of unmeasured load per cluster before the rounds (0: none)
+ENTRY=${ENTRY:-follower} # follower: through the member-only hop; master: the master's own RW port
+case "$ENTRY" in follower|master) ;; *) echo "ENTRY must be follower or master, not '$ENTRY'" >&2; exit 2 ;; esac
 READY_S=${READY_S:-180}   # how long a cluster may take to come up (more on a loaded machine)
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 JAR=$ROOT/target/paxosql.jar
@@ -85,11 +89,11 @@ sb() { # mode test [args]
 }
 # Like with like: in both clusters sysbench connects to a follower's RW port, so every statement takes the
 # member-only hop to the master (TLS or plain) as well as the Paxos links.
-via_follower() { # mode: point PORT at the RW port of a node that is not the master
+via_follower() { # mode: point PORT at the RW port of a node that is not the master (or of the master)
   local m=$1 master
   WORK=${DIR[$m]}; CL_BASE=${BASEOF[$m]}
   master=$(cluster_master) || { echo "cluster ($m): no master found" >&2; exit 1; }
-  PORT[$m]=$(cluster_rw $(( master == 1 ? 2 : 1 )))
+  if [ "$ENTRY" = master ]; then PORT[$m]=$(cluster_rw "$master"); else PORT[$m]=$(cluster_rw $(( master == 1 ? 2 : 1 ))); fi
 }
 for m in on off; do
   mariadb --no-defaults -h127.0.0.1 -P"${PORT[$m]}" -uapp -p"${PASS[$m]}" -e "CREATE DATABASE IF NOT EXISTS sbtest"
@@ -120,7 +124,7 @@ for r in $(seq "$RUNS"); do
 done
 
 echo
-echo "oltp_insert ${THREADS} threads, ${TIME}s per cell, $TABLES tables x $ROWS rows, $RUNS rounds, $(nproc) cores," \
+echo "oltp_insert ${THREADS} threads through the ${ENTRY}'s RW port, ${TIME}s per cell, $TABLES tables x $ROWS rows, $RUNS rounds, $(nproc) cores," \
   "uptime at end: $(uptime)"
 $PYTHON - "$TOP/cells" <<'PY'
 import sys, statistics as st
