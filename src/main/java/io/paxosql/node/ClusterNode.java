@@ -429,7 +429,8 @@ public final class ClusterNode {
 
   /** Once the rebuilt or seeded MariaDB applied the whole chain and the log caught up, the node leaves its pause. */
   void watchCatchUp() {
-    seeding.watchCatchUp(() -> parts.monitor.lagTransactions() == 0 && parts.replog.caughtUp());
+    seeding.watchCatchUp(() -> parts.monitor.lagTransactions() == 0 && parts.replog.caughtUp(),
+        () -> parts.replog.chosenBelow());
   }
 
   RoleMachine roles() {

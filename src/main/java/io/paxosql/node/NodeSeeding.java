@@ -1,11 +1,13 @@
 package io.paxosql.node;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.paxosql.config.NodeConfig;
 import io.paxosql.node.admin.AdminException;
 import io.paxosql.node.mariadb.NodeMariaDb;
 import io.paxosql.node.role.NodeRole;
+import io.paxosql.node.seed.DonorHolds;
 import io.paxosql.node.seed.MariaDbSeeder;
 import io.paxosql.node.seed.SeedPhase;
 import io.paxosql.node.seed.SeedPoint;
@@ -18,6 +20,7 @@ import java.nio.file.Files;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,11 +39,17 @@ final class NodeSeeding {
   private static final int MAX_AUTO_REBUILDS = 3;
   private static final long CATCH_UP_POLL_MS = 500;
   private static final long RETRY_MS = 30_000;
+  /** Tries to tell the donor this node caught up, and the pause between them (its hold has a fallback). */
+  private static final int CAUGHT_UP_TRIES = 10;
+  private static final long CAUGHT_UP_RETRY_MS = 3_000;
 
   private final Vertx vertx;
   private final NodeConfig config;
   private final NodeMariaDb mariadb;
   private final SeedProgress progress = new SeedProgress();
+  private final DonorHolds donorHolds = new DonorHolds();
+  /** The backup MariaDB runs from while it catches up: its donor is told once it has. */
+  private SeedPoint adopted;
   private MariaDbSeeder seeder;
   private boolean rebuilding;
   private int autoRebuilds;
@@ -62,6 +71,11 @@ final class NodeSeeding {
 
   SeedProgress progress() {
     return progress;
+  }
+
+  /** The holds this node keeps, as a donor, for joiners still catching up from its backups. */
+  DonorHolds donorHolds() {
+    return donorHolds;
   }
 
   /** True while a rebuild replaces MariaDB: the monitor leaves it alone. */
@@ -163,6 +177,7 @@ final class NodeSeeding {
   /** After MariaDB started on a seeded datadir: it begins where the backup was taken. */
   Future<Void> adopt(SeedPoint point) {
     return mariadb.control().adoptGtidPosition(point.gtid()).onSuccess(x -> {
+      adopted = point;
       progress.phase(SeedPhase.CATCHING_UP, System.nanoTime());
       log.info("node {}: MariaDB runs from node {}'s backup at GTID {}; replaying the cluster's log from there",
           config.nodeId(), point.donor(), point.gtid());
@@ -189,15 +204,46 @@ final class NodeSeeding {
     });
   }
 
-  /** Marks DONE once the monitor sees MariaDB caught up with the chain (polled, bounded by the node's life). */
-  void watchCatchUp(BooleanSupplier caughtUp) {
+  /**
+   * Marks DONE once the monitor sees MariaDB caught up with the chain (polled, bounded by the node's life), and
+   * then tells the donor, which releases the log it held for this node. {@code appliedBelow}: where this
+   * node's log (and so its chain and MariaDB, caught up) stands.
+   */
+  void watchCatchUp(BooleanSupplier caughtUp, LongSupplier appliedBelow) {
     vertx.setPeriodic(CATCH_UP_POLL_MS, id -> {
       if (progress.phase() != SeedPhase.CATCHING_UP) {
         vertx.cancelTimer(id);
       } else if (caughtUp.getAsBoolean()) {
         progress.phase(SeedPhase.DONE, System.nanoTime());
-        log.info("node {}: seeded MariaDB has caught up with the cluster", config.nodeId());
+        long below = appliedBelow.getAsLong();
+        log.info("node {}: seeded MariaDB has caught up with the cluster (log applied below instance {})",
+            config.nodeId(), below);
         vertx.cancelTimer(id);
+        SeedPoint point = adopted;
+        adopted = null;
+        if (point != null) {
+          tellDonor(point, below, 1);
+        }
+      }
+    });
+  }
+
+  /** Tells {@code point}'s donor this node caught up past its backup; bounded retries, then its fallback. */
+  private void tellDonor(SeedPoint point, long appliedBelow, int attempt) {
+    if (appliedBelow < point.holdInstance()) {
+      log.warn("node {}: caught up only below instance {}, under node {}'s hold at {}; not telling it (its hold "
+          + "ends by its fallback)", config.nodeId(), appliedBelow, point.donor(), point.holdInstance());
+      return;
+    }
+    seeder.tellCaughtUp(point.donor(), appliedBelow).onComplete(ar -> {
+      if (ar.succeeded()) {
+        log.info("node {}: told node {} it caught up from its backup; {} log hold(s) released there",
+            config.nodeId(), point.donor(), ar.result());
+      } else if (attempt < CAUGHT_UP_TRIES) {
+        vertx.setTimer(CAUGHT_UP_RETRY_MS, t -> tellDonor(point, appliedBelow, attempt + 1));
+      } else {
+        log.warn("node {}: could not tell node {} it caught up ({} tries, last: {}); its log hold for this node ends"
+            + " by its fallback timeout", config.nodeId(), point.donor(), CAUGHT_UP_TRIES, ar.cause().getMessage());
       }
     });
   }
@@ -309,5 +355,12 @@ final class NodeSeeding {
         .description("stream rate of the current or last seed, MB/s").register(registry);
     Gauge.builder("paxosql.seed.eta.seconds", progress, p -> p.etaSeconds(System.nanoTime())).tag("node", node)
         .register(registry);
+    for (DonorHolds.Ending how : DonorHolds.Ending.values()) {
+      FunctionCounter.builder("paxosql.seed.holds.ended", donorHolds, h -> h.ended(how)).tag("node", node)
+          .tag("how", how.tag()).description("log holds this node kept as a donor, by how they ended")
+          .register(registry);
+    }
+    Gauge.builder("paxosql.seed.holds.waiting", donorHolds, h -> h.waiting().size()).tag("node", node)
+        .description("log holds this node keeps as a donor for joiners still catching up").register(registry);
   }
 }

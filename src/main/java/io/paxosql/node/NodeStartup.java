@@ -164,7 +164,8 @@ final class NodeStartup {
     rl.setCampaignAllowed(false);
     rl.transport().serveMemberCalls(new PeerCalls(node));
     parts.chain = new ChainedLog(rl, config.nodeId(), reason -> context.runOnContext(
-        v -> parts.roleExecutor.onOwnRejected(reason)), config.log().checkpointEvery());
+        v -> parts.roleExecutor.onOwnRejected(reason)), config.log().checkpointEvery(),
+        config.log().checkpointBytes());
     parts.chain.subscribe(e -> {
       node.replicaLag().accepted(e.gtid(), System.nanoTime());
       chainTransactions.increment();
@@ -270,7 +271,7 @@ final class NodeStartup {
       parts.seedServer = new SeedServer(vertx, config.nodeId(), mariadb,
           () -> node.initialisedMembers().orElse(List.of()), rl::firstRetained,
           gtid -> ChainCheckpointer.covering(parts.chain, rl::chosenBelow, gtid), gtid -> ChainCheckpointer.chosen(parts.chain, gtid),
-          rl.holds(), Duration.ofMinutes(10),
+          rl.holds(), seeding.donorHolds(), SeedServer.HOLD_FALLBACK,
           config.rebuild().backupThrottle());
       rl.transport().serveBackups(parts.seedServer);
       seeding.attach(new MariaDbSeeder(vertx, config, mariadb.server().config(), rl.transport(), seeding.progress(),

@@ -100,6 +100,7 @@ final class NodeStatusSnapshot {
         .put("captureTransactions", roleExecutor == null ? 0 : roleExecutor.captureTransactions())
         .put("seed", node.seeding().progress().toJson(System.nanoTime()))
         .put("donor", node.seedServer() == null ? null : node.seedServer().progress().toJson(System.nanoTime()))
+        .put("donorHolds", node.seeding().donorHolds().toJson(System.nanoTime()))
         .put("roleChanges", roleExecutor == null ? new JsonArray() : roleExecutor.roleChanges())
         .mergeIn(cardFacts());
   }

@@ -12,6 +12,8 @@ import io.paxosql.transport.proto.ProposeReply;
 import io.paxosql.transport.proto.ProposeRequest;
 import io.paxosql.transport.proto.ReadIndexReply;
 import io.paxosql.transport.proto.ReadIndexRequest;
+import io.paxosql.transport.proto.SeedCaughtUpReply;
+import io.paxosql.transport.proto.SeedCaughtUpRequest;
 import io.paxosql.transport.proto.StreamAck;
 import io.paxosql.transport.proto.ValuesBatch;
 import io.vertx.core.Future;
@@ -75,6 +77,7 @@ final class InboundServer {
     grpc.callHandler(PaxosTransportGrpcService.ReadIndex, this::readIndex);
     grpc.callHandler(PaxosTransportGrpcService.InitPeer, this::initPeer);
     grpc.callHandler(PaxosTransportGrpcService.Backup, this::backup);
+    grpc.callHandler(PaxosTransportGrpcService.SeedCaughtUp, this::seedCaughtUp);
     HttpServerOptions opts = new HttpServerOptions().setHost(cfg.host()).setPort(cfg.port())
         .setInitialSettings(new Http2Settings().setInitialWindowSize(NodeTransport.STREAM_WINDOW))
         .setHttp2ConnectionWindowSize(NodeTransport.CONNECTION_WINDOW)
@@ -221,6 +224,25 @@ final class InboundServer {
             + " does not serve backups yet (it is starting); ask another member or retry").end();
       } else {
         source.onBackup(r, req.response());
+      }
+    });
+  }
+
+  private void seedCaughtUp(GrpcServerRequest<SeedCaughtUpRequest, SeedCaughtUpReply> req) {
+    OptionalInt cert = gate.certNode(req);
+    refuseOversized(req, cert, "seed caught-up notice");
+    req.last().onSuccess(r -> {
+      NodeTransport.BackupSource source = backups;
+      // From whoever may ask for a backup (see backup()); it can only release the holds taken for the id its
+      // certificate names, since the gate refuses a "from" that differs from it.
+      if (!gate.admit(cert, r.getClusterId(), r.getFrom(), -1, "seed caught-up notice", id -> true)) {
+        deny(req, "seed caught-up notice");
+      } else if (source == null) {
+        req.response().status(GrpcStatus.UNAVAILABLE).statusMessage("node " + cfg.nodeId()
+            + " does not serve backups yet (it is starting); retry").end();
+      } else {
+        int released = source.onCaughtUp(r.getFrom(), r.getAppliedBelow());
+        req.response().end(SeedCaughtUpReply.newBuilder().setReleased(released).build());
       }
     });
   }

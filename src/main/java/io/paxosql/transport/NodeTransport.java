@@ -8,6 +8,7 @@ import io.paxosql.transport.proto.CatchUpRequest;
 import io.paxosql.transport.proto.Envelope;
 import io.paxosql.transport.proto.ProposeReply;
 import io.paxosql.transport.proto.ProposeRequest;
+import io.paxosql.transport.proto.SeedCaughtUpRequest;
 import io.paxosql.transport.proto.ValuesBatch;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -73,6 +74,12 @@ public final class NodeTransport {
   /** Serves a peer's request for a backup of this node's MariaDB (node.seed); writes chunks, then ends. */
   public interface BackupSource {
     void onBackup(BackupRequest r, WriteStream<BackupChunk> out);
+
+    /**
+     * Node {@code from} (its certificate's id under TLS), seeded from this node's backup, caught up: its log
+     * was applied below {@code appliedBelow}. Answers how many of this node's holds for it were released.
+     */
+    int onCaughtUp(int from, long appliedBelow);
   }
 
   private final TransportConfig cfg;
@@ -169,6 +176,11 @@ public final class NodeTransport {
   /** Opens a backup stream from {@code peer}: a header, mbstream bytes, a trailer. */
   public Future<ReadStream<BackupChunk>> backup(int peer, BackupRequest r) {
     return links.backup(peer, r);
+  }
+
+  /** Tells donor {@code peer} that this node, seeded from its backup, caught up (see {@link BackupSource#onCaughtUp}). */
+  public Future<Integer> seedCaughtUp(int peer, SeedCaughtUpRequest r) {
+    return onContext(() -> links.seedCaughtUp(peer, r));
   }
 
   private <T> Future<T> onContext(Supplier<Future<T>> call) {

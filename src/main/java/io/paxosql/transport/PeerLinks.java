@@ -11,6 +11,8 @@ import io.paxosql.transport.proto.ProposeReply;
 import io.paxosql.transport.proto.ProposeRequest;
 import io.paxosql.transport.proto.ReadIndexReply;
 import io.paxosql.transport.proto.ReadIndexRequest;
+import io.paxosql.transport.proto.SeedCaughtUpReply;
+import io.paxosql.transport.proto.SeedCaughtUpRequest;
 import io.paxosql.transport.proto.ValuesBatch;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -188,6 +190,18 @@ final class PeerLinks {
       return Future.failedFuture("link with " + peer + " cut by the fault injector");
     }
     return c.backup(r).timeout(cfg.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  Future<Integer> seedCaughtUp(int peer, SeedCaughtUpRequest r) {
+    PaxosTransportGrpcClient c = clients.get(peer);
+    if (c == null) {
+      return noAddress(peer);
+    }
+    if (cutEitherWay(peer)) {
+      return Future.failedFuture("link with " + peer + " cut by the fault injector");
+    }
+    return c.seedCaughtUp(r).timeout(cfg.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        .map(SeedCaughtUpReply::getReleased);
   }
 
   /** Messages dropped because a link's buffer was full. */

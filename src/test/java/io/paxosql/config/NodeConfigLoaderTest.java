@@ -79,6 +79,20 @@ class NodeConfigLoaderTest {
   }
 
   @Test
+  void checkpointBytesDefaultsToAnEighthOfTheWindowAndMayNotExceedHalfOfIt() {
+    NodeConfig d = NodeConfigLoader.parse(VALID + "log: { retainBytes: 67108864 }\n", "t.yaml", BASE);
+    assertEquals(8L << 20, d.log().checkpointBytes());
+    NodeConfig c = NodeConfigLoader.parse(VALID + "log: { retainBytes: 67108864, checkpointBytes: 1048576 }\n",
+        "t.yaml", BASE);
+    assertEquals(1L << 20, c.log().checkpointBytes());
+    ConfigException e = assertThrows(ConfigException.class, () -> NodeConfigLoader.parse(
+        VALID + "log: { retainBytes: 67108864, checkpointBytes: 67108864 }\n", "t.yaml", BASE));
+    assertTrue(e.getMessage().contains("log.checkpointBytes: 67108864 is more than half of log.retainBytes"),
+        e.getMessage());
+    assertTrue(e.getMessage().contains("set it to at most 33554432"), e.getMessage());
+  }
+
+  @Test
   void tlsIsOnByDefaultAndNamesItsFiles() {
     NodeConfig c = NodeConfigLoader.parse(VALID, "t.yaml", BASE);
     assertEquals(new TlsSettings(TlsSettings.Mode.ON, Path.of("/etc/paxosql/tls/ca.pem"),

@@ -13,6 +13,7 @@ import io.paxosql.node.mariadb.MariaDbServer;
 import io.paxosql.node.seed.MariaDbSeeder;
 import io.paxosql.testing.FreePorts;
 import io.paxosql.node.role.NodeRole;
+import io.paxosql.node.seed.DonorHolds;
 import io.paxosql.node.seed.SeedPhase;
 import io.paxosql.testing.Retry;
 import io.paxosql.testing.Sql;
@@ -126,6 +127,12 @@ class SeedingIntegrationTest {
     Retry.waitFor("the seed marked DONE", Duration.ofSeconds(60),
         () -> cluster.node(victim).seeding().progress().phase() == SeedPhase.DONE);
     assertTrue(metric(victim, "paxosql_seed_bytes") > 1_000_000, "seed bytes in /metrics");
+    // Once DONE, the joiner tells its donor, which releases the log it held for the backup (not minutes later).
+    int donor = seed.getInteger("donor");
+    Retry.waitFor("node " + donor + " releases its log hold once node " + victim + " caught up", Duration.ofSeconds(60),
+        () -> cluster.node(donor).replicatedLog().holds().list().isEmpty());
+    assertEquals(1, cluster.node(donor).seeding().donorHolds().ended(DonorHolds.Ending.CAUGHT_UP), "counted as caught up");
+    assertEquals(1.0, metric(donor, "paxosql_seed_holds_ended_total"), "one hold ended, in /metrics");
   }
 
   /**

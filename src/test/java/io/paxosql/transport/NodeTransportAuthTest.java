@@ -11,6 +11,8 @@ import io.paxosql.testing.Retry;
 import io.paxosql.tls.ClusterCertificates;
 import io.paxosql.tls.TlsFiles;
 import io.paxosql.transport.proto.Accepted;
+import io.paxosql.transport.proto.BackupChunk;
+import io.paxosql.transport.proto.BackupRequest;
 import io.paxosql.transport.proto.Ballot;
 import io.paxosql.transport.proto.CatchUpRequest;
 import io.paxosql.transport.proto.ChosenValue;
@@ -18,6 +20,7 @@ import io.paxosql.transport.proto.Commit;
 import io.paxosql.transport.proto.Envelope;
 import io.paxosql.transport.proto.PaxosTransportGrpcClient;
 import io.paxosql.transport.proto.ProposeRequest;
+import io.paxosql.transport.proto.SeedCaughtUpRequest;
 import io.paxosql.transport.proto.Value;
 import io.paxosql.transport.proto.Values;
 import io.vertx.core.Context;
@@ -28,6 +31,7 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.SocketAddress;
+import io.vertx.core.streams.WriteStream;
 import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.client.GrpcClientOptions;
 import java.nio.file.Path;
@@ -36,6 +40,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -152,6 +157,37 @@ class NodeTransportAuthTest {
     Retry.waitFor("stream, proposal and catch-up refusals counted", Duration.ofSeconds(30),
         () -> server.refused("not-member") >= 3);
     assertTrue(got.got.isEmpty(), "nothing reached node 2's handler: " + got.got);
+  }
+
+  @Test
+  void aSeedCaughtUpNoticeCountsForTheNodeItsCertificateNamesOnly() throws Exception {
+    List<Integer> notices = new CopyOnWriteArrayList<>();
+    server.serveBackups(new NodeTransport.BackupSource() {
+      @Override
+      public void onBackup(BackupRequest r, WriteStream<BackupChunk> out) {
+        out.end();
+      }
+
+      @Override
+      public int onCaughtUp(int from, long appliedBelow) {
+        notices.add(from);
+        return 1;
+      }
+    });
+    // A joiner not yet a member (the cluster's CA, node 4) may tell the donor it caught up, as itself.
+    NodeTransport node4 = caller(4, cert(cluster, 4));
+    assertEquals(1, onContext(() -> node4.seedCaughtUp(2, caughtUp(4))));
+    assertEquals(List.of(4), notices);
+    // Node 3's certificate claiming to be node 4 releases nothing.
+    NodeTransport node3 = caller(3, cert(cluster, 3));
+    Exception e = assertThrows(ExecutionException.class, () -> onContext(() -> node3.seedCaughtUp(2, caughtUp(4))));
+    assertTrue(String.valueOf(e.getCause()).contains("PERMISSION_DENIED"), String.valueOf(e.getCause()));
+    assertEquals(List.of(4), notices);
+    Retry.waitFor("the impostor refusal counted", Duration.ofSeconds(30), () -> server.refused("impostor") >= 1);
+  }
+
+  private static SeedCaughtUpRequest caughtUp(int from) {
+    return SeedCaughtUpRequest.newBuilder().setClusterId(CLUSTER).setFrom(from).setAppliedBelow(100).build();
   }
 
   // ---- helpers --------------------------------------------------------------------------------------------

@@ -33,8 +33,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Only small facts per transaction (sequence, GTID, log position) stay in memory, and only for the
  * retained window ({@link LinkWindow}): from the newest chain checkpoint the node persisted on. Transaction
- * bytes are read back from the Paxos log. Every {@code checkpointEvery} instances the chain notes its state
- * as a candidate {@link ChainCheckpoint}; the owner persists the newest one its database has applied
+ * bytes are read back from the Paxos log. Every {@code checkpointEvery} instances, or {@code checkpointBytes}
+ * bytes of chosen values if sooner, the chain notes its state as a candidate {@link ChainCheckpoint}; the owner persists the newest one its database has applied
  * ({@link #checkpointCovered}) and then calls {@link #checkpointed}, which trims the window.
  */
 public final class ChainedLog implements TransactionLog {
@@ -83,9 +83,19 @@ public final class ChainedLog implements TransactionLog {
     this(chosen, nodeId, onOwnTransactionRejected, CHECKPOINT_EVERY);
   }
 
-  /** @param checkpointEvery chosen instances between two candidate checkpoints */
+  /** @param checkpointEvery chosen instances between two candidate checkpoints (no byte rule) */
   public ChainedLog(ChosenLog chosen, int nodeId, Consumer<String> onOwnTransactionRejected, long checkpointEvery) {
-    this.candidates = new CheckpointCandidates(checkpointEvery);
+    this(chosen, nodeId, onOwnTransactionRejected, checkpointEvery, Long.MAX_VALUE);
+  }
+
+  /**
+   * @param checkpointEvery chosen instances between two candidate checkpoints at most
+   * @param checkpointBytes bytes of chosen values between two candidate checkpoints at most (see
+   *     {@code LogSettings#checkpointBytes}: what keeps the log near {@code log.retainBytes})
+   */
+  public ChainedLog(ChosenLog chosen, int nodeId, Consumer<String> onOwnTransactionRejected, long checkpointEvery,
+      long checkpointBytes) {
+    this.candidates = new CheckpointCandidates(checkpointEvery, checkpointBytes);
     this.proposals = new ProposalWindow(chosen, this, IN_FLIGHT_BYTES, this::failAppend);
     this.chosen = chosen;
     this.nodeId = nodeId;
@@ -399,7 +409,7 @@ public final class ChainedLog implements TransactionLog {
         }
       }
       state = step.next();
-      candidates.note(entry.position(), state);
+      candidates.note(entry.position(), entry.bytes().length, state);
     }
     if (abandonedAppend != null) {
       abandonedAppend.tryFail("refused by the chain: " + abandonReason);

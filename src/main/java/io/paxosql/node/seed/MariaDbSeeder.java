@@ -5,6 +5,7 @@ import io.paxosql.node.admin.PeerClient;
 import io.paxosql.node.mariadb.MariaDbConfig;
 import io.paxosql.transport.NodeTransport;
 import io.paxosql.transport.proto.BackupRequest;
+import io.paxosql.transport.proto.SeedCaughtUpRequest;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -132,6 +133,15 @@ public final class MariaDbSeeder {
           }
         });
     return result.future();
+  }
+
+  /**
+   * Tells {@code donor} that this node, seeded from its backup, applied the log below {@code appliedBelow}: it
+   * releases the log it held for this node. Answers how many holds it released.
+   */
+  public Future<Integer> tellCaughtUp(int donor, long appliedBelow) {
+    return transport.seedCaughtUp(donor, SeedCaughtUpRequest.newBuilder().setClusterId(transport.clusterId())
+        .setFrom(config.nodeId()).setAppliedBelow(appliedBelow).build());
   }
 
   /** Tries the donors in order until one backup arrives whole; fails with every donor's reason. */

@@ -33,14 +33,22 @@ import org.slf4j.LoggerFactory;
  * The donor: answers a member's backup request with a stream of this node's MariaDB
  * ({@code mariadb-backup --backup --stream=mbstream}) between a header and a trailer. One backup at a
  * time; from its start this node's log is held at {@code holdInstance} (at or below the backup's point),
- * moved up to the checkpoint the backup covers once the backup is taken, and released {@code holdAfter}
- * after the stream ended, so the joiner can replay the log from its backup's point.
+ * moved up to the checkpoint the backup covers once the backup is taken, and kept until the joiner says it
+ * caught up past it ({@link #onCaughtUp}), so the joiner can replay the log from its backup's point. A joiner
+ * that never says so (it died, or gave up on this backup) loses the hold {@code holdFallback} after the
+ * stream ended ({@link DonorHolds}).
  */
 public final class SeedServer implements NodeTransport.BackupSource {
   private static final Logger log = LoggerFactory.getLogger(SeedServer.class);
   /** How long a backup's last transactions may take to be chosen before the backup is refused. */
   static final Duration CHOSEN_WAIT = Duration.ofSeconds(30);
   private static final long CHOSEN_POLL_MS = 50;
+  /**
+   * How long a hold waits for its joiner's "caught up" before it is released anyway: generous, because the
+   * joiner still prepares the backup (minutes for a big one), starts MariaDB and replays everything chosen
+   * since; it only bounds how long a joiner that died pins this node's log.
+   */
+  public static final Duration HOLD_FALLBACK = Duration.ofHours(2);
 
   private final Vertx vertx;
   private final int self;
@@ -50,14 +58,15 @@ public final class SeedServer implements NodeTransport.BackupSource {
   private final Function<String, Optional<Checkpoint>> checkpointFor;
   private final Predicate<String> chosen;
   private final RetentionHolds retention;
-  private final Duration holdAfter;
+  private final DonorHolds donorHolds;
+  private final Duration holdFallback;
   private final int throttle;
   private final SeedProgress progress = new SeedProgress();
   private final AtomicBoolean busy = new AtomicBoolean();
 
   public SeedServer(Vertx vertx, int self, NodeMariaDb mariadb, Supplier<List<String>> initialisedMembers,
       LongSupplier holdInstance, Function<String, Optional<Checkpoint>> checkpointFor, Predicate<String> chosen,
-      RetentionHolds retention, Duration holdAfter, int throttle) {
+      RetentionHolds retention, DonorHolds donorHolds, Duration holdFallback, int throttle) {
     this.chosen = chosen;
     this.vertx = vertx;
     this.self = self;
@@ -66,7 +75,8 @@ public final class SeedServer implements NodeTransport.BackupSource {
     this.holdInstance = holdInstance;
     this.checkpointFor = checkpointFor;
     this.retention = retention;
-    this.holdAfter = holdAfter;
+    this.donorHolds = donorHolds;
+    this.holdFallback = holdFallback;
     this.throttle = throttle;
   }
 
@@ -124,17 +134,27 @@ public final class SeedServer implements NodeTransport.BackupSource {
             .setBinlogFile(info.file()).setBinlogPos(info.position()).setBytes(progress.bytes())
             .setHoldInstance(from);
         cp.ifPresent(c -> trailer.setChainCheckpoint(ByteString.copyFrom(c.bytes())));
+        // Awaited before the trailer goes, so the joiner's "caught up" always finds it.
+        DonorHolds.Pending p = donorHolds.await(r.getFrom(), from, hold, now);
         out.write(BackupChunk.newBuilder().setTrailer(trailer).build());
         out.end();
-        log.info("node {}: backup for node {} sent: {} at GTID {}; log held {} more", self, r.getFrom(),
-            progress.describe(now), info.gtid(), holdAfter);
-        vertx.setTimer(Math.max(1, holdAfter.toMillis()), id -> release(hold));
+        log.info("node {}: backup for node {} sent: {} at GTID {}; log held from instance {} until node {} says it "
+            + "caught up (at most {})", self, r.getFrom(), progress.describe(now), info.gtid(), from, r.getFrom(),
+            holdFallback);
+        vertx.setTimer(Math.max(1, holdFallback.toMillis()), id -> {
+          if (donorHolds.timedOut(p.id())) {
+            log.warn("node {}: node {} did not say it caught up from its backup within {}; the log hold from "
+                + "instance {} is released (the fallback): if it still needs that log it will be rebuilt again",
+                self, p.joiner(), holdFallback, p.instance());
+          }
+        });
       } else {
         progress.failed(ar.cause().getMessage(), now);
         stream.abandon("the donor failed");
         log.warn("node {}: backup for node {} failed: {}", self, r.getFrom(), ar.cause().getMessage());
         fail(out, GrpcStatus.INTERNAL, "node " + self + " could not send its backup: " + ar.cause().getMessage());
-        release(hold);
+        donorHolds.failed(hold);
+        log.info("node {}: the log hold for node {}'s failed backup is released", self, r.getFrom());
       }
       busy.set(false);
     });
@@ -162,8 +182,20 @@ public final class SeedServer implements NodeTransport.BackupSource {
     return later.future().compose(x -> awaitChosen(info, deadline));
   }
 
-  private void release(RetentionHolds.Hold hold) {
-    hold.close();
+  @Override
+  public int onCaughtUp(int from, long appliedBelow) {
+    long now = System.nanoTime();
+    List<DonorHolds.Pending> released = donorHolds.caughtUp(from, appliedBelow);
+    for (DonorHolds.Pending p : released) {
+      log.info("node {}: node {} caught up from its backup (applied below instance {}, {} s after the stream); the "
+          + "log hold from instance {} is released", self, from, appliedBelow, (now - p.sentAtNanos()) / 1_000_000_000,
+          p.instance());
+    }
+    if (released.isEmpty()) {
+      log.info("node {}: node {} says it caught up (applied below instance {}); no hold of this node for it at or "
+          + "below that: {}", self, from, appliedBelow, donorHolds.waiting());
+    }
+    return released.size();
   }
 
   private static void fail(WriteStream<BackupChunk> out, GrpcStatus status, String message) {

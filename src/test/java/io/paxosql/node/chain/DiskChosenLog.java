@@ -21,9 +21,19 @@ final class DiskChosenLog implements ChosenLog, AutoCloseable {
   final PaxosLog log;
   final AtomicReference<Throwable> fatal = new AtomicReference<>();
   private final List<Consumer<ChosenEntry>> followers = new CopyOnWriteArrayList<>();
+  private final boolean asAcceptor;
   private long next;
 
   DiskChosenLog(LogConfig cfg) {
+    this(cfg, false);
+  }
+
+  /**
+   * @param asAcceptor write each value twice, as an Accepted and then a Chosen record, as a voting member's
+   *     log holds it (so the log's bytes are those of a node)
+   */
+  DiskChosenLog(LogConfig cfg, boolean asAcceptor) {
+    this.asAcceptor = asAcceptor;
     log = PaxosLog.open(cfg, Runnable::run, fatal::set);
     next = log.chosenBelow();
   }
@@ -32,7 +42,10 @@ final class DiskChosenLog implements ChosenLog, AutoCloseable {
   public synchronized Future<LogPosition> propose(byte[] bytes) {
     long instance = next++;
     Promise<LogPosition> p = Promise.promise();
-    log.persist(List.of(new LogRecord.Chosen(instance, bytes)), () -> {
+    List<LogRecord> records = asAcceptor
+        ? List.of(new LogRecord.Accepted(instance, 1, 1, bytes), new LogRecord.Chosen(instance, bytes))
+        : List.of(new LogRecord.Chosen(instance, bytes));
+    log.persist(records, () -> {
       ChosenEntry e = new ChosenEntry(new LogPosition(instance, 0), bytes);
       followers.forEach(f -> f.accept(e));
       p.complete(e.position());
