@@ -156,9 +156,10 @@ class ClusterRetentionIntegrationTest {
       }
     }
     master = cluster.awaitMaster(Duration.ofSeconds(60));
-    // A founder that is not the master leaves (the master would need --force); the donor may stay: it holds
-    // nothing for node 4 any more, so its retention is checked below 2^32 like every other member's.
-    int leaving = master == 2 ? 3 : 2;
+    // A founder that is neither the master (it would need --force) nor node 4's donor leaves: the donor stays,
+    // holding nothing for node 4 any more, so its retention is checked below 2^32 like every other member's.
+    final int m = master;
+    int leaving = List.of(2, 3, 1).stream().filter(id -> id != m && id != donor).findFirst().orElseThrow();
     Cli removed = cluster.admin(master, "remove-member", "--id", String.valueOf(leaving));
     assertEquals(0, removed.code(), removed.text());
     Set<Integer> remaining = new TreeSet<>(Set.of(1, 2, 3, 4));
@@ -178,7 +179,7 @@ class ClusterRetentionIntegrationTest {
     writer.join(30_000);
     small.checksumEverywhere(remaining, acked);
 
-    // 3. Retention deletes every file below 2^32 on each member, node 4's donor included (if it stayed).
+    // 3. Retention deletes every file below 2^32 on each member, node 4's donor included.
     Set<Integer> checked = new TreeSet<>(remaining);
     assertEquals(3, checked.size(), "retention is checked on the joiner and both founders that stayed: " + checked);
     for (int round = 0; !logsStartingAtOrBelow(checked, TWO_TO_32).isEmpty(); round++) {
