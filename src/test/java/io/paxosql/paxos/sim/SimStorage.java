@@ -231,8 +231,8 @@ final class SimStorage {
         } catch (LogCorruptedException e) {
             List<String> damage = damaged(disk.size());
             Slot last = disk.isEmpty() ? null : disk.get(disk.size() - 1);
-            String tornRefused = last != null && last.droppable && damage.equals(List.of(last.damage))
-                    ? last.damage : null;
+            String tornRefused = last != null && last.droppable && last.damage != null
+                    && damage.equals(List.of(last.damage)) ? last.damage : null;
             return new Recovery(null, e.getMessage(), damage, null, false, tornRefused);
         }
         String syncedDropped = null;
@@ -243,6 +243,7 @@ final class SimStorage {
             }
             torn.body = EntryReplay.filler(torn.body.length, torn.index);
             torn.damage = null;
+            torn.droppable = false;
         }
         chosenBelow = r.state().chosenBelow();
         PersistentState state = SimRecords.toCore(r.state(), r.chosen());
