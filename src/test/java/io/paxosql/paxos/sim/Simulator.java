@@ -732,7 +732,11 @@ public final class Simulator {
                 apply(n, c);
             }
         }
-        n.proposals.durable(r);
+        for (ChosenValue c : n.proposals.durable(r)) {
+            // Chosen in a Ready still unsynced, and durably accepted here now that this one is synced.
+            apply(n, c);
+            earlyDeliveries++;
+        }
         for (Message m : n.core.advance()) {
             send(m);
         }
