@@ -50,41 +50,50 @@ class ReadysWithLogTest {
     disk.held = new CountDownLatch(1);
     LinkedBlockingQueue<Runnable> context = new LinkedBlockingQueue<>();
     try (PaxosLog log = PaxosLog.open(LogConfig.defaults(dir).withSyncFault(disk), context::add, t -> { })) {
-      ReadysWithLog withLog = new ReadysWithLog(log, (bytes, nanos) -> { });
-      List<String> durable = new ArrayList<>();
-      assertEquals(1, withLog.allowedUnconfirmed(), "nothing with the log: one Ready may be taken");
-
-      assertTrue(withLog.persist(accepting(1), () -> durable.add("1")));
-      assertEquals(2, withLog.allowedUnconfirmed(), "a second Ready may be taken while the first syncs");
-      assertTrue(withLog.persist(nothingToWrite(), () -> durable.add("empty")),
-          "a Ready with nothing to write behind one in flight is confirmed after it, not at once");
-      for (long i = 2; i <= ReadysWithLog.WRITES; i++) {
-        long instance = i;
-        assertTrue(withLog.persist(accepting(i), () -> durable.add(String.valueOf(instance))));
+      try {
+        check(log, disk, context);
+      } finally {
+        disk.release(); // else a failed check leaves the writer holding a sync while the log closes
       }
-      assertEquals(ReadysWithLog.WRITES + 1, withLog.inFlight());
-      assertEquals(withLog.inFlight(), withLog.allowedUnconfirmed(),
-          WRITES_FULL + ": the core must hand out no further Ready");
-
-      Runnable early = context.poll(300, TimeUnit.MILLISECONDS);
-      assertEquals(null, early, "the first Ready's sync is held, so nothing may be confirmed yet");
-      assertEquals(1, disk.heldSyncs.get());
-      disk.held.countDown();
-      while (durable.size() < ReadysWithLog.WRITES + 1) {
-        Runnable r = context.poll(30, TimeUnit.SECONDS);
-        assertTrue(r != null, "timed out waiting for the log to confirm the Readys; confirmed so far " + durable);
-        r.run();
-      }
-      List<String> handedOver = new ArrayList<>(List.of("1", "empty"));
-      for (long i = 2; i <= ReadysWithLog.WRITES; i++) {
-        handedOver.add(String.valueOf(i));
-      }
-      assertEquals(handedOver, durable, "confirmed in the order handed over");
-      assertEquals(0, withLog.inFlight());
-      assertEquals(1, withLog.allowedUnconfirmed());
-      assertFalse(withLog.persist(nothingToWrite(), () -> durable.add("never")),
-          "nothing to write and nothing with the log: durable at once, the caller completes it");
     }
+  }
+
+  private static void check(PaxosLog log, HeldSyncDisk disk, LinkedBlockingQueue<Runnable> context)
+      throws InterruptedException {
+    ReadysWithLog withLog = new ReadysWithLog(log, (bytes, nanos) -> { });
+    List<String> durable = new ArrayList<>();
+    assertEquals(1, withLog.allowedUnconfirmed(), "nothing with the log: one Ready may be taken");
+
+    assertTrue(withLog.persist(accepting(1), () -> durable.add("1")));
+    assertEquals(2, withLog.allowedUnconfirmed(), "a second Ready may be taken while the first syncs");
+    assertTrue(withLog.persist(nothingToWrite(), () -> durable.add("empty")),
+        "a Ready with nothing to write behind one in flight is confirmed after it, not at once");
+    for (long i = 2; i <= ReadysWithLog.WRITES; i++) {
+      long instance = i;
+      assertTrue(withLog.persist(accepting(i), () -> durable.add(String.valueOf(instance))));
+    }
+    assertEquals(ReadysWithLog.WRITES + 1, withLog.inFlight());
+    assertEquals(withLog.inFlight(), withLog.allowedUnconfirmed(),
+        WRITES_FULL + ": the core must hand out no further Ready");
+
+    Runnable early = context.poll(300, TimeUnit.MILLISECONDS);
+    assertEquals(null, early, "the first Ready's sync is held, so nothing may be confirmed yet");
+    assertEquals(1, disk.heldSyncs.get());
+    disk.held.countDown();
+    while (durable.size() < ReadysWithLog.WRITES + 1) {
+      Runnable r = context.poll(30, TimeUnit.SECONDS);
+      assertTrue(r != null, "timed out waiting for the log to confirm the Readys; confirmed so far " + durable);
+      r.run();
+    }
+    List<String> handedOver = new ArrayList<>(List.of("1", "empty"));
+    for (long i = 2; i <= ReadysWithLog.WRITES; i++) {
+      handedOver.add(String.valueOf(i));
+    }
+    assertEquals(handedOver, durable, "confirmed in the order handed over");
+    assertEquals(0, withLog.inFlight());
+    assertEquals(1, withLog.allowedUnconfirmed());
+    assertFalse(withLog.persist(nothingToWrite(), () -> durable.add("never")),
+        "nothing to write and nothing with the log: durable at once, the caller completes it");
   }
 
   private static final String WRITES_FULL = ReadysWithLog.WRITES + " Readys with records to write are with the log";
