@@ -169,7 +169,10 @@ insert_bench_start() { # base-port -> SS_PORT and SS_REPLICAS, the cluster (APP_
   semisync_start ss "" 10
   cluster_start "$1"
   sql "$SS_PORT" "CREATE DATABASE IF NOT EXISTS sbtest"
-  sb_insert "$SS_PORT" root "" prepare >/dev/null
+  sb_insert "$SS_PORT" root "" prepare > "$WORK/prepare-semisync.txt" 2>&1 || {
+    echo "sysbench prepare on semi-sync failed:" >&2; tail -5 "$WORK/prepare-semisync.txt" >&2; return 1; }
   mariadb --no-defaults -h127.0.0.1 -P"$(cluster_rw 1)" -uapp -p"$APP_PW" -e "CREATE DATABASE IF NOT EXISTS sbtest"
-  sb_insert "$(cluster_rw 1)" app "$APP_PW" prepare >/dev/null
+  sb_insert "$(cluster_rw 1)" app "$APP_PW" prepare > "$WORK/prepare-cluster.txt" 2>&1 || {
+    echo "sysbench prepare through node 1's RW port failed:" >&2; tail -5 "$WORK/prepare-cluster.txt" >&2
+    echo "statuses:" >&2; for i in 1 2 3; do cluster_status "$i" >&2 || true; echo >&2; done; return 1; }
 }

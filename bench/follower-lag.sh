@@ -35,6 +35,7 @@ timed_wait() { # how-to-run-sql pos -> seconds the wait took (or "timeout")
 : > "$WORK/cells"
 for r in $(seq "$RUNS"); do
   for s in semisync cluster; do
+    waiters=()
     load=$(cut -d' ' -f1 /proc/loadavg)
     if [ "$s" = semisync ]; then
       sb_insert "$SS_PORT" root "" --threads="$THREADS" --time="$TIME" --report-interval=0 run > "$WORK/sb-$s-$r.txt"
@@ -43,6 +44,7 @@ for r in $(seq "$RUNS"); do
       for p in $SS_REPLICAS; do
         i=$((i + 1))
         timed_wait sql "$p" "SELECT MASTER_GTID_WAIT('$pos', 120)" > "$WORK/w-$s-$r-$i" &
+        waiters+=($!)
       done
     else
       sb_insert "$(cluster_rw 1)" app "$APP_PW" --threads="$THREADS" --time="$TIME" --report-interval=0 run > "$WORK/sb-$s-$r.txt"
@@ -51,9 +53,12 @@ for r in $(seq "$RUNS"); do
       for i in 1 2 3; do
         [ "$i" = "$m" ] && continue
         timed_wait nsql "$i" "SELECT MASTER_GTID_WAIT('$pos', 120)" > "$WORK/w-$s-$r-$i" &
+        waiters+=($!)
       done
     fi
-    wait
+    # Only the waits: a bare `wait` would also wait for the demo cluster and the MariaDBs started in the
+    # background, i.e. forever (the first attempt to run this script hung here for 20 minutes).
+    wait "${waiters[@]}"
     tps=$(grep -E '^\s+transactions:' "$WORK/sb-$s-$r.txt" | sed -E 's/.*\(([0-9.]+) per sec.*/\1/')
     waits=$(cat "$WORK"/w-"$s"-"$r"-* | tr '\n' ' ')
     printf 'run %s %-9s TPS %8s  followers applied everything after: %s s  (gtid %s, load %s)\n' "$r" "$s" "$tps" "$waits" "$pos" "$load"

@@ -19,6 +19,8 @@ public final class PaxosNode {
     final Learner learner;
     final Acceptor acceptor;
     final Proposer proposer;
+    final Election election;
+    final LeaderLease lease;
     long now;
     boolean campaignAllowed;
     private final ArrayDeque<Message> local = new ArrayDeque<>();
@@ -34,6 +36,8 @@ public final class PaxosNode {
         this.learner = new Learner(this, state);
         this.acceptor = new Acceptor(this, state);
         this.proposer = new Proposer(this);
+        this.election = new Election(this);
+        this.lease = new LeaderLease(this);
         this.reported = status();
     }
 
@@ -178,13 +182,13 @@ public final class PaxosNode {
 
     /** The highest round this node takes from a message now. */
     long roundLimit() {
-        long known = Math.max(acceptor.promised.round(), proposer.highestRoundSeen());
+        long known = Math.max(acceptor.promised.round(), election.highestRoundSeen());
         return Math.min(Ballot.MAX_ROUND, known + Ballot.MAX_ROUND_STEP);
     }
 
     public Status status() {
         // A leader reports its term: running phase 1 again under a higher ballot is no change of leadership.
-        Ballot b = proposer.role == PaxosRole.LEADER ? proposer.term : proposer.ballot;
+        Ballot b = proposer.role == PaxosRole.LEADER ? election.term : election.ballot;
         return new Status(proposer.role, b, leaderHint(), proposer.leaseUntil(), learner.firstUnchosen, now);
     }
 
@@ -219,7 +223,7 @@ public final class PaxosNode {
 
     /** After the acceptor promised or accepted: a higher foreign ballot ends our own leadership. */
     void afterPromise() {
-        proposer.onLocalPromise(acceptor.promised);
+        election.onLocalPromise(acceptor.promised);
     }
 
     private boolean statusChanged() {
@@ -239,13 +243,13 @@ public final class PaxosNode {
         if (m instanceof Message.Prepare p) {
             acceptor.onPrepare(p);
         } else if (m instanceof Message.Promise p) {
-            proposer.onPromise(p);
+            election.onPromise(p);
         } else if (m instanceof Message.PreVote v) {
             acceptor.onPreVote(v);
         } else if (m instanceof Message.PreVoteGrant g) {
-            proposer.onPreVoteGrant(g);
+            election.onPreVoteGrant(g);
         } else if (m instanceof Message.Nack k) {
-            proposer.onNack(k);
+            election.onNack(k);
         } else if (m instanceof Message.Accept a) {
             acceptor.onAccept(a);
         } else if (m instanceof Message.Accepted a) {
@@ -256,7 +260,7 @@ public final class PaxosNode {
         } else if (m instanceof Message.Renew r) {
             acceptor.onRenew(r);
         } else if (m instanceof Message.Grant g) {
-            proposer.onGrantMessage(g);
+            lease.onGrantMessage(g);
         } else if (m instanceof Message.CatchUp c) {
             learner.onCatchUp(c);
         } else if (m instanceof Message.Values v) {

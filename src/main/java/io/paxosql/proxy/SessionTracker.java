@@ -4,9 +4,9 @@ import io.paxosql.mysql.Capabilities;
 import io.paxosql.mysql.Command;
 import io.paxosql.mysql.HandshakeResponse41;
 import io.paxosql.mysql.HandshakeV10;
-import io.paxosql.mysql.PayloadReader;
 import io.paxosql.mysql.ProtocolException;
 import io.paxosql.mysql.ServerStatus;
+import io.paxosql.proxy.ResponseTracker.Response;
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -16,8 +16,8 @@ import java.util.Arrays;
  * Follows one proxied MySQL session packet by packet, from the packet boundaries and payload
  * prefixes the relay's scanning framers report: handshake and authentication, then each command
  * and the shape of its response (OK/ERR, result sets with or without EOF, prepared statements,
- * LOCAL INFILE, multi-results), the sequence ids, and the current schema (from the handshake
- * response, COM_INIT_DB once the server says OK, and COM_CHANGE_USER).
+ * LOCAL INFILE, multi-results: {@link ResponseTracker}), the sequence ids, and the current schema
+ * (from the handshake response, COM_INIT_DB once the server says OK, and COM_CHANGE_USER).
  *
  * <p>It never throws and never changes the bytes: what it cannot follow is counted as an anomaly
  * and tracking resumes at the next command. Pure: no I/O, not thread-safe (one per connection).
@@ -38,11 +38,6 @@ public final class SessionTracker {
     CLOSED
   }
 
-  private enum Response {
-    IDLE, FIRST, COLUMN_DEFS, COLUMNS_EOF, ROWS, PARAM_DEFS, PARAMS_EOF, PREPARED_COLUMN_DEFS,
-    PREPARED_COLUMNS_EOF, LOCAL_INFILE, FIELD_LIST, STREAM
-  }
-
   /** Payload bytes the client framer must keep: enough for a handshake response. */
   public static final int CLIENT_PREFIX_HANDSHAKE = 2048;
   /** Enough for a command byte and a schema name (64 characters of up to 4 bytes). */
@@ -55,14 +50,14 @@ public final class SessionTracker {
   private long serverCapabilities;
   private long clientCapabilities;
   private boolean deprecateEof;
-  private boolean cacheMetadata;
+  /** Read by {@link ResponseTracker}: an execute may skip the column definitions it sent before. */
+  boolean cacheMetadata;
   private String schema;
   private String pendingSchema;
-  private int command = -1;
-  private Response response = Response.IDLE;
+  /** The command whose response is followed (read by {@link ResponseTracker}). */
+  int command = -1;
+  private final ResponseTracker responses = new ResponseTracker(this);
   private final ArrayDeque<Pending> pipelined = new ArrayDeque<>();
-  private long remainingDefinitions;
-  private int preparedColumns;
   private int nextSequenceId;
   private int lastStatus = ServerStatus.AUTOCOMMIT;
   private long commands;
@@ -80,12 +75,12 @@ public final class SessionTracker {
 
   /** The command whose response is still coming, or -1 when the session is idle. */
   public int commandInFlight() {
-    return response == Response.IDLE ? -1 : command;
+    return responses.state == Response.IDLE ? -1 : command;
   }
 
   /** True between commands: nothing is in flight in either direction. */
   public boolean idle() {
-    return phase == Phase.COMMAND && response == Response.IDLE && pipelined.isEmpty();
+    return phase == Phase.COMMAND && responses.state == Response.IDLE && pipelined.isEmpty();
   }
 
   /** True when the last OK/EOF said a transaction is open (IN_TRANS). */
@@ -95,7 +90,7 @@ public final class SessionTracker {
 
   /** True when the server waits for more client packets (LOCAL INFILE data, authentication). */
   public boolean expectsClientData() {
-    return phase == Phase.AUTH || phase == Phase.COMMAND && response == Response.LOCAL_INFILE;
+    return phase == Phase.AUTH || phase == Phase.COMMAND && responses.state == Response.LOCAL_INFILE;
   }
 
   /** Both sides agreed on CLIENT_DEPRECATE_EOF: result sets end with an OK (0xFE) packet. */
@@ -148,7 +143,7 @@ public final class SessionTracker {
         int h = n > 0 ? prefix[0] & 0xFF : -1;
         if (h == 0x00) {
           phase = Phase.COMMAND;
-          response = Response.IDLE;
+          responses.state = Response.IDLE;
         } else if (h == 0xFF) {
           phase = Phase.CLOSED;
         }
@@ -207,14 +202,14 @@ public final class SessionTracker {
   }
 
   private void onCommandPhaseClientPacket(int seq, int lastSeq, long length, byte[] prefix, int n) {
-    if (response == Response.LOCAL_INFILE) {
+    if (responses.state == Response.LOCAL_INFILE) {
       checkSequence("client", seq, lastSeq);
       if (length == 0) {
-        response = Response.FIRST;
+        responses.state = Response.FIRST;
       }
       return;
     }
-    if (response == Response.STREAM) {
+    if (responses.state == Response.STREAM) {
       // A replica's semi-sync ACKs (0xEF) travel upstream during the binlog stream.
       return;
     }
@@ -244,7 +239,7 @@ public final class SessionTracker {
       return;
     }
     // Clients such as Connector/J pipeline commands (prepare + execute) before any response.
-    if (response == Response.IDLE) {
+    if (responses.state == Response.IDLE) {
       begin(p);
     } else {
       pipelined.add(p);
@@ -260,18 +255,18 @@ public final class SessionTracker {
     switch (command) {
       case Command.COM_CHANGE_USER -> {
         phase = Phase.AUTH;
-        response = Response.IDLE;
+        responses.state = Response.IDLE;
         schema = pendingSchema;
       }
-      case Command.COM_BINLOG_DUMP -> response = Response.STREAM;
-      case Command.COM_FIELD_LIST -> response = Response.FIELD_LIST;
-      default -> response = Response.FIRST;
+      case Command.COM_BINLOG_DUMP -> responses.state = Response.STREAM;
+      case Command.COM_FIELD_LIST -> responses.state = Response.FIELD_LIST;
+      default -> responses.state = Response.FIRST;
     }
   }
 
   /** The response to the current command is complete; start following the next pipelined one. */
-  private void finish() {
-    response = Response.IDLE;
+  void finish() {
+    responses.state = Response.IDLE;
     Pending next = pipelined.poll();
     if (next != null) {
       begin(next);
@@ -303,11 +298,11 @@ public final class SessionTracker {
   }
 
   private void onResponsePacket(int seq, int lastSeq, long length, byte[] prefix, int n) {
-    if (response == Response.STREAM) {
+    if (responses.state == Response.STREAM) {
       nextSequenceId = (lastSeq + 1) & 0xFF;
       return;
     }
-    if (response == Response.IDLE) {
+    if (responses.state == Response.IDLE) {
       anomaly("server sent a " + length + "-byte packet while no command was in flight");
       nextSequenceId = (lastSeq + 1) & 0xFF;
       return;
@@ -318,180 +313,19 @@ public final class SessionTracker {
       // MariaDB progress report (an ERR with code 0xFFFF): the response goes on.
       return;
     }
-    switch (response) {
-      case FIRST -> onFirstResponsePacket(h, length, prefix, n);
-      case COLUMN_DEFS -> {
-        if (--remainingDefinitions == 0) {
-          response = deprecateEof ? Response.ROWS : Response.COLUMNS_EOF;
-        }
-      }
-      case COLUMNS_EOF -> {
-        if (isEof(h, length)) {
-          int status = eofStatus(prefix, n);
-          if ((status & ServerStatus.CURSOR_EXISTS) != 0) {
-            finish();
-          } else {
-            response = Response.ROWS;
-          }
-        } else {
-          anomaly("expected EOF after column definitions, got a packet starting 0x"
-              + Integer.toHexString(h));
-          response = Response.ROWS;
-        }
-      }
-      case ROWS -> {
-        if (h == 0xFF) {
-          finish();
-        } else if (isTerminator(h, length)) {
-          endOfResult(deprecateEof ? okStatus(prefix, n) : eofStatus(prefix, n));
-        }
-      }
-      case FIELD_LIST -> {
-        if (h == 0xFF || isTerminator(h, length)) {
-          finish();
-        }
-      }
-      case PARAM_DEFS -> {
-        if (--remainingDefinitions == 0) {
-          if (deprecateEof) {
-            afterParams();
-          } else {
-            response = Response.PARAMS_EOF;
-          }
-        }
-      }
-      case PARAMS_EOF -> afterParams();
-      case PREPARED_COLUMN_DEFS -> {
-        if (--remainingDefinitions == 0) {
-          if (deprecateEof) {
-            finish();
-          } else {
-            response = Response.PREPARED_COLUMNS_EOF;
-          }
-        }
-      }
-      case PREPARED_COLUMNS_EOF -> finish();
-      default -> anomaly("server packet in unexpected state " + response);
+    responses.onPacket(h, length, prefix, n);
+  }
+
+  /** The first response packet was an OK: a COM_INIT_DB took effect. */
+  void commandSucceeded() {
+    if (command == Command.COM_INIT_DB) {
+      schema = pendingSchema;
     }
   }
 
-  private void onFirstResponsePacket(int h, long length, byte[] prefix, int n) {
-    if (h == 0xFF) {
-      finish();
-      return;
-    }
-    if (h == 0x00 && command == Command.COM_STMT_PREPARE) {
-      if (n < 9) {
-        anomaly("COM_STMT_PREPARE OK shorter than 9 bytes");
-        finish();
-        return;
-      }
-      preparedColumns = (prefix[5] & 0xFF) | (prefix[6] & 0xFF) << 8;
-      int params = (prefix[7] & 0xFF) | (prefix[8] & 0xFF) << 8;
-      if (params > 0) {
-        remainingDefinitions = params;
-        response = Response.PARAM_DEFS;
-      } else {
-        afterParams();
-      }
-      return;
-    }
-    if (h == 0x00 || (h == 0xFE && command == Command.COM_CHANGE_USER)) {
-      if (command == Command.COM_INIT_DB) {
-        schema = pendingSchema;
-      }
-      endOfResult(okStatus(prefix, n));
-      return;
-    }
-    if (h == 0xFB) {
-      response = Response.LOCAL_INFILE;
-      return;
-    }
-    if (command == Command.COM_STATISTICS) {
-      finish();
-      return;
-    }
-    if (command == Command.COM_STMT_FETCH) {
-      response = Response.ROWS;
-      onResponsePacketInRows(h, length, prefix, n);
-      return;
-    }
-    // Read from the prefix in place: this runs for every result set, so no buffer and no exception.
-    long columns = PayloadReader.lenencIntAt(prefix, 0, n);
-    if (columns <= 0) {
-      anomaly("unexpected first response packet 0x" + Integer.toHexString(h) + " to "
-          + Command.name(command));
-      finish();
-      return;
-    }
-    boolean metadataFollows = true;
-    if (cacheMetadata && command == Command.COM_STMT_EXECUTE) {
-      int at = PayloadReader.lenencSize(h);
-      metadataFollows = at < n && prefix[at] != 0;
-    }
-    if (metadataFollows) {
-      remainingDefinitions = columns;
-      response = Response.COLUMN_DEFS;
-    } else {
-      // Skipped (cached) definitions still end with their EOF unless EOFs are deprecated: taking that
-      // EOF for the end of the rows ended the response one packet early (seen with sysbench's
-      // prepared statements, one anomaly per statement).
-      response = deprecateEof ? Response.ROWS : Response.COLUMNS_EOF;
-    }
-  }
-
-  private void onResponsePacketInRows(int h, long length, byte[] prefix, int n) {
-    if (h == 0xFF) {
-      finish();
-    } else if (isTerminator(h, length)) {
-      endOfResult(deprecateEof ? okStatus(prefix, n) : eofStatus(prefix, n));
-    }
-  }
-
-  private void afterParams() {
-    if (preparedColumns > 0) {
-      remainingDefinitions = preparedColumns;
-      response = Response.PREPARED_COLUMN_DEFS;
-    } else {
-      finish();
-    }
-  }
-
-  private void endOfResult(int status) {
+  /** The status flags of an OK or EOF that ended a result. */
+  void statusSeen(int status) {
     lastStatus = status;
-    if ((status & ServerStatus.MORE_RESULTS_EXISTS) != 0) {
-      response = Response.FIRST;
-    } else {
-      finish();
-    }
-  }
-
-  private boolean isEof(int h, long length) {
-    return h == 0xFE && length < 9;
-  }
-
-  private boolean isTerminator(int h, long length) {
-    return h == 0xFE && (deprecateEof ? length < 0xFFFFFF : length < 9);
-  }
-
-  private static int eofStatus(byte[] p, int n) {
-    return n >= 5 ? (p[3] & 0xFF) | (p[4] & 0xFF) << 8 : 0;
-  }
-
-  /**
-   * An OK packet's status flags: after the header byte, affected rows and last insert id (lenenc);
-   * 0 when the prefix ends before them. Read in place, as it runs for every statement.
-   */
-  private static int okStatus(byte[] p, int n) {
-    int at = 1;
-    for (int i = 0; i < 2; i++) {
-      int size = at < n ? PayloadReader.lenencSize(p[at] & 0xFF) : -1;
-      if (size < 0) {
-        return 0;
-      }
-      at += size;
-    }
-    return at + 1 < n ? (p[at] & 0xFF) | (p[at + 1] & 0xFF) << 8 : 0;
   }
 
   private void checkSequence(String side, int seq, int lastSeq) {
@@ -501,7 +335,7 @@ public final class SessionTracker {
     nextSequenceId = (lastSeq + 1) & 0xFF;
   }
 
-  private void anomaly(String what) {
+  void anomaly(String what) {
     anomalies++;
     lastAnomaly = what;
   }

@@ -1,37 +1,28 @@
 package io.paxosql.node.replog;
 
-import com.google.protobuf.ByteString;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.paxosql.log.LogRecord;
 import io.paxosql.log.PaxosLog;
-import io.paxosql.log.ReadResult;
 import io.paxosql.node.chain.ChosenEntry;
 import io.paxosql.node.chain.ChosenLog;
 import io.paxosql.node.chain.LogPosition;
 import io.paxosql.paxos.Ballot;
 import io.paxosql.paxos.ChosenValue;
-import io.paxosql.paxos.Entry;
 import io.paxosql.paxos.Message;
-import io.paxosql.paxos.PersistentState;
-import io.paxosql.paxos.ProposeResult;
 import io.paxosql.paxos.Status;
 import io.paxosql.transport.FaultInjector;
 import io.paxosql.transport.NodeTransport;
-import io.paxosql.transport.proto.ProposeRequest;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VerticleBase;
 import java.security.SecureRandom;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedSet;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -47,7 +38,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link WallClockLease} bounds the lease in wall time;</li>
  *   <li>{@link CatchUpClient} and {@link CatchUpServer} move missing values by stream;</li>
  *   <li>{@link ProgressAndRetention} exchanges progress and deletes what every member applied;</li>
- *   <li>{@link TransportHandler} takes peers' traffic; {@link LogFollower} feeds each follower of the log.</li>
+ *   <li>{@link TransportHandler} takes peers' traffic; {@link LogFollowers} feed each follower of the log;</li>
+ *   <li>{@link ProposalRouter} takes proposals to the core or forwards them to the leader;</li>
+ *   <li>{@link OpenedLog} opens the log and restores the core's state from it.</li>
  * </ul>
  */
 public final class ReplicatedLog implements ChosenLog {
@@ -60,11 +53,9 @@ public final class ReplicatedLog implements ChosenLog {
   private final ReplogOptions opts;
   private final FaultInjector faults;
   private final int self;
-  private final long clusterId;
   private final MeterRegistry registry;
   private final ReplogMetrics metrics;
-  private final List<LogFollower> followers = new CopyOnWriteArrayList<>();
-  private final LongAdder replayedValues = new LongAdder();
+  private final LogFollowers followers;
   private final RetentionHolds holds = new RetentionHolds();
   private final List<Consumer<Throwable>> fatalListeners = new CopyOnWriteArrayList<>();
   private PaxosLog log;
@@ -73,6 +64,7 @@ public final class ReplicatedLog implements ChosenLog {
   private ProgressAndRetention retention;
   private ChosenEntryReader reader;
   private NodeTransport transport;
+  private ProposalRouter proposals;
   private String deployment;
 
   private ReplicatedLog(Vertx vertx, Context context, ReplogOptions opts, FaultInjector faults, MeterRegistry reg) {
@@ -81,9 +73,9 @@ public final class ReplicatedLog implements ChosenLog {
     this.opts = opts;
     this.faults = faults;
     this.self = opts.paxos().nodeId();
-    this.clusterId = opts.paxos().clusterId();
     this.registry = reg;
     this.metrics = ReplogMetrics.register(reg, self);
+    this.followers = new LogFollowers(context);
     Gauge.builder("paxosql.replog.catchup.lag", this, r -> r.driver == null ? 0 : r.driver.catchUpLag())
         .tag("node", String.valueOf(self))
         .description("chosen instances a peer has that this node has not made durable").register(reg);
@@ -107,33 +99,9 @@ public final class ReplicatedLog implements ChosenLog {
     return started.future();
   }
 
-  /** The log as opened, and the core's state restored from it. */
-  private record Opened(PaxosLog log, PersistentState core) {}
-
   private Future<ReplicatedLog> open() {
-    return vertx.executeBlocking(() -> {
-      PaxosLog l = PaxosLog.open(opts.log().withRegistry(registry),
-          task -> context.runOnContext(v -> task.run()), this::fatal);
-      long chosenBelow = l.chosenBelow();
-      // The newest values that fit the memory bounds, so the core can answer peers right away.
-      long firstKept = chosenBelow;
-      long bytes = 0;
-      List<LogRecord.Chosen> recent = new ArrayList<>();
-      while (firstKept > l.firstRetained() && chosenBelow - firstKept < opts.memoryValues()
-          && bytes < CoreDriver.MEMORY_BYTES) {
-        long from = Math.max(l.firstRetained(), firstKept - 256);
-        ReadResult rr = l.read(from, (int) (firstKept - from), Long.MAX_VALUE).join();
-        if (rr.values().size() != firstKept - from) {
-          break;
-        }
-        for (LogRecord.Chosen c : rr.values()) {
-          bytes += c.value().length;
-        }
-        recent.addAll(0, rr.values());
-        firstKept = from;
-      }
-      return new Opened(l, RecordMapping.toCore(l.recovered(), firstKept, recent));
-    }).compose(o -> {
+    return vertx.executeBlocking(() -> OpenedLog.open(opts, registry, task -> context.runOnContext(v -> task.run()),
+        this::fatal)).compose(o -> {
       log = o.log();
       driver = new CoreDriver(vertx, opts, log, o.core(), metrics, new SecureRandom().nextLong(), new Hooks());
       catchUp = new CatchUpClient(vertx, opts, driver);
@@ -144,6 +112,7 @@ public final class ReplicatedLog implements ChosenLog {
           opts.forwardProposals()));
     }).map(t -> {
       transport = t;
+      proposals = new ProposalRouter(opts, driver, t);
       for (String reason : t.refusals().keySet()) {
         FunctionCounter.builder("paxosql.transport.refused", t, x -> x.refused(reason)).tag("node", String.valueOf(self))
             .tag("reason", reason).description("connections, calls and messages the Paxos port refused: not a"
@@ -175,24 +144,14 @@ public final class ReplicatedLog implements ChosenLog {
     public void chosenEarly(List<ChosenValue> chosen) {
       // Held first: a follower's listener may wake a reader that asks for these bytes at once.
       reader.deliveredEarly(chosen);
-      for (LogFollower f : followers) {
-        for (ChosenValue c : chosen) {
-          f.deliverEarly(c.instance(), c.value());
-        }
-      }
+      followers.deliverEarly(chosen);
     }
 
     @Override
     public void chosenDurable(List<ChosenValue> chosen) {
       catchUp.durableUpTo(driver.chosenBelow());
       reader.durableBelow(driver.chosenBelow());
-      for (LogFollower f : followers) {
-        if (f.live()) {
-          for (ChosenValue c : chosen) {
-            f.deliver(c.instance(), c.value());
-          }
-        }
-      }
+      followers.deliverDurable(chosen);
     }
   }
 
@@ -208,7 +167,7 @@ public final class ReplicatedLog implements ChosenLog {
   @Override
   public Future<LogPosition> propose(byte[] bytes) {
     Promise<LogPosition> p = Promise.promise();
-    context.runOnContext(v -> proposeOnContext(bytes, p));
+    context.runOnContext(v -> proposals.propose(bytes, p));
     return p.future();
   }
 
@@ -222,38 +181,6 @@ public final class ReplicatedLog implements ChosenLog {
     return opts.paxos().maxBatchBytes() - 32;
   }
 
-  private void proposeOnContext(byte[] bytes, Promise<LogPosition> p) {
-    if (driver.stopped()) {
-      p.fail("node " + self + " is stopped");
-      return;
-    }
-    ProposeResult r = driver.propose(bytes, p);
-    switch (r.outcome()) {
-      case QUEUED -> { }
-      case NOT_LEADER -> forward(bytes, r.leaderHint(), p);
-      default -> driver.fail(p, r.outcome() + ": " + r.detail());
-    }
-  }
-
-  private void forward(byte[] bytes, int leader, Promise<LogPosition> p) {
-    if (!opts.forwardProposals() || leader < 0 || leader == self) {
-      driver.fail(p, "not leader: " + (leader < 0 ? "unknown" : String.valueOf(leader)));
-      return;
-    }
-    transport.propose(leader, ProposeRequest.newBuilder().setClusterId(clusterId).setFrom(self)
-        .setData(ByteString.copyFrom(bytes)).build()).onComplete((reply, err) -> {
-          if (err != null) {
-            driver.fail(p, "forwarding to leader " + leader + " failed: " + err.getMessage());
-          } else if (reply.hasError()) {
-            driver.fail(p, reply.getError());
-          } else {
-            LogPosition pos = new LogPosition(reply.getInstance(), reply.getIndex());
-            // Answer only once this node holds the value too, as for a proposal of its own.
-            driver.whenDurable(pos.instance(), () -> p.tryComplete(pos));
-          }
-        });
-  }
-
   /**
    * Proposes adding ({@code add}) or removing one member. Completes once the change is chosen and durable
    * here; it votes from alpha instances later ({@link #votingMembers()} shows when). Only the leader
@@ -261,19 +188,7 @@ public final class ReplicatedLog implements ChosenLog {
    */
   public Future<LogPosition> changeMembership(boolean add, int member) {
     Promise<LogPosition> p = Promise.promise();
-    context.runOnContext(v -> {
-      if (driver.stopped()) {
-        p.fail("node " + self + " is stopped");
-        return;
-      }
-      long id = driver.nextProposalId();
-      Entry change = add ? new Entry.AddMember(id, member) : new Entry.RemoveMember(id, member);
-      ProposeResult r = driver.proposeChange(change, p);
-      if (!r.queuedOk()) {
-        driver.fail(p, (r.outcome() == ProposeResult.Outcome.NOT_LEADER ? "not leader: " : r.outcome() + ": ")
-            + r.detail());
-      }
-    });
+    context.runOnContext(v -> proposals.changeMembership(add, member, p));
     return p.future();
   }
 
@@ -306,15 +221,7 @@ public final class ReplicatedLog implements ChosenLog {
 
   @Override
   public AutoCloseable follow(LogPosition from, Consumer<ChosenEntry> listener) {
-    LogFollower f = new LogFollower(from, listener, log, context, driver, replayedValues);
-    context.runOnContext(v -> {
-      followers.add(f);
-      f.pump();
-    });
-    return () -> context.runOnContext(v -> {
-      f.close();
-      followers.remove(f);
-    });
+    return followers.follow(from, listener, log, driver);
   }
 
   /**
@@ -322,7 +229,7 @@ public final class ReplicatedLog implements ChosenLog {
    * what the node replays to rebuild its state; bounded by the chain checkpoint, not by history.
    */
   public long valuesReplayedFromDisk() {
-    return replayedValues.sum();
+    return followers.valuesReplayedFromDisk();
   }
 
   /**
@@ -350,7 +257,7 @@ public final class ReplicatedLog implements ChosenLog {
    * current, not still being rebuilt after a restart.
    */
   public boolean caughtUp() {
-    return driver.holdsWhatPeersChose() && followers.stream().allMatch(LogFollower::live);
+    return driver.holdsWhatPeersChose() && followers.allLive();
   }
 
   /** The application applied everything below {@code instance}; retention never deletes what a member still needs. */

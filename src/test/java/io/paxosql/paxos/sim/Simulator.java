@@ -1,27 +1,15 @@
 package io.paxosql.paxos.sim;
 
 import io.paxosql.node.replog.SimProposals;
-import io.paxosql.paxos.Ballot;
-import io.paxosql.paxos.ChosenValue;
 import io.paxosql.paxos.Describe;
-import io.paxosql.paxos.Entry;
 import io.paxosql.paxos.Message;
 import io.paxosql.paxos.PaxosConfig;
-import io.paxosql.paxos.PaxosNode;
-import io.paxosql.paxos.PaxosRole;
-import io.paxosql.paxos.PersistentState;
-import io.paxosql.paxos.Ready;
-import io.paxosql.paxos.Status;
-import io.paxosql.paxos.Value;
+import io.paxosql.paxos.sim.SimEvents.Event;
+import io.paxosql.paxos.sim.SimEvents.Kind;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.PriorityQueue;
-import java.util.SortedSet;
 import java.util.SplittableRandom;
-import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -36,104 +24,63 @@ import java.util.TreeSet;
  * With {@code nodeLevel}, every node also runs the real {@code RoleMachine} and {@code ChainState}
  * ({@link NodeLogic}): roles follow the lease, MariaDB failures and catch-up; only masters propose, their
  * chain records; {@link NodeChecker} checks the node-level rules.
+ *
+ * <p>This class holds the run's parameters and state and steps through its events; {@link SimNodeDriver} runs
+ * each node's Ready loop, crash and restart, {@link SimFaults} injects the faults, {@link SimClients} proposes,
+ * and {@link LivenessChecks} checks the run once the faults are off.
  */
 public final class Simulator {
 
-    private static final long PERIOD = 100;
-    /** -Dpaxosql.sim.verbose=true prints every event of the run (use with one seed). */
-    private static final boolean VERBOSE = Boolean.getBoolean("paxosql.sim.verbose");
+    static final long PERIOD = 100;
     private static final long[] LOG_STARTS = {0, (1L << 31) - 3, (1L << 32) - 3, (1L << 62) - 3};
 
-    private enum Kind { TICK, DELIVER, SYNC, CRASH, RESTART, RESUME }
-
-    private record Event(long time, long seq, Kind kind, int node, long gen, Message msg) { }
-
-    private final class SimNode {
-        final int id;
-        final PaxosConfig cfg;
-        final SimStorage storage;
-        PaxosNode core;
-        boolean up = true;
-        long gen;
-        /** Ready values written and not yet synced, oldest first (more than one when the run pipelines). */
-        final ArrayDeque<Ready> unsynced = new ArrayDeque<>();
-        long lastSyncAt;
-        /** The replicated log's proposal tracker of this node's current run (lost with a crash). */
-        SimProposals proposals;
-        /** The node-level logic above the core (node-level runs only), or null. */
-        NodeLogic logic;
-        /** While now is before this, the node's event loop is stalled: it ticks, reads and writes nothing. */
-        long stalledUntil = -1;
-        long missedTicks;
-        long appliedBelow;
-        long maxAppliedId = -1;
-        long grid;
-        long tickGen;
-        double rate;
-        Ballot lastLed;
-
-        /** The node refused its damaged log at a restart: it stays down (an operator replaces it). */
-        boolean refused;
-
-        SimNode(int id, PaxosConfig cfg, SimStorage storage) {
-            this.id = id;
-            this.cfg = cfg;
-            this.storage = storage;
-            this.core = PaxosNode.fresh(cfg);
-            this.appliedBelow = cfg.firstInstance();
-            this.proposals = new SimProposals(cfg.firstInstance());
-        }
-    }
-
     private final long seed;
-    private final SplittableRandom rnd;
-    private final SimClock clock;
-    private final SimNetwork net;
-    private final SafetyChecker checker = new SafetyChecker();
-    private final StableLeaderChecker stable = new StableLeaderChecker();
-    private final FollowerChecker followers = new FollowerChecker();
-    private final boolean nodeLevel;
-    private final NodeChecker nodeChecker;
-    private double mariaDbFailRate;
+    final SplittableRandom rnd;
+    final SimClock clock;
+    final SimNetwork net;
+    final SafetyChecker checker = new SafetyChecker();
+    final StableLeaderChecker stable = new StableLeaderChecker();
+    final boolean nodeLevel;
+    final NodeChecker nodeChecker;
+    double mariaDbFailRate;
     /** Node-level runs: clients stopped writing (the final settle). */
-    private boolean writesOff;
+    boolean writesOff;
     /** The node whose next resume the stable-leader check watches, or -1, and for how long (ms). */
-    private int probed = -1;
-    private long probeWindow;
-    private final PriorityQueue<Event> events = new PriorityQueue<>((a, b) ->
-            a.time != b.time ? Long.compare(a.time, b.time) : Long.compare(a.seq, b.seq));
-    private final List<SimNode> nodes = new ArrayList<>();
-    private final List<Integer> ids = new ArrayList<>();
-    private record Trace(long time, Object what) { }
-
-    private final ArrayDeque<Trace> trace = new ArrayDeque<>();
+    int probed = -1;
+    long probeWindow;
+    private final SimEvents events = new SimEvents();
+    final List<SimNode> nodes = new ArrayList<>();
+    final List<Integer> ids = new ArrayList<>();
+    private final SimTrace trace = new SimTrace();
+    final SimNodeDriver driver = new SimNodeDriver(this);
+    final SimFaults faultInjection = new SimFaults(this);
+    final SimClients clients = new SimClients(this);
+    private final LivenessChecks liveness = new LivenessChecks(this);
     private String params;
     /** See {@link #withLargeValues()}. */
-    private boolean largeValues;
-    private long seq;
-    private long now;
-    private long nextProposal = 1;
-    private boolean faults = true;
-    private long elections;
+    boolean largeValues;
+    long now;
+    boolean faults = true;
+    long elections;
     /** Values a node's chain got before their Chosen records were durable, and chains rolled back after a crash. */
-    private long earlyDeliveries;
-    private long rollBacks;
+    long earlyDeliveries;
+    long rollBacks;
     /** Restarts that refused a damaged log, and that dropped a torn last entry. */
-    private long refusals;
-    private long repairs;
+    long refusals;
+    long repairs;
 
     private final long faultTicks;
-    private final long livenessTicks;
-    private final double crashRate;
-    private final double partitionRate;
-    private final double toggleRate;
-    private final double memberRate;
-    private final double proposeRate;
-    private final double stallRate;
+    final long livenessTicks;
+    final double crashRate;
+    final double partitionRate;
+    final double toggleRate;
+    final double memberRate;
+    final double proposeRate;
+    final double stallRate;
     /** How many Ready values a node may have written and not yet synced (1: one at a time). */
-    private final int pipeline;
+    final int pipeline;
     /** Clocks beyond the skew bound: the lease check is off, the log checks are not. */
-    private final boolean chaos;
+    final boolean chaos;
 
     public Simulator(long seed, int nodeCount, long faultTicks, long livenessTicks) {
         this(seed, nodeCount, faultTicks, livenessTicks, false);
@@ -201,7 +148,7 @@ public final class Simulator {
             SplittableRandom logicRandom = rnd.split();
             mariaDbFailRate = logicRandom.nextDouble() * 0.03;
             for (SimNode n : nodes) {
-                n.logic = new NodeLogic(n.id, nodeChecker, (bytes, answer) -> proposeBytes(n, bytes, answer),
+                n.logic = new NodeLogic(n.id, nodeChecker, (bytes, answer) -> clients.proposeBytes(n, bytes, answer),
                         logicRandom.split(), n.cfg.maxBatchBytes());
                 n.logic.start(n.core, List.of(), now);
             }
@@ -225,7 +172,7 @@ public final class Simulator {
             runPhases();
         } catch (RuntimeException | AssertionError e) {
             throw new AssertionError("simulation failed: " + e.getMessage() + "\n  replay: " + params
-                    + "\n  last events:" + traceText(), e);
+                    + "\n  last events:" + trace.text(), e);
         }
     }
 
@@ -242,133 +189,37 @@ public final class Simulator {
         note("faults off");
         for (SimNode n : nodes) {
             if (n.stalledUntil > now) {
-                resume(n);
+                faultInjection.resume(n);
             }
             n.tickGen++;
             n.grid = now / PERIOD; // back on the common grid
             schedule(tickTime(n), Kind.TICK, n.id, n.tickGen, null);
             if (!n.up) {
-                restart(n);
+                driver.restart(n);
             }
             if (!nodeLevel) {
                 n.core.setCampaignAllowed(true); // node-level runs: the role machine decides
             }
         }
-        long firstLive = nextProposal;
+        long firstLive = clients.nextProposal;
         long deadline = now + livenessTicks * PERIOD;
-        while (!converged(firstLive)) {
+        while (!liveness.converged(firstLive)) {
             if (now > deadline) {
                 throw new AssertionError("liveness: no leader got proposal " + firstLive + " or later chosen on every "
                         + "member within " + livenessTicks + " ticks after faults stopped; " + describeNodes());
             }
             step();
         }
-        everyMemberFollows();
-        stallProbes();
+        liveness.everyMemberFollows();
+        liveness.stallProbes();
         checker.finalCheck();
         if (nodeLevel) {
-            nodeChecker.finalCheck(settle());
-        }
-    }
-
-    /** {@link FollowerChecker}: within the liveness budget, every running member names the lease holder. */
-    private void everyMemberFollows() {
-        long deadline = now + livenessTicks * PERIOD;
-        while (true) {
-            SimNode leader = holder(null);
-            String missing = leader == null ? "no node holds the lease" : followers.notFollowing(leader.id,
-                    leader.core.membersAt(leader.core.firstUnchosen()), runningStatuses());
-            if (missing == null) {
-                return;
-            }
-            if (now > deadline) {
-                throw new AssertionError("liveness: a member does not follow the leader " + livenessTicks
-                        + " ticks after the cluster converged: " + missing + "; " + describeNodes());
-            }
-            step();
-        }
-    }
-
-    private Map<Integer, Status> runningStatuses() {
-        Map<Integer, Status> out = new TreeMap<>();
-        for (SimNode n : nodes) {
-            if (n.up && n.stalledUntil <= now) {
-                out.put(n.id, n.core.status());
-            }
-        }
-        return out;
-    }
-
-    /**
-     * Node-level runs, at the end: clients stop writing and every member of the leader's set applies all
-     * that is chosen (bounded), so each member's chain can be checked for every acknowledged transaction.
-     */
-    private Map<Integer, NodeLogic> settle() {
-        writesOff = true;
-        long deadline = now + livenessTicks * PERIOD;
-        while (true) {
-            SimNode leader = holder(null);
-            if (leader != null) {
-                SortedSet<Integer> members = leader.core.membersAt(leader.core.firstUnchosen());
-                long chosenBelow = leader.core.firstUnchosen();
-                Map<Integer, NodeLogic> finals = new TreeMap<>();
-                int refused = 0;
-                for (SimNode n : nodes) {
-                    if (members.contains(n.id) && n.up && n.appliedBelow >= chosenBelow) {
-                        finals.put(n.id, n.logic);
-                    } else if (members.contains(n.id) && n.refused) {
-                        refused++;
-                    }
-                }
-                if (finals.size() + refused == members.size()) {
-                    return finals;
-                }
-            }
-            if (now > deadline) {
-                throw new AssertionError("liveness: the members did not all apply what was chosen within "
-                        + livenessTicks + " ticks after the writes stopped; " + describeNodes());
-            }
-            step();
-        }
-    }
-
-    /**
-     * After the liveness phase, with the network whole: stall the lease holder for longer than its lease (the
-     * others elect a new leader meanwhile), then a follower; each resume must leave the live leader alone.
-     */
-    private void stallProbes() {
-        net.straggleRate = 0; // a whole network: no message waits for seconds (that alone may end a lease)
-        SimNode leader = holder(null);
-        long view = leader.cfg.leaseTicks() + leader.cfg.leaseMarginTicks();
-        long elect = (long) leader.cfg.electionTicks() * nodes.size() + 20;
-        probe(leader, view + elect + rnd.nextLong(0, view + 1), 2 * view + elect);
-        SimNode current = holder(null);
-        if (current == null) {
-            return;
-        }
-        List<SimNode> followers = new ArrayList<>();
-        for (SimNode n : nodes) {
-            if (n != current && n.up && current.core.membersAt(current.core.firstUnchosen()).contains(n.id)) {
-                followers.add(n);
-            }
-        }
-        if (!followers.isEmpty()) {
-            probe(followers.get(rnd.nextInt(followers.size())), 1 + rnd.nextLong(0, 2 * (view + elect)), 2 * view + elect);
-        }
-    }
-
-    private void probe(SimNode n, long ticks, long window) {
-        stallFor(n, ticks);
-        probed = n.id;
-        probeWindow = window * PERIOD;
-        long end = n.stalledUntil + probeWindow;
-        while (now < end) {
-            step();
+            nodeChecker.finalCheck(liveness.settle());
         }
     }
 
     /** The running, unstalled node other than {@code except} that holds the lease, or null. */
-    private SimNode holder(SimNode except) {
+    SimNode holder(SimNode except) {
         for (SimNode x : nodes) {
             if (x != except && x.up && x.stalledUntil <= now && x.core.holdsLease()) {
                 return x;
@@ -377,37 +228,18 @@ public final class Simulator {
         return null;
     }
 
-    private boolean converged(long firstLive) {
-        SimNode leader = null;
-        for (SimNode n : nodes) {
-            if (n.up && n.core.holdsLease()) { // a node that refused its log stays down with its last state
-                leader = n;
-            }
-        }
-        if (leader == null) {
-            return false;
-        }
-        SortedSet<Integer> members = leader.core.membersAt(leader.core.firstUnchosen());
-        for (SimNode n : nodes) {
-            if (members.contains(n.id) && !n.refused && n.maxAppliedId < firstLive) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private void step() {
-        Event e = events.poll();
-        now = e.time;
-        SimNode n = e.node > 0 ? nodes.get(e.node - 1) : null;
-        if (n != null && n.stalledUntil > now && (e.kind == Kind.DELIVER || e.kind == Kind.SYNC)) {
+    void step() {
+        Event e = events.next();
+        now = e.time();
+        SimNode n = e.node() > 0 ? nodes.get(e.node() - 1) : null;
+        if (n != null && n.stalledUntil > now && (e.kind() == Kind.DELIVER || e.kind() == Kind.SYNC)) {
             // A stalled event loop handles nothing; what arrives meanwhile waits for it, in order.
-            schedule(n.stalledUntil, e.kind, e.node, e.gen, e.msg);
+            schedule(n.stalledUntil, e.kind(), e.node(), e.gen(), e.msg());
             return;
         }
-        switch (e.kind) {
+        switch (e.kind()) {
             case TICK -> {
-                if (e.gen != n.tickGen) {
+                if (e.gen() != n.tickGen) {
                     return; // a tick of the chaotic clock, superseded when chaos ended
                 }
                 schedule(tickTime(n), Kind.TICK, n.id, n.tickGen, null);
@@ -416,45 +248,45 @@ public final class Simulator {
                 } else if (n.up) {
                     n.core.tick();
                 }
-                if (e.node == 1) {
+                if (e.node() == 1) {
                     clusterTick();
                 }
             }
             case DELIVER -> {
                 if (n.up) {
-                    trace(e.msg);
-                    n.core.step(e.msg);
+                    trace(e.msg());
+                    n.core.step(e.msg());
                 }
             }
             case SYNC -> {
-                if (n.up && n.gen == e.gen) {
-                    sync(n);
+                if (n.up && n.gen == e.gen()) {
+                    driver.sync(n);
                 }
             }
             case CRASH -> {
-                if (n.up && n.gen == e.gen) {
-                    crash(n);
+                if (n.up && n.gen == e.gen()) {
+                    driver.crash(n);
                 }
             }
             case RESTART -> {
                 if (!n.up) {
-                    restart(n);
+                    driver.restart(n);
                 }
             }
             case RESUME -> {
                 if (n.stalledUntil == now) {
-                    resume(n);
+                    faultInjection.resume(n);
                 }
             }
         }
         for (SimNode x : nodes) {
-            pump(x);
+            driver.pump(x);
         }
         if (nodeLevel) {
             for (SimNode x : nodes) {
                 if (x.up && x.stalledUntil <= now) {
                     x.logic.observe(x.core, now, x.appliedBelow);
-                    pump(x);
+                    driver.pump(x);
                 }
             }
         }
@@ -492,112 +324,13 @@ public final class Simulator {
                     }
                 }
             } else {
-                propose(faults && rnd.nextInt(3) == 0 ? nodes.get(rnd.nextInt(nodes.size())) : leaderOrRandom());
+                clients.propose(faults && rnd.nextInt(3) == 0 ? nodes.get(rnd.nextInt(nodes.size())) : clients.leaderOrRandom());
             }
         }
         if (!faults) {
             return;
         }
-        if (nodeLevel && rnd.nextDouble() < mariaDbFailRate) {
-            SimNode x = nodes.get(rnd.nextInt(nodes.size()));
-            if (x.up) {
-                long until = now + PERIOD * rnd.nextLong(1, 40);
-                x.logic.mariaDbFails(x.core, now, until);
-                note("node " + x.id + "'s MariaDB fails until " + until);
-            }
-        }
-        if (rnd.nextDouble() < crashRate) {
-            crash(nodes.get(rnd.nextInt(nodes.size())));
-        }
-        if (rnd.nextDouble() < partitionRate) {
-            int k = rnd.nextInt(4);
-            note(k == 0 ? net.partition(ids, false) : k == 1 ? net.partition(ids, true)
-                    : k == 2 ? net.cutLinks(ids) : healed());
-        }
-        if (!nodeLevel && rnd.nextDouble() < toggleRate) {
-            SimNode x = nodes.get(rnd.nextInt(nodes.size()));
-            boolean allow = rnd.nextInt(3) != 0;
-            x.core.setCampaignAllowed(allow);
-            note("node " + x.id + " campaign " + (allow ? "on" : "off"));
-        }
-        if (rnd.nextDouble() < memberRate) {
-            changeMembers();
-        }
-        if (!nodeLevel && rnd.nextDouble() < 0.02) {
-            // Node-level runs keep every value: a restarted chain replays what it had not applied.
-            compact(nodes.get(rnd.nextInt(nodes.size())));
-        }
-        if (rnd.nextDouble() < stallRate) {
-            stall(nodes.get(rnd.nextInt(nodes.size())));
-        }
-    }
-
-    /** The node's event loop stops (GC, an overloaded machine) for up to a few leases. */
-    private void stall(SimNode n) {
-        if (n.stalledUntil > now) {
-            return;
-        }
-        stallFor(n, 1 + rnd.nextLong(0, 3L * (n.cfg.leaseTicks() + n.cfg.leaseMarginTicks())));
-    }
-
-    private void stallFor(SimNode n, long ticks) {
-        n.stalledUntil = now + ticks * PERIOD;
-        n.missedTicks = 0;
-        schedule(n.stalledUntil, Kind.RESUME, n.id, 0, null);
-        note("node " + n.id + " stalls for " + ticks + " ticks");
-    }
-
-    /** The first thing a node does after a stall: tick as often as it missed, so its clock is real time again. */
-    private void resume(SimNode n) {
-        n.stalledUntil = -1;
-        if (n.id == probed) {
-            probed = -1;
-            SimNode leader = holder(n);
-            // Only a leader that keeps a majority without the woken node, and has lease enough left for a
-            // renewal round (one just won in a slow election may not), can be asked to stay leader.
-            SortedSet<Integer> members = leader == null ? null : leader.core.membersAt(leader.core.firstUnchosen());
-            if (leader != null && members.stream().filter(m -> m != n.id).count() > members.size() / 2
-                    && leader.core.status().leaseUntil() - leader.core.now() > leader.cfg.renewTicks() + 2) {
-                stable.watch(n.id, leader.id, leader.core.status().ballot(), now, probeWindow);
-                note("probe: node " + n.id + " resumes while node " + leader.id + " leads");
-            }
-        }
-        if (n.up) {
-            for (long i = 0; i < n.missedTicks; i++) {
-                n.core.tick();
-            }
-        }
-        note("node " + n.id + " resumes after " + n.missedTicks + " missed ticks");
-        n.missedTicks = 0;
-    }
-
-    private String healed() {
-        net.heal();
-        return "heal";
-    }
-
-    private SimNode leaderOrRandom() {
-        for (SimNode n : nodes) {
-            if (n.up && n.core.status().role() == PaxosRole.LEADER) {
-                return n;
-            }
-        }
-        return nodes.get(rnd.nextInt(nodes.size()));
-    }
-
-    private void propose(SimNode n) {
-        if (!n.up) {
-            return;
-        }
-        // Large-value runs offer a window or more per tick, so the leader's window stays full.
-        int count = largeValues ? n.cfg.alpha() + rnd.nextInt(n.cfg.alpha()) : 1 + rnd.nextInt(3);
-        for (int i = 0; i < count; i++) {
-            // Large-value runs: each proposal fills most of a value, so every value is nearly as large as a
-            // message may carry and each catch-up or promise message holds one value.
-            byte[] b = new byte[largeValues ? n.cfg.maxBatchBytes() - 48 - rnd.nextInt(16) : 1 + rnd.nextInt(40)];
-            rnd.nextBytes(b);
-            proposeBytes(n, b, null);
-        }
+        faultInjection.tick();
     }
 
     /**
@@ -609,241 +342,7 @@ public final class Simulator {
         return this;
     }
 
-    /**
-     * Queues {@code b} in node {@code n}'s core under the next proposal id and tracks it as the log does;
-     * {@code also} (if not null) is told the answer too.
-     */
-    private boolean proposeBytes(SimNode n, byte[] b, SimProposals.Answer also) {
-        long id = nextProposal;
-        if (!n.core.propose(id, b).queuedOk()) {
-            return false;
-        }
-        nextProposal++;
-        track(n, id, also);
-        trace("node " + n.id + " queued proposal " + id);
-        return true;
-    }
-
-    private void track(SimNode n, long id, SimProposals.Answer also) {
-        n.proposals.track(id, new SimProposals.Answer() {
-            @Override
-            public void chosen(long instance, int index) {
-                // Answered before any node may have applied it (early completion): the core knows the value.
-                Value v = n.core.chosen(instance);
-                if (v != null) {
-                    checker.agree(n.id, instance, v);
-                }
-                checker.completed(n.id, id, instance);
-                if (also != null) {
-                    also.chosen(instance, index);
-                }
-            }
-
-            @Override
-            public void failed(String why) {
-                // dropped ones are checked from the Ready (checker.dropped); in-doubt ones may go either way
-                if (also != null) {
-                    also.failed(why);
-                }
-            }
-        });
-    }
-
-    private void changeMembers() {
-        SimNode leader = leaderOrRandom();
-        if (!leader.up || leader.core.status().role() != PaxosRole.LEADER) {
-            return;
-        }
-        SortedSet<Integer> members = leader.core.membersAt(Long.MAX_VALUE);
-        long id = nextProposal++;
-        Entry change;
-        if (members.size() > 3 && rnd.nextBoolean() || members.size() == ids.size()) {
-            List<Integer> m = new ArrayList<>(members);
-            change = new Entry.RemoveMember(id, m.get(rnd.nextInt(m.size())));
-        } else {
-            List<Integer> out = new ArrayList<>(ids);
-            out.removeAll(members);
-            change = new Entry.AddMember(id, out.get(rnd.nextInt(out.size())));
-        }
-        var result = leader.core.proposeMembership(change);
-        if (result.queuedOk()) {
-            track(leader, id, null);
-        }
-        note("node " + leader.id + " proposes " + Describe.entry(change) + " -> " + result.outcome());
-    }
-
-    /** Drops retained values every node already holds durably, so no one ever needs a snapshot here. */
-    private void compact(SimNode n) {
-        if (!n.up) {
-            return;
-        }
-        long safe = Long.MAX_VALUE;
-        for (SimNode x : nodes) {
-            safe = Math.min(safe, x.storage.firstUnchosen());
-        }
-        long below = Math.min(safe, n.core.firstUnchosen()) - 1;
-        if (below > n.core.firstRetained()) {
-            n.core.compact(below);
-            n.storage.compact(below);
-            note("node " + n.id + " compacts below " + below);
-        }
-    }
-
-    private void pump(SimNode n) {
-        if (!n.up || n.stalledUntil > now || !n.core.hasReady()) {
-            return;
-        }
-        Ready r = n.core.ready();
-        List<ChosenValue> early = n.proposals.readied(r);
-        for (ChosenValue c : early) {
-            // Chosen and durably accepted here: the chain gets it before its Chosen record is written.
-            apply(n, c);
-            earlyDeliveries++;
-        }
-        n.storage.write(r.persist());
-        for (Message m : r.send()) {
-            send(m);
-        }
-        checker.dropped(r.dropped());
-        if (r.status() != null && r.status().role() == PaxosRole.LEADER && !r.status().ballot().equals(n.lastLed)) {
-            n.lastLed = r.status().ballot();
-            elections++;
-        }
-        if (r.status() != null) {
-            trace("node " + n.id + " status " + Describe.status(r.status()));
-        }
-        n.unsynced.add(r);
-        // Syncs complete in the order their writes were queued, as the log's writer thread does.
-        long syncAt = Math.max(n.lastSyncAt, now + rnd.nextLong(0, PERIOD * 2));
-        n.lastSyncAt = syncAt;
-        schedule(syncAt, Kind.SYNC, n.id, n.gen, null);
-        if (faults && !r.persist().isEmpty() && rnd.nextDouble() < crashRate) {
-            // Power fails while the writes are on their way to the disk.
-            schedule(now + rnd.nextLong(0, syncAt - now + 1), Kind.CRASH, n.id, n.gen, null);
-        }
-    }
-
-    /** The oldest written Ready becomes durable (and nothing after it); its held replies may leave. */
-    private void sync(SimNode n) {
-        Ready r = n.unsynced.poll();
-        n.storage.sync(r.persist().size());
-        for (ChosenValue c : r.chosen()) {
-            if (c.instance() >= n.appliedBelow) { // else the chain got it early, when it was readied
-                apply(n, c);
-            }
-        }
-        for (ChosenValue c : n.proposals.durable(r)) {
-            // Chosen in a Ready still unsynced, and durably accepted here now that this one is synced.
-            apply(n, c);
-            earlyDeliveries++;
-        }
-        for (Message m : n.core.advance()) {
-            send(m);
-        }
-    }
-
-    /** Node {@code n}'s chain (the log's follower) gets chosen value {@code c}, the next one it needs. */
-    private void apply(SimNode n, ChosenValue c) {
-        checker.applied(n.id, n.appliedBelow, c.instance(), c.value());
-        n.appliedBelow = c.instance() + 1;
-        for (Entry e : c.value().entries()) {
-            n.maxAppliedId = Math.max(n.maxAppliedId, e.proposalId());
-        }
-        if (nodeLevel) {
-            n.logic.applied(n.core, c.instance(), c.value(), now);
-        }
-    }
-
-    private void crash(SimNode n) {
-        if (!n.up) {
-            return;
-        }
-        n.up = false;
-        n.gen++;
-        n.unsynced.clear();
-        n.proposals = null; // its waiters die with the process
-        n.stalledUntil = -1;
-        n.missedTicks = 0;
-        n.storage.crash(rnd);
-        note("node " + n.id + " crashes");
-        // Half the restarts are quick, within the lease the node may have granted just before dying.
-        long down = rnd.nextBoolean() ? rnd.nextLong(1, PERIOD * 5) : PERIOD * rnd.nextLong(1, 60);
-        schedule(now + down, Kind.RESTART, n.id, 0, null);
-    }
-
-    private void restart(SimNode n) {
-        if (n.refused) {
-            return;
-        }
-        boolean allowed = n.core.status() != null && rnd.nextInt(5) != 0;
-        SimStorage.Recovery read = n.storage.recover();
-        checker.diskRead(n.id, read);
-        if (read.refusal() != null) {
-            // As the real node does on LogCorruptedException: it does not start, and never serves or votes.
-            n.refused = true;
-            refusals++;
-            note("node " + n.id + " refuses its log (" + read.damage() + "): " + read.refusal());
-            return;
-        }
-        if (read.repaired()) {
-            repairs++;
-            note("node " + n.id + " drops its torn last log entry");
-        }
-        PersistentState state = read.state();
-        n.core = new PaxosNode(n.cfg, state);
-        n.core.setMaxUnconfirmedReadys(pipeline);
-        n.core.setCampaignAllowed(allowed || !faults);
-        n.up = true;
-        long restored = n.core.firstUnchosen();
-        n.proposals = new SimProposals(restored);
-        checker.restarted(n.id, n.appliedBelow, restored, state.accepted());
-        if (n.appliedBelow > restored) {
-            // The chain got values early whose Chosen records the crash lost: it restarts from what is durable
-            // (ChainCheckpointer never covers more) and learns them again as chosen.
-            note("node " + n.id + " rolls its chain back from " + n.appliedBelow + " to " + restored);
-            rollBacks++;
-            n.appliedBelow = restored;
-        }
-        for (long i = n.appliedBelow; i < restored; i++) {
-            long at = i - state.firstRetained();
-            Value v = at >= 0 ? state.chosen().get((int) at).value() : null;
-            if (v != null) {
-                checker.agree(n.id, i, v);
-            }
-        }
-        n.appliedBelow = Math.max(n.appliedBelow, restored);
-        if (nodeLevel) {
-            // A new process: its chain is rebuilt from the durable log (the real one from its checkpoint).
-            n.logic.start(n.core, state.chosen(), now);
-        }
-        note("node " + n.id + " restarts at " + restored);
-    }
-
-    private void send(Message m) {
-        checkBytes(m);
-        for (long d : net.delays(m)) {
-            schedule(now + d, Kind.DELIVER, m.to(), 0, m);
-        }
-    }
-
-    /** Messages that list values hold at most maxBatchBytes of them, or a single value. */
-    private void checkBytes(Message m) {
-        List<Value> values = new ArrayList<>();
-        if (m instanceof Message.Values v) {
-            v.values().forEach(c -> values.add(c.value()));
-        } else if (m instanceof Message.Promise p) {
-            p.accepted().forEach(a -> values.add(a.value()));
-            p.chosen().forEach(c -> values.add(c.value()));
-        }
-        long bytes = values.stream().mapToLong(Value::size).sum();
-        int budget = nodes.get(m.from() - 1).cfg.maxBatchBytes();
-        if (values.size() > 1 && bytes > budget) {
-            throw new AssertionError("node " + m.from() + " sent " + values.size() + " values of " + bytes
-                    + " bytes in one message, over maxBatchBytes " + budget + ": " + Describe.message(m));
-        }
-    }
-
-    private long tickTime(SimNode n) {
+    long tickTime(SimNode n) {
         ++n.grid;
         if (chaos && faults) {
             return Math.max(now + 1, clock.chaoticTickTime(n.grid, n.rate));
@@ -851,36 +350,19 @@ public final class Simulator {
         return Math.max(now + 1, clock.tickTime(n.grid));
     }
 
-    private void schedule(long time, Kind kind, int node, long gen, Message msg) {
-        events.add(new Event(time, seq++, kind, node, gen, msg));
+    void schedule(long time, Kind kind, int node, long gen, Message msg) {
+        events.schedule(time, kind, node, gen, msg);
     }
 
-    private void note(String s) {
+    void note(String s) {
         trace("* " + s);
     }
 
-    /** Kept cheap: the last events are formatted only when a run fails. */
-    private void trace(Object what) {
-        if (VERBOSE) {
-            System.out.println("t=" + now + " " + (what instanceof Message m ? "deliver " + Describe.message(m) : what));
-        }
-        if (trace.size() >= 80) {
-            trace.removeFirst();
-        }
-        trace.addLast(new Trace(now, what));
+    void trace(Object what) {
+        trace.add(now, what);
     }
 
-    private String traceText() {
-        StringBuilder sb = new StringBuilder();
-        for (Trace t : trace) {
-            Object w = t.what();
-            sb.append("\n    t=").append(t.time()).append(' ')
-                    .append(w instanceof Message m ? "deliver " + Describe.message(m) : w.toString());
-        }
-        return sb.toString();
-    }
-
-    private String describeNodes() {
+    String describeNodes() {
         StringBuilder sb = new StringBuilder();
         for (SimNode n : nodes) {
             sb.append("\n    node ").append(n.id).append(n.refused ? " refused its log " : n.up ? " up " : " down ")
