@@ -21,11 +21,16 @@ import java.util.List;
  */
 final class ReadysWithLog {
   /**
-   * Readys with records to write that may be with the log at once. One at a time bounded a closed loop by
-   * the fsync latency: the Ready carrying the next proposal was taken only after the one holding the
-   * previous Chosen record synced, and a Ready of renewals waited behind every write and sync of a
-   * multi-MB value (the lease lapsed mid-transaction at load 20+: bench/RESULTS.md, issue 16, large
-   * transactions). The core allows any number, the log measured 4 in flight (issue 16, lead 3).
+   * Readys that may be with the log at once while less than {@link #BIG_BYTES} of values are. One at a time
+   * bounds a closed loop by the fsync latency (the Ready carrying the next proposal is taken only after the
+   * one holding the previous Chosen record synced), but 4 measured no better under load 10-25 and lowered
+   * 128 proposers (bench/RESULTS.md, issue 16, lead 3): kept at 1 until measured on a quiet machine.
+   */
+  static final int SMALL_PIPELINE = 1;
+  /**
+   * Readys with records to write that may be with the log at once while {@link #BIG_BYTES} or more of values
+   * are. With one at a time a Ready of renewals waited behind every write and sync of a multi-MB value (the
+   * lease lapsed mid-transaction at load 20+: bench/RESULTS.md, issue 16, large transactions).
    */
   static final int WRITES = 4;
   /**
@@ -46,6 +51,7 @@ final class ReadysWithLog {
   private final AcceptsBeingWritten acceptsBeingWritten = new AcceptsBeingWritten();
   private int readys;
   private int writes;
+  private long bytes;
 
   ReadysWithLog(PaxosLog log, Timing timing) {
     this.log = log;
@@ -54,7 +60,8 @@ final class ReadysWithLog {
 
   /** How many Readys the core may have awaiting advance() now: one more than are with the log, while there is room. */
   int allowedUnconfirmed() {
-    return readys < READYS && writes < WRITES ? readys + 1 : Math.max(1, readys);
+    boolean room = bytes >= BIG_BYTES ? readys < READYS && writes < WRITES : readys < SMALL_PIPELINE;
+    return room ? readys + 1 : Math.max(1, readys);
   }
 
   /** Readys handed over and not yet durable. */
@@ -95,14 +102,16 @@ final class ReadysWithLog {
     }
     // Even with nothing to write, a Ready behind others in flight is confirmed after them, in order.
     int w = records.isEmpty() ? 0 : 1;
-    long bytes = valueBytes(r);
+    long b = valueBytes(r);
     readys++;
     writes += w;
+    bytes += b;
     long handedOver = System.nanoTime();
     log.persist(records, () -> {
       readys--;
       writes -= w;
-      timing.persisted(bytes, System.nanoTime() - handedOver);
+      bytes -= b;
+      timing.persisted(b, System.nanoTime() - handedOver);
       acceptsBeingWritten.readyDone();
       durable.run();
     });

@@ -22,9 +22,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Several Readys with a real log at once: taken while the first one's sync is held, confirmed strictly in
- * the order handed over, a Ready with nothing to write included, and no more taken once {@link
- * ReadysWithLog#WRITES} of them have records to write. The test thread plays the node's context: it runs
+ * Several Readys with a real log at once behind a big value: taken while the first one's sync is held,
+ * confirmed strictly in the order handed over, a Ready with nothing to write included, and no more taken
+ * once {@link ReadysWithLog#WRITES} of them have records to write; small values {@link
+ * ReadysWithLog#SMALL_PIPELINE} at a time. The test thread plays the node's context: it runs
  * the completions the log hands back.
  */
 @Timeout(60)
@@ -34,8 +35,10 @@ class ReadysWithLogTest {
   @TempDir
   Path dir;
 
-  private static Ready accepting(long instance) {
-    Value v = new Value(BALLOT, List.of(new Entry.Data(instance, new byte[] {(byte) instance})));
+  private static Ready accepting(long instance, int bytes) {
+    byte[] b = new byte[bytes];
+    b[0] = (byte) instance;
+    Value v = new Value(BALLOT, List.of(new Entry.Data(instance, b)));
     return new Ready(List.of(new Durable.Accepted(instance, BALLOT, v)), List.of(), List.of(), null, List.of(),
         List.of(), null);
   }
@@ -64,13 +67,13 @@ class ReadysWithLogTest {
     List<String> durable = new ArrayList<>();
     assertEquals(1, withLog.allowedUnconfirmed(), "nothing with the log: one Ready may be taken");
 
-    assertTrue(withLog.persist(accepting(1), () -> durable.add("1")));
-    assertEquals(2, withLog.allowedUnconfirmed(), "a second Ready may be taken while the first syncs");
+    assertTrue(withLog.persist(accepting(1, (int) ReadysWithLog.BIG_BYTES), () -> durable.add("1")));
+    assertEquals(2, withLog.allowedUnconfirmed(), "behind a big value a second Ready may be taken while it syncs");
     assertTrue(withLog.persist(nothingToWrite(), () -> durable.add("empty")),
         "a Ready with nothing to write behind one in flight is confirmed after it, not at once");
     for (long i = 2; i <= ReadysWithLog.WRITES; i++) {
       long instance = i;
-      assertTrue(withLog.persist(accepting(i), () -> durable.add(String.valueOf(instance))));
+      assertTrue(withLog.persist(accepting(i, 1), () -> durable.add(String.valueOf(instance))));
     }
     assertEquals(ReadysWithLog.WRITES + 1, withLog.inFlight());
     assertEquals(withLog.inFlight(), withLog.allowedUnconfirmed(),
@@ -94,6 +97,9 @@ class ReadysWithLogTest {
     assertEquals(1, withLog.allowedUnconfirmed());
     assertFalse(withLog.persist(nothingToWrite(), () -> durable.add("never")),
         "nothing to write and nothing with the log: durable at once, the caller completes it");
+    assertTrue(withLog.persist(accepting(ReadysWithLog.WRITES + 1, 1), () -> durable.add("small")));
+    assertEquals(ReadysWithLog.SMALL_PIPELINE > 1 ? 2 : 1, withLog.allowedUnconfirmed(),
+        "small values: at most SMALL_PIPELINE Readys with the log");
   }
 
   private static final String WRITES_FULL = ReadysWithLog.WRITES + " Readys with records to write are with the log";
