@@ -20,7 +20,7 @@ public final class EntryReplay {
    * One entry as stored: its place and the bytes after Chronicle's 4-byte length header.
    *
    * @param index      Chronicle's index of the entry (the checksum covers it)
-   * @param bodyOffset the file offset of its first body byte (page boundaries decide what looks unwritten)
+   * @param bodyOffset the file offset of its first body byte (sector boundaries decide what looks unwritten)
    * @param body       its bytes
    */
   public record Stored(long index, long bodyOffset, byte[] body) {}

@@ -27,8 +27,8 @@ import org.slf4j.LoggerFactory;
  * <p>Every entry carries a CRC32C. An entry that fails its checksum stops the open with
  * {@link LogCorruptedException} naming the file and offset. A tail entry whose write never completed
  * (Chronicle leaves its header marked incomplete) is invisible to the scan and is overwritten by the next
- * append. A last entry framed by Chronicle whose body never reached disk (a full disk) is dropped at open:
- * see {@link TornTail}. Damage anywhere else is refused.
+ * append. A last entry framed by Chronicle whose body never wholly reached disk (a power cut, a full disk) is
+ * dropped at open: see {@link TornTail}. Damage anywhere else is refused.
  */
 public final class PaxosLog implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PaxosLog.class);
@@ -98,7 +98,8 @@ public final class PaxosLog implements AutoCloseable {
     }
     first.close();
     LOG.warn("log {}: dropping the torn last entry at {} ({} bytes): it fails its checksum, its stored checksum"
-        + " and the end of its body are zeros as left by a write that never reached disk (e.g. a full disk), and"
+        + " and the end of its body are zeros from a sector boundary, as a write that never reached disk leaves"
+        + " them (a power cut, a full disk), and"
         + " nothing follows it, so it was never synced and nothing about it was sent or acknowledged",
         config.dir(), torn.where(), torn.bytes());
     torn.seal();

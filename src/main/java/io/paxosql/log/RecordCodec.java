@@ -25,8 +25,11 @@ final class RecordCodec {
   private static final byte MEMBERS = 4;
   private static final byte CHECKPOINT = 5;
   private static final byte FILLER = 6;
-  /** Granularity in which a memory-mapped write reaches disk or is lost (the smallest page size). */
-  private static final int PAGE = 4096;
+  /**
+   * Granularity in which a write reaches disk or is lost: a device writes a 512-byte sector whole or not at
+   * all. A memory page is 8 sectors, so a page that never reached disk is a run of them.
+   */
+  private static final int SECTOR = 512;
   private static final int MAX_MEMBERS = 1024;
 
   private RecordCodec() {}
@@ -72,8 +75,14 @@ final class RecordCodec {
 
   /**
    * True if an entry body that fails its checksum looks like a write that never reached disk: its stored
-   * checksum is zero and it ends in zeros from a page boundary inside the body (a mapped page the kernel
-   * could not back, e.g. on a full disk, reads back as zeros). {@code bodyOffset} is its file offset.
+   * checksum is zero and it ends in zeros from a sector boundary inside the body (sectors a power cut kept
+   * from being written, or a mapped page a full disk could not back, read back as the zeros the
+   * preallocated file held). {@code bodyOffset} is its file offset.
+   *
+   * <p>A checksum that is on disk in whole or in part does not qualify, even with zeros before it: the
+   * sector holding it was written, so those zeros are a hole (a device may write a request's sectors in any
+   * order, or lose one later), not a write cut short; and 1 to 3 zero checksum bytes are what rot leaves
+   * far too often, while a whole zero checksum is 4 bytes of evidence (see ARCHITECTURE.md, "Recovery rules").
    */
   static boolean looksUnwritten(byte[] body, long bodyOffset) {
     if (body.length < 4 || ByteBuffer.wrap(body).getInt(body.length - 4) != 0) {
@@ -84,9 +93,9 @@ final class RecordCodec {
       zerosFrom--;
     }
     long firstZero = bodyOffset + zerosFrom;
-    long pageStart = (firstZero + PAGE - 1) / PAGE * PAGE;
-    // The zeros must cover a whole page's share of the body, from a page start to the body's end.
-    return pageStart < bodyOffset + body.length;
+    long sectorStart = (firstZero + SECTOR - 1) / SECTOR * SECTOR;
+    // The zeros must run from a sector start (a page start is one) to the body's end.
+    return sectorStart < bodyOffset + body.length;
   }
 
   /** The bytes of {@code record} as the entry at Chronicle index {@code index}. */

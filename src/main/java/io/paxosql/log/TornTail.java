@@ -6,8 +6,9 @@ import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
 
 /**
- * The last entry of the log, unreadable because its write never reached disk (a full disk fails the
- * mapped write of its body after Chronicle has framed it). Nothing after it is readable.
+ * The last entry of the log, unreadable because its write never wholly reached disk: Chronicle framed it, then a
+ * power cut stopped the device at a sector boundary inside its body, or a full disk could not back the mapped
+ * page holding its end. Nothing after it is readable.
  *
  * <p>Such an entry was never synced, and nothing is sent or acknowledged for a record before its sync
  * completes, so no other node and no client was told of it: dropping it forgets nothing promised. It is

@@ -12,6 +12,7 @@ import io.paxosql.node.role.NodeRole;
 import io.paxosql.node.role.RoleMachine;
 import io.paxosql.node.seed.SeedPoint;
 import io.paxosql.node.seed.SeedServer;
+import io.paxosql.node.status.DiskUsage;
 import io.paxosql.node.status.EventJournal;
 import io.paxosql.node.status.ProgressBoard;
 import io.paxosql.paxos.Ballot;
@@ -386,8 +387,13 @@ public final class ClusterNode {
     return membershipWatch.describe();
   }
 
+  /**
+   * The size of this node's Paxos log directory (a joiner's progress), as the status recorder last
+   * measured it; 0 before its first measurement.
+   */
   long logBytes() {
-    return membershipWatch.logBytes();
+    DiskUsage disk = statusRecorder.disk();
+    return disk == null ? 0 : disk.logDirBytes();
   }
 
   // ---- reporting -----------------------------------------------------------------------------------

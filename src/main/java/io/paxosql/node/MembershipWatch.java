@@ -26,7 +26,6 @@ final class MembershipWatch {
   private final NodeConfig config;
   private volatile boolean removed;
   private volatile String removedReason = "";
-  private volatile long logBytes;
   private boolean joining;
   private long timer = -1;
   private long lastDiscovery;
@@ -65,11 +64,6 @@ final class MembershipWatch {
     return removedReason;
   }
 
-  /** The size of this node's Paxos log directory, as last measured. */
-  long logBytes() {
-    return logBytes;
-  }
-
   /** What this node knows of the membership, for a starting node's {@link MembershipDiscovery} and operators. */
   JsonObject describe() {
     MemberDirectory directory = node.directory();
@@ -92,8 +86,6 @@ final class MembershipWatch {
       return;
     }
     MemberDirectory directory = node.directory();
-    node.vertx().executeBlocking(() -> LogSize.bytes(config.dataDir().resolve("paxos")), false)
-        .onSuccess(b -> logBytes = b);
     SortedSet<Integer> voting = replog.votingMembers();
     SortedSet<Integer> latest = replog.latestMembers();
     long now = System.currentTimeMillis();

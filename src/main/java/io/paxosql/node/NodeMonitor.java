@@ -13,6 +13,7 @@ import io.paxosql.node.role.RoleMachine;
 import io.paxosql.node.status.EventKind;
 import io.vertx.core.Vertx;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -105,16 +106,19 @@ final class NodeMonitor {
     }
     busy = true;
     MariaDbControl control = mariadb.control();
+    // Three round trips a cycle (a master's settings make four): the probe alone, as it is the one with a
+    // deadline; the position and the replica in one; the replica check's status and processlist in one.
     control.probe(PROBE_TIMEOUT)
-        .compose(x -> control.gtidBinlogPos())
-        .compose(pos -> control.replicaStatus().map(rs -> {
+        .compose(x -> control.applied())
+        .map(a -> {
+          Optional<MariaDbControl.ReplicaStatus> rs = a.replica();
           // A replica error only says something while its thread is stopped by it: MariaDB keeps the
           // last error text after the thread recovers.
           String io = rs.filter(r -> !r.ioRunning()).map(MariaDbControl.ReplicaStatus::lastIoError).orElse("");
           String sql = rs.filter(r -> !r.sqlRunning()).map(MariaDbControl.ReplicaStatus::lastSqlError).orElse("");
-          observe(GtidState.parse(pos), io, sql);
+          observe(GtidState.parse(a.gtidBinlogPos()), io, sql);
           return null;
-        }))
+        })
         // In every role: a replica attached to a follower would ACK its commits once it is master.
         .compose(x -> executor.checkForeignReplicas())
         .onFailure(e -> {

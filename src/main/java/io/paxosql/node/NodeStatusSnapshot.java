@@ -73,7 +73,7 @@ final class NodeStatusSnapshot {
         .put("joinable", members.joinable())
         .put("removedReason", members.removedReason())
         .put("chosenBelow", replog == null ? 0 : replog.chosenBelow())
-        .put("logBytes", members.logBytes())
+        .put("logBytes", node.logBytes())
         .put("genesis", new JsonArray(new ArrayList<>(directory == null ? new TreeSet<Integer>()
             : directory.genesis().orElse(new TreeSet<>()))))
         .put("role", role.name())

@@ -1,6 +1,7 @@
 package io.paxosql.log;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -67,5 +68,48 @@ class RecordCodecTest {
     crc.update(v1, 0, v1.length - 4);
     ByteBuffer.wrap(v1).putInt(v1.length - 4, (int) crc.getValue());
     assertEquals(new LogRecord.Chosen(3, new byte[] {4, 5}), RecordCodec.decode(v1, 12345, "old"));
+  }
+
+  /**
+   * What a torn write leaves: zeros from a 512-byte sector boundary through the whole checksum. A body that
+   * starts at 4196 and ends at 5714 has sector boundaries at 4608, 5120 and 5632 and no page boundary.
+   */
+  @Test
+  void zerosFromASectorBoundaryThroughTheWholeChecksumLookUnwritten() {
+    byte[] good = RecordCodec.encode(new LogRecord.Chosen(1, nonZero(1500)), 9);
+    long at = 4096 + 100;
+    assertEquals(5714, at + good.length);
+    for (long sector : new long[] {4608, 5120, 5632}) {
+      assertTrue(RecordCodec.looksUnwritten(zeroFrom(good, (int) (sector - at)), at), "torn at " + sector);
+    }
+    assertTrue(RecordCodec.looksUnwritten(new byte[good.length], 4608), "a body from a sector start never written");
+    assertFalse(RecordCodec.looksUnwritten(zeroFrom(good, (int) (5632 + 8 - at)), at), "no sector start in the zeros");
+    byte[] hole = zeroFrom(good, (int) (5120 - at));
+    System.arraycopy(good, good.length - 4, hole, good.length - 4, 4);
+    assertFalse(RecordCodec.looksUnwritten(hole, at), "zeros before a checksum that reached disk");
+  }
+
+  /**
+   * A tear inside the checksum leaves 1 to 3 zero bytes of it, as rot can: refused. Here the body ends 2 bytes
+   * past a sector boundary.
+   */
+  @Test
+  void aTearInsideTheChecksumDoesNotLookUnwritten() {
+    byte[] good = RecordCodec.encode(new LogRecord.Chosen(1, nonZero(1500)), 9);
+    byte[] torn = zeroFrom(good, good.length - 2);
+    assertTrue(torn[good.length - 4] != 0 || torn[good.length - 3] != 0, "the kept checksum bytes are not zero");
+    assertFalse(RecordCodec.looksUnwritten(torn, 5120 + 2 - good.length));
+  }
+
+  private static byte[] nonZero(int size) {
+    byte[] v = new byte[size];
+    Arrays.fill(v, (byte) 0x5A);
+    return v;
+  }
+
+  private static byte[] zeroFrom(byte[] body, int from) {
+    byte[] b = body.clone();
+    Arrays.fill(b, from, b.length, (byte) 0);
+    return b;
   }
 }

@@ -27,6 +27,9 @@ public final class MariaDbControl implements AutoCloseable {
   public static final long SEMI_SYNC_TIMEOUT_MS = 4_294_967_295L;
   private static final Pattern GTID_LIST = Pattern.compile("(\\d+-\\d+-\\d+)?(,\\d+-\\d+-\\d+)*");
   private static final Pattern SAFE_IDENT = Pattern.compile("[A-Za-z0-9_]{1,32}");
+  private static final String SEMI_SYNC_CLIENTS = "SHOW GLOBAL STATUS LIKE 'Rpl_semi_sync_master_clients'";
+  private static final String DUMP_CONNECTIONS =
+      "SELECT ID, USER, HOST FROM information_schema.PROCESSLIST WHERE COMMAND LIKE 'Binlog Dump%'";
 
   private final Pool pool;
 
@@ -154,18 +157,18 @@ public final class MariaDbControl implements AutoCloseable {
         rows.size() == 0 ? 0L : Long.parseLong(String.valueOf(rows.iterator().next().getValue(1))));
   }
 
-  /** Every binlog dump connection and the semi-sync client count (see {@link ReplicaConnections}). */
+  /**
+   * Every binlog dump connection and the semi-sync client count (see {@link ReplicaConnections}), in one
+   * round trip: the status first, then the processlist (two statements, run in that order).
+   */
   public Future<ReplicaConnections> replicaConnections() {
-    return sql("SHOW GLOBAL STATUS LIKE 'Rpl_semi_sync_master_clients'").compose(status -> {
+    return sql(SEMI_SYNC_CLIENTS + "; " + DUMP_CONNECTIONS).map(status -> {
       long clients = status.size() == 0 ? 0 : Long.parseLong(String.valueOf(status.iterator().next().getValue(1)));
-      return sql("SELECT ID, USER, HOST FROM information_schema.PROCESSLIST WHERE COMMAND LIKE 'Binlog Dump%'")
-          .map(rows -> {
-            List<ReplicaConnections.DumpConnection> dumps = new ArrayList<>();
-            for (Row r : rows) {
-              dumps.add(new ReplicaConnections.DumpConnection(r.getLong("ID"), r.getString("USER"), r.getString("HOST")));
-            }
-            return new ReplicaConnections(clients, dumps);
-          });
+      List<ReplicaConnections.DumpConnection> dumps = new ArrayList<>();
+      for (Row r : nextResult(status, DUMP_CONNECTIONS)) {
+        dumps.add(new ReplicaConnections.DumpConnection(r.getLong("ID"), r.getString("USER"), r.getString("HOST")));
+      }
+      return new ReplicaConnections(clients, dumps);
     });
   }
 
@@ -192,20 +195,42 @@ public final class MariaDbControl implements AutoCloseable {
 
   /** SHOW SLAVE STATUS, reduced to what a node reports; empty when no replica is configured. */
   public Future<Optional<ReplicaStatus>> replicaStatus() {
-    return sql("SHOW SLAVE STATUS").map(rows -> {
-      if (rows.size() == 0) {
-        return Optional.empty();
-      }
-      Row r = rows.iterator().next();
-      return Optional.of(new ReplicaStatus(
-          "Yes".equals(r.getString("Slave_IO_Running")),
-          "No".equals(r.getString("Slave_IO_Running")),
-          "Yes".equals(r.getString("Slave_SQL_Running")),
-          nullToEmpty(r.getString("Gtid_IO_Pos")),
-          r.getValue("Seconds_Behind_Master") == null ? -1 : r.getLong("Seconds_Behind_Master"),
-          nullToEmpty(r.getString("Last_IO_Error")),
-          nullToEmpty(r.getString("Last_SQL_Error"))));
+    return sql("SHOW SLAVE STATUS").map(MariaDbControl::replicaStatus);
+  }
+
+  /**
+   * {@code gtid_binlog_pos} and SHOW SLAVE STATUS in one round trip (two statements): what the node's
+   * monitor reads every cycle.
+   */
+  public Future<Applied> applied() {
+    return sql("SELECT @@GLOBAL.gtid_binlog_pos; SHOW SLAVE STATUS").map(rows -> {
+      Object pos = rows.size() == 0 ? null : rows.iterator().next().getValue(0);
+      return new Applied(pos == null ? "" : pos.toString(), replicaStatus(nextResult(rows, "SHOW SLAVE STATUS")));
     });
+  }
+
+  private static Optional<ReplicaStatus> replicaStatus(RowSet<Row> rows) {
+    if (rows.size() == 0) {
+      return Optional.empty();
+    }
+    Row r = rows.iterator().next();
+    return Optional.of(new ReplicaStatus(
+        "Yes".equals(r.getString("Slave_IO_Running")),
+        "No".equals(r.getString("Slave_IO_Running")),
+        "Yes".equals(r.getString("Slave_SQL_Running")),
+        nullToEmpty(r.getString("Gtid_IO_Pos")),
+        r.getValue("Seconds_Behind_Master") == null ? -1 : r.getLong("Seconds_Behind_Master"),
+        nullToEmpty(r.getString("Last_IO_Error")),
+        nullToEmpty(r.getString("Last_SQL_Error"))));
+  }
+
+  /** The result of the next statement of a multi-statement query; a missing one is MariaDB's contract broken. */
+  private static RowSet<Row> nextResult(RowSet<Row> rows, String statement) {
+    RowSet<Row> next = rows.next();
+    if (next == null) {
+      throw new IllegalStateException("MariaDB sent no result for '" + statement + "' in a multi-statement query");
+    }
+    return next;
   }
 
   /**
@@ -281,4 +306,7 @@ public final class MariaDbControl implements AutoCloseable {
    */
   public record ReplicaStatus(boolean ioRunning, boolean ioStopped, boolean sqlRunning, String gtidIoPos,
       long secondsBehind, String lastIoError, String lastSqlError) {}
+
+  /** What the monitor reads each cycle: MariaDB's gtid_binlog_pos and its replica, if one is configured. */
+  public record Applied(String gtidBinlogPos, Optional<ReplicaStatus> replica) {}
 }

@@ -65,6 +65,17 @@ class MariaDbControlIntegrationTest {
     MariaDbControl.ReplicaStatus st = await(cb.replicaStatus()).orElseThrow();
     assertTrue(st.ioRunning() && st.sqlRunning(), st.toString());
     assertEquals("", st.lastSqlError());
+    // The monitor's reads, each two statements in one round trip.
+    MariaDbControl.Applied applied = await(cb.applied());
+    assertEquals(pos, applied.gtidBinlogPos(), "b logs what it applies (log_slave_updates)");
+    assertEquals(st.ioRunning(), applied.replica().orElseThrow().ioRunning());
+    assertEquals(pos, await(ca.applied()).gtidBinlogPos());
+    assertTrue(await(ca.applied()).replica().isEmpty(), "a has no replica configured");
+    ReplicaConnections dumps = await(ca.replicaConnections());
+    assertEquals(1, dumps.dumps().size(), "b's IO thread is a's one dump: " + dumps);
+    assertEquals("repl", dumps.dumps().get(0).user());
+    assertEquals(0, dumps.semiSyncClients(), "b is no semi-sync client");
+    assertTrue(await(cb.replicaConnections()).dumps().isEmpty());
 
     String ahead = pos.substring(0, pos.lastIndexOf('-') + 1) + "999";
     assertFalse(await(cb.waitForGtid(ahead, Duration.ofMillis(300))), "times out on a GTID never written");

@@ -115,7 +115,9 @@ final class SafetyChecker {
 
     /**
      * A restart read node {@code node}'s disk: every damaged entry must have been refused (the node stays down)
-     * or dropped as a torn tail that was never synced; none may be restarted from as good bytes.
+     * or dropped as a torn tail that was never synced; none may be restarted from as good bytes. And the
+     * recovery rule and the disk's fault model agree: a torn last entry that lost its whole checksum, and
+     * nothing else damaged, is dropped, not refused (the node is not lost for nothing).
      */
     void diskRead(int node, SimStorage.Recovery r) {
         if (r.refusal() != null && r.damage().isEmpty()) {
@@ -124,6 +126,10 @@ final class SafetyChecker {
         if (r.refusal() == null && !r.damage().isEmpty()) {
             throw new SafetyViolation("node " + node + " restarted from damaged bytes the checks did not catch: "
                     + r.damage());
+        }
+        if (r.tornRefused() != null) {
+            throw new SafetyViolation("node " + node + " refused its log for a torn last entry that was never synced"
+                    + " and lost its whole checksum (" + r.tornRefused() + "); recovery must drop it: " + r.refusal());
         }
         if (r.syncedDropped() != null) {
             throw new SafetyViolation("node " + node + " dropped synced " + r.syncedDropped() + " as a torn tail:"

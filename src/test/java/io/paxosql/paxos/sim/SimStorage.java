@@ -29,6 +29,7 @@ final class SimStorage {
         /**
          * The last record reaching disk is cut: the rest reads as zeros from the last page boundary inside it
          * (a mapped page that never reached disk), or else from the last sector boundary (a torn sector write).
+         * Recovery must drop it unless the cut falls inside its 4-byte checksum (see {@code RecordCodec}).
          */
         TORN,
         /** A bit flips in a record that had been written but not synced. */
@@ -54,6 +55,8 @@ final class SimStorage {
         final Durable record;
         boolean synced;
         String damage;
+        /** Torn with its whole checksum lost: the recovery rule drops it when it is the log's last entry. */
+        boolean droppable;
 
         Slot(long index, long bodyOffset, byte[] body, Durable record) {
             this.index = index;
@@ -72,9 +75,11 @@ final class SimStorage {
      *                    be some); else what it took as good (must be none)
      * @param syncedDropped a synced entry recovery dropped as a torn tail, or null (must be null)
      * @param repaired    a torn last entry was dropped (overwritten with a filler)
+     * @param tornRefused the damage of a torn last entry the log was refused for, though the recovery rule
+     *                    drops it (its whole checksum was lost, nothing else was damaged), or null (must be null)
      */
     record Recovery(PersistentState state, String refusal, List<String> damage, String syncedDropped,
-                    boolean repaired) { }
+                    boolean repaired, String tornRefused) { }
 
     private final int node;
     private final long firstInstance;
@@ -166,6 +171,7 @@ final class SimStorage {
                 System.arraycopy(next.body, 0, torn, 0, (int) (cut - next.bodyOffset));
                 next.body = torn;
                 next.damage = "torn write (zeros from offset " + cut + ")";
+                next.droppable = cut <= end - 4;
                 disk.add(next); // on disk, but the running process never counted it durable
             }
             case FLIP_UNSYNCED -> {
@@ -223,7 +229,11 @@ final class SimStorage {
         try {
             r = EntryReplay.replay(stored, firstInstance, "node " + node + "'s log");
         } catch (LogCorruptedException e) {
-            return new Recovery(null, e.getMessage(), damaged(disk.size()), null, false);
+            List<String> damage = damaged(disk.size());
+            Slot last = disk.isEmpty() ? null : disk.get(disk.size() - 1);
+            String tornRefused = last != null && last.droppable && last.damage != null
+                    && damage.equals(List.of(last.damage)) ? last.damage : null;
+            return new Recovery(null, e.getMessage(), damage, null, false, tornRefused);
         }
         String syncedDropped = null;
         if (r.tornAt() >= 0) {
@@ -233,11 +243,12 @@ final class SimStorage {
             }
             torn.body = EntryReplay.filler(torn.body.length, torn.index);
             torn.damage = null;
+            torn.droppable = false;
         }
         chosenBelow = r.state().chosenBelow();
         PersistentState state = SimRecords.toCore(r.state(), r.chosen());
         return new Recovery(state, null, damaged(r.tornAt() >= 0 ? r.tornAt() : disk.size()), syncedDropped,
-                r.tornAt() >= 0);
+                r.tornAt() >= 0, null);
     }
 
     /** The damage of the first {@code count} entries. */
