@@ -1,12 +1,10 @@
 package io.paxosql.node.replog;
 
-import io.paxosql.log.LogRecord;
 import io.paxosql.log.PaxosLog;
 import io.paxosql.node.chain.LogPosition;
 import io.paxosql.paxos.AcceptedValue;
 import io.paxosql.paxos.Ballot;
 import io.paxosql.paxos.ChosenValue;
-import io.paxosql.paxos.Durable;
 import io.paxosql.paxos.Entry;
 import io.paxosql.paxos.Message;
 import io.paxosql.paxos.PaxosConfig;
@@ -34,37 +32,17 @@ import org.slf4j.LoggerFactory;
 /**
  * Drives the pure Paxos core from the node's Vert.x context; only the driver touches the core. Time
  * enters as a periodic tick and peers' messages as steps. Each Ready is taken in order: send what may
- * leave now, hand the records to the log's writer thread, and once they are durable release the replies
- * the core held back ({@link PaxosNode#advance()}), apply the chosen values and take the next Ready.
- * The rest of the node joins in at fixed points of this loop through {@link Hooks}.
+ * leave now, hand the records to the log's writer thread ({@link ReadysWithLog}: several Readys may be
+ * with it at once, made durable in order), and once they are durable release the replies the core held
+ * back ({@link PaxosNode#advance()}) and apply the chosen values. The rest of the node joins in at fixed
+ * points of this loop through {@link Hooks}.
  */
 final class CoreDriver {
   private static final Logger LOG = LoggerFactory.getLogger(CoreDriver.class);
-  /**
-   * Ready values that may be written while earlier ones sync (the core allows several; the log makes them
-   * durable in order). Measured with ReplogBench on 2 cores, three runs each: 4 in flight cut the
-   * 1-proposer p50 from 1.5 to 1.1 ms but lowered 128 proposers from 14.5k to 12.6k values/s, because
-   * the leader then batches whatever is queued more often, into smaller values. One at a time until
-   * batching no longer follows the Ready cadence.
-   */
-  private static final int PIPELINE = 1;
-  /**
-   * While the Readys with the log hold {@link #BIG_READY_BYTES} or more, further Readys are taken as long as
-   * fewer than this many of those in flight have records to write. A Ready is taken only once the one before
-   * it is durable, so with one in flight the lease's renewals and grants (sent as a Ready is taken) waited
-   * behind every write and sync of a multi-MB value: seconds at load 20+, and the lease lapsed
-   * mid-transaction (bench/RESULTS.md, issue 16, large transactions). The log still makes Readys durable in
-   * order, and replies that vouch for a record still wait for it ({@link PaxosNode#advance()}).
-   */
-  private static final int WRITES_BEHIND_BIG = 4;
-  /** Bound on Readys in flight behind a big one (those with nothing to write cost a list of held replies). */
-  private static final int READYS_BEHIND_BIG = 256;
   /** Election times (lease, margin and every member's election timeout) a restored acceptance holds catch-up back. */
   private static final int RESTORED_GATE_ELECTIONS = 4;
   /** The core keeps chosen values in memory to answer peers; beyond this many bytes they are read from disk. */
   static final long MEMORY_BYTES = 64L << 20;
-  /** A Ready holding at least this many bytes of records counts as a big one (a part of a large transaction). */
-  static final long BIG_READY_BYTES = 1L << 20;
   /** How often the lease path's timings are logged, when one of them reached {@link #NOTABLE_NANOS}. */
   private static final long REPORT_NANOS = TimeUnit.SECONDS.toNanos(10);
   private static final long NOTABLE_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
@@ -103,12 +81,9 @@ final class CoreDriver {
   private NodeTransport transport;
   private long tickTimer = -1;
   private boolean stopped;
-  /** Ready values handed to the log and not yet durable; the log makes them durable in order. */
-  private int persisting;
-  /** Bytes of values in the Readys with the log, and how many of those Readys have records to write. */
-  private long persistingBytes;
-  private int persistingWrites;
-  private final AcceptsBeingWritten acceptsBeingWritten = new AcceptsBeingWritten();
+  private final ReadysWithLog withLog;
+  /** Whether a {@link #drive()} is queued on the context (see {@link #driveSoon()}). */
+  private boolean driveQueued;
   // Written on the node's context, read by callers on any thread.
   private volatile long durableChosenBelow;
   private volatile long peerChosenBelow;
@@ -138,7 +113,7 @@ final class CoreDriver {
     this.metrics = metrics;
     this.hooks = hooks;
     this.node = new PaxosNode(opts.paxos(), restored);
-    node.setMaxUnconfirmedReadys(PIPELINE);
+    this.withLog = new ReadysWithLog(log, (bytes, nanos) -> timings.persisted(bytes, nanos, ReadysWithLog.BIG_BYTES));
     node.setCampaignAllowed(true);
     durableChosenBelow = log.chosenBelow();
     status = node.status();
@@ -217,18 +192,8 @@ final class CoreDriver {
     long id = tracker.nextId();
     ProposeResult r = node.propose(id, bytes);
     if (r.queuedOk()) {
-      tracker.track(id, new ProposalTracker.Waiter() {
-        @Override
-        public void chosen(LogPosition at) {
-          p.tryComplete(at);
-        }
-
-        @Override
-        public void failed(String why) {
-          fail(p, why);
-        }
-      });
-      drive();
+      tracker.track(id, answering(p));
+      driveSoon();
     }
     return r;
   }
@@ -237,20 +202,24 @@ final class CoreDriver {
   ProposeResult proposeChange(Entry change, Promise<LogPosition> p) {
     ProposeResult r = node.proposeMembership(change);
     if (r.queuedOk()) {
-      tracker.track(change.proposalId(), new ProposalTracker.Waiter() {
-        @Override
-        public void chosen(LogPosition at) {
-          p.tryComplete(at);
-        }
-
-        @Override
-        public void failed(String why) {
-          fail(p, why);
-        }
-      });
-      drive();
+      tracker.track(change.proposalId(), answering(p));
+      driveSoon();
     }
     return r;
+  }
+
+  private ProposalTracker.Waiter answering(Promise<LogPosition> p) {
+    return new ProposalTracker.Waiter() {
+      @Override
+      public void chosen(LogPosition at) {
+        p.tryComplete(at);
+      }
+
+      @Override
+      public void failed(String why) {
+        fail(p, why);
+      }
+    };
   }
 
   /** A fresh id for an entry this node proposes. */
@@ -276,8 +245,8 @@ final class CoreDriver {
 
   /** Steps a message into the core; the caller drives afterwards. */
   void step(Message m) {
-    if (m instanceof Message.Accept a && a.value().size() >= BIG_READY_BYTES) {
-      acceptsBeingWritten.stepped(a.from(), a.instance(), a.ballot());
+    if (m instanceof Message.Accept a) {
+      withLog.stepping(a);
     }
     if (m instanceof Message.Grant g) {
       timings.granted(g.seq(), System.nanoTime());
@@ -293,7 +262,7 @@ final class CoreDriver {
    * few ticks, and a loaded follower takes longer than that to write a multi-MB value.
    */
   boolean stillWriting(int from, long instance, Ballot ballot) {
-    return acceptsBeingWritten.beingWritten(from, instance, ballot);
+    return withLog.stillWriting(from, instance, ballot);
   }
 
   /** A peer said it has everything below {@code chosenBelow} chosen (-1: the message did not say). */
@@ -407,7 +376,6 @@ final class CoreDriver {
   void drive() {
     while (!stopped && fitPipeline() && node.hasReady()) {
       Ready r = node.ready();
-      acceptsBeingWritten.readyTaken();
       for (Message m : r.send()) {
         sendOut(m);
       }
@@ -421,86 +389,76 @@ final class CoreDriver {
         LOG.error("node {} needs a snapshot: its peers keep values from {} on, it has up to {}", self,
             snapshotNeeded.firstRetained(), node.firstUnchosen());
       }
-      List<ChosenValue> early = tracker.chosenBeforeDurable(r.chosen());
-      if (!early.isEmpty()) {
-        metrics.deliveredEarly().increment(early.size());
-        hooks.chosenEarly(early);
-      }
-      List<LogRecord> records = RecordMapping.toLog(r.persist());
-      if (records.isEmpty() && persisting == 0) {
-        afterDurable(r);
-        continue;
-      }
-      // Even with nothing to write, a Ready behind others in flight is confirmed after them, in order.
-      persisting++;
-      long bytes = recordBytes(r);
-      int writes = records.isEmpty() ? 0 : 1;
-      persistingBytes += bytes;
-      persistingWrites += writes;
-      long handedOver = System.nanoTime();
-      log.persist(records, () -> {
-        persisting--;
-        persistingBytes -= bytes;
-        persistingWrites -= writes;
-        timings.persisted(bytes, System.nanoTime() - handedOver, BIG_READY_BYTES);
+      deliverEarly(tracker.chosenBeforeDurable(r.chosen()));
+      boolean handedOver = withLog.persist(r, () -> {
         if (!stopped) {
           afterDurable(r);
           drive();
         }
+      });
+      if (!handedOver) {
+        afterDurable(r);
+      }
+    }
+  }
+
+  /**
+   * Drives once the proposals already queued on the context are in as well: when a chosen value completes
+   * many closed loops at once, each proposing again, their proposals then go out as one value rather than
+   * one value per Ready while the log has room for more Readys.
+   */
+  private void driveSoon() {
+    if (!driveQueued) {
+      driveQueued = true;
+      vertx.runOnContext(v -> {
+        driveQueued = false;
+        drive();
       });
     }
   }
 
   /** Sets how many Readys may be with the log now; always true, to sit in the loop's condition. */
   private boolean fitPipeline() {
-    boolean behindBig = persistingBytes >= BIG_READY_BYTES && persistingWrites < WRITES_BEHIND_BIG
-        && persisting < READYS_BEHIND_BIG;
-    node.setMaxUnconfirmedReadys(behindBig ? persisting + 1 : PIPELINE);
+    node.setMaxUnconfirmedReadys(withLog.allowedUnconfirmed());
     return true;
   }
 
+  private void deliverEarly(List<ChosenValue> early) {
+    if (!early.isEmpty()) {
+      metrics.deliveredEarly().increment(early.size());
+      hooks.chosenEarly(early);
+    }
+  }
+
   private void afterDurable(Ready r) {
-    acceptsBeingWritten.readyDone();
     tracker.persisted(r.persist());
     for (Message m : node.advance()) {
       sendOut(m);
     }
     hooks.persisted();
     List<ChosenValue> chosen = r.chosen();
-    if (chosen.isEmpty()) {
-      return;
-    }
-    // Published before proposals complete: whoever a completion wakes sees chosenBelow past its value.
-    durableChosenBelow = chosen.get(chosen.size() - 1).instance() + 1;
-    for (ChosenValue c : chosen) {
-      metrics.chosenValues().increment();
-      if (!c.value().entries().isEmpty()) {
-        metrics.batchEntries().record(c.value().entries().size());
+    if (!chosen.isEmpty()) {
+      // Published before proposals complete: whoever a completion wakes sees chosenBelow past its value.
+      durableChosenBelow = chosen.get(chosen.size() - 1).instance() + 1;
+      for (ChosenValue c : chosen) {
+        metrics.chosenValues().increment();
+        if (!c.value().entries().isEmpty()) {
+          metrics.batchEntries().record(c.value().entries().size());
+        }
+      }
+      tracker.chosenDurable(chosen);
+      noteMembers();
+      hooks.chosenDurable(chosen);
+      for (ChosenValue c : chosen) {
+        memory.add(c.instance(), c.value().size());
+      }
+      long keepFrom = memory.trim();
+      if (keepFrom > node.firstRetained()) {
+        node.compact(keepFrom);
       }
     }
-    tracker.chosenDurable(chosen);
-    noteMembers();
-    hooks.chosenDurable(chosen);
-    for (ChosenValue c : chosen) {
-      memory.add(c.instance(), c.value().size());
-    }
-    long keepFrom = memory.trim();
-    if (keepFrom > node.firstRetained()) {
-      node.compact(keepFrom);
-    }
-  }
-
-  /** Value bytes among a Ready's records (promises and member sets are a few bytes). */
-  private static long recordBytes(Ready r) {
-    long b = 0;
-    for (Durable d : r.persist()) {
-      if (d instanceof Durable.Accepted a) {
-        b += a.value().size();
-      } else if (d instanceof Durable.Chosen c) {
-        b += c.value().size();
-      }
-    }
-    return b;
+    // Values chosen in Readys still with the log, whose Accepted records this one made durable.
+    deliverEarly(tracker.deliverable());
   }
 
   private void reportTimings() {
@@ -510,7 +468,7 @@ final class CoreDriver {
     }
     lastReport = now;
     String r = timings.takeReport(NOTABLE_NANOS);
-    long dropped = acceptsBeingWritten.takeDropped();
+    long dropped = withLog.takeDroppedAccepts();
     if (r != null || dropped > 0) {
       LOG.info("node {} lease path ({}): {}; {} copies of big accepts dropped while an earlier copy was being"
           + " written", self, status.role(), r == null ? "nothing slow" : r, dropped);

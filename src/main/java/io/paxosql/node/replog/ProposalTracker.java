@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The proposals this node queued in its core and has not answered yet, whatever else waits for an
@@ -37,8 +38,16 @@ final class ProposalTracker {
   private final long idBase;
   private long idNext;
   private final Map<Long, Waiter> pending = new HashMap<>();
-  /** Values this node has durably accepted and not yet seen chosen: instance → value. */
+  /** Values this node has durably accepted, above what is chosen and durable here: instance → value. */
   private final TreeMap<Long, Value> acceptedDurable = new TreeMap<>();
+  /**
+   * Values handed out as chosen whose Chosen records are not durable yet: instance → value. With several
+   * Readys with the log, a value may be chosen (in a later Ready) before the Ready holding its Accepted
+   * record here is durable; it then completes once that one is.
+   */
+  private final TreeMap<Long, Value> chosenNotDurable = new TreeMap<>();
+  /** Those of them this node holds as a durable Accepted record of the same value: durable here already. */
+  private final TreeSet<Long> chosenHeld = new TreeSet<>();
   private final TreeMap<Long, List<Runnable>> waitDurable = new TreeMap<>();
   /**
    * One past the last instance chosen and durable here. The driver publishes its own copy to other
@@ -102,28 +111,27 @@ final class ProposalTracker {
    *     the same value (empty if the first is not)
    */
   List<ChosenValue> chosenBeforeDurable(List<ChosenValue> chosen) {
-    List<ChosenValue> deliverable = new ArrayList<>();
     for (ChosenValue c : chosen) {
-      Value held = acceptedDurable.get(c.instance());
-      if (held != null && held.equals(c.value())) {
-        complete(c);
-        if (c.instance() == deliveredBelow) {
-          deliverable.add(c);
-          deliveredBelow++;
-        }
+      if (c.instance() < durableBelow) {
+        continue;
+      }
+      chosenNotDurable.put(c.instance(), c.value());
+      if (c.value().equals(acceptedDurable.get(c.instance()))) {
+        held(c.instance(), c.value());
       }
     }
-    if (!chosen.isEmpty()) {
-      acceptedDurable.headMap(chosen.get(chosen.size() - 1).instance(), true).clear();
-    }
-    return deliverable;
+    return deliverable();
   }
 
-  /** Records of a Ready that are now durable: its accepted values may complete proposals early later. */
+  /** Records of a Ready that are now durable: its accepted values may complete proposals early. */
   void persisted(List<Durable> records) {
     for (Durable d : records) {
       if (d instanceof Durable.Accepted a && a.instance() >= durableBelow) {
         acceptedDurable.put(a.instance(), a.value());
+        if (a.value().equals(chosenNotDurable.get(a.instance()))) {
+          // Chosen in a Ready taken while this one was still with the log.
+          held(a.instance(), a.value());
+        }
       }
     }
   }
@@ -136,11 +144,34 @@ final class ProposalTracker {
     durableBelow = chosen.get(chosen.size() - 1).instance() + 1;
     deliveredBelow = Math.max(deliveredBelow, durableBelow);
     for (ChosenValue c : chosen) {
-      complete(c);
+      complete(c.instance(), c.value());
     }
+    acceptedDurable.headMap(durableBelow).clear();
+    chosenNotDurable.headMap(durableBelow).clear();
+    chosenHeld.headSet(durableBelow).clear();
     while (!waitDurable.isEmpty() && waitDurable.firstKey() < durableBelow) {
       waitDurable.pollFirstEntry().getValue().forEach(Runnable::run);
     }
+  }
+
+  /**
+   * The next values for the log's followers before their Chosen records are durable: chosen, held here as
+   * durable Accepted records, continuing what they got so far without a gap. After {@link #persisted} and
+   * {@link #chosenDurable}, these are values chosen in Readys still with the log.
+   */
+  List<ChosenValue> deliverable() {
+    List<ChosenValue> out = new ArrayList<>();
+    while (chosenHeld.contains(deliveredBelow)) {
+      out.add(new ChosenValue(deliveredBelow, chosenNotDurable.get(deliveredBelow)));
+      deliveredBelow++;
+    }
+    return out;
+  }
+
+  /** The value chosen at {@code instance} is durable here as an Accepted record: its proposals complete. */
+  private void held(long instance, Value value) {
+    chosenHeld.add(instance);
+    complete(instance, value);
   }
 
   /** Runs {@code r} once {@code instance} is chosen and durable here: now if it already is. */
@@ -152,12 +183,15 @@ final class ProposalTracker {
     }
   }
 
-  private void complete(ChosenValue c) {
-    List<Entry> entries = c.value().entries();
+  private void complete(long instance, Value value) {
+    if (pending.isEmpty()) {
+      return;
+    }
+    List<Entry> entries = value.entries();
     for (int i = 0; i < entries.size(); i++) {
       Waiter w = pending.remove(entries.get(i).proposalId());
       if (w != null) {
-        w.chosen(new LogPosition(c.instance(), i));
+        w.chosen(new LogPosition(instance, i));
       }
     }
   }

@@ -43,19 +43,37 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class EarlyDeliveryTest {
   static final byte[] MARK = "early-delivery-mark".getBytes(StandardCharsets.UTF_8);
+  /** How long a follower's sync of the marked Accepted record is delayed (the leader's own sync takes ms). */
+  static final Duration SLOW_ACCEPTED = Duration.ofSeconds(1);
   @TempDir Path dir;
   ReplogCluster cluster;
   final Map<Integer, Disk> disks = new ConcurrentHashMap<>();
   final List<ChainedLog> chains = new ArrayList<>();
 
-  /** One node's disk: holds the sync, or the append, of the Chosen record carrying {@link #MARK} while set. */
+  /**
+   * One node's disk: holds the sync, or the append, of the Chosen record carrying {@link #MARK} while set.
+   * It is held only for a group without the Accepted record of that value: several Readys are with
+   * the log at once, so a leader whose writer was busy may sync both in one group, and the value is then not
+   * durably accepted here before its Chosen record is. {@link #slowAccepted} delays a follower's sync of the
+   * Accepted record carrying the mark, so the leader's own Accepted record is synced before a majority has it.
+   */
   static final class Disk implements SyncFault {
     volatile CountDownLatch holdSync;
     volatile CountDownLatch holdAppend;
+    volatile boolean slowAccepted;
     final AtomicInteger held = new AtomicInteger();
 
     @Override
     public void beforeSync(List<LogRecord> records) throws IOException {
+      boolean accepted = records.stream().anyMatch(r -> r instanceof LogRecord.Accepted a && holds(a.value(), MARK));
+      if (accepted && slowAccepted) {
+        try {
+          Thread.sleep(SLOW_ACCEPTED.toMillis());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IOException("interrupted while delayed (the node halted)", e);
+        }
+      }
       hold(holdSync, records);
     }
 
@@ -65,7 +83,8 @@ class EarlyDeliveryTest {
     }
 
     private void hold(CountDownLatch latch, List<LogRecord> records) throws IOException {
-      if (latch == null || records.stream().noneMatch(r -> r instanceof LogRecord.Chosen c && holds(c.value(), MARK))) {
+      if (latch == null || records.stream().noneMatch(r -> r instanceof LogRecord.Chosen c && holds(c.value(), MARK))
+          || records.stream().anyMatch(r -> r instanceof LogRecord.Accepted a && holds(a.value(), MARK))) {
         return;
       }
       held.incrementAndGet();
@@ -151,6 +170,7 @@ class EarlyDeliveryTest {
     ReplogCluster.await(chain.beginEpoch(1).toCompletionStage());
     ReplogCluster.await(chain.append(tx(leader.nodeId(), 1, "warm".getBytes(StandardCharsets.UTF_8))).toCompletionStage());
     Disk disk = disks.get(leader.nodeId());
+    disks.forEach((id, d) -> d.slowAccepted = id != leader.nodeId());
     CountDownLatch release = new CountDownLatch(1);
     disk.holdSync = release;
     long durableBefore = leader.chosenBelow();
@@ -188,6 +208,7 @@ class EarlyDeliveryTest {
     }
     // No node may write the Chosen record of the next value: a power loss of the whole cluster right after.
     CountDownLatch never = new CountDownLatch(1);
+    disks.forEach((id, d) -> d.slowAccepted = id != leader.nodeId());
     disks.values().forEach(d -> d.holdAppend = never);
     long durableBefore = leader.chosenBelow();
     Transaction t = tx(l, 4, marked(4));

@@ -136,4 +136,40 @@ class ProposalTrackerTest {
     t.persisted(List.of(new Durable.Accepted(14, EPOCH, chosen(14, 6).value())));
     assertEquals(List.of(), t.chosenBeforeDurable(List.of(other14)), "an acceptance of another value does not count");
   }
+
+  @Test
+  void aValueChosenBeforeItsAcceptedRecordSyncedCompletesAndGoesEarlyOnceThatRecordIsDurable() {
+    // Several Readys with the log: the Ready holding the Accepted records of 20 and 21 is still syncing when
+    // a later Ready hands out 20 and 21 as chosen (the followers' replies came first).
+    ProposalTracker t = new ProposalTracker(1L << 32, 20);
+    long x = track(t);
+    long y = track(t);
+    ChosenValue c20 = chosen(20, x);
+    ChosenValue c21 = chosen(21, y);
+    assertEquals(List.of(), t.chosenBeforeDurable(List.of(c20, c21)));
+    assertTrue(answers.isEmpty(), "nothing is durable here yet");
+    t.persisted(List.of(new Durable.Accepted(20, EPOCH, c20.value()), new Durable.Accepted(21, EPOCH, c21.value())));
+    assertEquals(Map.of(x, new LogPosition(20, 0), y, new LogPosition(21, 0)), answers,
+        "chosen, and now held here as synced Accepted records: complete before the Chosen records sync");
+    assertEquals(List.of(c20, c21), t.deliverable());
+    assertEquals(List.of(), t.deliverable(), "each value goes to the followers once");
+    t.chosenDurable(List.of(c20, c21));
+    assertEquals(List.of(), t.deliverable());
+  }
+
+  @Test
+  void aLaterReadysChosenValueWaitsBehindOneNotDurableHereAndNeverTakesAnotherValuesAcceptance() {
+    ProposalTracker t = new ProposalTracker(1L << 32, 30);
+    long x = track(t);
+    ChosenValue c30 = chosen(30, 100);
+    ChosenValue c31 = chosen(31, x);
+    t.chosenBeforeDurable(List.of(c30, c31));
+    // 30 was accepted here with another value (a leader's that lost), 31 with the chosen one.
+    t.persisted(List.of(new Durable.Accepted(30, EPOCH, chosen(30, 999).value()),
+        new Durable.Accepted(31, EPOCH, c31.value())));
+    assertEquals(Map.of(x, new LogPosition(31, 0)), answers, "31 is durable here as accepted and chosen");
+    assertEquals(List.of(), t.deliverable(), "31 must not reach the followers before 30, which is not durable here");
+    t.chosenDurable(List.of(c30));
+    assertEquals(List.of(c31), t.deliverable(), "30's Chosen record is durable: 31 follows it early");
+  }
 }

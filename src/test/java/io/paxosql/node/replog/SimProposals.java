@@ -52,9 +52,15 @@ public final class SimProposals {
     return tracker.chosenBeforeDurable(r.chosen());
   }
 
-  /** That Ready's records are durable now (CoreDriver.afterDurable). */
-  public void durable(Ready r) {
+  /**
+   * That Ready's records are durable now (CoreDriver.afterDurable).
+   *
+   * @return values chosen in Readys still unsynced that the chain gets now, after that Ready's chosen values,
+   *     because this Ready made their Accepted records durable (CoreDriver's {@code Hooks.chosenEarly})
+   */
+  public List<ChosenValue> durable(Ready r) {
     tracker.persisted(r.persist());
     tracker.chosenDurable(r.chosen());
+    return tracker.deliverable();
   }
 }

@@ -71,7 +71,11 @@ final class SimNodeDriver {
                 apply(n, c);
             }
         }
-        n.proposals.durable(r);
+        for (ChosenValue c : n.proposals.durable(r)) {
+            // Chosen in a Ready still unsynced, and durably accepted here now that this one is synced.
+            apply(n, c);
+            s.earlyDeliveries++;
+        }
         for (Message m : n.core.advance()) {
             send(m);
         }
