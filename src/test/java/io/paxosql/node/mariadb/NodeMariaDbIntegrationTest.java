@@ -10,6 +10,7 @@ import io.paxosql.config.NodeConfigLoader;
 import io.paxosql.config.SecretNames;
 import io.paxosql.node.secret.SecretFile;
 import io.paxosql.testing.FreePorts;
+import io.paxosql.testing.MariaDbServers;
 import io.paxosql.testing.Retry;
 import io.paxosql.testing.Sql;
 import io.vertx.core.Vertx;
@@ -57,6 +58,7 @@ class NodeMariaDbIntegrationTest {
     db.server().kill();
     db.close();
     vertx.close().await(30, TimeUnit.SECONDS);
+    MariaDbServers.deleteTree(dir); // each case left its ~100 MB node dir in /tmp
   }
 
   /** root with the password the node generated in its data dir. */
