@@ -42,16 +42,17 @@ public final class DonorHolds {
   /** A hold waiting for its joiner: taken for {@code joiner}, keeping the log from {@code instance} on. */
   public record Pending(long id, int joiner, long instance, long sentAtNanos) {}
 
-  private final Map<Long, Pending> pending = new LinkedHashMap<>();
-  private final Map<Long, RetentionHolds.Hold> holds = new LinkedHashMap<>();
+  /** A waiting hold and the retention hold it keeps, by id, oldest first. */
+  private record Kept(Pending pending, RetentionHolds.Hold hold) {}
+
+  private final Map<Long, Kept> kept = new LinkedHashMap<>();
   private final Map<Ending, Long> ended = new EnumMap<>(Ending.class);
   private long ids;
 
   /** Keeps {@code hold} (taken for {@code joiner} at {@code instance}) until the joiner caught up or it times out. */
   public synchronized Pending await(int joiner, long instance, RetentionHolds.Hold hold, long nowNanos) {
     Pending p = new Pending(++ids, joiner, instance, nowNanos);
-    pending.put(p.id(), p);
-    holds.put(p.id(), hold);
+    kept.put(p.id(), new Kept(p, hold));
     return p;
   }
 
@@ -62,12 +63,12 @@ public final class DonorHolds {
    */
   public synchronized List<Pending> caughtUp(int joiner, long appliedBelow) {
     List<Pending> released = new ArrayList<>();
-    for (Iterator<Pending> it = pending.values().iterator(); it.hasNext(); ) {
-      Pending p = it.next();
-      if (p.joiner() == joiner && p.instance() <= appliedBelow) {
+    for (Iterator<Kept> it = kept.values().iterator(); it.hasNext(); ) {
+      Kept k = it.next();
+      if (k.pending().joiner() == joiner && k.pending().instance() <= appliedBelow) {
         it.remove();
-        holds.remove(p.id()).close();
-        released.add(p);
+        k.hold().close();
+        released.add(k.pending());
         count(Ending.CAUGHT_UP);
       }
     }
@@ -76,11 +77,11 @@ public final class DonorHolds {
 
   /** The fallback timer of hold {@code id} fired: releases it if it still waits. */
   public synchronized boolean timedOut(long id) {
-    Pending p = pending.remove(id);
-    if (p == null) {
+    Kept k = kept.remove(id);
+    if (k == null) {
       return false;
     }
-    holds.remove(id).close();
+    k.hold().close();
     count(Ending.TIMED_OUT);
     return true;
   }
@@ -93,7 +94,7 @@ public final class DonorHolds {
 
   /** Holds waiting for their joiner now, oldest first. */
   public synchronized List<Pending> waiting() {
-    return new ArrayList<>(pending.values());
+    return kept.values().stream().map(Kept::pending).toList();
   }
 
   /** Holds that ended {@code how} since the node started. */
@@ -104,7 +105,8 @@ public final class DonorHolds {
   /** For status: the holds waiting (joiner, instance, seconds since the stream) and how many ended each way. */
   public synchronized JsonObject toJson(long nowNanos) {
     JsonArray waiting = new JsonArray();
-    for (Pending p : pending.values()) {
+    for (Kept k : kept.values()) {
+      Pending p = k.pending();
       waiting.add(new JsonObject().put("joiner", p.joiner()).put("fromInstance", p.instance())
           .put("seconds", (nowNanos - p.sentAtNanos()) / 1_000_000_000));
     }
