@@ -95,18 +95,32 @@ $rextra"
 
 # ---- the paxosql cluster via `demo` with generated configs (ports BASE + 10*i + k) ----
 DEMO_PID=
-cluster_configs() { # base-port -> $WORK/conf/node1..3.yaml, data under $WORK/cluster
+cluster_configs() { # base-port -> $WORK/conf/node1..5.yaml (4 and 5: spare members), data under $WORK/cluster
   local base=$1 i k f
   mkdir -p "$WORK/conf"
-  for i in 1 2 3; do
+  for i in 1 2 3 4 5; do
     f=$WORK/conf/node$i.yaml
     sed "s#^dataDir: .*#dataDir: $WORK/cluster/node$i#" "$ROOT/conf/node$i.yaml" > "$f"
-    for i2 in 1 2 3; do for k in 1 2 3 4 5 6 7; do
+    for i2 in 1 2 3 4 5; do for k in 1 2 3 4 5 6 7; do
       sed -i "s/\b64$i2$k\b/$((base + 10 * i2 + k))/g" "$f"
     done; done
     # CLUSTER_EXTRA_YAML: top-level keys appended to every node's file (e.g. a small log window).
     [ -z "${CLUSTER_EXTRA_YAML:-}" ] || printf '%s\n' "$CLUSTER_EXTRA_YAML" >> "$f"
   done
+}
+
+SPARE_PIDS=()
+cluster_start_spare() { # i (4 or 5): starts that spare member with an empty data dir (a learner until added)
+  # The members call each other with one admin token: the joiner gets it before its first start.
+  mkdir -p "$WORK/cluster/node$1" && install -m 600 "$WORK/cluster/node1/admin-token" "$WORK/cluster/node$1/"
+  java -jar "$JAR" node --config "$WORK/conf/node$1.yaml" > "$WORK/node$1.out" 2>&1 &
+  SPARE_PIDS+=($!)
+  for _ in $(seq 600); do
+    curl -s --max-time 1 "http://127.0.0.1:$(cluster_admin "$1")/local" >/dev/null 2>&1 && return 0
+    kill -0 "${SPARE_PIDS[-1]}" 2>/dev/null || { echo "node $1 exited: $(tail -20 "$WORK/node$1.out")" >&2; exit 1; }
+    sleep 0.2
+  done
+  echo "node $1's admin port did not answer in 120 s: $(tail -20 "$WORK/node$1.out")" >&2; exit 1
 }
 
 cluster_start() { # base-port
@@ -137,6 +151,13 @@ cluster_master() { # prints master id (asking each node until one answers)
 }
 
 cluster_stop() {
+  local p
+  for p in "${SPARE_PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  for p in "${SPARE_PIDS[@]}"; do
+    for _ in $(seq 300); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true
+  done
+  SPARE_PIDS=()
   [ -n "$DEMO_PID" ] || return 0
   kill -TERM "$DEMO_PID" 2>/dev/null || true
   for _ in $(seq 600); do kill -0 "$DEMO_PID" 2>/dev/null || break; sleep 0.1; done
@@ -144,7 +165,6 @@ cluster_stop() {
   wait "$DEMO_PID" 2>/dev/null || true
   DEMO_PID=
   # Anything still alive on our temp dir (a node restarted by the failover loop, its mariadbd).
-  local p
   for p in $(pgrep -f -- "$WORK/" || true); do
     [ "$p" = $$ ] || kill -9 "$p" 2>/dev/null || true
   done

@@ -1,22 +1,23 @@
 #!/usr/bin/env bash
 # Seeding benchmark: a 3-node cluster (`demo` on loopback) holding SIZE_GB of sysbench tables, under a
-# sysbench writer at RATE TPS. With the writer running, member 2 (a follower, or whichever is not the
-# master) is rebuilt from a member's backup with `admin rebuild`, the same path a new member takes
-# (mariadb-backup stream over the Paxos port, prepare, install, replay from the chain). Reports:
-#   - seconds from `admin rebuild` until the node's seed phase is DONE (caught up with the chain),
-#   - the stream rate (MB/s, as the joiner measured it) and bytes streamed,
-#   - the writer's p99 latency in the WINDOW seconds before the rebuild and during it.
-# With the membership commands (branch membership) `add-member` takes the same seeding path; time it
-# the same way against the new node once they are merged.
-# Usage: SIZE_GB=1 RATE=50 bench/seeding.sh       env: TABLES BASE WINDOW KEEP=1
+# sysbench writer (WORKLOAD at RATE TPS). With the writer running, a member is seeded from another
+# member's backup (mariadb-backup stream over the Paxos port, prepare, install, replay from the chain):
+#   MODE=add-member (default): spare member 4 is started with an empty data dir and added with
+#     `admin add-member`, which returns when node 4 is a voting FOLLOWER;
+#   MODE=rebuild: a follower is rebuilt with `admin rebuild` (timed until its seed phase is DONE).
+# Reports the seconds the command took (add-member: until node 4 votes), the stream rate (MB/s, as the
+# joiner measured it) and bytes streamed, and the writer's p99 in the WINDOW seconds before and during it.
+# Usage: SIZE_GB=1 bench/seeding.sh       env: MODE RATE WORKLOAD TABLES BASE WINDOW KEEP=1
 set -euo pipefail
 SIZE_GB=${SIZE_GB:-1}
-RATE=${RATE:-50}
+MODE=${MODE:-add-member}
+RATE=${RATE:-200}
+WORKLOAD=${WORKLOAD:-oltp_insert}
 TABLES=${TABLES:-8}
 WINDOW=${WINDOW:-30}
 BASE=${BASE:-7600}
 # One sbtest row is about 190 bytes of data plus index on disk: rows per table for SIZE_GB in total.
-ROWS=$(( SIZE_GB * 1000000000 / 190 / TABLES ))
+ROWS=${ROWS:-$(( SIZE_GB * 1000000000 / 190 / TABLES ))}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 JAR=$ROOT/target/paxosql.jar
 [ -f "$JAR" ] || (cd "$ROOT" && mvn -q -B package -DskipTests)
@@ -46,25 +47,40 @@ master=
 for _ in $(seq 150); do master=$(cluster_master) && break; sleep 0.2; done
 [ -n "$master" ] || { echo "no node names a master 30 s after the prepare; statuses:" >&2
   for i in 1 2 3; do cluster_status "$i" >&2 || true; echo >&2; done; exit 1; }
-target=$(( master == 2 ? 3 : 2 ))
-# The writer: RATE TPS of oltp_write_only, one report a second (latency percentile 99). RATE must stay
-# below what the cluster sustains on these tables, or sysbench queues and p99 measures the queue (200
-# TPS did on a 1 GB set here: p99 4.3 s before the rebuild).
+if [ "$MODE" = add-member ]; then
+  target=4
+  cluster_start_spare 4
+else
+  target=$(( master == 2 ? 3 : 2 ))
+fi
+# The writer: RATE TPS of WORKLOAD, one report a second (latency percentile 99). RATE must stay below
+# what the cluster sustains on these tables, or sysbench queues and p99 measures the queue (200 TPS of
+# oltp_write_only did on a 1 GB set here: p99 4.3 s before the rebuild; oltp_insert at 200 does not).
 "${SB[@]}" --threads=8 --rate="$RATE" --time=$(( WINDOW * 20 )) --report-interval=1 --percentile=99 \
-  oltp_write_only run > "$WORK/writer.out" 2>&1 &
+  "$WORKLOAD" run > "$WORK/writer.out" 2>&1 &
 WRITER=$!
 sleep "$WINDOW"
-echo "rebuilding node $target (master is $master) under the writer ..."
+seed_state() { curl -s --max-time 2 "http://127.0.0.1:$(cluster_admin "$target")/local" \
+    | $PYTHON -c 'import sys,json; s=json.load(sys.stdin)["seed"]; print(s["phase"], s["mbPerSecond"], s["bytes"])' 2>/dev/null || true; }
 start=$(date +%s.%N)
-java -jar "$JAR" admin --node "127.0.0.1:$(cluster_admin 1)" --config "$WORK/conf/node1.yaml" rebuild --id "$target" > "$WORK/rebuild.out"
-phase=
-for _ in $(seq 36000); do
-  phase=$(curl -s --max-time 2 "http://127.0.0.1:$(cluster_admin "$target")/local" \
-    | $PYTHON -c 'import sys,json; s=json.load(sys.stdin)["seed"]; print(s["phase"], s["mbPerSecond"], s["bytes"])' 2>/dev/null || true)
-  case "$phase" in DONE*|FAILED*) break ;; esac
-  sleep 0.2
-done
-end=$(date +%s.%N)
+if [ "$MODE" = add-member ]; then
+  echo "adding node 4 (master is $master) under the writer ..."
+  java -jar "$JAR" admin --node "127.0.0.1:$(cluster_admin 1)" --config "$WORK/conf/node1.yaml" add-member --id 4 \
+    --host 127.0.0.1 --paxos $((BASE + 43)) --internal $((BASE + 47)) --admin $((BASE + 45)) > "$WORK/add.out" 2>&1 || {
+    echo "add-member failed:" >&2; tail -20 "$WORK/add.out" >&2; exit 1; }
+  end=$(date +%s.%N)
+  phase=$(seed_state)
+else
+  echo "rebuilding node $target (master is $master) under the writer ..."
+  java -jar "$JAR" admin --node "127.0.0.1:$(cluster_admin 1)" --config "$WORK/conf/node1.yaml" rebuild --id "$target" > "$WORK/rebuild.out"
+  phase=
+  for _ in $(seq 36000); do
+    phase=$(seed_state)
+    case "$phase" in DONE*|FAILED*) break ;; esac
+    sleep 0.2
+  done
+  end=$(date +%s.%N)
+fi
 kill "$WRITER" 2>/dev/null || true; wait "$WRITER" 2>/dev/null || true; WRITER=
 read -r ph rate bytes <<< "$phase"
 secs=$(echo "$end - $start" | bc)
@@ -75,6 +91,11 @@ p99() { # per-second reports whose time lies in [from, to): p99 latency and TPS 
        END { if (n) printf "mean of per-second p99 %.1f ms, worst %.1f ms, mean %.0f TPS (%d s)", sum/n, max, tsum/n, n; else print "no samples" }' "$WORK/writer.out"
 }
 during=$(printf '%.0f' "$secs")
-echo "node $target: seed $ph after $secs s; stream $rate MB/s, $((bytes / 1000000)) MB"
+if [ "$MODE" = add-member ]; then
+  echo "node 4: add-member returned after $secs s (voting FOLLOWER); seed $ph, stream $rate MB/s, $((bytes / 1000000)) MB"
+  tail -3 "$WORK/add.out"
+else
+  echo "node $target: seed $ph after $secs s; stream $rate MB/s, $((bytes / 1000000)) MB"
+fi
 echo "writer before: $(p99 0 "$WINDOW")"
 echo "writer during: $(p99 "$WINDOW" $(( WINDOW + during )))"

@@ -20,6 +20,9 @@ import picocli.CommandLine.Option;
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = "Start a three-node cluster on loopback (data under run/demo/) and show its status.")
 final class DemoCommand implements Callable<Integer> {
+  /** conf/ has node4.yaml and node5.yaml for members added to the demo; their certificates are made too. */
+  private static final int SPARE_MEMBERS_UP_TO = 5;
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Option(names = "--conf-dir", defaultValue = "conf", paramLabel = "DIR",
@@ -41,10 +44,11 @@ final class DemoCommand implements Callable<Integer> {
     if (nodes < 1 || nodes > 9) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--nodes must be 1..9, got " + nodes);
     }
-    // The configs name run/demo/tls (beside conf/): make the cluster CA and node certificates there first.
+    // The configs name run/demo/tls (beside conf/): make the cluster CA and node certificates there first,
+    // also for the spare members (conf/node4.yaml, node5.yaml) an operator adds to the running demo.
     Path tlsDir = confDir.toAbsolutePath().normalize().resolveSibling("run").resolve("demo").resolve("tls");
     List<Integer> ids = new ArrayList<>();
-    for (int i = 1; i <= nodes; i++) {
+    for (int i = 1; i <= Math.max(nodes, SPARE_MEMBERS_UP_TO); i++) {
       ids.add(i);
     }
     try {

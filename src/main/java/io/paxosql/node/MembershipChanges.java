@@ -3,7 +3,9 @@ package io.paxosql.node;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.paxosql.config.NodeConfig;
+import io.paxosql.config.SecretNames;
 import io.paxosql.node.admin.AdminException;
+import io.paxosql.node.admin.PeerClient;
 import io.paxosql.node.role.NodeRole;
 import io.paxosql.node.status.TransferProgress;
 import io.vertx.core.Future;
@@ -112,7 +114,17 @@ final class MembershipChanges {
     calls.add(peers.post(joiner, "/membership/peer", new JsonObject().put("merge", node.membership())));
     return Future.join(calls).transform(ar -> calls.get(calls.size() - 1).succeeded() ? Future.succeededFuture()
         : Future.failedFuture("node " + joiner.id() + " did not take the member list: "
-            + calls.get(calls.size() - 1).cause().getMessage()));
+            + calls.get(calls.size() - 1).cause().getMessage() + tokenHint(joiner, calls.get(calls.size() - 1).cause())));
+  }
+
+  /** A joiner that made its own admin token at its first start refuses the members' calls: say what to do. */
+  private String tokenHint(NodeConfig.Member joiner, Throwable cause) {
+    if (cause instanceof PeerClient.Refusal r && r.status() == 401) {
+      return "; the members call each other with one admin token: copy a member's dataDir/"
+          + SecretNames.ADMIN_TOKEN + " to node " + joiner.id() + "'s data dir (mode 0600), restart node "
+          + joiner.id() + " and add it again";
+    }
+    return "";
   }
 
   private Future<Void> catchUp(NodeConfig.Member joiner, long timeoutMs) {
