@@ -3,7 +3,7 @@ package io.paxosql.binlog;
 import io.paxosql.binlog.event.Gtid;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.Map;
+import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
@@ -11,16 +11,17 @@ import java.util.TreeMap;
  * {@code @@gtid_slave_pos} or {@code @slave_connect_state} ({@code 0-1-6,1-2-3}).
  */
 public final class GtidState {
-  public static final GtidState EMPTY = new GtidState(Map.of());
-  private final Map<Long, Gtid> byDomain;
+  public static final GtidState EMPTY = new GtidState(new TreeMap<>());
+  private final SortedMap<Long, Gtid> byDomain;
 
-  private GtidState(Map<Long, Gtid> byDomain) {
-    this.byDomain = Collections.unmodifiableMap(new TreeMap<>(byDomain));
+  /** Takes {@code owned}, a fresh map nobody else holds (no copy: the chain derives a state per transaction). */
+  private GtidState(TreeMap<Long, Gtid> owned) {
+    this.byDomain = Collections.unmodifiableSortedMap(owned);
   }
 
   /** Parses a comma-separated GTID list; the empty string is the empty state. */
   public static GtidState parse(String text) {
-    Map<Long, Gtid> m = new TreeMap<>();
+    TreeMap<Long, Gtid> m = new TreeMap<>();
     for (String part : text.split(",")) {
       if (part.isBlank()) {
         continue;
@@ -35,13 +36,13 @@ public final class GtidState {
   }
 
   public static GtidState of(Collection<Gtid> gtids) {
-    Map<Long, Gtid> m = new TreeMap<>();
+    TreeMap<Long, Gtid> m = new TreeMap<>();
     gtids.forEach(g -> m.put(g.domainId(), g));
     return new GtidState(m);
   }
 
   public GtidState with(Gtid g) {
-    Map<Long, Gtid> m = new TreeMap<>(byDomain);
+    TreeMap<Long, Gtid> m = new TreeMap<>(byDomain);
     m.put(g.domainId(), g);
     return new GtidState(m);
   }

@@ -27,6 +27,7 @@ import io.vertx.core.net.NetSocket;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,6 +68,11 @@ final class ReplicaConnection {
   private boolean pumping;
   private boolean more;
   private AutoCloseable subscription;
+  /**
+   * Whether a pump is already queued on the context for new entries: the log publishes each transaction on its
+   * own thread, and one queued pump reads them all, so a burst costs one task, not one per transaction.
+   */
+  private final AtomicBoolean wakeQueued = new AtomicBoolean();
   private long heartbeatTimer = -1;
   private long lastSendNanos;
   // Event packets gathered during one pump and written at once: one write per batch, not per event.
@@ -240,7 +246,14 @@ final class ReplicaConnection {
           System.currentTimeMillis() / 1000, state);
       stream.start().forEach(this::sendEvent);
       flush();
-      subscription = server.log().subscribe(e -> context.runOnContext(x -> pump()));
+      subscription = server.log().subscribe(e -> {
+        if (wakeQueued.compareAndSet(false, true)) {
+          context.runOnContext(x -> {
+            wakeQueued.set(false);   // before reading: an entry published from now on queues another pump
+            pump();
+          });
+        }
+      });
       long periodNanos = session.heartbeatPeriodNanos();
       if (periodNanos > 0) {
         long ms = Math.max(50, periodNanos / 1_000_000);

@@ -18,17 +18,27 @@ import java.util.function.LongSupplier;
 
 /**
  * Reads chosen entries back for the followers of the log (the chain's readers: binlog servers, the chain's
- * own read-back). The log on disk serves only values whose Chosen records are durable; a value handed to
- * the followers before that ({@link CoreDriver.Hooks#chosenEarly}) is held here, in memory, until its Chosen
- * record is durable, so a reader woken by it finds its bytes. What is held is bounded by the values of the
- * Ready values in flight (their Chosen records are being synced). Runs on the node's context.
+ * own read-back). It holds in memory the values it was handed as chosen:
+ * <ul>
+ *   <li>those handed to the followers before their Chosen records were durable here
+ *   ({@link CoreDriver.Hooks#chosenEarly}), until they are, so a reader woken by one finds its bytes (the disk
+ *   serves only values whose Chosen records are durable); bounded by the values of the Readys in flight;</li>
+ *   <li>the newest durable ones, up to {@link #RECENT_BYTES}: a binlog server reads each transaction just after
+ *   the chain accepted it, and a read from memory costs no trip to the log's reader thread, no decoding of the
+ *   log's records (Accepted records included) and no protobuf parse of the value.</li>
+ * </ul>
+ * A chosen value never changes, so memory and disk serve the same bytes. Runs on the node's context.
  */
 final class ChosenEntryReader {
+  /** Bytes of durable values kept for readers beyond those not yet durable (the core keeps them in memory too). */
+  static final long RECENT_BYTES = 8L << 20;
+
   private final PaxosLog log;
   private final Context context;
   private final LongSupplier durableBelow;
-  /** Values delivered before their Chosen records were durable here: instance → value. */
-  private final TreeMap<Long, Value> early = new TreeMap<>();
+  /** Values handed out as chosen: instance → value. Those below durableBelow are dropped oldest first. */
+  private final TreeMap<Long, Value> held = new TreeMap<>();
+  private long heldBytes;
 
   /** @param durableBelow one past the last instance whose Chosen record is durable here */
   ChosenEntryReader(PaxosLog log, Context context, LongSupplier durableBelow) {
@@ -39,26 +49,42 @@ final class ChosenEntryReader {
 
   /** These values went to the followers before their Chosen records were durable: hold them. */
   void deliveredEarly(List<ChosenValue> chosen) {
-    for (ChosenValue c : chosen) {
-      early.put(c.instance(), c.value());
+    chosen.forEach(this::hold);
+  }
+
+  /**
+   * These values are chosen and their Chosen records durable here, below {@code below}: kept while the newest
+   * durable values hold less than {@link #RECENT_BYTES}.
+   */
+  void deliveredDurable(List<ChosenValue> chosen, long below) {
+    chosen.forEach(this::hold);
+    long notDurable = 0;
+    for (Value v : held.tailMap(below).values()) {
+      notDurable += v.size();
+    }
+    while (!held.isEmpty() && held.firstKey() < below && heldBytes - notDurable > RECENT_BYTES) {
+      heldBytes -= held.pollFirstEntry().getValue().size();
     }
   }
 
-  /** Chosen records below {@code below} are durable: the disk serves those values from now on. */
-  void durableBelow(long below) {
-    early.headMap(below).clear();
+  private void hold(ChosenValue c) {
+    Value before = held.put(c.instance(), c.value());
+    if (before == null) {
+      heldBytes += c.value().size();
+    }
   }
 
   /** Values held in memory now (for tests). */
   int held() {
-    return early.size();
+    return held.size();
   }
 
   /**
-   * Up to {@code max} entries at or after {@code from}, in order: from the disk below what is durable,
-   * then from the values held here, without a gap. Reads on past instances that hold no proposal (no-ops,
-   * membership changes): a run of them longer than {@code max} (a membership change's window fills with
-   * no-ops) must not look like the end of the log. Fails when the log no longer holds {@code from}.
+   * Up to {@code max} entries at or after {@code from}, in order: from memory while it holds the next value,
+   * else from the disk below what is durable, then again from memory, without a gap. Reads on past instances
+   * that hold no proposal (no-ops, membership changes): a run of them longer than {@code max} (a membership
+   * change's window fills with no-ops) must not look like the end of the log. Fails when the log no longer
+   * holds {@code from}.
    */
   Future<List<ChosenEntry>> read(LogPosition from, int max, long maxBytes) {
     Promise<List<ChosenEntry>> p = Promise.promise();
@@ -67,9 +93,18 @@ final class ChosenEntryReader {
   }
 
   private void readOnContext(LogPosition from, long start, int max, long maxBytes, Promise<List<ChosenEntry>> p) {
+    List<ChosenEntry> out = new ArrayList<>();
+    long next = fromMemory(start, from, max, maxBytes, out);
+    if (next > start) {
+      if (out.isEmpty() && next < durableBelow.getAsLong()) {
+        // Only instances without proposals so far; each round passes at least one more, so this ends.
+        readOnContext(from, next, max, maxBytes, p);
+      } else {
+        p.complete(out);
+      }
+      return;
+    }
     if (start >= durableBelow.getAsLong()) {
-      List<ChosenEntry> out = new ArrayList<>();
-      fromMemory(start, from, max, out);
       p.complete(out);
       return;
     }
@@ -84,11 +119,10 @@ final class ChosenEntryReader {
         p.fail(new IllegalStateException("snapshot needed: this node's log starts at " + rr.firstRetained()));
         return;
       }
-      List<ChosenEntry> out = new ArrayList<>();
-      long next = start;
+      long after = start;
       for (LogRecord.Chosen c : rr.values()) {
         LogFollower.entries(c.instance(), MessageCodec.valueFromBytes(c.value()), from, out);
-        next = c.instance() + 1;
+        after = c.instance() + 1;
         if (out.size() >= max) {
           p.complete(out.subList(0, max));
           return;
@@ -96,28 +130,34 @@ final class ChosenEntryReader {
       }
       if (out.isEmpty() && !rr.values().isEmpty()) {
         // Only instances without proposals so far; each round reads at least one more, so this ends.
-        readOnContext(from, next, max, maxBytes, p);
+        readOnContext(from, after, max, maxBytes, p);
         return;
       }
-      if (rr.values().size() < max && (rr.values().isEmpty() || next >= rr.chosenBelow())) {
-        fromMemory(next, from, max, out);
+      if (rr.values().size() < max && (rr.values().isEmpty() || after >= rr.chosenBelow())) {
+        fromMemory(after, from, max, maxBytes, out);
       }
       p.complete(out);
     });
   }
 
-  /** Adds held values from {@code instance} on while they run without a gap, up to {@code max} entries. */
-  private void fromMemory(long instance, LogPosition from, int max, List<ChosenEntry> out) {
+  /**
+   * Adds held values from {@code instance} on while they run without a gap, up to {@code max} entries and
+   * about {@code maxBytes}; returns the instance after the last value it took ({@code instance} if none).
+   */
+  private long fromMemory(long instance, LogPosition from, int max, long maxBytes, List<ChosenEntry> out) {
     long next = instance;
-    for (Map.Entry<Long, Value> e : early.tailMap(instance).entrySet()) {
-      if (e.getKey() != next || out.size() >= max) {
+    long bytes = 0;
+    for (Map.Entry<Long, Value> e : held.tailMap(instance).entrySet()) {
+      if (e.getKey() != next || out.size() >= max || (bytes >= maxBytes && !out.isEmpty())) {
         break;
       }
       LogFollower.entries(e.getKey(), e.getValue(), from, out);
+      bytes += e.getValue().size();
       next++;
     }
     if (out.size() > max) {
       out.subList(max, out.size()).clear();
     }
+    return next;
   }
 }

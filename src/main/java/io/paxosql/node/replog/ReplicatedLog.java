@@ -150,7 +150,7 @@ public final class ReplicatedLog implements ChosenLog {
     @Override
     public void chosenDurable(List<ChosenValue> chosen) {
       catchUp.durableUpTo(driver.chosenBelow());
-      reader.durableBelow(driver.chosenBelow());
+      reader.deliveredDurable(chosen, driver.chosenBelow());
       followers.deliverDurable(chosen);
     }
   }
