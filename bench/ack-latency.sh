@@ -3,7 +3,7 @@
 # sysbench oltp_insert through node 1's RW port of a 3-node `demo` cluster, read from the master's
 # /metrics (paxosql_capture_ack_latency_seconds, quantiles 0.5 and 0.99 over the last ~30 s) right after
 # each TIME-second run. Goal: p50 <= 1 ms, p99 <= 5 ms. Median of RUNS.
-# Usage (from anywhere): RUNS=3 bench/ack-latency.sh     env: TIME=20 THREADS=8 TABLES=4 ROWS=10000 BASE=7900
+# Usage (from anywhere): RUNS=3 bench/ack-latency.sh     env: TIME=20 THREADS=8 TABLES=4 ROWS=10000 BASE=8000
 set -euo pipefail
 RUNS=${RUNS:-3}
 TIME=${TIME:-20}
