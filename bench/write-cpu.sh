@@ -6,14 +6,14 @@
 # With JFR=1 one more run (not counted) records the master's and one follower's JVM (settings=profile)
 # into $OUT_DIR/node<N>.jfr and summarises each with bench/idle_jfr.py.
 # Usage (from anywhere): bench/write-cpu.sh
-# Env: RUNS=3 TIME=30 THREADS=16 TABLES=4 ROWS=1000 BASE=7900 JFR=0 OUT_DIR=/tmp/write-cpu JAR=<tree's jar>
+# Env: RUNS=3 TIME=30 THREADS=16 TABLES=4 ROWS=1000 BASE=8300 JFR=0 OUT_DIR=/tmp/write-cpu JAR=<tree's jar>
 set -euo pipefail
 RUNS=${RUNS:-3}
 TIME=${TIME:-30}
 THREADS=${THREADS:-16}
 TABLES=${TABLES:-4}
 ROWS=${ROWS:-1000}   # oltp_insert appends (auto_inc): the table size only sets the prepare, whose one big transaction lost the lease at load 20+
-BASE=${BASE:-7900}
+BASE=${BASE:-8300}
 JFR=${JFR:-0}
 WARMUP=${WARMUP:-60}
 OUT_DIR=${OUT_DIR:-/tmp/write-cpu}
@@ -57,7 +57,7 @@ thread_ticks() {
   local t
   for t in /proc/"$1"/task/*/stat; do
     sed -E 's/^[0-9]+ \((.*)\) [A-Za-z] (.*)$/\1\t\2/' "$t" 2>/dev/null \
-      | awk -F'\t' '{ split($2, f, " "); n = $1; gsub(/[0-9]+$/, "", n); gsub(/[ #-]+$/, "", n); print n "\t" (f[12] + f[13]) }'
+      | awk -F'\t' '{ split($2, f, " "); n = $1; gsub(/[0-9]+$/, "", n); gsub(/[ #-]+$/, "", n); print n "\t" (f[11] + f[12]) }'
   done | awk -F'\t' '{ s[$1] += $2 } END { for (k in s) print k "\t" s[k] }'
 }
 run_sb() { sb_insert "$(cluster_rw 1)" app "$APP_PW" --threads="$THREADS" --time="$1" --report-interval=0 run; }
