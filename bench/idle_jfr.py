@@ -70,6 +70,14 @@ def main():
     print(f"\nallocation samples: {len(allocs)}, weight {total / 1e6:.1f} MB in the recording")
     for k, w in weight.most_common(15):
         print(f"  {100.0 * w / max(total, 1):5.1f}%  {w / 1e6:8.2f} MB  {k}")
+    # The same weight by whole stack (allocation site first), for allocations no project frame explains.
+    stacks = collections.Counter()
+    for e in allocs:
+        fs = frames(e)
+        stacks[" < ".join(fs[:14])] += int(e["values"].get("weight") or 0)
+    print("\nheaviest allocation stacks (allocation site first, 14 frames):")
+    for k, w in stacks.most_common(6):
+        print(f"  {100.0 * w / max(total, 1):5.1f}%  {w / 1e6:8.2f} MB  {k}")
 
     comps = events(path, ["jdk.Compilation"])
     print(f"\nJIT compilations in the recording: {len(comps)}")

@@ -42,6 +42,8 @@ cases = [
     ("information_schema.GLOBAL_STATUS semi-sync clients",
      "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME='RPL_SEMI_SYNC_MASTER_CLIENTS'"),
     ("PROCESSLIST binlog dumps", dumps),
+    ("SHOW PROCESSLIST (the replica check's dump list since branch idle)", "SHOW PROCESSLIST"),
+    ("one round trip: status; SHOW PROCESSLIST (the check's count, once a second)", f"{status}; SHOW PROCESSLIST"),
     ("semi-sync settings", settings),
     ("one round trip: vars; status; dumps; SHOW SLAVE STATUS", f"{merged_vars}; {status}; {dumps}; SHOW SLAVE STATUS"),
 ]

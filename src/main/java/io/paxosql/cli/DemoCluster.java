@@ -226,32 +226,38 @@ final class DemoCluster {
   private void createAppAccount(String password, long deadline) throws Exception {
     Vertx vertx = Vertx.vertx();
     try {
-      while (true) {
-        try {
-          createAppAccountOnce(vertx, masterConfig(), password);
-          return;
-        } catch (Exception e) {
-          // "no master" comes in the handshake, before anything is sent: an election or a node's
-          // view of the lease settling; "Access denied" when the master changed after we chose its
-          // password. Retry as an application would.
-          String m = String.valueOf(e.getMessage());
-          if (!(m.contains("no master") || m.contains("Access denied")) || System.nanoTime() > deadline) {
-            throw e;
+      // Any failure may be the cluster settling (an election, "no master" in the handshake, "Access
+      // denied" when the master changed after we read its password, a master whose root password file
+      // is not written yet, timeouts on a loaded machine): retry as an application would, until the
+      // start deadline, and report the last cause.
+      Exception last = new IllegalStateException("no node named a master");
+      do {
+        Optional<NodeConfig> master = masterConfig();
+        if (master.isPresent()) {
+          try {
+            createAppAccountOnce(vertx, master.get(), password);
+            return;
+          } catch (Exception e) {
+            last = e;
           }
-          TimeUnit.MILLISECONDS.sleep(250);
         }
-      }
+        TimeUnit.MILLISECONDS.sleep(250);
+      } while (System.nanoTime() < deadline);
+      throw last;
     } finally {
       vertx.close();
     }
   }
 
-  /** The config of the node the first node's status names as master (the first node when none). */
-  private NodeConfig masterConfig() {
-    NodeConfig first = configs.get(0);
-    Object master = get(first, "/status").map(s -> s.getValue("master")).orElse(null);
-    return configs.stream().filter(c -> master instanceof Number n && c.nodeId() == n.intValue()).findFirst()
-        .orElse(first);
+  /** The config of the node the members' status names as master; empty while none answers with one. */
+  private Optional<NodeConfig> masterConfig() {
+    for (NodeConfig asked : configs) {
+      Object master = get(asked, "/status").map(s -> s.getValue("master")).orElse(null);
+      if (master instanceof Number n) {
+        return configs.stream().filter(c -> c.nodeId() == n.intValue()).findFirst();
+      }
+    }
+    return Optional.empty();
   }
 
   private static void createAppAccountOnce(Vertx vertx, NodeConfig c, String password) throws Exception {

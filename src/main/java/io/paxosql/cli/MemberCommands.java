@@ -1,9 +1,13 @@
 package io.paxosql.cli;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
+import java.util.HashSet;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.function.Predicate;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -16,6 +20,8 @@ import picocli.CommandLine.ParentCommand;
  */
 final class MemberCommands {
   private static final long POLL_MS = 1000;
+  /** How long a command whose master changed waits for the cluster to show its outcome (the master's follower wait). */
+  private static final long OUTCOME_AFTER_FAILOVER_MS = 120_000;
 
   private MemberCommands() {}
 
@@ -61,7 +67,7 @@ final class MemberCommands {
     public Integer call() {
       JsonObject body = member.json(id).put("timeoutSeconds", member.timeoutSeconds);
       return startAndFollow(admin, "/members/add", body, member.noWait, member.timeoutSeconds,
-          "node " + id + " is a voting FOLLOWER");
+          "node " + id + " is a voting FOLLOWER", status -> votingFollower(status, id));
     }
   }
 
@@ -107,7 +113,8 @@ final class MemberCommands {
       JsonObject body = new JsonObject().put("id", id).put("with", member.json(withId)).put("force", force)
           .put("timeoutSeconds", member.timeoutSeconds);
       return startAndFollow(admin, "/members/replace", body, member.noWait, member.timeoutSeconds,
-          "node " + withId + " votes in place of node " + id);
+          "node " + withId + " votes in place of node " + id,
+          status -> votingFollower(status, withId) && !voting(status).contains(id));
     }
   }
 
@@ -122,8 +129,12 @@ final class MemberCommands {
     }
   }
 
+  /**
+   * @param reached whether the cluster's {@code /status} shows the command's outcome: what the command is
+   *                judged by once the master that ran it is gone (it may have finished the change meanwhile)
+   */
   private static int startAndFollow(AdminCommand admin, String path, JsonObject body, boolean noWait,
-      long timeoutSeconds, String success) {
+      long timeoutSeconds, String success, Predicate<JsonObject> reached) {
     PrintWriter out = admin.spec.commandLine().getOut();
     PrintWriter err = admin.spec.commandLine().getErr();
     JsonObject[] started = new JsonObject[1];
@@ -144,10 +155,8 @@ final class MemberCommands {
       int r = admin.call("GET", "/members/progress", null, a -> p[0] = a);
       if (r == 0) {
         if (!operation.equals(p[0].getString("operation"))) {
-          err.println("the master no longer reports '" + operation + "' (it reports '" + p[0].getString("operation")
-              + "'): the master changed meanwhile. Check `admin status`: the new node may or may not vote; "
-              + "re-run the command or remove-member it");
-          return AdminCommand.EXIT_REFUSED;
+          return awaitOutcome(admin, operation, success, reached, Math.min(deadline,
+              System.currentTimeMillis() + OUTCOME_AFTER_FAILOVER_MS));
         }
         String line = describe(p[0]);
         if (!line.equals(lastLine)) {
@@ -173,6 +182,61 @@ final class MemberCommands {
     }
     err.println(operation + " did not finish in time; follow it with `admin member-progress`");
     return AdminCommand.EXIT_UNREACHABLE;
+  }
+
+  /**
+   * The master changed while the command ran: the old master may still finish the change (it drives it to its
+   * end as a follower, the log forwards its proposals), or not (it died). Judged by the cluster's status until
+   * {@code deadline}.
+   */
+  private static int awaitOutcome(AdminCommand admin, String operation, String success, Predicate<JsonObject> reached,
+      long deadline) {
+    PrintWriter out = admin.spec.commandLine().getOut();
+    PrintWriter err = admin.spec.commandLine().getErr();
+    out.println("the master changed while '" + operation + "' ran; waiting up to "
+        + Math.max(0, (deadline - System.currentTimeMillis()) / 1000) + " s for the cluster to show its outcome");
+    out.flush();
+    while (true) {
+      JsonObject[] st = new JsonObject[1];
+      if (admin.call("GET", "/status", null, a -> st[0] = a) == 0 && reached.test(st[0])) {
+        out.println(success);
+        return 0;
+      }
+      if (System.currentTimeMillis() >= deadline) {
+        err.println("the master changed while '" + operation + "' ran and the cluster does not show its outcome: "
+            + "check `admin status` (the new node may or may not vote); re-run the command or remove-member it");
+        return AdminCommand.EXIT_REFUSED;
+      }
+      try {
+        Thread.sleep(POLL_MS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return AdminCommand.EXIT_UNREACHABLE;
+      }
+    }
+  }
+
+  /** Node {@code id} votes and reports itself an initialised FOLLOWER (or MASTER) in {@code /status}. */
+  static boolean votingFollower(JsonObject status, int id) {
+    if (!voting(status).contains(id)) {
+      return false;
+    }
+    JsonArray members = status.getJsonArray("members", new JsonArray());
+    for (int i = 0; i < members.size(); i++) {
+      JsonObject m = members.getJsonObject(i);
+      if (m.getInteger("id", -1) == id) {
+        String role = m.getString("role", "");
+        return "voting".equals(m.getString("membership")) && m.getBoolean("initialised", false)
+            && ("FOLLOWER".equals(role) || "MASTER".equals(role));
+      }
+    }
+    return false;
+  }
+
+  private static Set<Integer> voting(JsonObject status) {
+    Set<Integer> ids = new HashSet<>();
+    status.getJsonArray("voting", new JsonArray()).forEach(v -> ids.add(((Number) v).intValue()));
+    return ids;
   }
 
   /** One progress line: phase, bytes, rate, ETA. */

@@ -31,7 +31,7 @@ public record ConfigChange(List<String> live, List<String> needsRestart) {
     diff("members", running.members(), next.members(), restart);
     diff("mariadb", running.mariadb(), next.mariadb(), restart);
     diff("mariadb.maxTransactionBytes", running.limits(), next.limits(), restart);
-    diff("mariadb.autoRebuild/backupThrottle", running.rebuild(), next.rebuild(), restart);
+    diff("mariadb.autoRebuild/backupThrottle/donorHoldTimeout", running.rebuild(), next.rebuild(), restart);
     diff("replication", running.replication(), next.replication(), restart);
     diff("paxos", running.paxos(), next.paxos(), restart);
     diff("log", running.log(), next.log(), restart);

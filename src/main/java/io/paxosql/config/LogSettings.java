@@ -43,7 +43,7 @@ public record LogSettings(long retainBytes, Duration retainAge, long checkpointE
   static LogSettings read(ConfigReader root) {
     ConfigReader l = root.section("log", false);
     long bytes = l.integer("retainBytes", DEFAULTS.retainBytes(), 1L << 20, 1L << 50);
-    String age = l.string("retainAge", "7d", AGE, "a duration such as 7d, 12h, 30m or a number of seconds (at least 60)");
+    String age = l.string("retainAge", "7d", DURATION, "a duration such as 7d, 12h, 30m or a number of seconds (at least 60)");
     long every = l.integer("checkpointEvery", DEFAULTS.checkpointEvery(), 100, 100_000_000);
     long cpBytes = l.integer("checkpointBytes", defaultCheckpointBytes(bytes), MIN_CHECKPOINT_BYTES, 1L << 50);
     if (cpBytes > bytes / 2) {
@@ -53,7 +53,7 @@ public record LogSettings(long retainBytes, Duration retainAge, long checkpointE
           + ")");
       cpBytes = defaultCheckpointBytes(bytes);
     }
-    Duration d = parseAge(age);
+    Duration d = parseDuration(age);
     if (d == null || d.toSeconds() < 60) {
       l.problem("retainAge", "expected at least 60 seconds, got " + age);
       d = DEFAULTS.retainAge();
@@ -61,10 +61,12 @@ public record LogSettings(long retainBytes, Duration retainAge, long checkpointE
     return new LogSettings(bytes, d, every, cpBytes);
   }
 
-  private static final Pattern AGE = Pattern.compile("[0-9]{1,9}[smhd]?");
+  /** A duration as config keys write it: a number of days, hours, minutes or seconds (7d, 12h, 30m, 90). */
+  static final Pattern DURATION = Pattern.compile("[0-9]{1,9}[smhd]?");
 
-  private static Duration parseAge(String text) {
-    if (text == null || !AGE.matcher(text).matches()) {
+  /** {@code text} in the {@link #DURATION} form, or null when it is not. */
+  static Duration parseDuration(String text) {
+    if (text == null || !DURATION.matcher(text).matches()) {
       return null;
     }
     char unit = text.charAt(text.length() - 1);

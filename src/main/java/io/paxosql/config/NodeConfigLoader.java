@@ -90,8 +90,7 @@ public final class NodeConfigLoader {
         m.string("adminPassword", attach ? null : ""));
     TransactionLimits limits = new TransactionLimits(m.integer("maxTransactionBytes", TransactionLimits.DEFAULT,
         TransactionLimits.MIN, TransactionLimits.MAX));
-    RebuildConfig rebuild = new RebuildConfig(m.bool("autoRebuild", RebuildConfig.DEFAULTS.autoRebuild()),
-        m.integer("backupThrottle", (long) RebuildConfig.DEFAULTS.backupThrottle(), 0, 100_000).intValue());
+    RebuildConfig rebuild = RebuildConfig.read(m);
 
     ConfigReader rep = r.section("replication", false);
     Replication replication = new Replication(

@@ -435,8 +435,9 @@ public final class ClusterNode {
 
   /** Once the rebuilt or seeded MariaDB applied the whole chain and the log caught up, the node leaves its pause. */
   void watchCatchUp() {
+    // While a rebuild replaces the log there is none to ask: the donor is tried then (bounded retries).
     seeding.watchCatchUp(() -> parts.monitor.lagTransactions() == 0 && parts.replog.caughtUp(),
-        () -> parts.replog.chosenBelow());
+        () -> parts.replog.chosenBelow(), id -> parts.replog == null || parts.replog.isMember(id));
   }
 
   RoleMachine roles() {

@@ -12,7 +12,8 @@ import java.util.stream.Collectors;
  * {@code AccountsInitFile}); this is the check behind it, for an account given the privilege by hand.
  *
  * @param foreign binlog dump connections that are not the capture's (to be cut off)
- * @param unexplainedSemiSyncClients semi-sync clients beyond the dump connections listed (none expected)
+ * @param unexplainedSemiSyncClients semi-sync clients beyond the dump connections listed (none expected; 0 when
+ *     the count was not read)
  */
 record ForeignReplicas(List<DumpConnection> foreign, long unexplainedSemiSyncClients) {
   ForeignReplicas {
@@ -26,7 +27,9 @@ record ForeignReplicas(List<DumpConnection> foreign, long unexplainedSemiSyncCli
    */
   static ForeignReplicas judge(ReplicaConnections seen, Set<Long> ours) {
     List<DumpConnection> foreign = seen.dumps().stream().filter(d -> !ours.contains(d.id())).toList();
-    return new ForeignReplicas(foreign, Math.max(0, seen.semiSyncClients() - seen.dumps().size()));
+    long unexplained = seen.semiSyncClients().isPresent()
+        ? Math.max(0, seen.semiSyncClients().getAsLong() - seen.dumps().size()) : 0;
+    return new ForeignReplicas(foreign, unexplained);
   }
 
   boolean any() {

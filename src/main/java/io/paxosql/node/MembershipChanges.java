@@ -202,10 +202,18 @@ final class MembershipChanges {
         : Future.succeededFuture();
     return undo.transform(u -> {
       dropAddress(joiner.id());
-      String what = u.succeeded() ? "rolled back: node " + joiner.id() + " is not a member"
+      String what = u.succeeded() ? "rolled back: node " + joiner.id() + " is not a member; what to do: "
+          + rollBackHint(joiner)
           : "ROLLBACK FAILED (" + u.cause().getMessage() + "): run `remove-member --id " + joiner.id() + "`";
       return Future.failedFuture(cause.getMessage() + "; " + what);
     });
+  }
+
+  /** What an operator does after an add was rolled back: the joiner is still running, ready for another try. */
+  private static String rollBackHint(NodeConfig.Member joiner) {
+    return "make sure node " + joiner.id() + " and the members reach each other's Paxos ports (its --paxos "
+        + joiner.host() + ":" + joiner.paxos() + ") and see node " + joiner.id() + "'s log for why it fell behind;"
+        + " then run add-member again, with a larger --timeout-seconds if it was still catching up";
   }
 
   // ---- remove ---------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import io.paxosql.node.mariadb.NodeMariaDb;
 import io.paxosql.node.role.NodeRole;
 import io.paxosql.node.seed.DonorHolds;
 import io.paxosql.node.seed.MariaDbSeeder;
+import io.paxosql.node.seed.RememberedDonorFile;
 import io.paxosql.node.seed.SeedPhase;
 import io.paxosql.node.seed.SeedPoint;
 import io.paxosql.node.seed.SeedProgress;
@@ -16,10 +17,12 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntPredicate;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,7 +42,10 @@ final class NodeSeeding {
   private static final int MAX_AUTO_REBUILDS = 3;
   private static final long CATCH_UP_POLL_MS = 500;
   private static final long RETRY_MS = 30_000;
-  /** Tries to tell the donor this node caught up, and the pause between them (its hold has a fallback). */
+  /**
+   * Tries to tell the donor this node caught up, and the pause between them: about half a minute, then its hold
+   * ends by its mariadb.donorHoldTimeout (a donor that restarted meanwhile holds nothing for this node any more).
+   */
   private static final int CAUGHT_UP_TRIES = 10;
   private static final long CAUGHT_UP_RETRY_MS = 3_000;
 
@@ -48,8 +54,12 @@ final class NodeSeeding {
   private final NodeMariaDb mariadb;
   private final SeedProgress progress = new SeedProgress();
   private final DonorHolds donorHolds = new DonorHolds();
-  /** The backup MariaDB runs from while it catches up: its donor is told once it has. */
-  private SeedPoint adopted;
+  /**
+   * The donor of the backup MariaDB runs from while it catches up: told once it has. Also in
+   * {@link RememberedDonorFile} from the install on, so a restart before then still tells it.
+   */
+  private RememberedDonorFile.Donor adopted;
+  private final RememberedDonorFile remembered;
   private MariaDbSeeder seeder;
   private boolean rebuilding;
   private int autoRebuilds;
@@ -58,6 +68,7 @@ final class NodeSeeding {
     this.vertx = vertx;
     this.config = config;
     this.mariadb = mariadb;
+    this.remembered = new RememberedDonorFile(config.dataDir());
   }
 
   /** Once the node's transport runs (the seeder needs it to reach donors). */
@@ -168,16 +179,34 @@ final class NodeSeeding {
         });
   }
 
-  /** Moves the prepared backup in (nothing to move aside in an empty datadir but an empty tree). */
+  /**
+   * Moves the prepared backup in (nothing to move aside in an empty datadir but an empty tree). Its donor is
+   * remembered first, so from the moment MariaDB may run from the backup a restart still knows whom to tell.
+   */
   Future<Void> install(SeedPoint point) {
     progress.phase(SeedPhase.INSTALLING, System.nanoTime());
-    return seeder.install(point).mapEmpty();
+    RememberedDonorFile.Donor donor = new RememberedDonorFile.Donor(point.donor(), point.holdInstance(), point.gtid());
+    return vertx.executeBlocking(() -> {
+      try {
+        remembered.write(donor);
+      } catch (IOException e) {
+        // The seed goes on: only the donor's hold is at stake, and it has its timeout.
+        log.warn("node {}: could not write {} ({}); if this node restarts before it caught up, node {}'s log hold "
+            + "for it ends only by its mariadb.donorHoldTimeout", config.nodeId(), remembered.path(), e.toString(),
+            point.donor());
+      }
+      return null;
+    }, false).compose(x -> seeder.install(point)).recover(e -> {
+      // Not installed: nobody to tell about this backup (a later seed writes its own donor).
+      forget(donor);
+      return Future.failedFuture(e);
+    }).mapEmpty();
   }
 
   /** After MariaDB started on a seeded datadir: it begins where the backup was taken. */
   Future<Void> adopt(SeedPoint point) {
     return mariadb.control().adoptGtidPosition(point.gtid()).onSuccess(x -> {
-      adopted = point;
+      adopted = new RememberedDonorFile.Donor(point.donor(), point.holdInstance(), point.gtid());
       progress.phase(SeedPhase.CATCHING_UP, System.nanoTime());
       log.info("node {}: MariaDB runs from node {}'s backup at GTID {}; replaying the cluster's log from there",
           config.nodeId(), point.donor(), point.gtid());
@@ -207,9 +236,33 @@ final class NodeSeeding {
   /**
    * Marks DONE once the monitor sees MariaDB caught up with the chain (polled, bounded by the node's life), and
    * then tells the donor, which releases the log it held for this node. {@code appliedBelow}: where this
-   * node's log (and so its chain and MariaDB, caught up) stands.
+   * node's log (and so its chain and MariaDB, caught up) stands; {@code isMember}: whether a node is a member
+   * now. At a start with no seed under way, a donor remembered in {@link RememberedDonorFile} (this node
+   * restarted before it caught up from that donor's backup) is told the same way.
    */
-  void watchCatchUp(BooleanSupplier caughtUp, LongSupplier appliedBelow) {
+  void watchCatchUp(BooleanSupplier caughtUp, LongSupplier appliedBelow, IntPredicate isMember) {
+    if (progress.phase() == SeedPhase.CATCHING_UP) {
+      pollCatchUp(caughtUp, appliedBelow, isMember);
+      return;
+    }
+    vertx.executeBlocking(remembered::read, false).onComplete(ar -> {
+      if (ar.failed()) {
+        log.warn("node {}: {}; it is removed", config.nodeId(), ar.cause().getMessage());
+        forget(null);
+      } else if (ar.result().isPresent() && progress.phase() != SeedPhase.CATCHING_UP && !rebuilding) {
+        RememberedDonorFile.Donor d = ar.result().get();
+        adopted = d;
+        progress.resumed(d.donor(), d.gtid(), "restarted while catching up from node " + d.donor() + "'s backup",
+            System.nanoTime());
+        log.info("node {}: restarted before it caught up from node {}'s backup (GTID {}; {}); it tells node {} once "
+            + "caught up, so its log hold from instance {} ends", config.nodeId(), d.donor(), d.gtid(),
+            remembered.path(), d.donor(), d.holdInstance());
+        pollCatchUp(caughtUp, appliedBelow, isMember);
+      }
+    });
+  }
+
+  private void pollCatchUp(BooleanSupplier caughtUp, LongSupplier appliedBelow, IntPredicate isMember) {
     vertx.setPeriodic(CATCH_UP_POLL_MS, id -> {
       if (progress.phase() != SeedPhase.CATCHING_UP) {
         vertx.cancelTimer(id);
@@ -219,33 +272,60 @@ final class NodeSeeding {
         log.info("node {}: seeded MariaDB has caught up with the cluster (log applied below instance {})",
             config.nodeId(), below);
         vertx.cancelTimer(id);
-        SeedPoint point = adopted;
+        RememberedDonorFile.Donor d = adopted;
         adopted = null;
-        if (point != null) {
-          tellDonor(point, below, 1);
+        if (d != null) {
+          tellDonor(d, below, isMember, 1);
         }
       }
     });
   }
 
-  /** Tells {@code point}'s donor this node caught up past its backup; bounded retries, then its fallback. */
-  private void tellDonor(SeedPoint point, long appliedBelow, int attempt) {
-    if (appliedBelow < point.holdInstance()) {
+  /**
+   * Tells donor {@code d} this node caught up past its backup; bounded retries, then its timeout. The remembered
+   * donor is forgotten once it answered or this node gave up.
+   */
+  private void tellDonor(RememberedDonorFile.Donor d, long appliedBelow, IntPredicate isMember, int attempt) {
+    if (appliedBelow < d.holdInstance()) {
       log.warn("node {}: caught up only below instance {}, under node {}'s hold at {}; not telling it (its hold "
-          + "ends by its fallback)", config.nodeId(), appliedBelow, point.donor(), point.holdInstance());
+          + "ends by its mariadb.donorHoldTimeout)", config.nodeId(), appliedBelow, d.donor(), d.holdInstance());
+      forget(d);
       return;
     }
-    seeder.tellCaughtUp(point.donor(), appliedBelow).onComplete(ar -> {
+    if (!isMember.test(d.donor())) {
+      log.warn("node {}: caught up from node {}'s backup, but node {} is no longer a member: not telling it (a hold "
+          + "it still keeps ends by its mariadb.donorHoldTimeout)", config.nodeId(), d.donor(), d.donor());
+      forget(d);
+      return;
+    }
+    seeder.tellCaughtUp(d.donor(), appliedBelow).onComplete(ar -> {
       if (ar.succeeded()) {
         log.info("node {}: told node {} it caught up from its backup; {} log hold(s) released there",
-            config.nodeId(), point.donor(), ar.result());
+            config.nodeId(), d.donor(), ar.result());
+        forget(d);
       } else if (attempt < CAUGHT_UP_TRIES) {
-        vertx.setTimer(CAUGHT_UP_RETRY_MS, t -> tellDonor(point, appliedBelow, attempt + 1));
+        vertx.setTimer(CAUGHT_UP_RETRY_MS, t -> tellDonor(d, appliedBelow, isMember, attempt + 1));
       } else {
-        log.warn("node {}: could not tell node {} it caught up ({} tries, last: {}); its log hold for this node ends"
-            + " by its fallback timeout", config.nodeId(), point.donor(), CAUGHT_UP_TRIES, ar.cause().getMessage());
+        log.warn("node {}: gave up telling node {} it caught up from its backup ({} tries over about {} s, last: {}); "
+            + "its log hold for this node, if it still keeps one, ends by its mariadb.donorHoldTimeout",
+            config.nodeId(), d.donor(), CAUGHT_UP_TRIES, CAUGHT_UP_TRIES * CAUGHT_UP_RETRY_MS / 1000,
+            ar.cause().getMessage());
+        forget(d);
       }
     });
+  }
+
+  /** Removes the remembered donor if it is still {@code d} (null: whatever it holds, e.g. a damaged file). */
+  private void forget(RememberedDonorFile.Donor d) {
+    vertx.executeBlocking(() -> {
+      if (d == null) {
+        remembered.remove();
+      } else {
+        remembered.removeIfNames(d);
+      }
+      return null;
+    }, false).onFailure(e -> log.warn("node {}: could not remove {}: {}", config.nodeId(), remembered.path(),
+        e.toString()));
   }
 
   /** The hooks a running rebuild needs from the node. */

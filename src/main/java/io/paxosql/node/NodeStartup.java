@@ -271,7 +271,7 @@ final class NodeStartup {
       parts.seedServer = new SeedServer(vertx, config.nodeId(), mariadb,
           () -> node.initialisedMembers().orElse(List.of()), rl::firstRetained,
           gtid -> ChainCheckpointer.covering(parts.chain, rl::chosenBelow, gtid), gtid -> ChainCheckpointer.chosen(parts.chain, gtid),
-          rl.holds(), seeding.donorHolds(), SeedServer.HOLD_FALLBACK,
+          rl.holds(), seeding.donorHolds(), config.rebuild().donorHoldTimeout(),
           config.rebuild().backupThrottle());
       rl.transport().serveBackups(parts.seedServer);
       seeding.attach(new MariaDbSeeder(vertx, config, mariadb.server().config(), rl.transport(), seeding.progress(),

@@ -112,20 +112,17 @@ final class InboundServer {
     // message, and the sender's retransmission or the next election asks again.
     req.invalidMessageHandler(err -> tooLarge(req, cert, sender[0], err, "message"));
     req.handler(e -> {
-      if (failed[0]) {
+      if (!e.hasBatch()) {
+        deliver(req, cert, failed, sender, e);
         return;
       }
-      if (!gate.admit(cert, e.getClusterId(), e.getFrom(), e.getTo(), "message")) {
-        failed[0] = true;
-        req.response().status(GrpcStatus.PERMISSION_DENIED).statusMessage(gate.refusalText("message stream")).end();
-        return;
-      }
-      if (sender[0] < 0) {
-        sender[0] = e.getFrom();
-        links.peerIsBack(e.getFrom());
-      }
-      if (!faults.blocked(e.getFrom(), cfg.nodeId())) {
-        handler.onMessage(e);
+      // Each envelope of a batch passes the gate as if it had come alone; a batch inside one is malformed.
+      for (Envelope inner : e.getBatch().getEnvelopesList()) {
+        if (inner.hasBatch()) {
+          LOG.debug("node {}: dropping a batch nested in a batch from node {}", cfg.nodeId(), inner.getFrom());
+        } else {
+          deliver(req, cert, failed, sender, inner);
+        }
       }
     });
     req.exceptionHandler(err -> LOG.debug("incoming stream to {} broke: {}", cfg.nodeId(), err.toString()));
@@ -134,6 +131,26 @@ final class InboundServer {
         req.response().end(StreamAck.getDefaultInstance());
       }
     });
+  }
+
+  /** One envelope of the stream, admitted by the gate; the first refusal ends the stream. */
+  private void deliver(GrpcServerRequest<Envelope, StreamAck> req, OptionalInt cert, boolean[] failed, int[] sender,
+      Envelope e) {
+    if (failed[0]) {
+      return;
+    }
+    if (!gate.admit(cert, e.getClusterId(), e.getFrom(), e.getTo(), "message")) {
+      failed[0] = true;
+      req.response().status(GrpcStatus.PERMISSION_DENIED).statusMessage(gate.refusalText("message stream")).end();
+      return;
+    }
+    if (sender[0] < 0) {
+      sender[0] = e.getFrom();
+      links.peerIsBack(e.getFrom());
+    }
+    if (!faults.blocked(e.getFrom(), cfg.nodeId())) {
+      handler.onMessage(e);
+    }
   }
 
   private void propose(GrpcServerRequest<ProposeRequest, ProposeReply> req) {

@@ -86,28 +86,26 @@ public final class NodeTransport {
   private final PeerLinks links;
   private final InboundGate gate;
   private final InboundServer server;
-  private Context context;
+  private final Context context;
 
   private NodeTransport(Vertx vertx, TransportConfig cfg, FaultInjector faults, Handler handler) {
     this.cfg = cfg;
-    this.links = new PeerLinks(vertx, cfg, faults);
+    this.context = vertx.getOrCreateContext();
+    this.links = new PeerLinks(vertx, context, cfg, faults);
     // A member, or a node this one links to: `add-member` gives every member the joiner's address before
     // proposing it, and the joiner catches up as a learner in between.
     this.gate = new InboundGate(cfg, id -> handler.isMember(id) || links.linked(id));
     this.server = new InboundServer(vertx, cfg, faults, handler, gate, links);
   }
 
-  /** Starts listening; call it on the context that will own this transport. */
+  /** Starts listening; call it on the context that will own this transport (its links send from there). */
   public static Future<NodeTransport> start(Vertx vertx, TransportConfig cfg, FaultInjector faults, Handler handler) {
     NodeTransport t = new NodeTransport(vertx, cfg, faults, handler);
     Future<Void> ready = cfg.tls() == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
       VertxTls.preload();
       return null;
     });
-    return ready.compose(x -> {
-      t.context = vertx.getOrCreateContext();
-      return t.server.listen();
-    }).map(t);
+    return ready.compose(x -> t.server.listen()).map(t);
   }
 
   /**

@@ -2,9 +2,12 @@ package io.paxosql.transport;
 
 import io.paxosql.transport.proto.Envelope;
 import io.paxosql.transport.proto.PaxosTransportGrpcClient;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.streams.WriteStream;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,7 +16,12 @@ import org.slf4j.LoggerFactory;
  * The outgoing link to one peer: a long-lived client stream of envelopes, reopened with exponential
  * backoff (plus jitter) whenever it fails. Messages wait in a bounded buffer while the link is down or
  * its write queue is full; beyond that they are dropped, which Paxos tolerates (it retransmits).
- * Used only on the owning context.
+ *
+ * <p>Messages sent in one turn of the owning context leave together at the end of that turn, as one
+ * message of the stream ({@link EnvelopeBatches}): vertx-grpc flushes every message it writes, so with
+ * TLS each one would cost its own record and socket write. No timer is involved: the flush is the next
+ * task of the context, so nothing waits past the turn that sent it. Messages too big to share a batch
+ * go at once, as before. Used only on the owning context.
  */
 final class PeerChannel {
   private static final Logger LOG = LoggerFactory.getLogger(PeerChannel.class);
@@ -27,11 +35,13 @@ final class PeerChannel {
   static final long MAX_BUFFERED_BYTES = 64L << 20;
 
   private final Vertx vertx;
+  private final Context context;
+  private final EnvelopeBatches batches;
   private final PaxosTransportGrpcClient client;
   private final TransportConfig cfg;
   private final int peer;
   /** A message waiting for the stream, and when it was handed to this channel (System.nanoTime). */
-  private record Queued(Envelope envelope, long at) {}
+  private record Queued(Envelope envelope, int size, long at) {}
 
   private final ArrayDeque<Queued> buffered = new ArrayDeque<>();
   private final LinkTimings timings = new LinkTimings();
@@ -43,13 +53,18 @@ final class PeerChannel {
   private WriteStream<Envelope> stream;
   private boolean connecting;
   private boolean closed;
+  /** A flush of what this turn sent is queued on the context. */
+  private boolean flushQueued;
   private long backoffMillis;
   private long timer = -1;
   long dropped;
   long connects;
 
-  PeerChannel(Vertx vertx, PaxosTransportGrpcClient client, TransportConfig cfg, int peer) {
+  /** {@code context}: the owning context, which every call comes from. */
+  PeerChannel(Vertx vertx, Context context, PaxosTransportGrpcClient client, TransportConfig cfg, int peer) {
     this.vertx = vertx;
+    this.context = context;
+    this.batches = new EnvelopeBatches(cfg.maxMessageBytes());
     this.client = client;
     this.cfg = cfg;
     this.peer = peer;
@@ -69,19 +84,30 @@ final class PeerChannel {
       return;
     }
     timings.queued(e, size, bufferedBytes + writingBytes);
-    if (stream != null && buffered.isEmpty() && !stream.writeQueueFull()) {
-      write(e, size, now);
+    boolean ready = stream != null && buffered.isEmpty() && !stream.writeQueueFull();
+    if (ready && batches.alone(size)) {
+      write(List.of(new Queued(e, size, now)));
       return;
     }
-    if (buffered.size() >= MAX_BUFFERED || (!buffered.isEmpty() && bufferedBytes + size > MAX_BUFFERED_BYTES)) {
+    // Bounds apply to messages that wait for the stream; this turn's, bound for a stream with room, only
+    // wait for the turn's end, as when each was handed to the stream at once.
+    boolean waiting = stream == null || stream.writeQueueFull();
+    if (waiting && (buffered.size() >= MAX_BUFFERED
+        || (!buffered.isEmpty() && bufferedBytes + size > MAX_BUFFERED_BYTES))) {
       dropped++;
       timings.discarded(e, size);
       return;
     }
-    buffered.add(new Queued(e, now));
+    buffered.add(new Queued(e, size, now));
     bufferedBytes += size;
     if (stream == null) {
       connect();
+    } else if (!flushQueued) {
+      flushQueued = true;
+      context.runOnContext(v -> {
+        flushQueued = false;
+        flush();
+      });
     }
   }
 
@@ -126,7 +152,7 @@ final class PeerChannel {
     writingBytes = 0;
     timings.cleared();
     for (Queued q : buffered) {
-      timings.stillBuffered(q.envelope(), q.envelope().getSerializedSize());
+      timings.stillBuffered(q.envelope(), q.size());
     }
   }
 
@@ -163,20 +189,32 @@ final class PeerChannel {
 
   private void flush() {
     while (stream != null && !buffered.isEmpty() && !stream.writeQueueFull()) {
-      Queued q = buffered.poll();
-      int size = q.envelope().getSerializedSize();
-      bufferedBytes -= size;
-      write(q.envelope(), size, q.at());
+      List<Queued> run = batches.nextRun(buffered, Queued::size);
+      for (Queued q : run) {
+        bufferedBytes -= q.size();
+      }
+      write(run);
     }
   }
 
-  private void write(Envelope e, int size, long queuedAt) {
+  /** Writes {@code run} (in order, not empty) as one message of the stream. */
+  private void write(List<Queued> run) {
+    List<Envelope> envelopes = new ArrayList<>(run.size());
+    long bytes = 0;
+    for (Queued q : run) {
+      envelopes.add(q.envelope());
+      bytes += q.size();
+    }
+    long size = bytes;
     writingBytes += size;
     long gen = generation;
-    stream.write(e).onComplete((v, err) -> {
+    stream.write(EnvelopeBatches.wrap(envelopes)).onComplete((v, err) -> {
       if (gen == generation) {
         writingBytes -= size;
-        timings.written(e, size, System.nanoTime() - queuedAt);
+        long now = System.nanoTime();
+        for (Queued q : run) {
+          timings.written(q.envelope(), q.size(), now - q.at());
+        }
       }
     });
   }

@@ -2,6 +2,7 @@ package io.paxosql.transport;
 
 import io.paxosql.transport.proto.Envelope;
 import io.paxosql.transport.proto.PaxosTransportGrpcClient;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 
 /**
@@ -16,9 +17,9 @@ final class PeerLanes {
   private final PeerChannel small;
   private final PeerChannel bulk;
 
-  PeerLanes(Vertx vertx, PaxosTransportGrpcClient client, TransportConfig cfg, int peer) {
-    small = new PeerChannel(vertx, client, cfg, peer);
-    bulk = new PeerChannel(vertx, client, cfg, peer);
+  PeerLanes(Vertx vertx, Context context, PaxosTransportGrpcClient client, TransportConfig cfg, int peer) {
+    small = new PeerChannel(vertx, context, client, cfg, peer);
+    bulk = new PeerChannel(vertx, context, client, cfg, peer);
   }
 
   void send(Envelope e) {

@@ -14,6 +14,7 @@ import io.paxosql.transport.proto.ReadIndexRequest;
 import io.paxosql.transport.proto.SeedCaughtUpReply;
 import io.paxosql.transport.proto.SeedCaughtUpRequest;
 import io.paxosql.transport.proto.ValuesBatch;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.Http2Settings;
@@ -43,6 +44,7 @@ final class PeerLinks {
   private static final Logger LOG = LoggerFactory.getLogger(NodeTransport.class);
 
   private final Vertx vertx;
+  private final Context context;
   private final TransportConfig cfg;
   private final FaultInjector faults;
   private final GrpcClient grpcClient;
@@ -52,8 +54,10 @@ final class PeerLinks {
   /** The ids in {@link #addresses}, readable from any thread (calls are admitted on the server's threads). */
   private final Set<Integer> linked = ConcurrentHashMap.newKeySet();
 
-  PeerLinks(Vertx vertx, TransportConfig cfg, FaultInjector faults) {
+  /** {@code context}: the transport's context, which every call but {@link #linked} comes from. */
+  PeerLinks(Vertx vertx, Context context, TransportConfig cfg, FaultInjector faults) {
     this.vertx = vertx;
+    this.context = context;
     this.cfg = cfg;
     this.faults = faults;
     HttpClientOptions http = new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
@@ -91,7 +95,7 @@ final class PeerLinks {
     addresses.put(id, address);
     linked.add(id);
     clients.put(id, c);
-    channels.put(id, new PeerLanes(vertx, c, cfg, id));
+    channels.put(id, new PeerLanes(vertx, context, c, cfg, id));
   }
 
   private void remove(int id) {

@@ -79,6 +79,27 @@ class NodeConfigLoaderTest {
   }
 
   @Test
+  void theDonorHoldTimeoutDefaultsToTwoHoursAndNamesBadValues() {
+    assertEquals(Duration.ofHours(2), NodeConfigLoader.parse(VALID, "t.yaml", BASE).rebuild().donorHoldTimeout());
+    assertEquals(RebuildConfig.DEFAULTS, NodeConfigLoader.parse(VALID, "t.yaml", BASE).rebuild());
+    assertEquals(Duration.ofMinutes(90), NodeConfigLoader.parse(VALID.replace("mariadb: { port: 3316 }",
+        "mariadb: { port: 3316, donorHoldTimeout: 90m }"), "t.yaml", BASE).rebuild().donorHoldTimeout());
+    assertEquals(Duration.ofSeconds(600), NodeConfigLoader.parse(VALID.replace("mariadb: { port: 3316 }",
+        "mariadb: { port: 3316, donorHoldTimeout: 600 }"), "t.yaml", BASE).rebuild().donorHoldTimeout());
+    assertEquals(Duration.ofDays(7), NodeConfigLoader.parse(VALID.replace("mariadb: { port: 3316 }",
+        "mariadb: { port: 3316, donorHoldTimeout: 7d }"), "t.yaml", BASE).rebuild().donorHoldTimeout());
+    for (String bad : new String[] {"30s", "59", "8d", "169h"}) {
+      ConfigException e = assertThrows(ConfigException.class, () -> NodeConfigLoader.parse(VALID.replace(
+          "mariadb: { port: 3316 }", "mariadb: { port: 3316, donorHoldTimeout: " + bad + " }"), "t.yaml", BASE));
+      assertTrue(e.getMessage().contains("mariadb.donorHoldTimeout: expected from 1m to 7d, got " + bad),
+          e.getMessage());
+    }
+    ConfigException e = assertThrows(ConfigException.class, () -> NodeConfigLoader.parse(VALID.replace(
+        "mariadb: { port: 3316 }", "mariadb: { port: 3316, donorHoldTimeout: soon }"), "t.yaml", BASE));
+    assertTrue(e.getMessage().contains("mariadb.donorHoldTimeout: expected a duration such as 2h, 90m"), e.getMessage());
+  }
+
+  @Test
   void checkpointBytesDefaultsToAnEighthOfTheWindowAndMayNotExceedHalfOfIt() {
     NodeConfig d = NodeConfigLoader.parse(VALID + "log: { retainBytes: 67108864 }\n", "t.yaml", BASE);
     assertEquals(8L << 20, d.log().checkpointBytes());

@@ -49,4 +49,13 @@ class ForeignReplicasTest {
     assertTrue(f.any());
     assertTrue(f.describe("repl").contains("1 semi-sync client(s) without a visible dump connection"));
   }
+
+  @Test
+  void aLookWithoutTheCountStillFindsAForeignDumpAndClaimsNoUnexplainedClient() {
+    DumpConnection root = new DumpConnection(40, "root", "127.0.0.1:5000");
+    ForeignReplicas f = ForeignReplicas.judge(ReplicaConnections.dumpsOnly(List.of(OURS, root)), Set.of(12L));
+    assertEquals(List.of(root), f.foreign());
+    assertEquals(0, f.unexplainedSemiSyncClients());
+    assertFalse(ForeignReplicas.judge(ReplicaConnections.dumpsOnly(List.of(OURS)), Set.of(12L)).any());
+  }
 }

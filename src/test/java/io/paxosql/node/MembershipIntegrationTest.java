@@ -84,6 +84,8 @@ class MembershipIntegrationTest {
     Cli failed = cluster.addMember(1, 4, 5);
     assertEquals(1, failed.code(), failed.text());
     assertTrue(failed.err().contains("did not catch up") && failed.err().contains("rolled back"), failed.text());
+    assertTrue(failed.err().contains("what to do:") && failed.err().contains("Paxos ports"),
+        "a rolled-back add says what to do: " + failed.text());
     assertNoTraceOf(4, 1, 2, 3);
     cluster.faults.heal();
     Cli added = addCli(1, 4);

@@ -14,6 +14,7 @@ import io.paxosql.node.seed.MariaDbSeeder;
 import io.paxosql.testing.FreePorts;
 import io.paxosql.node.role.NodeRole;
 import io.paxosql.node.seed.DonorHolds;
+import io.paxosql.node.seed.RememberedDonorFile;
 import io.paxosql.node.seed.SeedPhase;
 import io.paxosql.testing.Retry;
 import io.paxosql.testing.Sql;
@@ -133,6 +134,76 @@ class SeedingIntegrationTest {
         () -> cluster.node(donor).replicatedLog().holds().list().isEmpty());
     assertEquals(1, cluster.node(donor).seeding().donorHolds().ended(DonorHolds.Ending.CAUGHT_UP), "counted as caught up");
     assertEquals(1.0, metric(donor, "paxosql_seed_holds_ended_total"), "one hold ended, in /metrics");
+  }
+
+  /**
+   * A joiner that restarts after its backup was installed but before it told its donor it caught up still tells
+   * it after the restart (it remembers the donor in its data dir), so the donor's log hold ends by "caught-up",
+   * not by the 2-hour timeout. The joiner's link to its donor is cut from the moment the donor awaits the notice
+   * (the backup's stream goes on), so the notice cannot get through before the restart; the joiner crashes as
+   * soon as its start completes (seed installed, MariaDB running from it), and its link is healed before it
+   * starts again.
+   */
+  @Test
+  void aJoinerRestartedBeforeItToldItsDonorTellsItAfterTheRestart() throws Exception {
+    cluster = new ClusterHarness(3);
+    bootstrap();
+    insert(1, 0, 50);
+    int victim = cluster.master().orElseThrow() % 3 + 1;
+    cluster.stop(victim);
+    deleteTree(cluster.configs.get(victim - 1).dataDir());
+    cluster.layout.writeSharedSecrets(cluster.dir);
+    insert(victim % 3 + 1, 1000, 20);
+
+    AtomicBoolean watching = new AtomicBoolean(true);
+    CompletableFuture<Integer> cut = CompletableFuture.supplyAsync(() -> {
+      while (watching.get()) {
+        for (int id = 1; id <= 3; id++) {
+          ClusterNode n = id == victim ? null : cluster.node(id);
+          if (n != null && n.seeding().donorHolds().waiting().stream().anyMatch(p -> p.joiner() == victim)) {
+            cluster.faults.partition(List.of(victim), List.of(id));
+            return id;
+          }
+        }
+        try {
+          TimeUnit.MILLISECONDS.sleep(10);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return -1;
+        }
+      }
+      return -1;
+    });
+    try {
+      cluster.start(victim);
+    } finally {
+      watching.set(false);
+    }
+    int donor = cut.get(10, TimeUnit.SECONDS);
+    assertTrue(donor > 0, "a donor awaited node " + victim + "'s notice while it started");
+    cluster.crash(victim);
+    assertEquals(0, cluster.node(donor).seeding().donorHolds().ended(DonorHolds.Ending.CAUGHT_UP),
+        "the notice could not reach node " + donor + " before the restart");
+    assertEquals(List.of(victim), cluster.node(donor).seeding().donorHolds().waiting().stream()
+        .map(DonorHolds.Pending::joiner).toList(), "node " + donor + " still holds its log for node " + victim);
+    cluster.faults.heal();
+
+    cluster.start(victim);
+    Retry.waitFor("node " + donor + " releases its log hold, told by node " + victim + " after its restart",
+        Duration.ofSeconds(90), () -> cluster.node(donor).seeding().donorHolds().ended(DonorHolds.Ending.CAUGHT_UP) == 1);
+    assertTrue(cluster.node(donor).seeding().donorHolds().waiting().isEmpty(), "no hold left waiting");
+    assertEquals(0, cluster.node(donor).seeding().donorHolds().ended(DonorHolds.Ending.TIMED_OUT));
+    assertEquals(1.0, metric(donor, "paxosql_seed_holds_ended_total{how=\"caught-up\""),
+        "counted as caught up in /metrics");
+    Retry.waitFor("node " + donor + "'s retention hold closed", Duration.ofSeconds(10),
+        () -> cluster.node(donor).replicatedLog().holds().list().isEmpty());
+    Path remembered = cluster.configs.get(victim - 1).dataDir().resolve(RememberedDonorFile.NAME);
+    Retry.waitFor("node " + victim + " forgets the donor it told", Duration.ofSeconds(10),
+        () -> !Files.exists(remembered));
+    assertTrue(cluster.node(victim).seeding().progress().toJson(System.nanoTime()).getString("reason")
+        .contains("restarted while catching up from node " + donor), "status says why it caught up again");
+    insert(victim, 2000, 10);
+    assertConverged(80);
   }
 
   /**
@@ -376,7 +447,8 @@ class SeedingIntegrationTest {
         HttpResponse.BodyHandlers.ofString());
     double sum = 0;
     for (String line : resp.body().split("\n")) {
-      if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
+      // A name ending in a label's start ({how="x") matches the lines carrying that label first.
+      if (line.startsWith(name + "{") || line.startsWith(name + " ") || (name.contains("{") && line.startsWith(name))) {
         sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
       }
     }

@@ -18,6 +18,7 @@ import io.paxosql.transport.proto.CatchUpRequest;
 import io.paxosql.transport.proto.ChosenValue;
 import io.paxosql.transport.proto.Commit;
 import io.paxosql.transport.proto.Envelope;
+import io.paxosql.transport.proto.EnvelopeBatch;
 import io.paxosql.transport.proto.PaxosTransportGrpcClient;
 import io.paxosql.transport.proto.ProposeRequest;
 import io.paxosql.transport.proto.SeedCaughtUpRequest;
@@ -127,6 +128,22 @@ class NodeTransportAuthTest {
     Retry.waitFor("both impostor refusals counted", Duration.ofSeconds(30),
         () -> server.refused("impostor") >= 2);
     assertTrue(got.got.isEmpty());
+  }
+
+  /** A batch is no way around the gate: each envelope in it is checked as if it had come alone. */
+  @Test
+  void anEnvelopeClaimingAnotherNodeInsideABatchIsRefused() throws Exception {
+    NodeTransport node3 = caller(3, cert(cluster, 3));
+    Envelope own = Envelope.newBuilder().setClusterId(CLUSTER).setFrom(3).setTo(2)
+        .setCommit(Commit.newBuilder().setChosenBelow(7)).build();
+    // Node 3's certificate; the batch's header says node 3, its second envelope claims node 1.
+    Envelope batch = Envelope.newBuilder().setClusterId(CLUSTER).setFrom(3).setTo(2)
+        .setBatch(EnvelopeBatch.newBuilder().addEnvelopes(own).addEnvelopes(commit(1)).addEnvelopes(own)).build();
+    ctx.runOnContext(v -> node3.send(batch));
+    Envelope first = got.got.poll(60, TimeUnit.SECONDS);
+    assertTrue(first != null && first.getFrom() == 3 && first.hasCommit(), "node 3's own envelope arrived: " + first);
+    Retry.waitFor("the impostor envelope refused", Duration.ofSeconds(30), () -> server.refused("impostor") >= 1);
+    assertEquals(null, got.got.poll(1, TimeUnit.SECONDS), "nothing after the refused envelope reached node 2");
   }
 
   @Test

@@ -37,6 +37,17 @@ public final class SeedProgress {
     this.gtid = "";
   }
 
+  /**
+   * After a restart, a node whose MariaDB runs from a backup it had not caught up from yet: catching up again
+   * (no stream this time; the backup came from {@code donor} at {@code gtid}).
+   */
+  public synchronized void resumed(int donor, String gtid, String reason, long nowNanos) {
+    begin(reason, nowNanos);
+    this.donor = donor;
+    this.gtid = gtid;
+    this.phase = SeedPhase.CATCHING_UP;
+  }
+
   public synchronized void streaming(int donor, long expectedBytes, long nowNanos) {
     this.phase = SeedPhase.STREAMING;
     this.donor = donor;

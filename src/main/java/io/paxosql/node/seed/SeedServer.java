@@ -35,20 +35,14 @@ import org.slf4j.LoggerFactory;
  * time; from its start this node's log is held at {@code holdInstance} (at or below the backup's point),
  * moved up to the checkpoint the backup covers once the backup is taken, and kept until the joiner says it
  * caught up past it ({@link #onCaughtUp}), so the joiner can replay the log from its backup's point. A joiner
- * that never says so (it died, or gave up on this backup) loses the hold {@code holdFallback} after the
- * stream ended ({@link DonorHolds}).
+ * that never says so (it died, or gave up on this backup) loses the hold {@code holdFallback}
+ * ({@code mariadb.donorHoldTimeout}) after the stream ended ({@link DonorHolds}).
  */
 public final class SeedServer implements NodeTransport.BackupSource {
   private static final Logger log = LoggerFactory.getLogger(SeedServer.class);
   /** How long a backup's last transactions may take to be chosen before the backup is refused. */
   static final Duration CHOSEN_WAIT = Duration.ofSeconds(30);
   private static final long CHOSEN_POLL_MS = 50;
-  /**
-   * How long a hold waits for its joiner's "caught up" before it is released anyway: generous, because the
-   * joiner still prepares the backup (minutes for a big one), starts MariaDB and replays everything chosen
-   * since; it only bounds how long a joiner that died pins this node's log.
-   */
-  public static final Duration HOLD_FALLBACK = Duration.ofHours(2);
 
   private final Vertx vertx;
   private final int self;
@@ -143,8 +137,8 @@ public final class SeedServer implements NodeTransport.BackupSource {
             holdFallback);
         vertx.setTimer(Math.max(1, holdFallback.toMillis()), id -> {
           if (donorHolds.timedOut(p.id())) {
-            log.warn("node {}: node {} did not say it caught up from its backup within {}; the log hold from "
-                + "instance {} is released (the fallback): if it still needs that log it will be rebuilt again",
+            log.warn("node {}: node {} did not say it caught up from its backup within {} (mariadb.donorHoldTimeout); "
+                + "the log hold from instance {} is released: if it still needs that log it will be rebuilt again",
                 self, p.joiner(), holdFallback, p.instance());
           }
         });
