@@ -3,10 +3,11 @@
 # sysbench oltp_insert through node 1's RW port of a 3-node `demo` cluster, read from the master's
 # /metrics (paxosql_capture_ack_latency_seconds, quantiles 0.5 and 0.99 over the last ~30 s) right after
 # each TIME-second run. Goal: p50 <= 1 ms, p99 <= 5 ms. Median of RUNS.
-# Usage (from anywhere): RUNS=3 bench/ack-latency.sh     env: TIME=20 THREADS=8 TABLES=4 ROWS=10000 BASE=8000
+# Usage (from anywhere): RUNS=3 bench/ack-latency.sh     env: TIME=20 WARMUP=30 THREADS=8 TABLES=4 ROWS=10000 BASE=8000
 set -euo pipefail
 RUNS=${RUNS:-3}
 TIME=${TIME:-20}
+WARMUP=${WARMUP:-30}
 THREADS=${THREADS:-8}
 TABLES=${TABLES:-4}
 ROWS=${ROWS:-10000}
@@ -26,6 +27,8 @@ cluster_start "$BASE"
 mariadb --no-defaults -h127.0.0.1 -P"$(cluster_rw 1)" -uapp -p"$APP_PW" -e "CREATE DATABASE IF NOT EXISTS sbtest"
 sb_insert "$(cluster_rw 1)" app "$APP_PW" prepare > "$WORK/prepare.txt" 2>&1 || {
   echo "sysbench prepare failed:" >&2; tail -5 "$WORK/prepare.txt" >&2; exit 1; }
+# Unmeasured warm-up: the JVMs' JIT (a first 20 s run reached a third of the third's TPS).
+sb_insert "$(cluster_rw 1)" app "$APP_PW" --threads="$THREADS" --time="$WARMUP" --report-interval=0 run > "$WORK/warmup.txt"
 : > "$WORK/cells"
 for r in $(seq "$RUNS"); do
   sb_insert "$(cluster_rw 1)" app "$APP_PW" --threads="$THREADS" --time="$TIME" --report-interval=0 run > "$WORK/sb-$r.txt"
