@@ -30,7 +30,7 @@ timed_wait() { # how-to-run-sql pos -> seconds the wait took (or "timeout")
   t0=$(date +%s.%N)
   r=$("$@")
   t1=$(date +%s.%N)
-  [ "$r" = 0 ] && echo "$t0 $t1" | awk '{printf "%.2f", $2 - $1}' || echo "wait-returned-$r"
+  [ "$r" = 0 ] && echo "$t0 $t1" | awk '{printf "%.2f\n", $2 - $1}' || echo "wait-returned-$r"
 }
 : > "$WORK/cells"
 for r in $(seq "$RUNS"); do
