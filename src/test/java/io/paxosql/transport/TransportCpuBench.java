@@ -24,7 +24,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.streams.WriteStream;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,6 +38,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What a chosen value costs the Paxos links, in process CPU, over real loopback gRPC with TLS on or off:
@@ -59,8 +59,7 @@ class TransportCpuBench {
   static final OperatingSystemMXBean OS = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
   @Test
-  void cpuPerValue() throws Exception {
-    Path dir = Files.createTempDirectory("pxs-bench-tls");
+  void cpuPerValue(@TempDir Path dir) throws Exception {
     ClusterCertificates ca = ClusterCertificates.openOrCreate(dir.resolve("ca"), "bench", Duration.ofDays(1));
     TlsFiles tls1 = ca.ensure(1, List.of("127.0.0.1"), Duration.ofDays(1));
     TlsFiles tls2 = ca.ensure(2, List.of("127.0.0.1"), Duration.ofDays(1));
