@@ -2,6 +2,7 @@ package io.paxosql.testing;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -15,6 +16,11 @@ public final class OnContext {
    * (a first TLS start loads BouncyCastle: slow on a loaded machine).
    */
   public static <T> T await(Context ctx, Supplier<Future<T>> action) throws Exception {
+    return await(ctx, action, Duration.ofSeconds(60));
+  }
+
+  /** As {@link #await(Context, Supplier)}, within {@code bound} (benchmarks run for minutes). */
+  public static <T> T await(Context ctx, Supplier<Future<T>> action, Duration bound) throws Exception {
     CompletableFuture<T> cf = new CompletableFuture<>();
     ctx.runOnContext(v -> action.get().onComplete((r, e) -> {
       if (e != null) {
@@ -23,6 +29,6 @@ public final class OnContext {
         cf.complete(r);
       }
     }));
-    return cf.get(60, TimeUnit.SECONDS);
+    return cf.get(bound.toMillis(), TimeUnit.MILLISECONDS);
   }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.google.protobuf.ByteString;
 import com.sun.management.OperatingSystemMXBean;
 import io.paxosql.testing.FreePorts;
+import io.paxosql.testing.OnContext;
 import io.paxosql.tls.ClusterCertificates;
 import io.paxosql.tls.TlsFiles;
 import io.paxosql.transport.proto.Accept;
@@ -30,7 +31,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -183,15 +183,7 @@ class TransportCpuBench {
   }
 
   private static <T> T await(Context ctx, Supplier<Future<T>> action) throws Exception {
-    CompletableFuture<T> cf = new CompletableFuture<>();
-    ctx.runOnContext(v -> action.get().onComplete((r, e) -> {
-      if (e != null) {
-        cf.completeExceptionally(e);
-      } else {
-        cf.complete(r);
-      }
-    }));
-    return cf.get(20, TimeUnit.MINUTES);
+    return OnContext.await(ctx, action, Duration.ofMinutes(20));
   }
 
   /** Values the leader sent and those the follower accepted in one run; on the leader's context. */
