@@ -3,8 +3,11 @@ SHELL := /bin/bash
 MVN ?= mvn -B -q
 JAR := target/paxosql.jar
 SEEDS ?= 100000
-DEB_PACKAGES := mariadb-server mariadb-client mariadb-backup sysbench python3-pymysql haproxy chromium nodejs npm \
+DEB_PACKAGES := mariadb-server mariadb-client mariadb-backup sysbench python3-pymysql haproxy chromium \
   nftables e2fsprogs
+# Debian's nodejs and npm only where no Node.js with npm is installed: a NodeSource nodejs already brings npm,
+# and Debian's npm conflicts with it ("nodejs : Conflicts: npm"), which made apt-get refuse the whole list.
+NODE_PACKAGES := $(if $(shell command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 && echo yes),,nodejs npm)
 
 VERSION := $(shell sed -n 's:^  <version>\(.*\)</version>:\1:p' pom.xml | head -n 1)
 COMMIT := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
@@ -21,11 +24,11 @@ deps:
 	    && command -v mkfs.ext4 >/dev/null 2>&1; then \
 	  echo "deps: MariaDB, sysbench, haproxy, PyMySQL, Chromium, Node.js, nftables and e2fsprogs are installed"; \
 	elif [ "$$(id -u)" = 0 ]; then \
-	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $(DEB_PACKAGES) \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $(DEB_PACKAGES) $(NODE_PACKAGES) \
 	    && (service mariadb stop || true); \
 	else \
 	  echo "deps: missing packages; run as root:"; \
-	  echo "  sudo apt-get update && sudo apt-get install -y $(DEB_PACKAGES) && sudo service mariadb stop"; \
+	  echo "  sudo apt-get update && sudo apt-get install -y $(DEB_PACKAGES) $(NODE_PACKAGES) && sudo service mariadb stop"; \
 	  exit 1; \
 	fi
 	@# Node's mysql2 for the client compatibility test, at the version package-lock.json pins.
