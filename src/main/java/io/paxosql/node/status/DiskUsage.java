@@ -4,10 +4,12 @@ import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileStore;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.stream.Stream;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 
 /**
  * The size of a node's Paxos log directory and the free space of the file system it is on. Blocking
@@ -34,20 +36,27 @@ public record DiskUsage(long logDirBytes, long freeBytes, long totalBytes) {
     if (!Files.isDirectory(dir)) {
       return 0;
     }
-    try (Stream<Path> files = Files.walk(dir)) {
-      return files.filter(Files::isRegularFile).mapToLong(DiskUsage::lengthOf).sum();
-    }
-  }
+    long[] total = {0};
+    Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+      @Override
+      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+        if (attrs.isRegularFile()) {
+          total[0] += attrs.size();
+        }
+        return FileVisitResult.CONTINUE;
+      }
 
-  /** A file removed while we walk (a retention deletion, a roll) counts as empty. */
-  private static long lengthOf(Path f) {
-    try {
-      return Files.size(f);
-    } catch (NoSuchFileException e) {
-      return 0;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+      // A file retention deletes (or a roll renames) between the directory's listing and its attributes
+      // counts as gone; Files.walk threw instead, and the status recorder lost that sample.
+      @Override
+      public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+        if (e instanceof NoSuchFileException) {
+          return FileVisitResult.CONTINUE;
+        }
+        throw e;
+      }
+    });
+    return total[0];
   }
 
   public boolean low() {
