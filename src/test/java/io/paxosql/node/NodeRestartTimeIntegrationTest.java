@@ -7,7 +7,7 @@ import io.paxosql.binlog.GtidState;
 import io.paxosql.node.chain.ChainCheckpoint;
 import io.paxosql.node.chain.ChainCheckpointFile;
 import io.paxosql.node.role.NodeRole;
-import io.paxosql.testing.DiskUsage;
+import io.paxosql.testing.DiskBlocks;
 import io.paxosql.testing.LogDirectoryBound;
 import io.paxosql.testing.Retry;
 import java.nio.file.Files;
@@ -31,9 +31,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Issue 14's restart-time test on real nodes: a follower restarted after 1,000,000 transactions reaches
  * FOLLOWER in less than twice the time it takes after 1,000. Three nodes with real mariadbd, Chronicle and
- * gRPC; a small log window ({@link #RETAIN}, roll files of 256 KiB) and chain checkpoints every
- * {@link #EVERY} values, so that by the second restart retention has deleted hundreds of roll files and the
- * chain has been checkpointed hundreds of times: a restart that read the history would read ~1 GB of log.
+ * gRPC; a small log window ({@link #RETAIN}, roll files of 256 KiB) and chain checkpoint candidates every
+ * {@link #EVERY} values or 256 KiB of values, so that by the second restart retention has deleted thousands of
+ * roll files and the chain has been checkpointed hundreds of times: a restart that read the history would read
+ * some 33,000 values (~700 MB of log entries).
  *
  * <p>Each phase restarts the same follower {@link #RESTARTS} times the same way, and the phases' medians are
  * compared (the first restart of a JVM runs cold code; one slow restart on a shared machine should not decide).
@@ -190,7 +191,7 @@ class NodeRestartTimeIntegrationTest {
     return new Restart(TimeUnit.NANOSECONDS.toMillis(started - t0), TimeUnit.NANOSECONDS.toMillis(serving - t0),
         logEnd, cp.map(c -> c.next().instance()).orElse(-1L), rl.firstRetained(), rl.valuesReplayedFromDisk(),
         rl.storage().heldBytes(), rl.storage().files().size(),
-        DiskUsage.of(LogDirectoryBound.paxosDir(cluster.configs.get(id - 1).dataDir())).allocatedBytes());
+        DiskBlocks.of(LogDirectoryBound.paxosDir(cluster.configs.get(id - 1).dataDir())).allocatedBytes());
   }
 
   /** Waits until node {@code id}'s MariaDB has committed every GTID in {@code masterPos}. */

@@ -1,7 +1,7 @@
 package io.paxosql.testing;
 
-import io.paxosql.testing.DiskUsage.FileUsage;
-import io.paxosql.testing.DiskUsage.Usage;
+import io.paxosql.testing.DiskBlocks.FileUsage;
+import io.paxosql.testing.DiskBlocks.Usage;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -17,7 +17,7 @@ import java.util.List;
  *   <li>{@code metadata.cq4t}, Chronicle's table store: {@link #METADATA_BYTES} (measured 4 KiB allocated of
  *       its 128 KiB length).</li>
  * </ul>
- * Any other file counts in full, with no allowance. Sizes are allocated blocks ({@link DiskUsage}), never lengths:
+ * Any other file counts in full, with no allowance. Sizes are allocated blocks ({@link DiskBlocks}), never lengths:
  * each roll file is 80 MiB long and sparse.
  */
 public record LogDirectoryBound(long retainBytes, long rollBytes, int rollFiles) {

@@ -10,7 +10,7 @@ import io.paxosql.binlog.log.LogEntry;
 import io.paxosql.config.LogSettings;
 import io.paxosql.log.LogConfig;
 import io.paxosql.log.LogConfig.SyncMethod;
-import io.paxosql.testing.DiskUsage;
+import io.paxosql.testing.DiskBlocks;
 import io.paxosql.testing.LogDirectoryBound;
 import io.vertx.core.Future;
 import java.nio.file.Path;
@@ -87,7 +87,7 @@ class LogBoundByCheckpointBytesTest {
         join(Future.fromCompletionStage(chosen.log.retain(0, floor)));
         max = Math.max(max, chosen.log.heldBytes());
         // On disk too: the roll files are sparse, so their blocks, not their lengths, against the bound.
-        DiskUsage.Usage disk = DiskUsage.of(d);
+        DiskBlocks.Usage disk = DiskBlocks.of(d);
         String over = LogDirectoryBound.of(disk, RETAIN, ROLL).violation(disk);
         assertNull(over, over);
         maxDisk = Math.max(maxDisk, disk.allocatedBytes());

@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
  * cycle), so their length says nothing about the disk they use. Java's file attributes have no block count;
  * {@code find -printf %b} (512-byte blocks) gives it for every file in one process.
  */
-public final class DiskUsage {
+public final class DiskBlocks {
   /** One file: its path, its length and the bytes of the blocks allocated to it. */
   public record FileUsage(Path path, long apparentBytes, long allocatedBytes) {
     @Override
@@ -44,7 +44,7 @@ public final class DiskUsage {
     }
   }
 
-  private DiskUsage() {
+  private DiskBlocks() {
   }
 
   /**
