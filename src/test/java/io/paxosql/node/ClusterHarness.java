@@ -70,7 +70,16 @@ final class ClusterHarness implements AutoCloseable {
   /** @param mariadbOptions extra keys in every node's {@code mariadb:} map (e.g. {@code autoRebuild: false}) */
   ClusterHarness(int size, String extraYaml, IntFunction<List<Integer>> listed, String mariadbOptions)
       throws Exception {
-    dir = Files.createTempDirectory(Path.of("/tmp"), "pxs-cluster-");
+    this(Path.of("/tmp"), size, extraYaml, listed, mariadbOptions);
+  }
+
+  /**
+   * @param base where the cluster's directory (configs, data dirs: MariaDB and the Paxos logs) is made, e.g.
+   *     /dev/shm for a test that writes a lot and does not measure the disk's fsync
+   */
+  ClusterHarness(Path base, int size, String extraYaml, IntFunction<List<Integer>> listed, String mariadbOptions)
+      throws Exception {
+    dir = Files.createTempDirectory(base, "pxs-cluster-");
     nodes = new ClusterNode[size];
     vertxes = new Vertx[size];
     layout = ClusterLayout.onFreePorts(size).mariadbOptions(mariadbOptions).writeCerts(dir);

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.paxosql.node.ClusterHarness.Cli;
 import io.paxosql.node.chain.ChainCheckpointFile;
 import io.paxosql.node.role.NodeRole;
+import io.paxosql.testing.DiskBlocks;
+import io.paxosql.testing.LogDirectoryBound;
 import io.paxosql.testing.Retry;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,8 +35,9 @@ import org.slf4j.LoggerFactory;
  * node's test-only start, {@link NodeWiring#TEST_FIRST_INSTANCE}), so that one cluster covers a log that
  * lives long enough for its ids to outgrow 32 bits:
  * <ol>
- *   <li>after writing three times log.retainBytes, every node's log stays under the bound plus one roll file
- *       and each node stands on a chain checkpoint (all of it still below 2^32);</li>
+ *   <li>after writing three times log.retainBytes, every node's log stays under the bound plus one roll file,
+ *       in bytes of entries and in blocks on disk (see {@link LogDirectoryBound}), and each node stands on a
+ *       chain checkpoint (all of it still below 2^32);</li>
  *   <li>under a writer, 3 → 4 → 3 voting members by add-member and remove-member, and the log crosses 2^32
  *       meanwhile: the ids are below it before add-member and above it before remove-member;</li>
  *   <li>the joiner's donor releases the log it held for the joiner's backup once the joiner says it caught up
@@ -264,20 +267,31 @@ class ClusterRetentionIntegrationTest {
     return behind;
   }
 
-  /** Node {@code id}'s log holds at most the window plus one roll file, waiting for retention to run. */
+  /**
+   * Node {@code id}'s log holds at most the window plus one roll file, waiting for retention to run: in bytes of
+   * entries (what retention counts) and on disk (its directory's allocated blocks, with Chronicle's own files and
+   * per-file headers and index arrays as {@link LogDirectoryBound} names them).
+   */
   private void assertWithinBound(int id) {
-    Retry.until("node " + id + "'s log within its bound", Duration.ofSeconds(90), () -> {
+    Path dir = LogDirectoryBound.paxosDir(cluster.configs.get(id - 1).dataDir());
+    DiskBlocks.Usage disk = Retry.until("node " + id + "'s log within its bound", Duration.ofSeconds(90), () -> {
       var rl = cluster.node(id).replicatedLog();
       long held = rl.storage().heldBytes();
       if (held > RETAIN + ROLL) {
         throw new IllegalStateException("node " + id + " holds " + held + " bytes in " + rl.storage().files().size()
             + " files; retention: " + rl.retentionDecision());
       }
-      return held;
+      DiskBlocks.Usage u = DiskBlocks.of(dir);
+      String over = LogDirectoryBound.of(u, RETAIN, ROLL).violation(u);
+      if (over != null) {
+        throw new IllegalStateException("node " + id + ": " + over + "; its log holds " + held + " B of entries;"
+            + " retention: " + rl.retentionDecision());
+      }
+      return u;
     });
     var rl = cluster.node(id).replicatedLog();
-    log.info("node {}: log holds {} bytes of entries in {} files, first retained {} of {}; {}", id,
-        rl.storage().heldBytes(), rl.storage().files().size(), rl.firstRetained(), rl.chosenBelow(),
-        rl.retentionDecision());
+    log.info("node {}: log holds {} bytes of entries in {} files, first retained {} of {}; on disk {} B (bound {} B);"
+        + " {}", id, rl.storage().heldBytes(), rl.storage().files().size(), rl.firstRetained(), rl.chosenBelow(),
+        disk.allocatedBytes(), LogDirectoryBound.of(disk, RETAIN, ROLL).bytes(), rl.retentionDecision());
   }
 }

@@ -1,5 +1,6 @@
 package io.paxosql.node.chain;
 
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.paxosql.binlog.GtidState;
@@ -9,6 +10,8 @@ import io.paxosql.binlog.log.LogEntry;
 import io.paxosql.config.LogSettings;
 import io.paxosql.log.LogConfig;
 import io.paxosql.log.LogConfig.SyncMethod;
+import io.paxosql.testing.DiskBlocks;
+import io.paxosql.testing.LogDirectoryBound;
 import io.vertx.core.Future;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,6 +33,7 @@ import org.slf4j.LoggerFactory;
  * and the chain takes a checkpoint candidate by bytes ({@link LogSettings#defaultCheckpointBytes}), not only
  * every {@code log.checkpointEvery} values. The node's own wiring is copied: default checkpointEvery, the
  * checkpoint its database applied persisted, retention with that floor and a member stuck at the beginning.
+ * The bound holds in bytes of entries and in blocks on disk ({@link LogDirectoryBound}).
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class LogBoundByCheckpointBytesTest {
@@ -61,6 +65,7 @@ class LogBoundByCheckpointBytesTest {
         .withRollCycle(TestRollCycles.TEST_SECONDLY, SystemTimeProvider.INSTANCE).withRetention(0, Duration.ZERO)
         .withBounds(new LogConfig.Bounds(RETAIN, Duration.ofDays(1), ROLL));
     long max = 0;
+    long maxDisk = 0;
     long floor = Long.MIN_VALUE;   // ChainCheckpointer's floor before the first checkpoint: the whole log
     try (DiskChosenLog chosen = new DiskChosenLog(cfg, true)) {
       ChainedLog chain = new ChainedLog(chosen, 1, r -> { }, LogSettings.DEFAULTS.checkpointEvery(),
@@ -81,10 +86,16 @@ class LogBoundByCheckpointBytesTest {
         }
         join(Future.fromCompletionStage(chosen.log.retain(0, floor)));
         max = Math.max(max, chosen.log.heldBytes());
+        // On disk too: the roll files are sparse, so their blocks, not their lengths, against the bound.
+        DiskBlocks.Usage disk = DiskBlocks.of(d);
+        String over = LogDirectoryBound.of(disk, RETAIN, ROLL).violation(disk);
+        assertNull(over, over);
+        maxDisk = Math.max(maxDisk, disk.allocatedBytes());
       }
       long written = (long) payload * count;
-      LOG.info("{} values of {} bytes: the log held at most {} bytes after retention (bound {} + roll {}); it starts"
-          + " at {} of {}", count, payload, max, RETAIN, ROLL, chosen.log.firstRetained(), chosen.log.chosenBelow());
+      LOG.info("{} values of {} bytes: the log held at most {} bytes of entries after retention (bound {} + roll {}),"
+          + " at most {} B on disk; it starts at {} of {}", count, payload, max, RETAIN, ROLL, maxDisk,
+          chosen.log.firstRetained(), chosen.log.chosenBelow());
       assertTrue(written > 2 * RETAIN, "wrote well past the bound: " + written);
       chain.stop();
     }
