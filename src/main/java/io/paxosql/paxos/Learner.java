@@ -82,6 +82,7 @@ final class Learner {
             retained.put(i, next);
             n.acceptor.accepted.remove(i);
             firstUnchosen = i + 1;
+            n.lease.logAdvanced();
         }
     }
 

@@ -11,8 +11,8 @@ import java.util.TreeSet;
  * The member set as a function of the instance. A change chosen at instance i takes effect at
  * i + alpha (alpha = the leader's pipeline window), so a leader always knows the members of every
  * instance it may propose: it only proposes below firstUnchosen + alpha. Changes are one member at a time
- * and never overlap (a leader proposes a change only when the previous one is in force), so majorities of
- * consecutive member sets intersect.
+ * and never overlap (a leader proposes a change only when the previous one is in force, and its lease rests on
+ * the newest set: {@link LeaderLease}), so majorities of consecutive member sets intersect.
  */
 final class Membership {
 
@@ -32,6 +32,43 @@ final class Membership {
     SortedSet<Integer> at(long instance) {
         Map.Entry<Long, SortedSet<Integer>> e = byStart.floorEntry(instance);
         return e != null ? e.getValue() : byStart.firstEntry().getValue();
+    }
+
+    /** The instance from which the set voting at {@code instance} applies. */
+    long startOf(long instance) {
+        Long k = byStart.floorKey(instance);
+        return k != null ? k : byStart.firstKey();
+    }
+
+    /**
+     * The set that voted just before the one voting at {@code instance} came into force, or null when that one
+     * is the first this node knows or differs from it by more than one member (a log that starts at a
+     * checkpoint may know a set and a much later one, the changes between them compacted away).
+     */
+    SortedSet<Integer> previousAt(long instance) {
+        Map.Entry<Long, SortedSet<Integer>> before = byStart.lowerEntry(startOf(instance));
+        return before != null && oneApart(before.getValue(), at(instance)) ? before.getValue() : null;
+    }
+
+    /** Where the set before the one voting at {@code instance} starts; callers checked {@link #previousAt}. */
+    long previousStart(long instance) {
+        return byStart.lowerKey(startOf(instance));
+    }
+
+    /**
+     * Whether every majority of every set known from the one starting at {@code start} on meets every majority
+     * of that set: at most one newer set is known, one member apart from it.
+     */
+    boolean newerSetsMeet(long start) {
+        Map.Entry<Long, SortedSet<Integer>> next = byStart.higherEntry(start);
+        return next == null || (byStart.higherKey(next.getKey()) == null && oneApart(at(start), next.getValue()));
+    }
+
+    /** One member added or removed: the majorities of the two sets intersect. */
+    private static boolean oneApart(SortedSet<Integer> a, SortedSet<Integer> b) {
+        SortedSet<Integer> union = new TreeSet<>(a);
+        union.addAll(b);
+        return 2 * union.size() - a.size() - b.size() == 1;
     }
 
     /** The instance from which the newest known set applies. */

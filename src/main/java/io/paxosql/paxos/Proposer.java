@@ -313,13 +313,16 @@ final class Proposer {
         return new Value(n.election.term, out);
     }
 
-    /** A change proposed and not yet applied to the member set, so the next change must wait. */
+    /**
+     * A change proposed and not yet applied to the member set, so the next change must wait; so must it while
+     * the lease may rest on the grants of a set older than the newest ({@link LeaderLease#restsOnOlderSet}).
+     */
     private boolean changeInFlight() {
         // Changes recovered from a deposed leader but not yet re-proposed count as in flight too, and one
         // chosen out of order is not applied to the member set yet.
         return inFlight.values().stream().anyMatch(f -> f.value.isMembershipChange())
                 || n.election.reports.values().stream().anyMatch(a -> a.value().isMembershipChange())
-                || n.learner.hasEarlyChange();
+                || n.learner.hasEarlyChange() || n.lease.restsOnOlderSet();
     }
 
     void onAccepted(Message.Accepted a) {

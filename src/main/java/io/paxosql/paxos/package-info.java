@@ -34,7 +34,9 @@
  *     under (its term). A leader that hears a member promised above it while its lease runs runs phase 1
  *     again above that promise, keeping its term, lease and values in flight.</li>
  * <li>Lease: a promise or a grant of a Renew is a lease grant. The leader's lease runs until the tick it
- *     sent the request + {@code leaseTicks}, once a majority granted it and its barrier is chosen; a
+ *     sent the request + {@code leaseTicks}, once a majority granted it (of the set voting at its first
+ *     unchosen instance, or for a bounded handover after a change, of the set before it: {@code LeaderLease})
+ *     and its barrier is chosen; a
  *     follower refuses to promise other candidates until its own receive tick + {@code leaseTicks +
  *     leaseMarginTicks}. A restarted acceptor refuses every candidate for that long. The leader reports
  *     "lease until T" in {@link io.paxosql.paxos.Status}, and steps down ("no lease") at T if it could
