@@ -15,12 +15,21 @@ final class MemberView {
   /** Voting and newest members together, as of the last tick: who may talk to this node (learners too). */
   private volatile Set<Integer> memberView;
 
-  /** Takes the member sets from the core; on the node's context only. */
+  /**
+   * Takes the member sets from the core; on the node's context only. Called every tick: the core hands out
+   * the same immutable set until the membership changes, so an unchanged pair is not copied again (the copy
+   * every 50 ms tick was the largest share of an idle follower's allocation, by JFR).
+   */
   void note(PaxosNode node) {
-    voting = node.membersAt(node.firstUnchosen());
-    latest = node.latestMembers();
-    Set<Integer> view = new HashSet<>(voting);
-    view.addAll(latest);
+    SortedSet<Integer> v = node.membersAt(node.firstUnchosen());
+    SortedSet<Integer> l = node.latestMembers();
+    if (v == voting && l == latest) {
+      return;
+    }
+    voting = v;
+    latest = l;
+    Set<Integer> view = new HashSet<>(v);
+    view.addAll(l);
     memberView = Set.copyOf(view);
   }
 
