@@ -73,8 +73,8 @@ if [ "$PERF" = 1 ]; then
   for n in $NODES; do
     echo
     echo "================ perf, node $n ($([ "$n" = "$MASTER" ] && echo master || echo follower)): % of this JVM's samples"
-    perf report -i "$WORK/perf.data" --pid "${PID[$n]}" --no-children --sort comm --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' | head -12
-    perf report -i "$WORK/perf.data" --pid "${PID[$n]}" --no-children --sort dso --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' | head -8
+    perf report -i "$WORK/perf.data" --pid "${PID[$n]}" --no-children --sort comm --stdio -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -12
+    perf report -i "$WORK/perf.data" --pid "${PID[$n]}" --no-children --sort dso --stdio -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -8
     perf report -i "$WORK/perf.data" --pid "${PID[$n]}" --no-children --sort comm,sym --stdio -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -30
   done
   for n in $NODES; do rm -f "/tmp/perf-${PID[$n]}.map"; done
