@@ -5,7 +5,7 @@
 # project's own frames, exact bytes allocated per thread, allocations by the project frame that made them (and
 # the heaviest allocation stacks), JIT compilations and GCs in the window; and the bytes and segments per
 # second on every connection between the cluster's processes in the same window (bench/idle_links.py).
-# PERF=1 also samples the same JVMs with `perf record` (all threads, JIT code named through
+# PERF=1 samples the same JVMs with `perf record` instead of JFR (all threads, JIT code named through
 # `jcmd Compiler.perfmap`) and prints their CPU by thread, by shared object and by symbol: JFR samples Java
 # code only, perf also sees the VM, the GC, the JIT and the kernel (syscalls, wakeups).
 # Recordings are kept as $OUT_PREFIX<N>.jfr (default /tmp/idle-node<N>.jfr) for `jfr print`.
@@ -46,13 +46,15 @@ JFC=$WORK/idle.jfc
 sed '/<event name="jdk.ThreadAllocationStatistics">/,/<\/event>/ s#<setting name="period">everyChunk<#<setting name="period">5 s<#' \
   "$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")/lib/jfr/profile.jfc" > "$JFC"
 ss -tinpH > "$WORK/ss0"
+# With PERF=1 there is no JFR recording: starting one makes the JIT compile its instrumentation in the window.
 for n in $NODES; do
+  [ "$PERF" = 1 ] && break
   rm -f "$OUT_PREFIX$n.jfr"
   jcmd "${PID[$n]}" JFR.start name=idle settings="$JFC" duration="${SECS}s" filename="$OUT_PREFIX$n.jfr" > /dev/null
 done
 if [ "$PERF" = 1 ]; then
   pids=$(for n in $NODES; do printf '%s,' "${PID[$n]}"; done)
-  perf record -q -F 499 -g -p "${pids%,}" -o "$WORK/perf.data" -- sleep "$SECS" > "$WORK/perf.out" 2>&1 &
+  perf record -q -F 499 -p "${pids%,}" -o "$WORK/perf.data" -- sleep "$SECS" > "$WORK/perf.out" 2>&1 &
   PERF_PID=$!
 fi
 sleep "$SECS"
@@ -60,10 +62,12 @@ ss -tinpH > "$WORK/ss1"
 if [ -n "$PERF_PID" ]; then wait "$PERF_PID" || true; PERF_PID=; fi
 sleep 3
 for n in $NODES; do
+  [ "$PERF" = 1 ] && break
   for _ in $(seq 50); do [ -s "$OUT_PREFIX$n.jfr" ] && break; sleep 0.2; done
 done
 echo "recorded ${SECS}s of nodes $NODES; load $(cut -d' ' -f1-3 /proc/loadavg)"
 for n in $NODES; do
+  [ "$PERF" = 1 ] && break
   echo
   echo "================ node $n ($([ "$n" = "$MASTER" ] && echo master || echo follower)), $OUT_PREFIX$n.jfr"
   $PYTHON "$ROOT/bench/idle_jfr.py" "$OUT_PREFIX$n.jfr" 15 "$SECS"
@@ -73,9 +77,13 @@ if [ "$PERF" = 1 ]; then
   for n in $NODES; do
     echo
     echo "================ perf, node $n ($([ "$n" = "$MASTER" ] && echo master || echo follower)): % of this JVM's samples"
-    perf report -i "$WORK/perf.data" --pid "${PID[$n]}" --no-children --sort comm --stdio -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -12
-    perf report -i "$WORK/perf.data" --pid "${PID[$n]}" --no-children --sort dso --stdio -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -8
-    perf report -i "$WORK/perf.data" --pid "${PID[$n]}" --no-children --sort comm,sym --stdio -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -30
+    # (head closes the pipe early: `|| true` keeps set -e from ending the script there)
+    { perf report -i "$WORK/perf.data" --pid "${PID[$n]}" --no-children --sort comm --stdio -g none 2>/dev/null \
+      | grep -v '^#' | grep -v '^$' | head -12; } || true
+    { perf report -i "$WORK/perf.data" --pid "${PID[$n]}" --no-children --sort dso --stdio -g none 2>/dev/null \
+      | grep -v '^#' | grep -v '^$' | head -8; } || true
+    { perf report -i "$WORK/perf.data" --pid "${PID[$n]}" --no-children --sort comm,dso,sym --stdio -g none 2>/dev/null \
+      | grep -v '^#' | grep -v '^$' | head -40; } || true
   done
   for n in $NODES; do rm -f "/tmp/perf-${PID[$n]}.map"; done
 fi
