@@ -108,7 +108,9 @@ final class DemoCluster {
     cmd.addAll(List.of("--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
         "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED", "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED",
         "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED",
-        "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED", "-Xmx512m"));
+        "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED", "-Xmx512m",
+        // No hsperfdata counters sampled every 50 ms: 0.3 % of a core of an idle node (bench/RESULTS.md).
+        "-XX:-UsePerfData"));
     // Further JVM flags for the node processes only (benchmarks compare flags on otherwise equal clusters).
     String extra = System.getenv().getOrDefault(NODE_JAVA_OPTS, "").trim();
     if (!extra.isEmpty()) {
