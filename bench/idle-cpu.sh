@@ -7,7 +7,10 @@
 # /proc/<pid>/task/*/stat) so a periodic task that costs too much shows by name.
 # The JIT compiler threads' share is shown apart: it is warm-up (it falls towards 0 over the first
 # minutes), not periodic work; a longer SETTLE measures the warm node.
+# At the end, every node's CPU over all windows by thread kind (JVM threads by name, digits dropped: event
+# loops, JIT, GC, VM threads, workers), with the node's role.
 # Usage (from anywhere): bench/idle-cpu.sh      env: WINDOWS=3 SECS=60 SETTLE=20 BASE=7600 JAR=...
+#   NODE_JAVA_OPTS="-XX:..." adds JVM flags to the node processes (the demo's PAXOSQL_NODE_JAVA_OPTS)
 set -euo pipefail
 WINDOWS=${WINDOWS:-3}
 SECS=${SECS:-60}
@@ -25,6 +28,8 @@ TICK=$(getconf CLK_TCK)
 
 db_start anchor "$(free_port)" 1 ""
 ANCHOR_PID=${DB_PIDS[0]}
+export PAXOSQL_NODE_JAVA_OPTS=${NODE_JAVA_OPTS:-}
+echo "jar $JAR ($(unzip -p "$JAR" META-INF/MANIFEST.MF 2>/dev/null | sed -n 's/^Paxosql-Commit: *//p' | tr -d '\r')), node JVM flags: '${PAXOSQL_NODE_JAVA_OPTS}'"
 cluster_start "$BASE"
 # The node JVMs are the demo's children; each node's mariadbd is its JVM's child.
 declare -A JVM DB
@@ -37,7 +42,8 @@ done
 for i in 1 2 3; do
   [ -n "${JVM[$i]:-}" ] && [ -n "${DB[$i]:-}" ] || { echo "node $i: JVM or mariadbd not found" >&2; exit 1; }
 done
-echo "master: node $(cluster_master || echo '?'); settling ${SETTLE}s; load $(cut -d' ' -f1-3 /proc/loadavg)"
+MASTER=$(cluster_master || echo '?')
+echo "master: node $MASTER; settling ${SETTLE}s; load $(cut -d' ' -f1-3 /proc/loadavg)"
 sleep "$SETTLE"
 
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
@@ -53,6 +59,7 @@ threads() { # pid -> "tid ticks name" per thread
   done
 }
 : > "$WORK/windows"
+for i in 1 2 3; do threads "${JVM[$i]}" > "$WORK/all0-$i"; done
 for w in $(seq "$WINDOWS"); do
   declare -A A=() B=()
   for i in 1 2 3; do A[j$i]=$(ticks "${JVM[$i]}"); A[d$i]=$(ticks "${DB[$i]}"); A[c$i]=$(jit_ticks "${JVM[$i]}"); done
@@ -78,6 +85,23 @@ for w in $(seq "$WINDOWS"); do
     join <(sort "$WORK/d0") <(sort "$WORK/d1") | awk -v t="$TICK" -v s="$SECS" '{ d = $4 - $2; if (d > 0) printf "    mariadbd %-23s %.2f%%\n", $3, 100*d/t/s }' | sort -k3 -rn | head -5
   fi
 done
+for i in 1 2 3; do threads "${JVM[$i]}" > "$WORK/all1-$i"; done
+echo
+echo "by thread kind over all $WINDOWS windows, % of one core (/proc thread names, digits dropped; master: node $MASTER):"
+$PYTHON - "$WORK" "$TICK" "$((SECS * WINDOWS))" <<'PY'
+import collections, re, sys
+work, tick, secs = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
+def read(path):
+    return {f[0]: (int(f[1]), f[2]) for f in (l.split() for l in open(path)) if len(f) == 3}
+for i in (1, 2, 3):
+    a, b = read(f"{work}/all0-{i}"), read(f"{work}/all1-{i}")
+    kinds = collections.Counter()
+    for tid, (t1, name) in b.items():
+        kinds[re.sub(r"[-#_]*[0-9]+$", "", name)] += t1 - a.get(tid, (0, name))[0]
+    total = sum(kinds.values())
+    print(f"  node {i} JVM {100 * total / tick / secs:.2f}: " + ", ".join(
+        f"{k} {100 * v / tick / secs:.2f}" for k, v in kinds.most_common(8) if v > 0))
+PY
 echo
 $PYTHON - "$WORK/windows" "$TICK" "$SECS" <<'PY'
 import sys, statistics as st

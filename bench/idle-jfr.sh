@@ -1,42 +1,91 @@
 #!/usr/bin/env bash
 # Where an idle node's CPU goes: `demo` with 3 nodes on loopback, no client traffic, a JFR recording
-# (settings=profile) of one node's JVM for SECS after SETTLE, then a summary by bench/idle_jfr.py: samples
-# per thread, hottest leaf methods, inclusive shares of the project's own frames, allocations by the
-# project frame that made them (and the heaviest allocation stacks), JIT compilations and GCs in the
-# window, and the bytes and segments per second on every connection between the cluster's processes in
-# the same window (bench/idle_links.py). The recording is kept as $OUT (default /tmp/idle-node<N>.jfr) for `jfr print`.
-# Usage (from anywhere): bench/idle-jfr.sh      env: NODE=1 SECS=60 SETTLE=20 BASE=7650 OUT=...
+# (settings=profile) of every node in NODES for SECS after SETTLE, all in the same window, then per node (with
+# its role) a summary by bench/idle_jfr.py: samples per thread, hottest leaf methods, inclusive shares of the
+# project's own frames, exact bytes allocated per thread, allocations by the project frame that made them (and
+# the heaviest allocation stacks), JIT compilations and GCs in the window; and the bytes and segments per
+# second on every connection between the cluster's processes in the same window (bench/idle_links.py).
+# PERF=1 samples the same JVMs with `perf record` instead of JFR (all threads, JIT code named through
+# `jcmd Compiler.perfmap`) and prints their CPU by thread, by shared object and by symbol: JFR samples Java
+# code only, perf also sees the VM, the GC, the JIT and the kernel (syscalls, wakeups).
+# Recordings are kept as $OUT_PREFIX<N>.jfr (default /tmp/idle-node<N>.jfr) for `jfr print`.
+# Usage (from anywhere): bench/idle-jfr.sh      env: NODES="1 2 3" SECS=60 SETTLE=20 BASE=7650 PERF=0 OUT_PREFIX=...
+#   NODE_JAVA_OPTS="-XX:..." adds JVM flags to the node processes (the demo's PAXOSQL_NODE_JAVA_OPTS)
 set -euo pipefail
-NODE=${NODE:-1}
+NODES=${NODES:-${NODE:-1 2 3}}
 SECS=${SECS:-60}
 SETTLE=${SETTLE:-20}
 BASE=${BASE:-7650}
-OUT=${OUT:-/tmp/idle-node$NODE.jfr}
+PERF=${PERF:-0}
+OUT_PREFIX=${OUT_PREFIX:-/tmp/idle-node}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 JAR=${JAR:-$ROOT/target/paxosql.jar}
 [ -f "$JAR" ] || (cd "$ROOT" && mvn -q -B package -DskipTests)
 WORK=$(mktemp -d /tmp/pxs-idlejfr-XXXXXX)
 . "$ROOT/bench/cluster-lib.sh"
-cleanup() { cluster_stop; rm -rf "$WORK"; }
+PERF_PID=
+cleanup() { [ -z "$PERF_PID" ] || kill -INT "$PERF_PID" 2>/dev/null || true; cluster_stop; rm -rf "$WORK"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+export PAXOSQL_NODE_JAVA_OPTS=${NODE_JAVA_OPTS:-}
+echo "jar $JAR ($(unzip -p "$JAR" META-INF/MANIFEST.MF 2>/dev/null | sed -n 's/^Paxosql-Commit: *//p' | tr -d '\r')), node JVM flags: '${PAXOSQL_NODE_JAVA_OPTS}'"
 cluster_start "$BASE"
-PID=
-for p in $(pgrep -P "$DEMO_PID"); do
-  if tr '\0' ' ' < "/proc/$p/cmdline" | grep -q "node$NODE\.yaml"; then PID=$p; fi
+declare -A PID
+for n in $NODES; do
+  for p in $(pgrep -P "$DEMO_PID"); do
+    if tr '\0' ' ' < "/proc/$p/cmdline" | grep -q "node$n\.yaml"; then PID[$n]=$p; fi
+  done
+  [ -n "${PID[$n]:-}" ] || { echo "node $n's JVM not found" >&2; exit 1; }
 done
-[ -n "$PID" ] || { echo "node $NODE's JVM not found" >&2; exit 1; }
-echo "master: node $(cluster_master || echo '?'); node $NODE is pid $PID; settling ${SETTLE}s; load $(cut -d' ' -f1-3 /proc/loadavg)"
+MASTER=$(cluster_master || echo '?')
+echo "master: node $MASTER; pids: $(for n in $NODES; do printf 'node%s=%s ' "$n" "${PID[$n]}"; done); settling ${SETTLE}s; load $(cut -d' ' -f1-3 /proc/loadavg)"
 sleep "$SETTLE"
-rm -f "$OUT"
+# The JDK's profile settings, with the thread allocation counters read every 5 s instead of once per chunk.
+JFC=$WORK/idle.jfc
+sed '/<event name="jdk.ThreadAllocationStatistics">/,/<\/event>/ s#<setting name="period">everyChunk<#<setting name="period">5 s<#' \
+  "$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")/lib/jfr/profile.jfc" > "$JFC"
 ss -tinpH > "$WORK/ss0"
-jcmd "$PID" JFR.start name=idle settings=profile duration="${SECS}s" filename="$OUT" > /dev/null
+# With PERF=1 there is no JFR recording: starting one makes the JIT compile its instrumentation in the window.
+for n in $NODES; do
+  [ "$PERF" = 1 ] && break
+  rm -f "$OUT_PREFIX$n.jfr"
+  jcmd "${PID[$n]}" JFR.start name=idle settings="$JFC" duration="${SECS}s" filename="$OUT_PREFIX$n.jfr" > /dev/null
+done
+if [ "$PERF" = 1 ]; then
+  pids=$(for n in $NODES; do printf '%s,' "${PID[$n]}"; done)
+  perf record -q -F 499 -p "${pids%,}" -o "$WORK/perf.data" -- sleep "$SECS" > "$WORK/perf.out" 2>&1 &
+  PERF_PID=$!
+fi
 sleep "$SECS"
 ss -tinpH > "$WORK/ss1"
+if [ -n "$PERF_PID" ]; then wait "$PERF_PID" || true; PERF_PID=; fi
 sleep 3
-for _ in $(seq 50); do [ -s "$OUT" ] && break; sleep 0.2; done
-echo "recorded ${SECS}s of node $NODE into $OUT; load $(cut -d' ' -f1-3 /proc/loadavg)"
-$PYTHON "$ROOT/bench/idle_jfr.py" "$OUT"
+for n in $NODES; do
+  [ "$PERF" = 1 ] && break
+  for _ in $(seq 50); do [ -s "$OUT_PREFIX$n.jfr" ] && break; sleep 0.2; done
+done
+echo "recorded ${SECS}s of nodes $NODES; load $(cut -d' ' -f1-3 /proc/loadavg)"
+for n in $NODES; do
+  [ "$PERF" = 1 ] && break
+  echo
+  echo "================ node $n ($([ "$n" = "$MASTER" ] && echo master || echo follower)), $OUT_PREFIX$n.jfr"
+  $PYTHON "$ROOT/bench/idle_jfr.py" "$OUT_PREFIX$n.jfr" 15 "$SECS"
+done
+if [ "$PERF" = 1 ]; then
+  for n in $NODES; do jcmd "${PID[$n]}" Compiler.perfmap > /dev/null 2>&1 || true; done
+  for n in $NODES; do
+    echo
+    echo "================ perf, node $n ($([ "$n" = "$MASTER" ] && echo master || echo follower)): % of this JVM's samples"
+    # (head closes the pipe early: `|| true` keeps set -e from ending the script there)
+    { perf report -i "$WORK/perf.data" --pid "${PID[$n]}" --no-children --sort comm --stdio -g none 2>/dev/null \
+      | grep -v '^#' | grep -v '^$' | head -12; } || true
+    { perf report -i "$WORK/perf.data" --pid "${PID[$n]}" --no-children --sort dso --stdio -g none 2>/dev/null \
+      | grep -v '^#' | grep -v '^$' | head -8; } || true
+    { perf report -i "$WORK/perf.data" --pid "${PID[$n]}" --no-children --sort comm,dso,sym --stdio -g none 2>/dev/null \
+      | grep -v '^#' | grep -v '^$' | head -40; } || true
+  done
+  for n in $NODES; do rm -f "/tmp/perf-${PID[$n]}.map"; done
+fi
 echo
 $PYTHON "$ROOT/bench/idle_links.py" "$WORK/ss0" "$WORK/ss1" "$SECS" "$BASE"

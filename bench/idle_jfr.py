@@ -1,12 +1,15 @@
 """Summary of a JFR recording of an idle node (bench/idle-jfr.sh): where the CPU samples and allocations go.
 
-Usage: python3 idle_jfr.py recording.jfr [top]
+Usage: python3 idle_jfr.py recording.jfr [top] [seconds recorded]
 Reads the recording through the JDK's `jfr print --json`; prints samples per thread, the hottest leaf
 methods, inclusive shares of frames in io.paxosql (the project's own work that caused the samples),
-allocation weight by the first project frame, and the JIT compilations and GCs in the recording.
+allocation weight by the first project frame, the exact bytes each thread allocated (from the thread
+allocation counters JFR reads at the start and end of the recording), each thread kind's CPU as JFR measured it,
+and the JIT compilations (by method) and GCs in the recording.
 """
 import collections
 import json
+import os
 import subprocess
 import sys
 
@@ -44,6 +47,8 @@ def show(title, counter, total, top):
 def main():
     path = sys.argv[1]
     top = int(sys.argv[2]) if len(sys.argv) > 2 else 25
+    secs = float(sys.argv[3]) if len(sys.argv) > 3 else 0
+    ncpu = os.cpu_count() or 1
     samples = events(path, ["jdk.ExecutionSample"])
     n = len(samples)
     print(f"{n} execution samples (Java code running; JIT compiler threads and native waits are not sampled)")
@@ -79,8 +84,43 @@ def main():
     for k, w in stacks.most_common(6):
         print(f"  {100.0 * w / max(total, 1):5.1f}%  {w / 1e6:8.2f} MB  {k}")
 
+    # Exact bytes per thread: the counters at the recording's end minus those at its start.
+    counters = collections.defaultdict(list)
+    for e in events(path, ["jdk.ThreadAllocationStatistics"]):
+        t = e["values"].get("thread") or {}
+        counters[(t.get("javaThreadId"), thread(e, "thread"))].append(int(e["values"].get("allocated") or 0))
+    per_kind = collections.Counter()
+    for (_, kind), vals in counters.items():
+        per_kind[kind] += max(vals) - min(vals)
+    exact = sum(per_kind.values())
+    print(f"\nbytes allocated, exact per thread: {exact / 1e6:.1f} MB in the recording"
+          + (f" = {exact / 1e6 / secs * 60:.1f} MB/min" if secs else ""))
+    for k, v in per_kind.most_common(8):
+        if v > 0:
+            print(f"  {100.0 * v / max(exact, 1):5.1f}%  {v / 1e6:8.2f} MB  {k}")
+
+    loads = collections.defaultdict(list)
+    for e in events(path, ["jdk.ThreadCPULoad"]):
+        v = e["values"]
+        loads[(e["values"].get("eventThread") or {}).get("javaThreadId"), thread(e, "eventThread")].append(
+            float(v.get("user") or 0) + float(v.get("system") or 0))
+    cpu = collections.Counter()
+    for (_, kind), vals in loads.items():
+        cpu[kind] += 100.0 * ncpu * sum(vals) / len(vals)
+    print(f"\nJava threads' CPU by JFR (jdk.ThreadCPULoad, % of one core, mean of its samples): "
+          f"{sum(cpu.values()):.2f} in all")
+    for k, v in cpu.most_common(8):
+        if v >= 0.01:
+            print(f"  {v:6.2f}  {k}")
+
     comps = events(path, ["jdk.Compilation"])
     print(f"\nJIT compilations in the recording: {len(comps)}")
+    by_method = collections.Counter()
+    for e in comps:
+        m = e["values"].get("method") or {}
+        by_method[f"{(m.get('type') or {}).get('name', '?')}.{m.get('name', '?')} (tier {e['values'].get('compileLevel')})"] += 1
+    for k, n in by_method.most_common(8):
+        print(f"  {n:4d}  {k}")
     gcs = events(path, ["jdk.GarbageCollection"])
     print(f"GCs in the recording: {len(gcs)} ({collections.Counter(e['values'].get('name') for e in gcs)})")
 

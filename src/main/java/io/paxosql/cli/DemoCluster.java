@@ -34,6 +34,9 @@ import java.util.concurrent.TimeUnit;
 final class DemoCluster {
   static final String APP_USER = "app";
 
+  /** Environment variable with further JVM flags for the node processes, separated by blanks. */
+  static final String NODE_JAVA_OPTS = "PAXOSQL_NODE_JAVA_OPTS";
+
   private final List<NodeConfig> configs;
   private final List<Path> files;
   private final PrintWriter out;
@@ -106,7 +109,15 @@ final class DemoCluster {
         "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED", "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED",
         "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED",
         "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED", "-Xmx512m",
-        "-cp", System.getProperty("java.class.path"), Main.class.getName(), "node", "--config", config.toString()));
+        // No hsperfdata counters sampled every 50 ms: 0.3 % of a core of an idle node (bench/RESULTS.md).
+        "-XX:-UsePerfData"));
+    // Further JVM flags for the node processes only (benchmarks compare flags on otherwise equal clusters).
+    String extra = System.getenv().getOrDefault(NODE_JAVA_OPTS, "").trim();
+    if (!extra.isEmpty()) {
+      cmd.addAll(List.of(extra.split("\\s+")));
+    }
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "node", "--config",
+        config.toString()));
     return new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
   }

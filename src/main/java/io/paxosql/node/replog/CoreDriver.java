@@ -2,12 +2,10 @@ package io.paxosql.node.replog;
 
 import io.paxosql.log.PaxosLog;
 import io.paxosql.node.chain.LogPosition;
-import io.paxosql.paxos.AcceptedValue;
 import io.paxosql.paxos.Ballot;
 import io.paxosql.paxos.ChosenValue;
 import io.paxosql.paxos.Entry;
 import io.paxosql.paxos.Message;
-import io.paxosql.paxos.PaxosConfig;
 import io.paxosql.paxos.PaxosNode;
 import io.paxosql.paxos.PersistentState;
 import io.paxosql.paxos.ProposeResult;
@@ -19,7 +17,6 @@ import io.paxosql.transport.NodeTransport;
 import io.paxosql.transport.proto.Envelope;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.SortedSet;
@@ -39,8 +36,6 @@ import org.slf4j.LoggerFactory;
  */
 final class CoreDriver {
   private static final Logger LOG = LoggerFactory.getLogger(CoreDriver.class);
-  /** Election times (lease, margin and every member's election timeout) a restored acceptance holds catch-up back. */
-  private static final int RESTORED_GATE_ELECTIONS = 4;
   /** The core keeps chosen values in memory to answer peers; beyond this many bytes they are read from disk. */
   static final long MEMORY_BYTES = 64L << 20;
   /** How often the lease path's timings are logged, when one of them reached {@link #NOTABLE_NANOS}. */
@@ -84,21 +79,11 @@ final class CoreDriver {
   private final ReadysWithLog withLog;
   /** Whether a {@link #drive()} is queued on the context (see {@link #driveSoon()}). */
   private boolean driveQueued;
+  private final PeerProgress progress;
+  private final MemberView members = new MemberView();
   // Written on the node's context, read by callers on any thread.
-  private volatile long durableChosenBelow;
-  private volatile long peerChosenBelow;
-  /** Until a peer reported its progress, peerChosenBelow says nothing about how far behind this node is. */
-  private volatile boolean progressHeard;
   private volatile Status status;
   private volatile Message.SnapshotNeeded snapshotNeeded;
-  private volatile SortedSet<Integer> voting;
-  private volatile SortedSet<Integer> latest;
-  /** Voting and newest members together, as of the last tick: who may talk to this node (learners too). */
-  private volatile Set<Integer> memberView;
-  /** One past the highest instance this node held as accepted and not chosen when it started. */
-  private final long restoredAcceptedBelow;
-  /** Until then (System.nanoTime), those acceptances hold {@link #holdsWhatPeersChose} back. */
-  private final long restoredGateUntil;
 
   /**
    * @param restored       the core's state as read back from {@code log}
@@ -115,19 +100,11 @@ final class CoreDriver {
     this.node = new PaxosNode(opts.paxos(), restored);
     this.withLog = new ReadysWithLog(log, (bytes, nanos) -> timings.persisted(bytes, nanos, ReadysWithLog.BIG_BYTES));
     node.setCampaignAllowed(true);
-    durableChosenBelow = log.chosenBelow();
+    long durableChosenBelow = log.chosenBelow();
     status = node.status();
-    noteMembers();
+    members.note(node);
     tracker = new ProposalTracker(proposalIdBase, durableChosenBelow);
-    long acceptedBelow = durableChosenBelow;
-    for (AcceptedValue a : restored.accepted()) {
-      acceptedBelow = Math.max(acceptedBelow, a.instance() + 1);
-    }
-    restoredAcceptedBelow = acceptedBelow;
-    PaxosConfig pc = opts.paxos();
-    restoredGateUntil = System.nanoTime() + RESTORED_GATE_ELECTIONS * TimeUnit.MILLISECONDS.toNanos(
-        (long) (pc.leaseTicks() + pc.leaseMarginTicks() + pc.electionTicks() * pc.initialMembers().size())
-            * opts.tickMillis());
+    progress = new PeerProgress(opts, restored, durableChosenBelow);
     memory = new MemoryWindow(opts.memoryValues(), MEMORY_BYTES);
     for (long i = node.firstRetained(); i < durableChosenBelow; i++) {
       Value v = node.chosen(i);
@@ -161,7 +138,7 @@ final class CoreDriver {
       if (due > 0) {
         lease.note(node.status());
         drive();
-        noteMembers();
+        members.note(node);
       }
       reportTimings();
     });
@@ -267,8 +244,7 @@ final class CoreDriver {
 
   /** A peer said it has everything below {@code chosenBelow} chosen (-1: the message did not say). */
   void notePeerChosenBelow(long chosenBelow) {
-    peerChosenBelow = Math.max(peerChosenBelow, chosenBelow);
-    progressHeard = true;
+    progress.notePeerChosenBelow(chosenBelow);
   }
 
   void setCampaignAllowed(boolean allowed) {
@@ -302,7 +278,7 @@ final class CoreDriver {
   // ---- views (any thread unless noted) --------------------------------------------------------------
 
   long chosenBelow() {
-    return durableChosenBelow;
+    return progress.durableChosenBelow();
   }
 
   Status status() {
@@ -327,23 +303,14 @@ final class CoreDriver {
     return snapshotNeeded;
   }
 
-  /**
-   * Whether this node holds everything its peers reported chosen (false until one reported), and has seen
-   * decided what it held as accepted when it started. The second part matters since values go to the chain
-   * before their Chosen records are durable: a node that crashed in between restarts with its chain short
-   * of what its MariaDB may already have applied, and if its peers crashed too, none of them reports the
-   * value chosen until a new leader chooses it again; until then a MariaDB ahead of the chain proves nothing.
-   * An acceptance that was never chosen may stay undecided while nothing is proposed, so this part gives up
-   * after a few election times ({@link #RESTORED_GATE_ELECTIONS}).
-   */
+  /** See {@link PeerProgress#holdsWhatPeersChose}. */
   boolean holdsWhatPeersChose() {
-    return progressHeard && peerChosenBelow <= durableChosenBelow
-        && (durableChosenBelow >= restoredAcceptedBelow || System.nanoTime() - restoredGateUntil > 0);
+    return progress.holdsWhatPeersChose();
   }
 
   /** Chosen instances a peer has that this node has not made durable. */
   long catchUpLag() {
-    return Math.max(0, peerChosenBelow - durableChosenBelow);
+    return progress.catchUpLag();
   }
 
   /** On the node's context only. */
@@ -353,17 +320,17 @@ final class CoreDriver {
 
   /** The members voting at the first unchosen instance, as of the last Ready; any thread. */
   SortedSet<Integer> votingMembers() {
-    return voting;
+    return members.voting();
   }
 
   /** The newest member set chosen (maybe not in force yet), as of the last Ready; any thread. */
   SortedSet<Integer> latestMembers() {
-    return latest;
+    return members.latest();
   }
 
   /** Voting and newest (maybe not yet in force) members, as of the last tick; on any thread. */
   Set<Integer> memberView() {
-    return memberView;
+    return members.all();
   }
 
   /** The members at the first unchosen instance; on the node's context only. */
@@ -439,7 +406,7 @@ final class CoreDriver {
     List<ChosenValue> chosen = r.chosen();
     if (!chosen.isEmpty()) {
       // Published before proposals complete: whoever a completion wakes sees chosenBelow past its value.
-      durableChosenBelow = chosen.get(chosen.size() - 1).instance() + 1;
+      progress.durableBelow(chosen.get(chosen.size() - 1).instance() + 1);
       for (ChosenValue c : chosen) {
         metrics.chosenValues().increment();
         if (!c.value().entries().isEmpty()) {
@@ -447,7 +414,7 @@ final class CoreDriver {
         }
       }
       tracker.chosenDurable(chosen);
-      noteMembers();
+      members.note(node);
       hooks.chosenDurable(chosen);
       for (ChosenValue c : chosen) {
         memory.add(c.instance(), c.value().size());
@@ -478,14 +445,6 @@ final class CoreDriver {
         LOG.info("node {} link {}", self, link);
       }
     }
-  }
-
-  private void noteMembers() {
-    voting = node.membersAt(node.firstUnchosen());
-    latest = node.latestMembers();
-    Set<Integer> view = new HashSet<>(voting);
-    view.addAll(latest);
-    memberView = Set.copyOf(view);
   }
 
   private void onStatusChange(Status s) {

@@ -14,8 +14,17 @@ public final class BuildVersion {
 
   private BuildVersion() {}
 
+  /** Read once: every status snapshot names the version, and reading the manifest means a zip inflate. */
+  private static final class Once {
+    static final String DESCRIPTION = read();
+  }
+
   /** "0.1.0 (commit abc123)", or "development build" when run from classes. */
   public static String describe() {
+    return Once.DESCRIPTION;
+  }
+
+  private static String read() {
     String v = BuildVersion.class.getPackage().getImplementationVersion();
     if (v == null) {
       return "development build";
