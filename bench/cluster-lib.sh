@@ -106,7 +106,37 @@ cluster_configs() { # base-port -> $WORK/conf/node1..5.yaml (4 and 5: spare memb
     done; done
     # CLUSTER_EXTRA_YAML: top-level keys appended to every node's file (e.g. a small log window).
     [ -z "${CLUSTER_EXTRA_YAML:-}" ] || printf '%s\n' "$CLUSTER_EXTRA_YAML" >> "$f"
+    # CLUSTER_TLS: off (plaintext member links), or the TLS engine auto|openssl|jdk; unset: the file's own.
+    [ -z "${CLUSTER_TLS:-}" ] || cluster_set_tls "$f" "$CLUSTER_TLS"
   done
+}
+
+cluster_set_tls() { # node.yaml off|auto|openssl|jdk: rewrites the file's tls block
+  case "$2" in off|auto|openssl|jdk) ;; *) echo "TLS mode must be off, auto, openssl or jdk, not '$2'" >&2; exit 2 ;; esac
+  $PYTHON - "$1" "$2" <<'PY'
+import sys
+p, mode = sys.argv[1], sys.argv[2]
+out, skip = [], False
+for line in open(p):
+    if line.startswith("tls:"):
+        skip = True
+        out.append("tls:\n" if mode != "off" else "tls: { mode: off }\n")
+        if mode != "off":
+            out.append(f"  engine: {mode}\n")
+        continue
+    if skip and line.startswith("  "):
+        if mode != "off" and not line.lstrip().startswith("engine:"):
+            out.append(line)
+        continue
+    skip = False
+    out.append(line)
+open(p, "w").write("".join(out))
+PY
+}
+
+cluster_tls_engine() { # node: the TLS engine node i's /local reports (openssl, jdk or off)
+  curl -s --max-time 2 "http://127.0.0.1:$(cluster_admin "$1")/local" \
+    | $PYTHON -c 'import sys,json; print(json.load(sys.stdin).get("tlsEngine", "?"))' 2>/dev/null || echo "?"
 }
 
 SPARE_PIDS=()

@@ -5,8 +5,14 @@
 # saturated machine (it counts the CPU our processes used, not what they got). Median of RUNS runs.
 # With JFR=1 one more run (not counted) records the master's and one follower's JVM (settings=profile)
 # into $OUT_DIR/node<N>.jfr and summarises each with bench/idle_jfr.py.
+# RATE=N offers N transactions/s (sysbench --rate) instead of as many as the machine takes: two builds or
+# settings then do the same work, and their CPU per transaction compares like with like (at saturation a
+# cheaper build commits more and batches differently). TLS=off|auto|openssl|jdk sets the member links'
+# tls block (unset: the demo's, TLS on with tls.engine auto); the engine each node reports is printed.
+# ENTRY=master sends sysbench to the master's RW port (no member-only hop), node1 (default) to node 1's.
 # Usage (from anywhere): bench/write-cpu.sh
 # Env: RUNS=3 TIME=30 THREADS=16 TABLES=4 ROWS=1000 BASE=8300 JFR=0 OUT_DIR=/tmp/write-cpu JAR=<tree's jar>
+#      RATE=0 TLS= ENTRY=node1
 set -euo pipefail
 RUNS=${RUNS:-3}
 TIME=${TIME:-30}
@@ -17,6 +23,10 @@ BASE=${BASE:-8300}
 JFR=${JFR:-0}
 WARMUP=${WARMUP:-60}
 OUT_DIR=${OUT_DIR:-/tmp/write-cpu}
+RATE=${RATE:-0}
+ENTRY=${ENTRY:-node1}
+case "$ENTRY" in node1|master) ;; *) echo "ENTRY must be node1 or master, not '$ENTRY'" >&2; exit 2 ;; esac
+[ -z "${TLS:-}" ] || export CLUSTER_TLS=$TLS
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 JAR=${JAR:-$ROOT/target/paxosql.jar}
 [ -f "$JAR" ] || (cd "$ROOT" && mvn -q -B package -DskipTests)
@@ -50,6 +60,10 @@ done
 MASTER=$(cluster_master)
 HZ=$(getconf CLK_TCK)
 echo "master: node $MASTER; JVMs: node1 ${PID[1]}, node2 ${PID[2]}, node3 ${PID[3]}; $HZ ticks/s"
+echo "TLS engine of nodes 1/2/3: $(cluster_tls_engine 1)/$(cluster_tls_engine 2)/$(cluster_tls_engine 3)"
+SB_PORT=$(cluster_rw 1)
+[ "$ENTRY" = node1 ] || SB_PORT=$(cluster_rw "$MASTER")
+echo "sysbench: $THREADS threads to port $SB_PORT ($ENTRY), rate $([ "$RATE" = 0 ] && echo unlimited || echo "$RATE/s")"
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }   # utime + stime (fields 14, 15)
 # Per thread of a JVM: "name ticks" (the name in parentheses may hold spaces; digits stripped so that
 # vert.x-eventloop-thread-3 and C2 CompilerThread1 count as one kind each).
@@ -60,7 +74,7 @@ thread_ticks() {
       | awk -F'\t' '{ split($2, f, " "); n = $1; gsub(/[0-9]+$/, "", n); gsub(/[ #-]+$/, "", n); print n "\t" (f[11] + f[12]) }'
   done | awk -F'\t' '{ s[$1] += $2 } END { for (k in s) print k "\t" s[k] }'
 }
-run_sb() { sb_insert "$(cluster_rw 1)" app "$APP_PW" --threads="$THREADS" --time="$1" --report-interval=0 run; }
+run_sb() { sb_insert "$SB_PORT" app "$APP_PW" --threads="$THREADS" --time="$1" --rate="$RATE" --report-interval=0 run; }
 committed() { echo "$1" | grep -E '^\s+transactions:' | sed -E 's/^\s+transactions:\s+([0-9]+).*/\1/'; }
 
 run_sb "$WARMUP" > /dev/null   # warm-up: JIT, connection pools, the tables' pages
@@ -129,6 +143,7 @@ if [ "$JFR" = 1 ]; then
     for _ in $(seq 50); do [ -s "$OUT_DIR/node$i.jfr" ] && break; sleep 0.2; done
     echo; echo "==== node $i ($([ "$i" = "$MASTER" ] && echo master || echo follower)): $OUT_DIR/node$i.jfr"
     $PYTHON "$ROOT/bench/idle_jfr.py" "$OUT_DIR/node$i.jfr" 30
+    $PYTHON "$ROOT/bench/tls_jfr.py" "$OUT_DIR/node$i.jfr"
   done
 fi
 echo "load at end $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"

@@ -157,6 +157,8 @@ public final class NodeConfigLoader {
   private static TlsSettings readTls(ConfigReader r, Path baseDir) {
     ConfigReader t = r.section("tls", false);
     String mode = t.string("mode", "on", Pattern.compile("on|off|true|false"), "on or off");
+    String engine = t.string("engine", TlsSettings.ENGINE_AUTO, Pattern.compile("auto|openssl|jdk"),
+        "auto, openssl or jdk (the TLS implementation of the member links)");
     if (mode.equals("off") || mode.equals("false")) {
       for (String key : new String[] {"ca", "cert", "key"}) {
         t.string(key, "");
@@ -173,7 +175,7 @@ public final class NodeConfigLoader {
         files[i] = baseDir.resolve(v).normalize();
       }
     }
-    return new TlsSettings(TlsSettings.Mode.ON, files[0], files[1], files[2]);
+    return new TlsSettings(TlsSettings.Mode.ON, files[0], files[1], files[2], engine);
   }
 
   private static List<Member> readMembers(ConfigReader r) {

@@ -72,13 +72,15 @@ final class ForeignReplicaWatch {
   /** Looks once as a node of role {@code role}; the breach, if the node is a master that must resign. */
   Future<Optional<OnlyUsBreach>> check(NodeRole role) {
     boolean master = role == NodeRole.MASTER || role == NodeRole.PROMOTING;
-    // The capture's ids are read before MariaDB's list: a capture that logs in meanwhile has told us its
-    // id before it asks for a dump, so its dump thread is never mistaken for a foreign one.
-    Set<Long> mine = ours.get();
     Future<ReplicaConnections> look = countCadence.due(role) ? control.replicaConnections()
         : control.dumpConnections().compose(dumps -> countCadence.changed(ids(dumps.dumps()))
             ? control.replicaConnections() : Future.succeededFuture(dumps));
     return look.compose(seen -> {
+      // The capture's ids are read after MariaDB's list, never before: the capture tells us its id before it
+      // asks for a dump, so every dump of its in the list is known by now. Read before the list, a capture
+      // that logged in and dumped while the list was queried (its first login, right after a promotion, at
+      // high load) was judged foreign and the new master resigned.
+      Set<Long> mine = ours.get();
       ForeignReplicas found = ForeignReplicas.judge(seen, mine);
       if (seen.semiSyncClients().isPresent()) {
         unexplainedStrikes = found.unexplainedSemiSyncClients() > 0 ? unexplainedStrikes + 1 : 0;

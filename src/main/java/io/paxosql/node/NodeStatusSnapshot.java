@@ -10,6 +10,8 @@ import io.paxosql.node.status.BuildVersion;
 import io.paxosql.node.status.HeapAfterGc;
 import io.paxosql.node.status.TransferProgress;
 import io.paxosql.paxos.Status;
+import io.paxosql.tls.TlsEngine;
+import io.paxosql.tls.TlsFiles;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -44,6 +46,15 @@ final class NodeStatusSnapshot {
         .register(registry);
     Gauge.builder("paxosql.node.role", node, n -> n.role().ordinal()).tag("node", id)
         .description("0 starting, 1 follower, 2 promoting, 3 master, 4 fencing, 5 diverged").register(registry);
+    Gauge.builder("paxosql.tls.engine", () -> 1).tag("node", id).tag("engine", tlsEngine())
+        .description("always 1; the engine tag names the TLS implementation of the member links (openssl, jdk, off)")
+        .register(registry);
+  }
+
+  /** The TLS implementation of this node's member links: openssl, jdk, or off ({@code tls.mode: off}). */
+  String tlsEngine() {
+    TlsFiles tls = NodeWiring.tlsFiles(node.config());
+    return tls == null ? "off" : TlsEngine.choose(tls.engine()).label();
   }
 
   long leaseRemainingMs() {
@@ -117,7 +128,8 @@ final class NodeStatusSnapshot {
         .put("disk", disk == null ? null : disk.toJson())
         .put("heapAfterGcBytes", heap < 0 ? null : heap)
         .put("heapMaxBytes", Runtime.getRuntime().maxMemory())
-        .put("version", BuildVersion.describe());
+        .put("version", BuildVersion.describe())
+        .put("tlsEngine", tlsEngine());
     node.transfer().current().or(this::seedTransfer).ifPresent(t -> out.put("transfer", t.toJson()));
     return out;
   }

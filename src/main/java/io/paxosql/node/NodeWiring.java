@@ -12,6 +12,7 @@ import io.paxosql.node.replog.ReplogOptions;
 import io.paxosql.paxos.PaxosConfig;
 import io.paxosql.proxy.ProxySettings;
 import io.paxosql.proxy.ReadPolicy;
+import io.paxosql.tls.TlsEngine;
 import io.paxosql.tls.TlsFiles;
 import io.paxosql.transport.TransportConfig;
 import java.nio.charset.StandardCharsets;
@@ -134,7 +135,7 @@ final class NodeWiring {
   /** This member's certificate, key and cluster CA; null with {@code tls.mode: off}. */
   static TlsFiles tlsFiles(NodeConfig c) {
     TlsSettings t = c.tls();
-    return t.on() ? new TlsFiles(t.cert(), t.key(), t.ca()) : null;
+    return t.on() ? new TlsFiles(t.cert(), t.key(), t.ca(), TlsEngine.Preference.parse(t.engine())) : null;
   }
 
   static ReadPolicy readPolicy(NodeConfig.Proxy p) {

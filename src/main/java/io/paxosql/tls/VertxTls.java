@@ -10,7 +10,7 @@ import io.vertx.core.http.ClientAuth;
 /**
  * Vert.x settings for a member-to-member link: this member's certificate, and trust in the cluster CA
  * only (not the JDK's public CAs), so a peer must hold a certificate the cluster CA signed. Servers
- * require one from every client.
+ * require one from every client. The engine is {@link TlsEngine}'s choice for {@link TlsFiles#engine}.
  */
 public final class VertxTls {
   /** A TLS handshake that has not finished by then is dropped (slow or stalled peers hold no slot). */
@@ -26,16 +26,18 @@ public final class VertxTls {
    */
   public static void preload() {
     BouncyCastleUtil.isBcProvAvailable();
+    // Loads netty-tcnative's library (tens of ms) here rather than on the event loop of the first link.
+    TlsEngine.openSslUsable();
   }
 
   public static <T extends NetServerOptions> T server(T o, TlsFiles f) {
-    o.setSsl(true).setClientAuth(ClientAuth.REQUIRED).setKeyCertOptions(keyCert(f)).setTrustOptions(trust(f))
+    o.setSsl(true).setSslEngineOptions(TlsEngine.choose(f.engine()).options()).setClientAuth(ClientAuth.REQUIRED).setKeyCertOptions(keyCert(f)).setTrustOptions(trust(f))
         .setSslHandshakeTimeout(HANDSHAKE_TIMEOUT_SECONDS);
     return o;
   }
 
   public static <T extends ClientOptionsBase> T client(T o, TlsFiles f) {
-    o.setSsl(true).setKeyCertOptions(keyCert(f)).setTrustOptions(trust(f))
+    o.setSsl(true).setSslEngineOptions(TlsEngine.choose(f.engine()).options()).setKeyCertOptions(keyCert(f)).setTrustOptions(trust(f))
         .setSslHandshakeTimeout(HANDSHAKE_TIMEOUT_SECONDS);
     return o;
   }

@@ -1,5 +1,6 @@
 package io.paxosql.transport;
 
+import io.paxosql.tls.TlsEngine;
 import io.paxosql.tls.VertxTls;
 import io.paxosql.transport.proto.BackupChunk;
 import io.paxosql.transport.proto.BackupRequest;
@@ -91,7 +92,8 @@ final class InboundServer {
         .requestHandler(grpc).listen().map(s -> {
           server = s;
           LOG.info("node {} transport listening on {}:{}{}", cfg.nodeId(), cfg.host(), s.actualPort(),
-              cfg.tls() != null ? " (mutual TLS, members only)" : " (PLAINTEXT: tls.mode is off)");
+              cfg.tls() != null ? " (mutual TLS, members only, engine " + TlsEngine.choose(cfg.tls().engine()).label() + ")"
+                  : " (PLAINTEXT: tls.mode is off)");
           return null;
         });
   }

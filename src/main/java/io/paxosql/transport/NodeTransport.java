@@ -88,9 +88,9 @@ public final class NodeTransport {
   private final InboundServer server;
   private final Context context;
 
-  private NodeTransport(Vertx vertx, TransportConfig cfg, FaultInjector faults, Handler handler) {
+  private NodeTransport(Vertx vertx, Context context, TransportConfig cfg, FaultInjector faults, Handler handler) {
     this.cfg = cfg;
-    this.context = vertx.getOrCreateContext();
+    this.context = context;
     this.links = new PeerLinks(vertx, context, cfg, faults);
     // A member, or a node this one links to: `add-member` gives every member the joiner's address before
     // proposing it, and the joiner catches up as a learner in between.
@@ -100,12 +100,16 @@ public final class NodeTransport {
 
   /** Starts listening; call it on the context that will own this transport (its links send from there). */
   public static Future<NodeTransport> start(Vertx vertx, TransportConfig cfg, FaultInjector faults, Handler handler) {
-    NodeTransport t = new NodeTransport(vertx, cfg, faults, handler);
+    Context context = vertx.getOrCreateContext();
     Future<Void> ready = cfg.tls() == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
       VertxTls.preload();
       return null;
     });
-    return ready.compose(x -> t.server.listen()).map(t);
+    // Made once the TLS libraries are loaded: the links' options choose the engine, which loads OpenSSL.
+    return ready.compose(x -> {
+      NodeTransport t = new NodeTransport(vertx, context, cfg, faults, handler);
+      return t.server.listen().map(t);
+    });
   }
 
   /**

@@ -134,6 +134,16 @@ class NodeConfigLoaderTest {
   }
 
   @Test
+  void theTlsEngineIsAutoUnlessNamed() {
+    assertEquals("auto", NodeConfigLoader.parse(VALID, "t.yaml", BASE).tls().engine());
+    String jdk = VALID.replace("tls: { ca:", "tls: { engine: jdk, ca:");
+    assertEquals("jdk", NodeConfigLoader.parse(jdk, "t.yaml", BASE).tls().engine());
+    String bad = VALID.replace("tls: { ca:", "tls: { engine: boring, ca:");
+    ConfigException e = assertThrows(ConfigException.class, () -> NodeConfigLoader.parse(bad, "t.yaml", BASE));
+    assertTrue(e.getMessage().contains("tls.engine: expected auto, openssl or jdk"), e.getMessage());
+  }
+
+  @Test
   void demoConfigsAreValidAndFollowThePortScheme() {
     // 4 and 5 are the spare members README adds to the running demo: they must load as they are.
     for (int i = 1; i <= 5; i++) {

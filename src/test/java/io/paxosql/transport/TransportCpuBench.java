@@ -7,6 +7,7 @@ import com.sun.management.OperatingSystemMXBean;
 import io.paxosql.testing.FreePorts;
 import io.paxosql.testing.OnContext;
 import io.paxosql.tls.ClusterCertificates;
+import io.paxosql.tls.TlsEngine;
 import io.paxosql.tls.TlsFiles;
 import io.paxosql.transport.proto.Accept;
 import io.paxosql.transport.proto.Accepted;
@@ -47,7 +48,8 @@ import org.junit.jupiter.api.io.TempDir;
  * so a busy machine inflates it less. A second pass puts a relay in front of each port that counts the TLS
  * records each way. A measurement, not a check: run it on purpose with
  * {@code mvn -o test -Dtest=TransportCpuBench -DexcludedGroups= -Dpaxosql.bench=true}
- * (-Dpaxosql.bench.values=N values per run, 3 runs per case after one warm-up run; median printed).
+ * (-Dpaxosql.bench.values=N values per run, 3 runs per case after one warm-up run; median printed;
+ * -Dpaxosql.bench.tlsEngine=auto|openssl|jdk picks the TLS engine, auto by default).
  */
 @Tag("slow")
 @EnabledIfSystemProperty(named = "paxosql.bench", matches = "true")
@@ -56,13 +58,14 @@ class TransportCpuBench {
   static final long CLUSTER = 7;
   static final int VALUES = Integer.getInteger("paxosql.bench.values", 20_000);
   static final int VALUE_BYTES = Integer.getInteger("paxosql.bench.valueBytes", 400);
+  static final TlsEngine.Preference ENGINE = TlsEngine.Preference.parse(System.getProperty("paxosql.bench.tlsEngine", "auto"));
   static final OperatingSystemMXBean OS = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
   @Test
   void cpuPerValue(@TempDir Path dir) throws Exception {
     ClusterCertificates ca = ClusterCertificates.openOrCreate(dir.resolve("ca"), "bench", Duration.ofDays(1));
-    TlsFiles tls1 = ca.ensure(1, List.of("127.0.0.1"), Duration.ofDays(1));
-    TlsFiles tls2 = ca.ensure(2, List.of("127.0.0.1"), Duration.ofDays(1));
+    TlsFiles tls1 = ca.ensure(1, List.of("127.0.0.1"), Duration.ofDays(1)).withEngine(ENGINE);
+    TlsFiles tls2 = ca.ensure(2, List.of("127.0.0.1"), Duration.ofDays(1)).withEngine(ENGINE);
     List<String> lines = new ArrayList<>();
     // The JIT first: every case then starts warm, not only the later ones.
     for (boolean tls : new boolean[] {false, true}) {
@@ -97,7 +100,7 @@ class TransportCpuBench {
             p.toFollower.records() / (double) VALUES, p.toLeader.records() / (double) VALUES, VALUES));
       }
     }
-    System.out.println("TransportCpuBench: " + VALUES + " values of " + VALUE_BYTES + " bytes per run, load average "
+    System.out.println("TransportCpuBench: TLS engine " + TlsEngine.choose(ENGINE).label() + "; " + VALUES + " values of " + VALUE_BYTES + " bytes per run, load average "
         + OS.getSystemLoadAverage() + ", " + OS.getAvailableProcessors() + " cpus");
     lines.forEach(l -> System.out.println("TransportCpuBench: " + l));
   }
