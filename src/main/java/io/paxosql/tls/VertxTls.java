@@ -31,14 +31,14 @@ public final class VertxTls {
   }
 
   public static <T extends NetServerOptions> T server(T o, TlsFiles f) {
-    o.setSsl(true).setSslEngineOptions(TlsEngine.choose(f.engine()).options()).setClientAuth(ClientAuth.REQUIRED).setKeyCertOptions(keyCert(f)).setTrustOptions(trust(f))
-        .setSslHandshakeTimeout(HANDSHAKE_TIMEOUT_SECONDS);
+    o.setSsl(true).setSslEngineOptions(TlsEngine.choose(f.engine()).options()).setClientAuth(ClientAuth.REQUIRED)
+        .setKeyCertOptions(keyCert(f)).setTrustOptions(trust(f)).setSslHandshakeTimeout(HANDSHAKE_TIMEOUT_SECONDS);
     return o;
   }
 
   public static <T extends ClientOptionsBase> T client(T o, TlsFiles f) {
-    o.setSsl(true).setSslEngineOptions(TlsEngine.choose(f.engine()).options()).setKeyCertOptions(keyCert(f)).setTrustOptions(trust(f))
-        .setSslHandshakeTimeout(HANDSHAKE_TIMEOUT_SECONDS);
+    o.setSsl(true).setSslEngineOptions(TlsEngine.choose(f.engine()).options()).setKeyCertOptions(keyCert(f))
+        .setTrustOptions(trust(f)).setSslHandshakeTimeout(HANDSHAKE_TIMEOUT_SECONDS);
     return o;
   }
 
