@@ -12,7 +12,12 @@
 # MODES="openssl jdk" is the A/B between the engines, both with TLS on. Each cluster's engine, as its nodes
 # report it (/local tlsEngine), is printed before the rounds. JAR= runs another build's jar.
 # Usage: RUNS=5 TIME=20 bench/tls-sysbench.sh
-# env: MODES ("on off") TABLES ROWS BASE_ON BASE_OFF (ports of the first and second cluster) KEEP READY_S WARMUP ENTRY JAR
+# SETTLE=N idles N seconds before every cell: a cell that follows the other cluster's otherwise runs while
+# that cluster is still flushing what it was just sent (measured: ~10% fewer TPS than a cell following its
+# own cluster's), which the alternation cancels on average but which nearly doubles the spread of the ratios.
+# Each cell's CPU (the cluster's JVMs, its mariadbds, the whole machine) per transaction is in the summary.
+# env: MODES ("on off") TABLES ROWS BASE_ON BASE_OFF (ports of the first and second cluster) KEEP READY_S WARMUP
+#      ENTRY JAR SETTLE (0)
 set -euo pipefail
 RUNS=${RUNS:-3}
 TIME=${TIME:-20}
@@ -22,6 +27,7 @@ THREADS=${THREADS:-32}
 BASE_ON=${BASE_ON:-7500}
 BASE_OFF=${BASE_OFF:-7600}
 WARMUP=${WARMUP:-30}      # seconds of unmeasured load per cluster before the rounds (0: none)
+SETTLE=${SETTLE:-0}       # seconds of idle before every cell
 ENTRY=${ENTRY:-follower} # follower: through the member-only hop; master: the master's own RW port
 case "$ENTRY" in follower|master) ;; *) echo "ENTRY must be follower or master, not '$ENTRY'" >&2; exit 2 ;; esac
 read -r -a MODE_LIST <<< "${MODES:-on off}"
@@ -86,6 +92,18 @@ for m in "$A" "$B"; do
   case "$m" in openssl|jdk|off) [ "${ENGINE[$m]}" = "$m/$m/$m" ] || { echo "cluster $m runs ${ENGINE[$m]}" >&2; exit 1; } ;; esac
 done
 
+# CPU accounting per cell: utime+stime ticks of the driven cluster's node JVMs and of their mariadbd
+# children (/proc/<pid>/stat), and the machine's busy and total ticks (/proc/stat), so a cell's TPS can be
+# read against what the work cost: at saturation TPS = CPU / (CPU per transaction).
+proc_ticks() { awk '{ s += $14 + $15 } END { print s + 0 }' "$@" 2>/dev/null || true; }  # a vanished pid: the rest
+cluster_ticks() { # mode -> "jvm_ticks mariadbd_ticks"
+  local jvms j dbs=()
+  jvms=$(pgrep -P "${PID[$1]}" -x java | tr '\n' ' ')
+  for j in $jvms; do dbs+=($(pgrep -P "$j" -x mariadbd || true)); done
+  echo "$(proc_ticks $(printf '/proc/%s/stat ' $jvms)) $([ ${#dbs[@]} = 0 ] && echo 0 || proc_ticks $(printf '/proc/%s/stat ' "${dbs[@]}"))"
+}
+machine_ticks() { awk '/^cpu / { busy = $2 + $3 + $4 + $7 + $8 + $9; print busy, busy + $5 + $6 }' /proc/stat; }
+
 sb() { # mode test [args]
   local m=$1 t=$2; shift 2
   sysbench "$t" --db-driver=mysql --mysql-host=127.0.0.1 --mysql-port="${PORT[$m]}" --mysql-user=app \
@@ -112,41 +130,84 @@ for r in $(seq "$RUNS"); do
   # alternate which mode goes first, so a drift in background load does not favour one
   if [ $((r % 2)) = 1 ]; then order="$A $B"; else order="$B $A"; fi
   for m in $order; do
+    if [ "$SETTLE" != 0 ]; then
+      read -r sb0 sa0 <<< "$(machine_ticks)"; sleep "$SETTLE"; read -r sb1 sa1 <<< "$(machine_ticks)"
+      settle_busy=$(( (sb1 - sb0) * 100 / (sa1 - sa0 > 0 ? sa1 - sa0 : 1) ))
+    else
+      settle_busy=-
+    fi
     f=$TOP/$m-$r.txt
     load=$(cut -d' ' -f1 /proc/loadavg)
+    read -r jvm0 db0 <<< "$(cluster_ticks "$m")"; read -r busy0 all0 <<< "$(machine_ticks)"
     if sb "$m" oltp_insert --threads="$THREADS" --time="$TIME" --report-interval=0 --percentile=95 run > "$f" 2>&1; then
       tps=$(grep -E '^\s+transactions:' "$f" | sed -E 's/.*\(([0-9.]+) per sec.*/\1/')
       p95=$(grep -E '95th percentile:' "$f" | awk '{print $3}')
     else
       echo "cell FAILED on $m: $(grep -iE 'error|fatal' "$f" | head -2)"; tps=0; p95=nan
     fi
+    read -r jvm1 db1 <<< "$(cluster_ticks "$m")"; read -r busy1 all1 <<< "$(machine_ticks)"
+    tx=$(grep -E '^\s+transactions:' "$f" | awk '{print $2}'); tx=${tx:-0}
     WORK=${DIR[$m]}; CL_BASE=${BASEOF[$m]}
     master=$(cluster_master || echo "?")
-    echo "$r $m $tps $p95 $load $master" >> "$TOP/cells"
-    printf 'run %s tls %-7s oltp_insert %s thr TPS %9s p95 %8s ms  load %s  master node %s\n' "$r" "$m" "$THREADS" "$tps" "$p95" "$load" "$master"
+    echo "$r $m $tps $p95 $load $master $tx $((jvm1 - jvm0)) $((db1 - db0)) $((busy1 - busy0)) $((all1 - all0)) $settle_busy" >> "$TOP/cells"
+    printf 'run %s tls %-7s oltp_insert %s thr TPS %9s p95 %8s ms  load %s  master node %s  CPU busy %s%%  JVM/mariadbd ticks %s/%s  busy while settling %s%%\n' \
+      "$r" "$m" "$THREADS" "$tps" "$p95" "$load" "$master" "$(( (busy1 - busy0) * 100 / (all1 - all0 > 0 ? all1 - all0 : 1) ))" \
+      "$((jvm1 - jvm0))" "$((db1 - db0))" "$settle_busy"
   done
 done
 
 echo
 echo "oltp_insert ${THREADS} threads through the ${ENTRY}'s RW port, ${TIME}s per cell, $TABLES tables x $ROWS rows, $RUNS rounds, $(nproc) cores," \
   "uptime at end: $(uptime)"
-$PYTHON - "$TOP/cells" "$A" "$B" "${ENGINE[$A]}" "${ENGINE[$B]}" <<'PY'
-import sys, statistics as st
+$PYTHON - "$TOP/cells" "$A" "$B" "${ENGINE[$A]}" "${ENGINE[$B]}" "$(getconf CLK_TCK)" "$(nproc)" <<'PY'
+import math, sys, statistics as st
+from math import comb
 a, b = sys.argv[2], sys.argv[3]
 engine = {a: sys.argv[4], b: sys.argv[5]}
-c = {a: [], b: []}
+hz, cores = int(sys.argv[6]), int(sys.argv[7])
+c = {a: {}, b: {}}
 for line in open(sys.argv[1]):
-    r, m, tps, p95, load, master = line.split()
-    c[m].append((float(tps), float(p95)))
-print(f"| TLS (engine of nodes 1/2/3) | median TPS | p95 ms (median) | cells |")
-print(f"|---|---|---|---|")
+    f = line.split()
+    r, m, tps, p95 = int(f[0]), f[1], float(f[2]), float(f[3])
+    tx, jvm, db, busy, total = (int(x) for x in f[6:11])
+    c[m][r] = dict(tps=tps, p95=p95, jvm=jvm / hz * 1e6 / max(tx, 1), db=db / hz * 1e6 / max(tx, 1),
+                   machine=busy / hz * 1e6 / max(tx, 1), busy=100 * busy / max(total, 1))
+med = lambda m, k: st.median(x[k] for x in c[m].values())
+print("| TLS (engine of nodes 1/2/3) | median TPS | p95 ms (median) | machine busy % | CPU µs/tx: node JVMs | mariadbd | whole machine | cells (TPS) |")
+print("|---|---|---|---|---|---|---|---|")
 for m in (b, a):
-    print(f"| {m} ({engine[m]}) | {st.median(x[0] for x in c[m]):,.0f} | {st.median(x[1] for x in c[m]):.1f} | {', '.join(f'{x[0]:.0f}' for x in c[m])} |")
-ma = st.median(x[0] for x in c[a]); mb = st.median(x[0] for x in c[b])
-ratios = [x[0] / y[0] for x, y in zip(c[a], c[b]) if y[0] > 0]
-print(f"per-round {a}/{b}: {', '.join(f'{q:.2f}' for q in ratios)} (median {st.median(ratios):.2f})" if ratios else "")
+    cells = ", ".join(f"{x['tps']:.0f}" for x in c[m].values())
+    print(f"| {m} ({engine[m]}) | {med(m, 'tps'):,.0f} | {med(m, 'p95'):.1f} | {med(m, 'busy'):.0f} | {med(m, 'jvm'):,.0f} | "
+          f"{med(m, 'db'):,.0f} | {med(m, 'machine'):,.0f} | {cells} |")
+rounds = sorted(r for r in c[a] if r in c[b] and c[b][r]['tps'] > 0 and c[a][r]['tps'] > 0)
+ratios = [c[a][r]['tps'] / c[b][r]['tps'] for r in rounds]
+if ratios:
+    print(f"per-round {a}/{b}: {', '.join(f'{q:.2f}' for q in ratios)}")
+    n, s = len(ratios), sorted(ratios)
+    # Distribution-free 95% interval of the median ratio: the k-th smallest and k-th largest of n, with k
+    # the largest for which P(Binomial(n, 1/2) < k) <= 2.5%.
+    k = max([j for j in range(1, n // 2 + 1) if sum(comb(n, i) for i in range(j)) / 2 ** n <= 0.025], default=0)
+    ci = f"95% interval {s[k - 1]:.3f}-{s[n - k]:.3f}" if k else "too few rounds for a 95% interval"
+    print(f"median per-round ratio {st.median(ratios):.3f} ({ci}, {n} rounds)")
+    if n > 2:
+        logs = [math.log(q) for q in ratios]
+        mean, se = st.mean(logs), st.stdev(logs) / math.sqrt(n)
+        print(f"geometric mean ratio {math.exp(mean):.3f} (+-2 standard errors: {math.exp(mean - 2 * se):.3f}-{math.exp(mean + 2 * se):.3f})")
+# Cells alternate a b | b a | a b ...: the first cell of a round from the second on follows a cell of its own
+# cluster, the second follows the other cluster's. Both kinds, compared per mode:
+order = [(int(l.split()[0]), l.split()[1]) for l in open(sys.argv[1])]
+after = {"own": {a: [], b: []}, "other": {a: [], b: []}}
+for (r0, m0), (r, m) in zip(order, order[1:]):
+    after["own" if m0 == m else "other"][m].append(c[m][r]['tps'])
+for k, d in after.items():
+    if d[a] and d[b]:
+        print(f"cells following the {k} cluster's: {a} {st.median(d[a]):,.0f} ({len(d[a])}), {b} {st.median(d[b]):,.0f} "
+              f"({len(d[b])}): {a}/{b} {st.median(d[a]) / st.median(d[b]):.3f}")
+ma, mb = med(a, 'tps'), med(b, 'tps')
 if b == "off":
-    print(f"TLS cost: {100 * (1 - ma / mb):+.1f}% TPS of medians (goal <= 5%)")
+    print(f"TLS cost: {100 * (1 - ma / mb):+.1f}% TPS of medians, {100 * (1 - st.median(ratios)):+.1f}% by the median per-round ratio (goal <= 5%)")
 else:
     print(f"{a} against {b}: {100 * (ma / mb - 1):+.1f}% TPS of medians (positive: {a} is faster)")
+print(f"CPU per transaction {a}/{b}: node JVMs {med(a, 'jvm') / med(b, 'jvm'):.3f}, mariadbd {med(a, 'db') / med(b, 'db'):.3f}, "
+      f"whole machine {med(a, 'machine') / med(b, 'machine'):.3f} ({cores} cores)")
 PY

@@ -9,7 +9,9 @@
 # settings then do the same work, and their CPU per transaction compares like with like (at saturation a
 # cheaper build commits more and batches differently). TLS=off|auto|openssl|jdk sets the member links'
 # tls block (unset: the demo's, TLS on with tls.engine auto); the engine each node reports is printed.
-# ENTRY=master sends sysbench to the master's RW port (no member-only hop), node1 (default) to node 1's.
+# ENTRY=master sends sysbench to the master's RW port (no member-only hop), node1 (default) to node 1's,
+# follower to the RW port of the follower after the master (every statement takes the member-only hop; with
+# JFR=1 that follower is the one recorded beside the master).
 # Usage (from anywhere): bench/write-cpu.sh
 # Env: RUNS=3 TIME=30 THREADS=16 TABLES=4 ROWS=1000 BASE=8300 JFR=0 OUT_DIR=/tmp/write-cpu JAR=<tree's jar>
 #      RATE=0 TLS= ENTRY=node1
@@ -25,7 +27,7 @@ WARMUP=${WARMUP:-60}
 OUT_DIR=${OUT_DIR:-/tmp/write-cpu}
 RATE=${RATE:-0}
 ENTRY=${ENTRY:-node1}
-case "$ENTRY" in node1|master) ;; *) echo "ENTRY must be node1 or master, not '$ENTRY'" >&2; exit 2 ;; esac
+case "$ENTRY" in node1|master|follower) ;; *) echo "ENTRY must be node1, master or follower, not '$ENTRY'" >&2; exit 2 ;; esac
 [ -z "${TLS:-}" ] || export CLUSTER_TLS=$TLS
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 JAR=${JAR:-$ROOT/target/paxosql.jar}
@@ -61,8 +63,12 @@ MASTER=$(cluster_master)
 HZ=$(getconf CLK_TCK)
 echo "master: node $MASTER; JVMs: node1 ${PID[1]}, node2 ${PID[2]}, node3 ${PID[3]}; $HZ ticks/s"
 echo "TLS engine of nodes 1/2/3: $(cluster_tls_engine 1)/$(cluster_tls_engine 2)/$(cluster_tls_engine 3)"
-SB_PORT=$(cluster_rw 1)
-[ "$ENTRY" = node1 ] || SB_PORT=$(cluster_rw "$MASTER")
+FOLLOWER=$(( MASTER % 3 + 1 ))
+case "$ENTRY" in
+  node1) SB_PORT=$(cluster_rw 1) ;;
+  master) SB_PORT=$(cluster_rw "$MASTER") ;;
+  follower) SB_PORT=$(cluster_rw "$FOLLOWER") ;;
+esac
 echo "sysbench: $THREADS threads to port $SB_PORT ($ENTRY), rate $([ "$RATE" = 0 ] && echo unlimited || echo "$RATE/s")"
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }   # utime + stime (fields 14, 15)
 # Per thread of a JVM: "name ticks" (the name in parentheses may hold spaces; digits stripped so that
@@ -127,7 +133,6 @@ done
 
 if [ "$JFR" = 1 ]; then
   mkdir -p "$OUT_DIR"
-  FOLLOWER=$(( MASTER % 3 + 1 ))
   # The profile settings, sampling Java code every 1 ms and native code every 5 ms instead of 10 and 20.
   JFC=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")/lib/jfr/profile.jfc
   sed -e 's#\(control="method-sampling-java-interval">\)[^<]*#\11 ms#' \
