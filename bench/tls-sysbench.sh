@@ -205,7 +205,8 @@ for k, d in after.items():
               f"({len(d[b])}): {a}/{b} {st.median(d[a]) / st.median(d[b]):.3f}")
 ma, mb = med(a, 'tps'), med(b, 'tps')
 if b == "off":
-    print(f"TLS cost: {100 * (1 - ma / mb):+.1f}% TPS of medians, {100 * (1 - st.median(ratios)):+.1f}% by the median per-round ratio (goal <= 5%)")
+    by_rounds = f", {100 * (1 - st.median(ratios)):+.1f}% by the median per-round ratio" if ratios else ""
+    print(f"TLS cost: {100 * (1 - ma / mb):+.1f}% TPS of medians{by_rounds} (goal <= 5%)")
 else:
     print(f"{a} against {b}: {100 * (ma / mb - 1):+.1f}% TPS of medians (positive: {a} is faster)")
 print(f"CPU per transaction {a}/{b}: node JVMs {med(a, 'jvm') / med(b, 'jvm'):.3f}, mariadbd {med(a, 'db') / med(b, 'db'):.3f}, "
