@@ -5,6 +5,9 @@ PYTHON=/usr/bin/python3   # PyMySQL is installed for this interpreter only
 
 free_port() { $PYTHON -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 sql() { local p=$1; shift; mariadb --no-defaults -h127.0.0.1 -P"$p" -uroot -N -B -e "$*"; }
+# CPU ticks (utime + stime, /proc/<pid>/stat fields 14 and 15) of the given processes, summed; a pid that
+# has gone counts 0.
+pid_ticks() { local p; for p in "$@"; do cat "/proc/$p/stat" 2>/dev/null; done | awk '{ s += $14 + $15 } END { print s + 0 }'; }
 
 # ---- plain MariaDB servers (baselines), durable settings as MariaDbConfig.renderDefaultsFile ----
 DB_PIDS=()

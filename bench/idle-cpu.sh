@@ -46,7 +46,6 @@ MASTER=$(cluster_master || echo '?')
 echo "master: node $MASTER; settling ${SETTLE}s; load $(cut -d' ' -f1-3 /proc/loadavg)"
 sleep "$SETTLE"
 
-ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 jit_ticks() { # pid -> ticks of its JIT compiler threads (C1, C2), which fall to ~0 once the code is warm
   cat /proc/"$1"/task/*/stat 2>/dev/null | awk '/\(C[12] CompilerThre/ { match($0, /\) /); split(substr($0, RSTART + 2), f, " "); s += f[12] + f[13] } END { print s + 0 }'
 }
@@ -62,13 +61,13 @@ threads() { # pid -> "tid ticks name" per thread
 for i in 1 2 3; do threads "${JVM[$i]}" > "$WORK/all0-$i"; done
 for w in $(seq "$WINDOWS"); do
   declare -A A=() B=()
-  for i in 1 2 3; do A[j$i]=$(ticks "${JVM[$i]}"); A[d$i]=$(ticks "${DB[$i]}"); A[c$i]=$(jit_ticks "${JVM[$i]}"); done
-  A[anchor]=$(ticks "$ANCHOR_PID")
+  for i in 1 2 3; do A[j$i]=$(pid_ticks "${JVM[$i]}"); A[d$i]=$(pid_ticks "${DB[$i]}"); A[c$i]=$(jit_ticks "${JVM[$i]}"); done
+  A[anchor]=$(pid_ticks "$ANCHOR_PID")
   threads "${JVM[1]}" > "$WORK/t0"; threads "${DB[1]}" > "$WORK/d0"
   load0=$(cut -d' ' -f1 /proc/loadavg)
   sleep "$SECS"
-  for i in 1 2 3; do B[j$i]=$(ticks "${JVM[$i]}"); B[d$i]=$(ticks "${DB[$i]}"); B[c$i]=$(jit_ticks "${JVM[$i]}"); done
-  B[anchor]=$(ticks "$ANCHOR_PID")
+  for i in 1 2 3; do B[j$i]=$(pid_ticks "${JVM[$i]}"); B[d$i]=$(pid_ticks "${DB[$i]}"); B[c$i]=$(jit_ticks "${JVM[$i]}"); done
+  B[anchor]=$(pid_ticks "$ANCHOR_PID")
   threads "${JVM[1]}" > "$WORK/t1"; threads "${DB[1]}" > "$WORK/d1"
   line="$w"
   for i in 1 2 3; do

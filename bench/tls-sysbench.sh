@@ -95,12 +95,11 @@ done
 # CPU accounting per cell: utime+stime ticks of the driven cluster's node JVMs and of their mariadbd
 # children (/proc/<pid>/stat), and the machine's busy and total ticks (/proc/stat), so a cell's TPS can be
 # read against what the work cost: at saturation TPS = CPU / (CPU per transaction).
-proc_ticks() { awk '{ s += $14 + $15 } END { print s + 0 }' "$@" 2>/dev/null || true; }  # a vanished pid: the rest
 cluster_ticks() { # mode -> "jvm_ticks mariadbd_ticks"
   local jvms j dbs=()
   jvms=$(pgrep -P "${PID[$1]}" -x java | tr '\n' ' ')
   for j in $jvms; do dbs+=($(pgrep -P "$j" -x mariadbd || true)); done
-  echo "$(proc_ticks $(printf '/proc/%s/stat ' $jvms)) $([ ${#dbs[@]} = 0 ] && echo 0 || proc_ticks $(printf '/proc/%s/stat ' "${dbs[@]}"))"
+  echo "$(pid_ticks $jvms) $(pid_ticks "${dbs[@]}")"
 }
 machine_ticks() { awk '/^cpu / { busy = $2 + $3 + $4 + $7 + $8 + $9; print busy, busy + $5 + $6 }' /proc/stat; }
 

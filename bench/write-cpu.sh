@@ -70,7 +70,6 @@ case "$ENTRY" in
   follower) SB_PORT=$(cluster_rw "$FOLLOWER") ;;
 esac
 echo "sysbench: $THREADS threads to port $SB_PORT ($ENTRY), rate $([ "$RATE" = 0 ] && echo unlimited || echo "$RATE/s")"
-ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }   # utime + stime (fields 14, 15)
 # Per thread of a JVM: "name ticks" (the name in parentheses may hold spaces; digits stripped so that
 # vert.x-eventloop-thread-3 and C2 CompilerThread1 count as one kind each).
 thread_ticks() {
@@ -87,10 +86,10 @@ run_sb "$WARMUP" > /dev/null   # warm-up: JIT, connection pools, the tables' pag
 : > "$WORK/cells"
 for r in $(seq "$RUNS"); do
   declare -A T0 T1
-  for i in 1 2 3; do T0[$i]=$(ticks "${PID[$i]}"); thread_ticks "${PID[$i]}" > "$WORK/threads-$r-$i-0"; done
+  for i in 1 2 3; do T0[$i]=$(pid_ticks "${PID[$i]}"); thread_ticks "${PID[$i]}" > "$WORK/threads-$r-$i-0"; done
   l0=$(cut -d' ' -f1 /proc/loadavg)
   out=$(run_sb "$TIME")
-  for i in 1 2 3; do T1[$i]=$(ticks "${PID[$i]}"); thread_ticks "${PID[$i]}" > "$WORK/threads-$r-$i-1"; done
+  for i in 1 2 3; do T1[$i]=$(pid_ticks "${PID[$i]}"); thread_ticks "${PID[$i]}" > "$WORK/threads-$r-$i-1"; done
   l1=$(cut -d' ' -f1 /proc/loadavg)
   n=$(committed "$out")
   line="$r $n $l0 $l1"
