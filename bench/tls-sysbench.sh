@@ -26,7 +26,7 @@ ROWS=${ROWS:-10000}
 THREADS=${THREADS:-32}
 BASE_ON=${BASE_ON:-7500}
 BASE_OFF=${BASE_OFF:-7600}
-WARMUP=${WARMUP:-30}      # seconds of unmeasured load per cluster before the rounds (0: none)
+WARMUP=${WARMUP:-150}     # seconds of unmeasured load per cluster before the rounds (0: none); C2 settles after ~2 min
 SETTLE=${SETTLE:-0}       # seconds of idle before every cell
 ENTRY=${ENTRY:-follower} # follower: through the member-only hop; master: the master's own RW port
 case "$ENTRY" in follower|master) ;; *) echo "ENTRY must be follower or master, not '$ENTRY'" >&2; exit 2 ;; esac

@@ -13,7 +13,7 @@
 # follower to the RW port of the follower after the master (every statement takes the member-only hop; with
 # JFR=1 that follower is the one recorded beside the master).
 # Usage (from anywhere): bench/write-cpu.sh
-# Env: RUNS=3 TIME=30 THREADS=16 TABLES=4 ROWS=1000 BASE=8300 JFR=0 OUT_DIR=/tmp/write-cpu JAR=<tree's jar>
+# Env: RUNS=3 TIME=30 THREADS=16 TABLES=4 ROWS=1000 BASE=8300 JFR=0 WARMUP=180 OUT_DIR=/tmp/write-cpu JAR=<tree's jar>
 #      RATE=0 TLS= ENTRY=node1
 set -euo pipefail
 RUNS=${RUNS:-3}
@@ -23,7 +23,9 @@ TABLES=${TABLES:-4}
 ROWS=${ROWS:-1000}   # oltp_insert appends (auto_inc): the table size only sets the prepare, whose one big transaction lost the lease at load 20+
 BASE=${BASE:-8300}
 JFR=${JFR:-0}
-WARMUP=${WARMUP:-60}
+# C2 keeps compiling for ~2 minutes of load: after 40 s it still took 173-195 µs/tx of the JVMs' ~1,000,
+# after 180 s 35 (RESULTS, "The hop's TLS measured alone"). Shorter warm-ups measure the JIT, not the code.
+WARMUP=${WARMUP:-180}
 OUT_DIR=${OUT_DIR:-/tmp/write-cpu}
 RATE=${RATE:-0}
 ENTRY=${ENTRY:-node1}
