@@ -8,6 +8,15 @@ sql() { local p=$1; shift; mariadb --no-defaults -h127.0.0.1 -P"$p" -uroot -N -B
 # CPU ticks (utime + stime, /proc/<pid>/stat fields 14 and 15) of the given processes, summed; a pid that
 # has gone counts 0.
 pid_ticks() { local p; for p in "$@"; do cat "/proc/$p/stat" 2>/dev/null; done | awk '{ s += $14 + $15 } END { print s + 0 }'; }
+# Per thread of a JVM: "kind<TAB>ticks" (the name in parentheses may hold spaces; digits stripped, so that
+# vert.x-eventloop-thread-3 and C2 CompilerThread1 count as one kind each), summed per kind.
+thread_ticks() {
+  local t
+  for t in /proc/"$1"/task/*/stat; do
+    sed -E 's/^[0-9]+ \((.*)\) [A-Za-z] (.*)$/\1\t\2/' "$t" 2>/dev/null \
+      | awk -F'\t' '{ split($2, f, " "); n = $1; gsub(/[0-9]+$/, "", n); gsub(/[ #-]+$/, "", n); print n "\t" (f[11] + f[12]) }'
+  done | awk -F'\t' '{ s[$1] += $2 } END { for (k in s) print k "\t" s[k] }'
+}
 
 # ---- plain MariaDB servers (baselines), durable settings as MariaDbConfig.renderDefaultsFile ----
 DB_PIDS=()

@@ -16,6 +16,8 @@
 # that cluster is still flushing what it was just sent (measured: ~10% fewer TPS than a cell following its
 # own cluster's), which the alternation cancels on average but which nearly doubles the spread of the ratios.
 # Each cell's CPU (the cluster's JVMs, its mariadbds, the whole machine) per transaction is in the summary.
+# So is each JVM thread kind's, by node role (master, entry: the follower sysbench connects to, other), as the
+# median over the cells of each mode: which threads pay for TLS.
 # env: MODES ("on off") TABLES ROWS BASE_ON BASE_OFF (ports of the first and second cluster) KEEP READY_S WARMUP
 #      ENTRY JAR SETTLE (0)
 set -euo pipefail
@@ -45,7 +47,7 @@ TOP=$(mktemp -d /tmp/pxs-tlsbench-XXXXXX)
 WORK=$TOP
 . "$ROOT/bench/cluster-lib.sh"
 KEEP=${KEEP:-0}
-declare -A PID DIR PORT PASS BASEOF ENGINE
+declare -A PID DIR PORT PASS BASEOF ENGINE MASTERNODE ENTRYNODE
 cleanup() {
   for m in "$A" "$B"; do
     [ -n "${PID[$m]:-}" ] && { WORK=${DIR[$m]}; DEMO_PID=${PID[$m]}; cluster_stop; }
@@ -114,7 +116,18 @@ via_follower() { # mode: point PORT at the RW port of a node that is not the mas
   local m=$1 master
   WORK=${DIR[$m]}; CL_BASE=${BASEOF[$m]}
   master=$(cluster_master) || { echo "cluster ($m): no master found" >&2; exit 1; }
-  if [ "$ENTRY" = master ]; then PORT[$m]=$(cluster_rw "$master"); else PORT[$m]=$(cluster_rw $(( master == 1 ? 2 : 1 ))); fi
+  MASTERNODE[$m]=$master
+  if [ "$ENTRY" = master ]; then ENTRYNODE[$m]=$master; else ENTRYNODE[$m]=$(( master == 1 ? 2 : 1 )); fi
+  PORT[$m]=$(cluster_rw "${ENTRYNODE[$m]}")
+}
+# "role:kind<TAB>ticks" for every thread kind of the cluster's node JVMs (kind spaces as _), by node role.
+kind_ticks() { # mode
+  local j id role
+  for j in $(pgrep -P "${PID[$1]}" -x java); do
+    id=$(tr '\0' ' ' < "/proc/$j/cmdline" 2>/dev/null | grep -oE 'node[0-9]+\.yaml' | grep -oE '[0-9]+' || true)
+    if [ "$id" = "${MASTERNODE[$1]}" ]; then role=master; elif [ "$id" = "${ENTRYNODE[$1]}" ]; then role=entry; else role=other; fi
+    thread_ticks "$j" | awk -F'\t' -v r="$role" '{ k = $1; gsub(/ /, "_", k); print r ":" k "\t" $2 }'
+  done
 }
 for m in "$A" "$B"; do
   mariadb --no-defaults -h127.0.0.1 -P"${PORT[$m]}" -uapp -p"${PASS[$m]}" -e "CREATE DATABASE IF NOT EXISTS sbtest"
@@ -124,7 +137,7 @@ for m in "$A" "$B"; do
   [ "$WARMUP" = 0 ] || sb "$m" oltp_insert --threads="$THREADS" --time="$WARMUP" run > "$TOP/warmup-$m.txt" 2>&1 || true
 done
 
-: > "$TOP/cells"
+: > "$TOP/cells"; : > "$TOP/kinds"
 for r in $(seq "$RUNS"); do
   # alternate which mode goes first, so a drift in background load does not favour one
   if [ $((r % 2)) = 1 ]; then order="$A $B"; else order="$B $A"; fi
@@ -137,6 +150,7 @@ for r in $(seq "$RUNS"); do
     fi
     f=$TOP/$m-$r.txt
     load=$(cut -d' ' -f1 /proc/loadavg)
+    kind_ticks "$m" > "$TOP/kinds0"
     read -r jvm0 db0 <<< "$(cluster_ticks "$m")"; read -r busy0 all0 <<< "$(machine_ticks)"
     if sb "$m" oltp_insert --threads="$THREADS" --time="$TIME" --report-interval=0 --percentile=95 run > "$f" 2>&1; then
       tps=$(grep -E '^\s+transactions:' "$f" | sed -E 's/.*\(([0-9.]+) per sec.*/\1/')
@@ -145,7 +159,10 @@ for r in $(seq "$RUNS"); do
       echo "cell FAILED on $m: $(grep -iE 'error|fatal' "$f" | head -2)"; tps=0; p95=nan
     fi
     read -r jvm1 db1 <<< "$(cluster_ticks "$m")"; read -r busy1 all1 <<< "$(machine_ticks)"
+    kind_ticks "$m" > "$TOP/kinds1"
     tx=$(grep -E '^\s+transactions:' "$f" | awk '{print $2}'); tx=${tx:-0}
+    awk -F'\t' -v r="$r" -v m="$m" -v tx="$tx" 'NR == FNR { a[$1] -= $2; next } { a[$1] += $2 }
+      END { for (k in a) print r, m, k, a[k], tx }' "$TOP/kinds0" "$TOP/kinds1" >> "$TOP/kinds"
     WORK=${DIR[$m]}; CL_BASE=${BASEOF[$m]}
     master=$(cluster_master || echo "?")
     echo "$r $m $tps $p95 $load $master $tx $((jvm1 - jvm0)) $((db1 - db0)) $((busy1 - busy0)) $((all1 - all0)) $settle_busy" >> "$TOP/cells"
@@ -158,7 +175,7 @@ done
 echo
 echo "oltp_insert ${THREADS} threads through the ${ENTRY}'s RW port, ${TIME}s per cell, $TABLES tables x $ROWS rows, $RUNS rounds, $(nproc) cores," \
   "uptime at end: $(uptime)"
-$PYTHON - "$TOP/cells" "$A" "$B" "${ENGINE[$A]}" "${ENGINE[$B]}" "$(getconf CLK_TCK)" "$(nproc)" <<'PY'
+$PYTHON - "$TOP/cells" "$A" "$B" "${ENGINE[$A]}" "${ENGINE[$B]}" "$(getconf CLK_TCK)" "$(nproc)" "$TOP/kinds" <<'PY'
 import math, sys, statistics as st
 from math import comb
 a, b = sys.argv[2], sys.argv[3]
@@ -210,4 +227,21 @@ else:
     print(f"{a} against {b}: {100 * (ma / mb - 1):+.1f}% TPS of medians (positive: {a} is faster)")
 print(f"CPU per transaction {a}/{b}: node JVMs {med(a, 'jvm') / med(b, 'jvm'):.3f}, mariadbd {med(a, 'db') / med(b, 'db'):.3f}, "
       f"whole machine {med(a, 'machine') / med(b, 'machine'):.3f} ({cores} cores)")
+# Thread kinds: µs per transaction of each cell, the median per mode, largest differences first.
+kinds = {}
+for line in open(sys.argv[8]):
+    r, m, k, ticks, tx = line.split()
+    if m in (a, b) and int(tx) > 0:
+        kinds.setdefault(k, {a: [], b: []})[m].append(int(ticks) / hz * 1e6 / int(tx))
+rows = [(k, st.median(v[a]), st.median(v[b])) for k, v in kinds.items() if v[a] and v[b]]
+rows = [x for x in rows if max(x[1], x[2]) >= 1]
+if rows:
+    print(f"JVM threads by node role and kind, CPU µs per transaction (median of the cells) {a} / {b} and the difference:")
+    for role in ("master", "entry", "other"):
+        ra = sum(x[1] for x in rows if x[0].startswith(role + ":"))
+        rb = sum(x[2] for x in rows if x[0].startswith(role + ":"))
+        if ra or rb:
+            print(f"  {role:<6} all kinds {ra:7.0f} / {rb:7.0f}  {ra - rb:+7.0f}")
+    for k, x, y in sorted(rows, key=lambda t: -abs(t[1] - t[2]))[:14]:
+        print(f"  {k.replace('_', ' '):<34} {x:7.0f} / {y:7.0f}  {x - y:+7.0f}")
 PY

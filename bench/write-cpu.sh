@@ -72,15 +72,6 @@ case "$ENTRY" in
   follower) SB_PORT=$(cluster_rw "$FOLLOWER") ;;
 esac
 echo "sysbench: $THREADS threads to port $SB_PORT ($ENTRY), rate $([ "$RATE" = 0 ] && echo unlimited || echo "$RATE/s")"
-# Per thread of a JVM: "name ticks" (the name in parentheses may hold spaces; digits stripped so that
-# vert.x-eventloop-thread-3 and C2 CompilerThread1 count as one kind each).
-thread_ticks() {
-  local t
-  for t in /proc/"$1"/task/*/stat; do
-    sed -E 's/^[0-9]+ \((.*)\) [A-Za-z] (.*)$/\1\t\2/' "$t" 2>/dev/null \
-      | awk -F'\t' '{ split($2, f, " "); n = $1; gsub(/[0-9]+$/, "", n); gsub(/[ #-]+$/, "", n); print n "\t" (f[11] + f[12]) }'
-  done | awk -F'\t' '{ s[$1] += $2 } END { for (k in s) print k "\t" s[k] }'
-}
 run_sb() { sb_insert "$SB_PORT" app "$APP_PW" --threads="$THREADS" --time="$1" --rate="$RATE" --report-interval=0 run; }
 committed() { echo "$1" | grep -E '^\s+transactions:' | sed -E 's/^\s+transactions:\s+([0-9]+).*/\1/'; }
 
