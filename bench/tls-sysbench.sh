@@ -120,7 +120,9 @@ via_follower() { # mode: point PORT at the RW port of a node that is not the mas
   if [ "$ENTRY" = master ]; then ENTRYNODE[$m]=$master; else ENTRYNODE[$m]=$(( master == 1 ? 2 : 1 )); fi
   PORT[$m]=$(cluster_rw "${ENTRYNODE[$m]}")
 }
-# "role:kind<TAB>ticks" for every thread kind of the cluster's node JVMs (kind spaces as _), by node role.
+# "role:kind<TAB>ticks" for every thread kind of the cluster's node JVMs (kind spaces as _), by node role as
+# found before the rounds (each cell's line names the master after it). A thread that ended during a cell
+# is missing from its after-snapshot, so its kind reads low (negative) for that cell.
 kind_ticks() { # mode
   local j id role
   for j in $(pgrep -P "${PID[$1]}" -x java); do

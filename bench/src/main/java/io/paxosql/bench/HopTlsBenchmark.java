@@ -45,10 +45,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * loopback, with the node's own TLS options ({@link VertxTls}) or plaintext. One operation is one round
  * trip, i.e. what the hop does per statement: a record sealed and opened at each end in each direction.
  *
- * <p>Each end has one event loop, as if in its own node process, on the native transport (epoll) as a node's. The score is wall time per round trip with
- * both ends sharing this machine's cores. The CPU the whole
- * JVM spent per round trip is printed after each iteration ({@code cpu µs/rt}): on a saturated 2-core
- * machine that is what TLS takes from MariaDB and the nodes, so compare it across {@code tls}.
+ * <p>Each end has one event loop, as if in its own node process, on the native transport (epoll) as a node's.
+ * The score is wall time per round trip with both ends sharing this machine's cores. The CPU the whole JVM
+ * spent per round trip is printed after each iteration ({@code cpu µs/rt}): on a saturated 2-core machine
+ * that is what TLS takes from MariaDB and the nodes, so compare it across {@code tls}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
