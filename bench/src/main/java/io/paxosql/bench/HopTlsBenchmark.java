@@ -1,28 +1,17 @@
 package io.paxosql.bench;
 
-import io.paxosql.tls.ClusterCertificates;
-import io.paxosql.tls.TlsEngine;
-import io.paxosql.tls.TlsFiles;
 import io.paxosql.tls.VertxTls;
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -66,37 +55,26 @@ public class HopTlsBenchmark {
   @Param({"off", "openssl", "jdk"})
   String tls;
 
-  /** The master's end and the follower's end, each with its own event loop as in two node processes. */
-  private Vertx master;
-  private Vertx follower;
+  private LinkEnds ends;
   private NetServer server;
   /** Held in a field: Vert.x closes a client, and its connections, once it is no longer reachable. */
   private NetClient client;
   private final List<NetSocket> sockets = new ArrayList<>();
   private Buffer query;
-  private Path certDir;
-  private long cpuAtStart;
-  private final AtomicInteger roundTrips = new AtomicInteger();
 
   @Setup(Level.Trial)
   public void connect() throws Exception {
-    master = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setPreferNativeTransport(true));
-    follower = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setPreferNativeTransport(true));
+    ends = new LinkEnds(tls);
     query = comQuery(insertStatement());
     NetServerOptions so = new NetServerOptions().setHost("127.0.0.1").setPort(0).setTcpNoDelay(true);
     NetClientOptions co = new NetClientOptions().setTcpNoDelay(true);
-    if (!tls.equals("off")) {
-      certDir = Files.createTempDirectory("hop-tls-bench");
-      ClusterCertificates ca = ClusterCertificates.openOrCreate(certDir, "bench", Duration.ofDays(1));
-      TlsEngine.Preference engine = TlsEngine.Preference.parse(tls);
-      VertxTls.preload();
-      VertxTls.server(so, ca.ensure(2, List.of("127.0.0.1"), Duration.ofDays(1)).withEngine(engine));
-      VertxTls.client(co, ca.ensure(1, List.of("127.0.0.1"), Duration.ofDays(1)).withEngine(engine))
-          .setHostnameVerificationAlgorithm("HTTPS");
+    if (ends.secured()) {
+      VertxTls.server(so, ends.masterTls);
+      VertxTls.client(co, ends.followerTls).setHostnameVerificationAlgorithm("HTTPS");
     }
     int queryBytes = query.length();
     // TCP may cut or join reads: answer once per whole query received, as MariaDB would.
-    server = master.createNetServer(so).connectHandler(s -> {
+    server = ends.master.createNetServer(so).connectHandler(s -> {
       int[] pending = {0};
       s.handler(bytes -> {
         pending[0] += bytes.length();
@@ -105,35 +83,26 @@ public class HopTlsBenchmark {
         }
       });
     });
-    await(server.listen());
-    client = follower.createNetClient(co);
+    LinkEnds.await(server.listen());
+    client = ends.follower.createNetClient(co);
     for (int i = 0; i < SESSIONS; i++) {
-      sockets.add(await(client.connect(server.actualPort(), "127.0.0.1")));
+      sockets.add(LinkEnds.await(client.connect(server.actualPort(), "127.0.0.1")));
     }
   }
 
   @TearDown(Level.Trial)
   public void close() throws Exception {
-    await(follower.close());
-    await(master.close());
-    if (certDir != null) {
-      try (var files = Files.walk(certDir)) {
-        files.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
-      }
-    }
+    ends.close();
   }
 
   @Setup(Level.Iteration)
   public void startCpu() {
-    cpuAtStart = processCpuNanos();
-    roundTrips.set(0);
+    ends.startIteration();
   }
 
   @TearDown(Level.Iteration)
   public void printCpu() {
-    long cpu = processCpuNanos() - cpuAtStart;
-    System.out.printf("tls=%s cpu µs/rt %.1f over %d round trips (%s transport)%n", tls,
-        cpu / 1000.0 / roundTrips.get(), roundTrips.get(), master.isNativeTransportEnabled() ? "epoll" : "NIO");
+    ends.printIteration();
   }
 
   /** Every session sends {@value #ROUNDS} queries one after another, each after the previous answer. */
@@ -152,7 +121,7 @@ public class HopTlsBenchmark {
           return; // the rest of the answer comes in the next read
         }
         answerBytes[0] -= OK.length();
-        roundTrips.incrementAndGet();
+        ends.roundTrips.incrementAndGet();
         if (--left[0] == 0) {
           done.countDown();
         } else {
@@ -179,14 +148,5 @@ public class HopTlsBenchmark {
     int len = text.length + 1;
     return Buffer.buffer().appendByte((byte) len).appendByte((byte) (len >> 8)).appendByte((byte) (len >> 16))
         .appendByte((byte) 0).appendByte((byte) 3).appendBytes(text);
-  }
-
-  private static long processCpuNanos() {
-    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-        .getProcessCpuTime();
-  }
-
-  private static <T> T await(Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
   }
 }

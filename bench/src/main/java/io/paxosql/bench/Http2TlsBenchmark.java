@@ -1,11 +1,6 @@
 package io.paxosql.bench;
 
-import io.paxosql.tls.ClusterCertificates;
-import io.paxosql.tls.TlsEngine;
 import io.paxosql.tls.VertxTls;
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -15,15 +10,10 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
-import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntConsumer;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -68,35 +58,26 @@ public class Http2TlsBenchmark {
   @Param({"off", "openssl"})
   String tls;
 
-  private Vertx master;
-  private Vertx follower;
+  private LinkEnds ends;
   private HttpServer server;
   /** Held in a field: Vert.x closes a client, and its connections, once it is no longer reachable. */
   private HttpClient client;
   private final List<HttpClientRequest> streams = new ArrayList<>();
   private final List<IntConsumer> onReply = new ArrayList<>();
-  private Path certDir;
-  private long cpuAtStart;
-  private final AtomicInteger roundTrips = new AtomicInteger();
 
   @Setup(Level.Trial)
   public void connect() throws Exception {
-    master = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setPreferNativeTransport(true));
-    follower = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setPreferNativeTransport(true));
+    ends = new LinkEnds(tls);
     HttpServerOptions so = new HttpServerOptions().setHost("127.0.0.1").setPort(0);
     HttpClientOptions co = new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
         .setHttp2ClearTextUpgrade(false);
-    if (!tls.equals("off")) {
-      certDir = Files.createTempDirectory("h2-tls-bench");
-      ClusterCertificates ca = ClusterCertificates.openOrCreate(certDir, "bench", Duration.ofDays(1));
-      TlsEngine.Preference engine = TlsEngine.Preference.parse(tls);
-      VertxTls.preload();
-      VertxTls.server(so, ca.ensure(2, List.of("127.0.0.1"), Duration.ofDays(1)).withEngine(engine)).setUseAlpn(true);
-      VertxTls.client(co, ca.ensure(1, List.of("127.0.0.1"), Duration.ofDays(1)).withEngine(engine)).setUseAlpn(true);
+    if (ends.secured()) {
+      VertxTls.server(so, ends.masterTls).setUseAlpn(true);
+      VertxTls.client(co, ends.followerTls).setUseAlpn(true);
     }
     Buffer reply = Buffer.buffer(new byte[REPLY_BYTES]);
     // Each whole batch received is answered with one reply chunk on the same stream.
-    server = master.createHttpServer(so).requestHandler(req -> {
+    server = ends.master.createHttpServer(so).requestHandler(req -> {
       req.response().setChunked(true);
       int[] pending = {0};
       req.handler(bytes -> {
@@ -106,10 +87,10 @@ public class Http2TlsBenchmark {
         }
       });
     });
-    await(server.listen());
-    client = follower.createHttpClient(co);
+    LinkEnds.await(server.listen());
+    client = ends.follower.createHttpClient(co);
     for (int i = 0; i < streamCount; i++) {
-      HttpClientRequest req = await(client.request(new RequestOptions().setMethod(HttpMethod.POST)
+      HttpClientRequest req = LinkEnds.await(client.request(new RequestOptions().setMethod(HttpMethod.POST)
           .setHost("127.0.0.1").setPort(server.actualPort()).setURI("/stream")));
       req.setChunked(true);
       int index = i;
@@ -122,26 +103,17 @@ public class Http2TlsBenchmark {
 
   @TearDown(Level.Trial)
   public void close() throws Exception {
-    await(follower.close());
-    await(master.close());
-    if (certDir != null) {
-      try (var files = Files.walk(certDir)) {
-        files.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
-      }
-    }
+    ends.close();
   }
 
   @Setup(Level.Iteration)
   public void startCpu() {
-    cpuAtStart = processCpuNanos();
-    roundTrips.set(0);
+    ends.startIteration();
   }
 
   @TearDown(Level.Iteration)
   public void printCpu() {
-    long cpu = processCpuNanos() - cpuAtStart;
-    System.out.printf("tls=%s cpu µs/rt %.1f over %d round trips (%s transport)%n", tls,
-        cpu / 1000.0 / roundTrips.get(), roundTrips.get(), master.isNativeTransportEnabled() ? "epoll" : "NIO");
+    ends.printIteration();
   }
 
   @Benchmark
@@ -159,7 +131,7 @@ public class Http2TlsBenchmark {
       handlers.add(n -> {
         got[0] += n;
         for (; got[0] >= REPLY_BYTES; got[0] -= REPLY_BYTES) {
-          roundTrips.incrementAndGet();
+          ends.roundTrips.incrementAndGet();
           if (--left[0] == 0) {
             done.countDown();
           } else {
@@ -169,7 +141,7 @@ public class Http2TlsBenchmark {
       });
     }
     // The handlers are swapped and the first batches written on the client's event loop, where replies land.
-    follower.runOnContext(v -> {
+    ends.follower.runOnContext(v -> {
       for (int i = 0; i < streamCount; i++) {
         onReply.set(i, handlers.get(i));
         streams.get(i).write(batch);
@@ -178,14 +150,5 @@ public class Http2TlsBenchmark {
     if (!done.await(60, TimeUnit.SECONDS)) {
       throw new IllegalStateException("round trips stalled; last stream error: " + failed.get());
     }
-  }
-
-  private static long processCpuNanos() {
-    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-        .getProcessCpuTime();
-  }
-
-  private static <T> T await(Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
   }
 }
