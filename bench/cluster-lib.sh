@@ -8,6 +8,9 @@ sql() { local p=$1; shift; mariadb --no-defaults -h127.0.0.1 -P"$p" -uroot -N -B
 # CPU ticks (utime + stime, /proc/<pid>/stat fields 14 and 15) of the given processes, summed; a pid that
 # has gone counts 0.
 pid_ticks() { local p; for p in "$@"; do cat "/proc/$p/stat" 2>/dev/null; done | awk '{ s += $14 + $15 } END { print s + 0 }'; }
+# The node id of a node JVM the demo started (from the nodeN.yaml in its command line), empty for another
+# process or one that has gone (never a failure, for scripts under set -e -o pipefail).
+jvm_node_id() { { tr '\0' ' ' < "/proc/$1/cmdline" | sed -nE 's/.*node([0-9]+)\.yaml.*/\1/p'; } 2>/dev/null || true; }
 # Per thread of a JVM: "kind<TAB>ticks" (the name in parentheses may hold spaces; digits stripped, so that
 # vert.x-eventloop-thread-3 and C2 CompilerThread1 count as one kind each), summed per kind.
 thread_ticks() {

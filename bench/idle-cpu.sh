@@ -34,7 +34,7 @@ cluster_start "$BASE"
 # The node JVMs are the demo's children; each node's mariadbd is its JVM's child.
 declare -A JVM DB
 for p in $(pgrep -P "$DEMO_PID"); do
-  i=$(tr '\0' ' ' < "/proc/$p/cmdline" | sed -nE 's/.*node([0-9]+)\.yaml.*/\1/p')
+  i=$(jvm_node_id "$p")
   [ -n "$i" ] || continue
   JVM[$i]=$p
   DB[$i]=$(pgrep -P "$p" -x mariadbd | head -1)

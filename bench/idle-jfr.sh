@@ -32,12 +32,10 @@ export PAXOSQL_NODE_JAVA_OPTS=${NODE_JAVA_OPTS:-}
 echo "jar $JAR ($(unzip -p "$JAR" META-INF/MANIFEST.MF 2>/dev/null | sed -n 's/^Paxosql-Commit: *//p' | tr -d '\r')), node JVM flags: '${PAXOSQL_NODE_JAVA_OPTS}'"
 cluster_start "$BASE"
 declare -A PID
-for n in $NODES; do
-  for p in $(pgrep -P "$DEMO_PID"); do
-    if tr '\0' ' ' < "/proc/$p/cmdline" | grep -q "node$n\.yaml"; then PID[$n]=$p; fi
-  done
-  [ -n "${PID[$n]:-}" ] || { echo "node $n's JVM not found" >&2; exit 1; }
+for p in $(pgrep -P "$DEMO_PID"); do
+  id=$(jvm_node_id "$p"); [ -z "$id" ] || PID[$id]=$p
 done
+for n in $NODES; do [ -n "${PID[$n]:-}" ] || { echo "node $n's JVM not found" >&2; exit 1; }; done
 MASTER=$(cluster_master || echo '?')
 echo "master: node $MASTER; pids: $(for n in $NODES; do printf 'node%s=%s ' "$n" "${PID[$n]}"; done); settling ${SETTLE}s; load $(cut -d' ' -f1-3 /proc/loadavg)"
 sleep "$SETTLE"

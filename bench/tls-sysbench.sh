@@ -126,7 +126,7 @@ via_follower() { # mode: point PORT at the RW port of a node that is not the mas
 kind_ticks() { # mode
   local j id role
   for j in $(pgrep -P "${PID[$1]}" -x java); do
-    id=$(tr '\0' ' ' < "/proc/$j/cmdline" 2>/dev/null | grep -oE 'node[0-9]+\.yaml' | grep -oE '[0-9]+' || true)
+    id=$(jvm_node_id "$j")
     if [ "$id" = "${MASTERNODE[$1]}" ]; then role=master; elif [ "$id" = "${ENTRYNODE[$1]}" ]; then role=entry; else role=other; fi
     thread_ticks "$j" | awk -F'\t' -v r="$role" '{ k = $1; gsub(/ /, "_", k); print r ":" k "\t" $2 }'
   done

@@ -55,12 +55,10 @@ for attempt in 1 2 3 4; do
 done
 
 declare -A PID
-for i in 1 2 3; do
-  for p in $(pgrep -P "$DEMO_PID"); do
-    if tr '\0' ' ' < "/proc/$p/cmdline" | grep -q "node$i\.yaml"; then PID[$i]=$p; fi
-  done
-  [ -n "${PID[$i]:-}" ] || { echo "node $i's JVM not found" >&2; exit 1; }
+for p in $(pgrep -P "$DEMO_PID"); do
+  id=$(jvm_node_id "$p"); [ -z "$id" ] || PID[$id]=$p
 done
+for i in 1 2 3; do [ -n "${PID[$i]:-}" ] || { echo "node $i's JVM not found" >&2; exit 1; }; done
 MASTER=$(cluster_master)
 HZ=$(getconf CLK_TCK)
 echo "master: node $MASTER; JVMs: node1 ${PID[1]}, node2 ${PID[2]}, node3 ${PID[3]}; $HZ ticks/s"
